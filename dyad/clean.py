@@ -1,0 +1,50 @@
+"""Remove scraping debris and normalise text, keeping a map to the original.
+
+Debris patterns are data (``debris_lines`` and ``debris_inline`` of each
+language's lexicon); patterns of every language are applied, since scraped
+pages mix them ("Share on Facebook" under a German article).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Iterable
+
+from dyad.lexicon import Lexicon
+from dyad.model import CleanText, Document
+
+# Characters that carry no text: zero-width spaces and joiners, soft hyphen, BOM.
+INVISIBLE = "\u200b\u200c\u200d\u2060\u00ad\ufeff"
+# One-for-one replacements that keep offsets aligned.
+SAME_LENGTH = str.maketrans({
+    "„": '"', "“": '"', "”": '"', "«": '"', "»": '"', "‚": "'", "‘": "'", "’": "'",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ", "\r": " ",
+    "–": "-", "—": "-", "‑": "-",
+})
+SPACES = re.compile(r"  +")
+
+
+def clean(doc: Document, lexicons: Iterable[Lexicon]) -> CleanText:
+    text = doc.text
+    removed = bytearray(len(text))  # 1 where the original character is dropped
+    lexicons = list(lexicons)
+    for lex in lexicons:
+        if lex.debris_inline is not None:
+            for m in lex.debris_inline.finditer(text):
+                removed[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    pos = 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped and any(p.fullmatch(stripped) for lex in lexicons for p in lex.debris_lines):
+            removed[pos:pos + len(line)] = b"\x01" * len(line)
+        pos += len(line) + 1
+    for i, ch in enumerate(text):
+        if ch in INVISIBLE:
+            removed[i] = 1
+    normalised = text.translate(SAME_LENGTH)
+    for m in SPACES.finditer(normalised):
+        removed[m.start() + 1:m.end()] = b"\x01" * (m.end() - m.start() - 1)
+    offsets = array("l", (i for i in range(len(text)) if not removed[i]))
+    out = "".join(normalised[i] for i in offsets)
+    return CleanText(out, offsets, len(text))

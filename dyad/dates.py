@@ -1,0 +1,209 @@
+"""Find date expressions in a sentence and resolve them.
+
+Expressions are resolved against the publication date (or, for "am Vortag"
+/ "the day before", against the date the text last referred to). Both a
+backward and a forward reading are kept, because only the event's status
+says whether "am Dienstag" is the last Tuesday or the next one.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dyad.lexicon import Lexicon
+from dyad.model import DateValue, Token
+
+NUMERIC_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
+ISO_YEAR = re.compile(r"(19[5-9]\d|20[0-4]\d)")
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    start: int  # clean-text offsets
+    end: int
+    past: DateValue | None  # reading for a meeting reported as held
+    future: DateValue | None  # reading for a planned meeting
+    shifts_reference: bool = True  # a day-precise date later "am Vortag" refers to
+
+    def reading(self, planned: bool) -> DateValue | None:
+        return self.future if planned else self.past
+
+
+def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
+               reference: date | None = None) -> list[DateMention]:
+    """Every date expression of a sentence, left to right."""
+    words = [t.text for t in tokens]
+    lower = [w.lower() for w in words]
+    out: list[DateMention] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
+        found = _match(words, lower, i, lex, published, reference or published)
+        if found is None:
+            i += 1
+            continue
+        size, past, future = found
+        out.append(DateMention(tokens[i].start, tokens[i + size - 1].end, _at(past, tokens, i, size),
+                               _at(future, tokens, i, size)))
+        i += size
+    return out
+
+
+def _at(value: DateValue | None, tokens, i: int, size: int) -> DateValue | None:
+    if value is None:
+        return None
+    return DateValue(value.value, value.precision, value.basis, tokens[i].start, tokens[i + size - 1].end,
+                     value.future)
+
+
+def _day(d: date, basis: str) -> DateValue:
+    return DateValue(d.isoformat(), "day", basis)
+
+
+def _month(year: int, month: int, basis: str) -> DateValue:
+    return DateValue(f"{year:04d}-{month:02d}", "month", basis)
+
+
+def _year(year: int, basis: str) -> DateValue:
+    return DateValue(f"{year:04d}", "year", basis)
+
+
+REL = "relative to published"
+EXPLICIT = "explicit"
+
+
+def _match(words, lower, i, lex: Lexicon, published: date | None, reference: date | None):
+    """(tokens used, past reading, future reading) for an expression at ``i``."""
+    w, lw = words[i], lower[i]
+    n = len(words)
+    nxt = lower[i + 1] if i + 1 < n else ""
+
+    # 19.09.2023
+    if m := NUMERIC_DATE.fullmatch(w):
+        day, month, year = int(m[1]), int(m[2]), int(m[3])
+        year += 2000 if year < 100 else 0
+        value = _safe_day(year, month, day)
+        return (1, _day(value, EXPLICIT), _day(value, EXPLICIT)) if value else None
+
+    # 2023-09-19
+    if ISO_YEAR.fullmatch(w) and i + 4 < n and words[i + 1] == "-" and words[i + 3] == "-" \
+            and words[i + 2].isdigit() and words[i + 4].isdigit():
+        value = _safe_day(int(w), int(words[i + 2]), int(words[i + 4]))
+        return (5, _day(value, EXPLICIT), _day(value, EXPLICIT)) if value else None
+
+    # 19. September (2023) / 19 September 2023
+    if w.isdigit() and len(w) <= 2:
+        j = i + 1 + (nxt == ".")
+        if j < n and lower[j] in lex.months:
+            month = lex.months[lower[j]]
+            year, used = _year_after(words, j + 1)
+            return _day_month(int(w), month, year, j + 1 + used - i, published)
+
+    if lw in lex.months and (w[0].isupper() or lex.language == "de"):
+        month = lex.months[lw]
+        # September 19, 2023
+        if i + 1 < n and words[i + 1].isdigit() and len(words[i + 1]) <= 2:
+            j = i + 2 + (i + 2 < n and lower[i + 2] in ("st", "nd", "rd", "th"))
+            year, used = _year_after(words, j)
+            return _day_month(int(words[i + 1]), month, year, j + used - i, published)
+        year, used = _year_after(words, i + 1)
+        prev = lower[i - 1] if i else ""
+        if year:
+            return 1 + used, _month(year, month, EXPLICIT), _month(year, month, EXPLICIT)
+        # "im Juli dieses Jahres" / "in July this year"
+        if i + 2 < n and lower[i + 1] in lex.this_words and lower[i + 2] in lex.units \
+                and lex.units[lower[i + 2]] == "year" and published:
+            return 3, _month(published.year, month, REL), _month(published.year, month, REL)
+        if published is None:
+            return None
+        if prev in lex.past_words:
+            y = published.year - (month >= published.month)
+            return 1, _month(y, month, REL), None
+        if prev in lex.next_words:
+            y = published.year + (month <= published.month)
+            return 1, None, _month(y, month, REL)
+        back = published.year - (month > published.month)
+        ahead = published.year + (month < published.month)
+        return 1, _month(back, month, REL), _month(ahead, month, REL)
+
+    # am Dienstag / on Tuesday / last Tuesday
+    if lw in lex.weekdays and published is not None:
+        weekday = lex.weekdays[lw]
+        prev = lower[i - 1] if i else ""
+        back = published - timedelta(days=(published.weekday() - weekday) % 7)
+        ahead = published + timedelta(days=(weekday - published.weekday()) % 7)
+        if prev in lex.past_words and back == published:
+            back -= timedelta(days=7)
+        if prev in lex.next_words and ahead == published:
+            ahead += timedelta(days=7)
+        return 1, (None if prev in lex.next_words else _day(back, REL)), \
+            (None if prev in lex.past_words else _day(ahead, REL))
+
+    if lw in lex.day_offsets and published is not None:
+        value = _day(published + timedelta(days=lex.day_offsets[lw]), REL)
+        return 1, value, value
+
+    shift = lex.day_before.match_at(lower, i)
+    if shift and reference is not None:
+        size, kinds = shift
+        value = _day(reference + timedelta(days=-1 if kinds[0] == "before" else 1), REL)
+        return size, value, value
+
+    # letzte Woche / last month / this year / next week / earlier this month
+    if (lw in lex.past_words or lw in lex.next_words or lw in lex.this_words) and nxt in lex.units \
+            and published is not None:
+        unit = lex.units[nxt]
+        offset = -1 if lw in lex.past_words else 1 if lw in lex.next_words else 0
+        value = _relative_unit(unit, offset, published)
+        return 2, (value if offset <= 0 else None), (value if offset >= 0 else None)
+
+    # 2022 after "im Jahr" / "in"
+    if ISO_YEAR.fullmatch(w) and i > 0 and (lower[i - 1] in lex.location_preps or lower[i - 1] in lex.units):
+        return 1, _year(int(w), EXPLICIT), _year(int(w), EXPLICIT)
+    return None
+
+
+def _year_after(words, j: int) -> tuple[int | None, int]:
+    """A year right after ``words[j-1]`` (skipping a comma): (year, tokens used)."""
+    k = j + (j < len(words) and words[j] == ",")
+    if k < len(words) and ISO_YEAR.fullmatch(words[k]):
+        return int(words[k]), k - j + 1
+    return None, 0
+
+
+def _day_month(day: int, month: int, year: int | None, size: int, published: date | None):
+    if year:
+        value = _safe_day(year, month, day)
+        return (size, _day(value, EXPLICIT), _day(value, EXPLICIT)) if value else None
+    if published is None:
+        return None
+    back_year = published.year - ((month, day) > (published.month, published.day))
+    ahead_year = published.year + ((month, day) < (published.month, published.day))
+    back, ahead = _safe_day(back_year, month, day), _safe_day(ahead_year, month, day)
+    if back is None or ahead is None:
+        return None
+    return size, _day(back, REL), _day(ahead, REL)
+
+
+def _relative_unit(unit: str, offset: int, published: date) -> DateValue | None:
+    if unit == "year":
+        return _year(published.year + offset, REL)
+    if unit == "month":
+        month0 = published.month - 1 + offset
+        return _month(published.year + month0 // 12, month0 % 12 + 1, REL)
+    # a week (or weekend) gives its month only when it lies in one month
+    monday = published - timedelta(days=published.weekday()) + timedelta(weeks=offset)
+    first, last = (monday + timedelta(days=5), monday + timedelta(days=6)) if unit == "weekend" \
+        else (monday, monday + timedelta(days=6))
+    if first.month == last.month:
+        return _month(first.year, first.month, REL)
+    return None
+
+
+def _safe_day(year: int, month: int, day: int) -> date | None:
+    if not (1 <= month <= 12) or not (1 <= day <= calendar.monthrange(year, month)[1]):
+        return None
+    return date(year, month, day)

@@ -1,0 +1,88 @@
+"""One event per real-world meeting inside an article.
+
+The meeting in the title, the lead and the body is one event: candidates
+with the same sides, no conflicting named people and compatible dates are
+merged, keeping the most precise date and place of their mentions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dyad.events import Candidate
+from dyad.model import DateValue, Location
+
+PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+
+
+def merge_candidates(candidates: list[Candidate]) -> list[list[Candidate]]:
+    """Groups of candidates that report the same meeting, in order of first mention."""
+    groups: list[list[Candidate]] = []
+    for cand in candidates:
+        for group in groups:
+            if all(_same_meeting(cand, other) for other in group):
+                group.append(cand)
+                break
+        else:
+            groups.append([cand])
+    return groups
+
+
+def best_date(group: list[Candidate]) -> DateValue | None:
+    dates = [c.date for c in group if c.date is not None]
+    return min(dates, key=lambda d: PRECISION_RANK[d.precision]) if dates else None
+
+
+def best_location(group: list[Candidate]) -> Location | None:
+    places = [c.location for c in group if c.location is not None]
+    if not places:
+        return None
+    return min(places, key=lambda p: (p.city is None,))
+
+
+def best_status(group: list[Candidate]) -> str:
+    return "occurred" if any(c.status == "occurred" for c in group) else "planned"
+
+
+def with_best(group: list[Candidate]) -> Candidate:
+    head = group[0]
+    return replace(head, date=best_date(group), location=best_location(group), status=best_status(group),
+                   round=next((c.round for c in group if c.round), None),
+                   topics=tuple(dict.fromkeys(t for c in group for t in c.topics)),
+                   host=next((c.host for c in group if c.host), None),
+                   mode=_best_mode(group))
+
+
+def _best_mode(group: list[Candidate]) -> str:
+    modes = [c.mode for c in group if c.mode != "unspecified"]
+    return modes[0] if modes else "unspecified"
+
+
+def _same_meeting(a: Candidate, b: Candidate) -> bool:
+    if {c for c, _ in a.sides} != {c for c, _ in b.sides}:
+        return False
+    if not _people_agree(a, b):
+        return False
+    if a.status != b.status and (a.date is None or b.date is None):
+        return False
+    if a.date is not None and b.date is not None and not _dates_agree(a.date, b.date):
+        return False
+    if a.location and b.location and a.location.country != b.location.country:
+        return False
+    return True
+
+
+def _dates_agree(a: DateValue, b: DateValue) -> bool:
+    short, long = sorted((a.value, b.value), key=len)
+    return long.startswith(short)
+
+
+def _people_agree(a: Candidate, b: Candidate) -> bool:
+    """No side names different people in the two candidates."""
+    people_b = {country: {m.key or m.name for m in ms if m.kind == "person"} for country, ms in b.sides}
+    for country, mentions in a.sides:
+        names_a = {m.key or m.name for m in mentions if m.kind == "person"}
+        names_b = people_b.get(country, set())
+        if names_a and names_b and not names_a & names_b:
+            return False
+    return True

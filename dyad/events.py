@@ -1,0 +1,241 @@
+"""Turn the mentions of a sentence into meeting events.
+
+A sentence gives an event when it holds a meeting word (a trigger) and
+actors of at least two states or organisations. Status, mode, date and
+place come from the words around the trigger; the knowledge about which
+words those are lives in the language's lexicon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dyad.dates import DateMention
+from dyad.kb.loader import KnowledgeBase
+from dyad.lexicon import Lexicon
+from dyad.mentions import PlaceMention, SentenceMentions
+from dyad.model import DateValue, Evidence, Location, Mention, Sentence
+
+NEGATION_BEFORE = 6  # tokens before a trigger searched for a negation (tuned on the dev set)
+NEGATION_AFTER = 3
+WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close to a trigger
+IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
+ORG_KINDS = frozenset({"summit", "join"})
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    token: int
+    size: int
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An event found in one sentence, before deduplication."""
+
+    sides: tuple[tuple[str, tuple[Mention, ...]], ...]  # (country, actors) in order of mention
+    status: str
+    mode: str
+    kinds: frozenset[str]
+    date: DateValue | None
+    location: Location | None
+    host: str | None
+    round: int | None
+    topics: tuple[str, ...]
+    evidence: Evidence
+    sentence_index: int
+
+
+def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
+    words = [t.text for t in sent.tokens]
+    out: list[Trigger] = []
+    i = 0
+    while i < len(words):
+        hit = lex.triggers.match_at(words, i)
+        if hit:
+            out.append(Trigger(i, hit[0], hit[1][0]))
+            i += hit[0]
+            continue
+        low = words[i].lower()
+        if lex.trigger_suffixes and words[i][:1].isupper():
+            for ending, kind in lex.trigger_suffixes:
+                if low.endswith(ending) and len(low) > len(ending) + 2:
+                    out.append(Trigger(i, 1, kind))
+                    break
+        i += 1
+    return out
+
+
+def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, dates: list[DateMention],
+                    triggers: list[Trigger], lex: Lexicon, kb: KnowledgeBase, evidence: Evidence,
+                    previous_person: Mention | None) -> list[Candidate]:
+    if not triggers:
+        return []
+    words = [t.text for t in sent.tokens]
+    live = [t for t in triggers if not _negated(words, t, lex)]
+    if not live:
+        return []
+    kinds = frozenset(t.kind for t in live)
+    actors = [a for a in mentions.actors if a.country]
+    countries = {a.country for a in actors}
+    if len(countries) < 2 and previous_person is not None and previous_person.country not in countries \
+            and _refers_back(words, lex):
+        actors.insert(0, previous_person)
+        countries.add(previous_person.country)
+    if len(countries) < 2:
+        for state in mentions.weak_states:
+            token = mentions.token_of[state.start]
+            near = any(abs(token - t.token) <= WEAK_STATE_WINDOW for t in live)
+            if state.use in ("name", "metonym") or near:
+                actors.append(state)
+                countries.add(state.country)
+    actors = _resolve_counterparts(actors, kb, dates)
+    sideline = any(w.lower() in lex.sideline_cues for w in words)
+    org_sides = [o for o in mentions.orgs if not sideline]
+    bilateral = len(countries) >= 2 and bool(kinds - ORG_KINDS)
+    status = _status(words, live, dates, lex)
+    date = _pick_date(dates, live, status == "planned")
+    location, host = _location(mentions.places, live, actors, kinds)
+    common = dict(status=status, kinds=kinds, date=date, round=_round(words, lex),
+                  topics=_topics(words, lex), evidence=evidence, sentence_index=index)
+    if org_sides and (kinds & ORG_KINDS) and not bilateral:
+        org = org_sides[0]
+        return [
+            _candidate([*group, (org.country, (org,))], location, host, **common)
+            for group in _group(actors)
+        ] if actors else []
+    if len(countries) < 2:
+        return []
+    return [_candidate(_group_all(actors), location, host, **common)]
+
+
+def _candidate(sides, location, host, *, status, kinds, date, round, topics, evidence, sentence_index):
+    mode = "phone" if "call" in kinds else "video" if "video" in kinds else \
+        "in_person" if kinds & IN_PERSON_KINDS else "unspecified"
+    return Candidate(tuple(sides), status, mode, kinds, date, location, host, round, topics, evidence,
+                     sentence_index)
+
+
+def _group(actors: list[Mention]) -> list[list[tuple[str, tuple[Mention, ...]]]]:
+    return [[side] for side in _group_all(actors)]
+
+
+def _group_all(actors: list[Mention]) -> list[tuple[str, tuple[Mention, ...]]]:
+    sides: dict[str, list[Mention]] = {}
+    for actor in actors:
+        sides.setdefault(actor.country, []).append(actor)
+    return [(country, tuple(group)) for country, group in sides.items()]
+
+
+def _refers_back(words: list[str], lex: Lexicon) -> bool:
+    return any(w in lex.pronouns or w.lower() in lex.pronouns or w in lex.possessives for w in words[:12])
+
+
+def _negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+    lo = max(0, trigger.token - NEGATION_BEFORE)
+    hi = min(len(words), trigger.token + trigger.size + NEGATION_AFTER)
+    clause = _clause(words, trigger, lex, lo, hi)
+    return any(lex.negation_cues.match_at(words, k) for k in clause)
+
+
+def _clause(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> range:
+    """Token indices of the trigger's clause, cut at clause breaks, within lo:hi."""
+    start = trigger.token
+    while start > lo and words[start - 1].lower() not in lex.clause_breaks:
+        start -= 1
+    end = trigger.token + trigger.size
+    while end < hi and words[end].lower() not in lex.clause_breaks:
+        end += 1
+    return range(start, end)
+
+
+def _status(words: list[str], triggers: list[Trigger], dates: list[DateMention], lex: Lexicon) -> str:
+    if any(lex.past_forms.match_at(words, k) for k in range(len(words))):
+        return "occurred"
+    nearest = _nearest_date(dates, triggers)
+    if nearest is not None and nearest.past is None and nearest.future is not None:
+        return "planned"
+    for trigger in triggers:
+        clause = _clause(words, trigger, lex, 0, len(words))
+        if any(lex.planned_cues.match_at(words, k) for k in clause):
+            return "planned"
+    return "occurred"
+
+
+def _nearest_date(dates: list[DateMention], triggers: list[Trigger]) -> DateMention | None:
+    if not dates:
+        return None
+    anchor = triggers[0]
+    return min(dates, key=lambda d: abs(d.start - anchor.token))
+
+
+def _pick_date(dates: list[DateMention], triggers: list[Trigger], planned: bool) -> DateValue | None:
+    readings = [d.reading(planned) for d in dates]
+    readings = [r for r in readings if r is not None]
+    if not readings:
+        return None
+    precision = {"day": 0, "month": 1, "year": 2}
+    return min(readings, key=lambda r: precision[r.precision])
+
+
+def _location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],
+              kinds: frozenset[str]) -> tuple[Location | None, str | None]:
+    location = places[0].location if places else None
+    if len(places) > 1:
+        first = triggers[0].token
+        after = [p for p in places if p.token > first]
+        location = (after[0] if after else places[-1]).location
+    host = None
+    side_countries = [a.country for a in actors]
+    if "host" in kinds and actors:
+        host = actors[0].country
+        if location is None:
+            location = Location(None, host)
+    elif location is not None and location.country in side_countries and kinds & {"visit", "meet", "talks"}:
+        host = location.country
+    return location, host
+
+
+def _round(words: list[str], lex: Lexicon) -> int | None:
+    for k, w in enumerate(words[:-1]):
+        nxt = words[k + 1].lower()
+        if w.lower() in lex.ordinals and nxt in lex.round_words:
+            return lex.ordinals[w.lower()]
+        if w.isdigit() and len(w) <= 3 and k + 2 < len(words) and words[k + 1] == "." \
+                and words[k + 2].lower() in lex.round_words:
+            return int(w)
+        if w.isdigit() and len(w) <= 3 and nxt in ("st", "nd", "rd", "th") and k + 2 < len(words) \
+                and words[k + 2].lower() in lex.round_words:
+            return int(w)
+    return None
+
+
+def _topics(words: list[str], lex: Lexicon) -> tuple[str, ...]:
+    text = " ".join(w.lower() for w in words)
+    found = []
+    for label, keywords in lex.topics:
+        if any(f" {k}" in f" {text}" for k in keywords):
+            found.append(label)
+    return tuple(found)
+
+
+def _resolve_counterparts(actors: list[Mention], kb: KnowledgeBase, dates: list[DateMention]) -> list[Mention]:
+    """ "sein russischer Amtskollege": the same office as the other side, in its own country."""
+    offices = [kb.people[a.key].office_on(None) for a in actors if a.kind == "person" and a.key in kb.people]
+    office = next((o for o in offices if o is not None), None)
+    out = []
+    for actor in actors:
+        if actor.kind == "role" and actor.key == "counterpart":
+            if office is None:
+                actor = _with(actor, role=None, key=None)
+            else:
+                actor = _with(actor, role=kb.offices[office.office].role, key=office.office)
+        out.append(actor)
+    return out
+
+
+def _with(mention: Mention, **changes) -> Mention:
+    from dataclasses import replace
+
+    return replace(mention, **changes)

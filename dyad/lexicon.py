@@ -1,0 +1,132 @@
+"""Per-language lexicons (trigger words, date words, cues, debris) as data.
+
+Each language is one YAML file in ``dyad/lang/<code>/lexicon.yaml``; adding
+a language is adding such a file plus its knowledge-base role list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from dyad.errors import KnowledgeBaseError
+from dyad.kb.phrases import PhraseIndex
+
+LANG_DIR = Path(__file__).parent / "lang"
+REQUIRED = ("debris_lines", "months", "weekdays", "triggers", "planned_cues", "negation_cues", "location_preps")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    language: str
+    debris_lines: tuple[re.Pattern[str], ...]
+    debris_inline: re.Pattern[str] | None
+    abbreviations: frozenset[str]
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    past_words: frozenset[str]
+    next_words: frozenset[str]
+    this_words: frozenset[str]
+    day_offsets: dict[str, int]
+    day_before: PhraseIndex[str]  # also holds the day_after phrases
+    units: dict[str, str]
+    month_parts: dict[str, str]
+    triggers: PhraseIndex[str]  # surface -> kind
+    trigger_suffixes: tuple[tuple[str, str], ...]  # (lowercase ending, kind), longest first
+    past_forms: PhraseIndex[bool]
+    planned_cues: PhraseIndex[bool]
+    negation_cues: PhraseIndex[bool]
+    clause_breaks: frozenset[str]
+    location_preps: frozenset[str]
+    sideline_cues: frozenset[str]
+    group_words: frozenset[str]
+    pronouns: frozenset[str]
+    possessives: frozenset[str]
+    name_stopwords: frozenset[str]
+    role_links: frozenset[str]
+    ordinals: dict[str, int]
+    round_words: frozenset[str]
+    topics: tuple[tuple[str, tuple[str, ...]], ...]  # (label, lowercase keywords)
+
+
+def available_languages() -> list[str]:
+    return sorted(p.parent.name for p in LANG_DIR.glob("*/lexicon.yaml"))
+
+
+@lru_cache(maxsize=8)
+def load_lexicon(language: str) -> Lexicon:
+    path = LANG_DIR / language / "lexicon.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise KnowledgeBaseError(f"no lexicon for language '{language}' ({path})") from exc
+    for key in REQUIRED:
+        if not data.get(key):
+            raise KnowledgeBaseError(f"{path}: missing field '{key}'")
+    fold = language != "de"  # German capitalises nouns, so case carries meaning
+
+    def phrases(key: str, value=True) -> PhraseIndex:
+        index: PhraseIndex = PhraseIndex(fold_case=fold)
+        for item in data.get(key) or []:
+            index.add(str(item), value)
+        return index
+
+    def words(key: str) -> frozenset[str]:
+        items = [str(w) for w in data.get(key) or []]
+        return frozenset(w.lower() for w in items) if fold else frozenset(items)
+
+    triggers: PhraseIndex[str] = PhraseIndex(fold_case=fold)
+    for kind, forms in data["triggers"].items():
+        for form in forms:
+            triggers.add(str(form), kind)
+    day_shift: PhraseIndex[str] = PhraseIndex(fold_case=True)
+    for phrase in data.get("day_before") or []:
+        day_shift.add(phrase, "before")
+    for phrase in data.get("day_after") or []:
+        day_shift.add(phrase, "after")
+    suffixes = [(s.lower(), kind) for kind, ends in (data.get("trigger_suffixes") or {}).items() for s in ends]
+    topics_data = yaml.safe_load((LANG_DIR / "topics.yaml").read_text(encoding="utf-8"))
+    topics = tuple(
+        (label, tuple(k.lower() for k in spec.get(language, []))) for label, spec in topics_data.items()
+    )
+    try:
+        debris_lines = tuple(re.compile(p, re.IGNORECASE) for p in data["debris_lines"])
+        inline = data.get("debris_inline") or []
+        debris_inline = re.compile("|".join(f"(?:{p})" for p in inline)) if inline else None
+    except re.error as exc:
+        raise KnowledgeBaseError(f"{path}: bad debris pattern: {exc}") from exc
+    return Lexicon(
+        language=language,
+        debris_lines=debris_lines,
+        debris_inline=debris_inline,
+        abbreviations=frozenset(str(a) for a in data.get("abbreviations") or []),
+        months={str(k): int(v) for k, v in data["months"].items()},
+        weekdays={str(k): int(v) for k, v in data["weekdays"].items()},
+        past_words=words("past_words"),
+        next_words=words("next_words"),
+        this_words=words("this_words"),
+        day_offsets={str(k): int(v) for k, v in (data.get("day_offsets") or {}).items()},
+        day_before=day_shift,
+        units={str(k): str(v) for k, v in (data.get("units") or {}).items()},
+        month_parts={str(k): str(v) for k, v in (data.get("month_parts") or {}).items()},
+        triggers=triggers,
+        trigger_suffixes=tuple(sorted(suffixes, key=lambda s: -len(s[0]))),
+        past_forms=phrases("past_forms"),
+        planned_cues=phrases("planned_cues"),
+        negation_cues=phrases("negation_cues"),
+        clause_breaks=words("clause_breaks"),
+        location_preps=frozenset(str(w) for w in data["location_preps"]),
+        sideline_cues=words("sideline_cues"),
+        group_words=words("group_words"),
+        pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
+        possessives=frozenset(str(w) for w in data.get("possessives") or []),
+        name_stopwords=frozenset(str(w) for w in data.get("name_stopwords") or []),
+        role_links=frozenset(str(w) for w in data.get("role_links") or []),
+        ordinals={str(k): int(v) for k, v in (data.get("ordinals") or {}).items()},
+        round_words=words("round_words"),
+        topics=topics,
+    )

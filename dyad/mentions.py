@@ -1,0 +1,331 @@
+"""Find actors and places in a sentence and resolve them against the knowledge base.
+
+An actor is a person (known or introduced by role), an office named
+without a person ("der russische Außenminister"), a state or an
+organisation. Roles take their country from the words around them:
+an adjective or compound prefix before ("chinesische", "US-"), a genitive
+or possessive ("Russlands", "Estonia's"), or a link after ("des russischen
+Sicherheitsrates", "of Lithuania").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from dyad.kb.loader import KnowledgeBase
+from dyad.kb.records import AliasTarget, Person
+from dyad.lexicon import Lexicon
+from dyad.model import Location, Mention, Sentence
+
+ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an", "einer", "einem", "eines"})
+HYPHENS = frozenset({"-", "‐"})
+GENITIVE = frozenset({"'s", "’s", "'S"})
+MAX_NAME_TOKENS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A raw match: tokens ``i:j`` of a sentence."""
+
+    i: int
+    j: int
+    kind: str  # actor, role, cap
+    targets: tuple[AliasTarget, ...] = ()
+    office: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    location: Location
+    token: int  # index of the place's first token in the sentence
+    at_sideline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceMentions:
+    actors: tuple[Mention, ...]
+    places: tuple[PlaceMention, ...]
+    weak_states: tuple[Mention, ...]  # states named without a person or office
+    orgs: tuple[Mention, ...]
+    token_of: dict[int, int] = field(default_factory=dict)  # mention start -> token index
+
+
+@dataclass
+class DocContext:
+    """What the article has said so far: people named, for short forms and pronouns."""
+
+    people: dict[str, Mention] = field(default_factory=dict)  # person id -> first full mention
+    unknown: dict[str, Mention] = field(default_factory=dict)  # surname -> unknown person
+    last_person: Mention | None = None
+
+
+def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, day: date | None,
+                  ctx: DocContext) -> SentenceMentions:
+    words = [t.text for t in sent.tokens]
+    spans = _raw_spans(words, kb, lex)
+    actors: list[Mention] = []
+    weak: list[Mention] = []
+    orgs: list[Mention] = []
+    consumed: set[int] = set()  # span indices used as a role's country or person
+    token_of: dict[int, int] = {}
+
+    def add(mention: Mention, token: int, into: list[Mention]) -> None:
+        into.append(mention)
+        token_of[mention.start] = token
+
+    for k, span in enumerate(spans):
+        if span.kind != "role":
+            continue
+        country, used = _role_country(spans, k, words, kb, lex)
+        consumed |= used
+        holder = _following_person(spans, k, words, lex)
+        role_name = "counterpart" if span.office == "counterpart" else kb.offices[span.office].role
+        start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
+        if holder is not None:
+            consumed.add(holder)
+            person = _person_mention(spans[holder], sent, words, kb, day, ctx, role=role_name, country=country)
+            if person is not None:
+                add(person, spans[holder].i, actors)
+                continue
+        if country is None:
+            continue
+        actor_id = None
+        actor_type = "IGO" if country in kb.organisations else "GOV"
+        if span.office not in (None, "counterpart"):
+            holder_person = kb.holder(span.office, country, day)
+            actor_id = holder_person.id if holder_person else None
+        add(Mention("role", start, end, text[start:end], key=span.office, country=country, role=role_name,
+                    actor_id=actor_id, actor_type=actor_type), span.i, actors)
+
+    for k, span in enumerate(spans):
+        if k in consumed or span.kind == "role":
+            continue
+        start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
+        if span.kind == "cap":
+            person = _unknown_by_surname(words[span.i:span.j], ctx)
+            if person is not None:
+                add(replace(person, start=start, end=end, text=text[start:end]), span.i, actors)
+            continue
+        target = span.targets[0]
+        if target.kind == "person":
+            person = _person_mention(span, sent, words, kb, day, ctx)
+            if person is not None:
+                add(person, span.i, actors)
+        elif target.kind == "state":
+            if _is_location(spans, k, words, lex):
+                continue
+            add(Mention("state", start, end, text[start:end], key=target.key, country=target.key,
+                        use=target.use), span.i, weak)
+        elif target.kind == "org":
+            add(Mention("org", start, end, text[start:end], key=target.key, country=target.key,
+                        actor_type="IGO", use=target.use), span.i, orgs)
+
+    places = _places(sent, words, kb, lex, text)
+    for mention in actors:
+        if mention.kind == "person":
+            ctx.last_person = mention
+    return SentenceMentions(tuple(actors), places, tuple(weak), tuple(orgs), token_of)
+
+
+def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
+    """Longest matches of actor names, role nouns and unknown capitalised names."""
+    roles = kb.roles.get(lex.language)
+    spans: list[Span] = []
+    i, n = 0, len(words)
+    while i < n:
+        actor = kb.actors.match_at(words, i)
+        role = roles.match_at(words, i) if roles else None
+        role = role or _role_across_adjectives(words, i, kb, roles)
+        if role and (not actor or role[0] >= actor[0]):
+            spans.append(Span(i, i + role[0], "role", office=role[1][0]))
+            i += role[0]
+        elif actor and _plausible_actor(words, i, actor[0], actor[1], lex):
+            spans.append(Span(i, i + actor[0], "actor", tuple(actor[1])))
+            i += actor[0]
+        elif _capitalised_name(words[i], lex):
+            j = i + 1
+            while j < n and j - i < MAX_NAME_TOKENS and _capitalised_name(words[j], lex) \
+                    and not kb.actors.match_at(words, j) and not (roles and roles.match_at(words, j)):
+                j += 1
+            spans.append(Span(i, j, "cap"))
+            i = j
+        else:
+            i += 1
+    return spans
+
+
+def _role_across_adjectives(words, i, kb: KnowledgeBase, roles):
+    """A role phrase with a state adjective inside ("Sekretär des russischen Sicherheitsrates")."""
+    if roles is None:
+        return None
+    kept, index = [], []
+    for k in range(i, min(len(words), i + 6)):
+        hit = kb.actors.match_at(words, k)
+        if k > i and hit and hit[0] == 1 and hit[1][0].use == "adjective":
+            continue
+        kept.append(words[k])
+        index.append(k)
+    if len(kept) == len(index) == min(len(words), i + 6) - i:
+        return None
+    match = roles.match_at(kept, 0)
+    if match is None or match[0] < 2:
+        return None
+    return index[match[0] - 1] - i + 1, match[1]
+
+
+def _plausible_actor(words, i, size, targets, lex: Lexicon) -> bool:
+    """Short forms that are also everyday words ("May") need a capital and no date sense."""
+    if all(t.kind == "person" and t.use == "short" for t in targets):
+        w = words[i]
+        if not w[:1].isupper() or w.lower() in lex.months or w.lower() in lex.weekdays:
+            return False
+    if all(t.use == "adjective" for t in targets) and lex.language == "en" and not words[i][:1].isupper():
+        return False
+    return True
+
+
+def _capitalised_name(word: str, lex: Lexicon) -> bool:
+    return (len(word) > 1 and word[0].isupper() and word[1:].islower() is not False and word.isalpha()
+            and word not in lex.name_stopwords and word.lower() not in lex.months
+            and word.lower() not in lex.weekdays)
+
+
+def _role_country(spans: list[Span], k: int, words: list[str], kb: KnowledgeBase,
+                  lex: Lexicon) -> tuple[str | None, set[int]]:
+    """The state or organisation a role belongs to, and the spans that said so."""
+    span = spans[k]
+    # inside the phrase: "Sekretär des russischen Sicherheitsrates"
+    for w in words[span.i:span.j]:
+        hit = kb.actors.match_at([w], 0)
+        if hit and hit[1][0].kind == "state" and hit[1][0].use == "adjective":
+            return hit[1][0].key, set()
+    # before: adjective, "US-" prefix, genitive name, "Estonia's"
+    if k > 0:
+        prev = spans[k - 1]
+        gap = words[prev.j:span.i]
+        if prev.kind == "actor" and prev.targets[0].kind in ("state", "org") and _adjacent(gap, lex):
+            return prev.targets[0].key, {k - 1}
+    # after: "des Iran", "der USA", "of Lithuania", "of the United States"
+    if k + 1 < len(spans):
+        nxt = spans[k + 1]
+        gap = [w.lower() if lex.language != "de" else w for w in words[span.j:nxt.i]]
+        if nxt.kind == "actor" and nxt.targets[0].kind in ("state", "org") and gap and gap[0] in lex.role_links \
+                and all(w in lex.role_links or w.lower() in ARTICLES for w in gap):
+            return nxt.targets[0].key, {k + 1}
+    return None, set()
+
+
+def _adjacent(gap: list[str], lex: Lexicon) -> bool:
+    """Words that may stand between a country word and its role noun."""
+    return all(w in HYPHENS or w in GENITIVE or w.lower() in ARTICLES or w in lex.possessives
+               or w.lower() in lex.possessives for w in gap) and len(gap) <= 2
+
+
+def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon) -> int | None:
+    """The span of the person a role introduces: right after it, or after "des X," / ","."""
+    span = spans[k]
+    for m in range(k + 1, min(k + 3, len(spans))):
+        cand = spans[m]
+        gap = words[spans[m - 1].j:cand.i]
+        if cand.kind == "cap" or (cand.kind == "actor" and cand.targets[0].kind == "person"):
+            if all(w in (",",) for w in gap):
+                return m
+            return None
+        if cand.kind == "actor" and cand.targets[0].kind in ("state", "org") and m == k + 1 \
+                and words[span.j:cand.i] and words[span.j].lower() in lex.role_links:
+            continue
+        return None
+    return None
+
+
+def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeBase, day: date | None,
+                    ctx: DocContext, role: str | None = None, country: str | None = None) -> Mention | None:
+    start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
+    surface = " ".join(words[span.i:span.j])
+    if span.kind == "cap":
+        if country is None:
+            return None
+        mention = Mention("person", start, end, surface, name=surface, country=country, role=role,
+                          actor_type="IGO" if country in kb.organisations else "GOV", use="unknown")
+        ctx.unknown[words[span.j - 1]] = mention
+        return mention
+    person = _pick_person(span.targets, kb, day, ctx, country)
+    if person is None:
+        return None
+    office = person.office_on(day) or _latest_office(person, day)
+    mention = Mention(
+        "person", start, end, surface, key=person.id, name=person.name,
+        country=(office.country if office else None) if country is None or (office and office.country == country)
+        else country,
+        role=role if role and role != "counterpart" else (office.role if office else None),
+        actor_type=office.type if office else None, actor_id=person.id,
+    )
+    if any(t.use == "name" for t in span.targets):
+        ctx.people.setdefault(person.id, mention)
+    return mention
+
+
+def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, day: date | None, ctx: DocContext,
+                 country: str | None) -> Person | None:
+    ids = list(dict.fromkeys(t.key for t in targets if t.kind == "person"))
+    if len(ids) == 1:
+        return kb.people[ids[0]]
+    named = [pid for pid in ids if pid in ctx.people]
+    if len(named) >= 1:
+        return kb.people[named[-1]]
+    fitting = [pid for pid in ids if (o := kb.people[pid].office_on(day)) and (country is None or o.country == country)]
+    return kb.people[fitting[0]] if len(fitting) == 1 and country else None
+
+
+def _latest_office(person: Person, day: date | None):
+    if day is None:
+        return person.office_on(None)
+    before = [o for o in person.offices if o.start <= day]
+    return max(before, key=lambda o: o.start) if before else person.office_on(None)
+
+
+def _unknown_by_surname(tokens: list[str], ctx: DocContext) -> Mention | None:
+    return ctx.unknown.get(tokens[-1]) if tokens else None
+
+
+def _is_location(spans: list[Span], k: int, words: list[str], lex: Lexicon) -> bool:
+    span = spans[k]
+    before = [w for w in words[max(0, span.i - 2):span.i]]
+    before = [w for w in before if w.lower() not in ARTICLES]
+    return bool(before) and before[-1].lower() in lex.location_preps
+
+
+def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, text: str) -> tuple[PlaceMention, ...]:
+    out = []
+    sideline = any(w.lower() in lex.sideline_cues for w in words)
+    for i, w in enumerate(words):
+        if w.lower() not in lex.location_preps:
+            continue
+        j = i + 1
+        while j < len(words) and words[j].lower() in ARTICLES:
+            j += 1
+        if j >= len(words) or not words[j][:1].isupper() or words[j] in kb.place_stopwords:
+            continue
+        tok = sent.tokens[j]
+        actor = kb.actors.match_at(words, j)
+        curated = kb.curated_places.match_at(words, j)
+        if curated and (not actor or curated[0] >= actor[0] or actor[1][0].use == "metonym"):
+            place = kb.best_place(curated[1])
+            end = sent.tokens[j + curated[0] - 1].end
+        elif actor and actor[1][0].kind == "state" and actor[1][0].use == "name":
+            end = sent.tokens[j + actor[0] - 1].end
+            out.append(PlaceMention(Location(None, actor[1][0].key, start=tok.start, end=end), j, sideline))
+            continue
+        elif actor:
+            continue
+        elif general := kb.place_names.match_at(words, j):
+            place = kb.best_place(general[1])
+            end = sent.tokens[j + general[0] - 1].end
+        else:
+            continue
+        if place is None:
+            continue
+        out.append(PlaceMention(Location(place.name, place.country, place.lat, place.lon, "city", place.geonames_id,
+                                         tok.start, end), j, sideline))
+    return tuple(out)

@@ -1,0 +1,136 @@
+"""Plain data passed between the pipeline stages.
+
+Every stage takes and returns frozen dataclasses; offsets always point into
+the original text of the document as it was read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: str
+    text: str
+    published: date | None = None
+    language: str | None = None
+    url: str | None = None
+    title: str | None = None
+    source: str | None = None
+    origin: str = ""  # file and line it came from, for messages
+
+
+@dataclass(frozen=True, slots=True)
+class CleanText:
+    """Text with debris removed; ``offsets[i]`` is the original index of ``text[i]``."""
+
+    text: str
+    offsets: tuple[int, ...]
+    original_length: int
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a clean span to the span of the original text that covers it."""
+        if start >= end:
+            pos = self.offsets[start] if start < len(self.offsets) else self.original_length
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str
+    start: int  # offsets into the clean text
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    tokens: tuple[Token, ...]
+    paragraph: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DateValue:
+    value: str  # YYYY, YYYY-MM or YYYY-MM-DD
+    precision: str  # year, month, day
+    basis: str  # explicit, relative to published
+    start: int = -1
+    end: int = -1
+    future: bool = False  # the expression itself points ahead ("nächste Woche")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    city: str | None
+    country: str | None
+    lat: float | None = None
+    lon: float | None = None
+    precision: str = "country"  # city or country
+    geonames_id: int | None = None
+    start: int = -1
+    end: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An actor, place, role or date reference found in a sentence."""
+
+    kind: str  # person, state, org, role, place, counterpart, pronoun, group
+    start: int  # clean-text offsets
+    end: int
+    text: str
+    key: str | None = None  # person id, state or organisation code, office key
+    country: str | None = None
+    role: str | None = None
+    name: str | None = None
+    actor_type: str | None = None
+    actor_id: str | None = None
+    use: str = ""  # adjective, metonym, name, prefix, abbreviation ...
+    ambiguous: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    name: str | None
+    country: str | None
+    role: str | None = None
+    actor_id: str | None = None
+    actor_type: str | None = None
+    start: int = -1  # original-text offsets
+    end: int = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    type: str
+    cameo: str
+    status: str
+    mode: str
+    participants: tuple[Participant, ...]
+    evidence: Evidence
+    date: DateValue | None = None
+    location: Location | None = None
+    host: str | None = None
+    series: str | None = None
+    round: int | None = None
+    topics: tuple[str, ...] = ()
+    mentions: tuple[Evidence, ...] = field(default=())  # other sentences reporting it
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleResult:
+    doc: Document
+    language: str
+    events: tuple[Event, ...]

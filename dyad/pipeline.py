@@ -1,0 +1,121 @@
+"""The runner: one document in, its events out; failures isolated per document."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+from dyad.clean import clean
+from dyad.dates import find_dates
+from dyad.dedup import merge_candidates, with_best
+from dyad.errors import DocumentError
+from dyad.events import Candidate, find_triggers, sentence_events
+from dyad.kb.loader import KnowledgeBase, load_kb
+from dyad.language import detect_language
+from dyad.lexicon import available_languages, load_lexicon
+from dyad.mentions import DocContext, find_mentions
+from dyad.nlp import split_sentences
+from dyad.model import ArticleResult, CleanText, Document, Event, Evidence, Location, Participant
+from dyad.settings import Settings
+
+
+def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings | None = None) -> ArticleResult:
+    """Every meeting event an article reports."""
+    settings = settings or Settings()
+    kb = kb or load_kb(settings.kb_extra)
+    if not doc.text or not doc.text.strip():
+        raise DocumentError(doc.origin or doc.id, "read", "empty text")
+    if len(doc.text) > settings.max_chars:
+        raise DocumentError(doc.origin or doc.id, "read",
+                            f"text of {len(doc.text):,} characters exceeds the limit of {settings.max_chars:,}")
+    language = settings.language or doc.language or detect_language(doc.text)
+    if language not in available_languages():
+        language = detect_language(doc.text)
+    lex = load_lexicon(language)
+    text = clean(doc, [load_lexicon(lang) for lang in available_languages()])
+    ctx = DocContext()
+    reference = doc.published
+    candidates: list[Candidate] = []
+    for index, sent in enumerate(split_sentences(text.text, lex.abbreviations)):
+        dates = find_dates(sent.tokens, lex, doc.published, reference)
+        day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
+        event_day = date.fromisoformat(day) if day else doc.published
+        previous_person = ctx.last_person
+        mentions = find_mentions(sent, text.text, kb, lex, event_day, ctx)
+        triggers = find_triggers(sent, lex)
+        if triggers:
+            start, end = text.to_original(sent.start, sent.end)
+            evidence = Evidence(doc.text[start:end], start, end)
+            candidates += sentence_events(sent, index, mentions, dates, triggers, lex, kb, evidence,
+                                          previous_person)
+        if day:
+            reference = date.fromisoformat(day)
+    events = tuple(_event(doc, with_best(group), text, kb) for group in merge_candidates(candidates))
+    return ArticleResult(doc, language, events)
+
+
+def extract_all(docs: Iterable[Document | DocumentError], kb: KnowledgeBase,
+                settings: Settings) -> Iterator[ArticleResult | DocumentError]:
+    """Extract each document; a failure is yielded in its place and the batch goes on."""
+    for doc in docs:
+        if isinstance(doc, DocumentError):
+            yield doc
+            continue
+        try:
+            yield extract(doc, kb, settings)
+        except DocumentError as exc:
+            yield exc
+        except Exception as exc:  # a bug on one article must not stop the batch
+            yield DocumentError(doc.origin or doc.id, "extract", f"{type(exc).__name__}: {exc}")
+
+
+def _event(doc: Document, cand: Candidate, text: CleanText, kb: KnowledgeBase) -> Event:
+    participants = []
+    for country, mentions in cand.sides:
+        people = {}
+        for m in mentions:
+            if m.kind == "person":
+                people.setdefault(m.key or m.name, m)
+        chosen = list(people.values()) or [next((m for m in mentions if m.kind == "role"), mentions[0])]
+        for m in chosen:
+            start, end = text.to_original(m.start, m.end)
+            named = m.kind == "person"
+            participants.append(Participant(
+                name=m.name if named else None, country=country, role=m.role,
+                actor_id=m.actor_id or (m.key if named else None),
+                actor_type=m.actor_type or ("IGO" if country in kb.organisations else "GOV"),
+                start=start, end=end))
+    location = cand.location
+    if location is not None and location.start >= 0:
+        start, end = text.to_original(location.start, location.end)
+        location = Location(location.city, location.country, location.lat, location.lon,
+                            location.precision, location.geonames_id, start, end)
+    countries = sorted({c for c, _ in cand.sides})
+    digest = hashlib.sha1(f"{doc.id}|{cand.sentence_index}|{'-'.join(countries)}".encode()).hexdigest()[:12]
+    return Event(
+        id=digest, type="CONSULT", cameo=_cameo(cand, location), status=cand.status, mode=cand.mode,
+        participants=tuple(participants), evidence=cand.evidence, date=cand.date, location=location,
+        host=cand.host, series=_series(cand, kb), round=cand.round, topics=cand.topics,
+    )
+
+
+def _cameo(cand: Candidate, location: Location | None) -> str:
+    if cand.mode in ("phone", "video"):
+        return "041"
+    countries = {c for c, _ in cand.sides}
+    if cand.host or cand.kinds & {"visit", "host"}:
+        return "042"
+    if location is not None and location.country and location.country not in countries:
+        return "044"
+    if "talks" in cand.kinds and not cand.kinds & {"meet", "summit", "join"}:
+        return "046"
+    return "040"
+
+
+def _series(cand: Candidate, kb: KnowledgeBase) -> str | None:
+    if cand.round is None:
+        return None
+    names = "-".join(kb.country_name(c) for c, _ in cand.sides)
+    topic = f" {cand.topics[0]}" if cand.topics else ""
+    return f"{names}{topic} consultations"
