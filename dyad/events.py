@@ -8,7 +8,8 @@ words those are lives in the language's lexicon.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
@@ -17,7 +18,7 @@ from dyad.mentions import PlaceMention, SentenceMentions
 from dyad.model import DateValue, Evidence, Location, Mention, Sentence
 
 NEGATION_BEFORE = 6  # tokens before a trigger searched for a negation (tuned on the dev set)
-NEGATION_AFTER = 3
+NEGATION_AFTER = 8
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close to a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
 ORG_KINDS = frozenset({"summit", "join"})
@@ -69,7 +70,7 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
 
 def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, dates: list[DateMention],
                     triggers: list[Trigger], lex: Lexicon, kb: KnowledgeBase, evidence: Evidence,
-                    previous_person: Mention | None) -> list[Candidate]:
+                    previous_person: Mention | None, day: date | None) -> list[Candidate]:
     if not triggers:
         return []
     words = [t.text for t in sent.tokens]
@@ -90,7 +91,7 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
             if state.use in ("name", "metonym") or near:
                 actors.append(state)
                 countries.add(state.country)
-    actors = _resolve_counterparts(actors, kb, dates)
+    actors = _resolve_counterparts(actors, kb, day)
     sideline = any(w.lower() in lex.sideline_cues for w in words)
     org_sides = [o for o in mentions.orgs if not sideline]
     bilateral = len(countries) >= 2 and bool(kinds - ORG_KINDS)
@@ -220,22 +221,17 @@ def _topics(words: list[str], lex: Lexicon) -> tuple[str, ...]:
     return tuple(found)
 
 
-def _resolve_counterparts(actors: list[Mention], kb: KnowledgeBase, dates: list[DateMention]) -> list[Mention]:
+def _resolve_counterparts(actors: list[Mention], kb: KnowledgeBase, day: date | None) -> list[Mention]:
     """ "sein russischer Amtskollege": the same office as the other side, in its own country."""
-    offices = [kb.people[a.key].office_on(None) for a in actors if a.kind == "person" and a.key in kb.people]
-    office = next((o for o in offices if o is not None), None)
+    office = next((a.office for a in actors if a.office not in (None, "counterpart")), None)
     out = []
     for actor in actors:
-        if actor.kind == "role" and actor.key == "counterpart":
+        if actor.office == "counterpart":
             if office is None:
-                actor = _with(actor, role=None, key=None)
+                actor = replace(actor, role=None, office=None)
             else:
-                actor = _with(actor, role=kb.offices[office.office].role, key=office.office)
+                holder = kb.holder(office, actor.country, day)
+                actor = replace(actor, role=kb.offices[office].role, office=office,
+                                actor_id=holder.id if holder else None)
         out.append(actor)
     return out
-
-
-def _with(mention: Mention, **changes) -> Mention:
-    from dataclasses import replace
-
-    return replace(mention, **changes)

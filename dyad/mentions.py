@@ -96,7 +96,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             holder_person = kb.holder(span.office, country, day)
             actor_id = holder_person.id if holder_person else None
         add(Mention("role", start, end, text[start:end], key=span.office, country=country, role=role_name,
-                    actor_id=actor_id, actor_type=actor_type), span.i, actors)
+                    actor_id=actor_id, actor_type=actor_type, office=span.office), span.i, actors)
 
     for k, span in enumerate(spans):
         if k in consumed or span.kind == "role":
@@ -260,6 +260,7 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
         else country,
         role=role if role and role != "counterpart" else (office.role if office else None),
         actor_type=office.type if office else None, actor_id=person.id,
+        office=office.office if office else None,
     )
     if any(t.use == "name" for t in span.targets):
         ctx.people.setdefault(person.id, mention)

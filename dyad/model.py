@@ -89,6 +89,7 @@ class Mention:
     name: str | None = None
     actor_type: str | None = None
     actor_id: str | None = None
+    office: str | None = None  # office key, for "his counterpart" and office holders
     use: str = ""  # adjective, metonym, name, prefix, abbreviation ...
     ambiguous: tuple[str, ...] = ()
 

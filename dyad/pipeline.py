@@ -48,7 +48,7 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
             start, end = text.to_original(sent.start, sent.end)
             evidence = Evidence(doc.text[start:end], start, end)
             candidates += sentence_events(sent, index, mentions, dates, triggers, lex, kb, evidence,
-                                          previous_person)
+                                          previous_person, event_day)
         if day:
             reference = date.fromisoformat(day)
     events = tuple(_event(doc, with_best(group), text, kb) for group in merge_candidates(candidates))

@@ -1,0 +1,69 @@
+from datetime import date
+
+import pytest
+
+from dyad.dates import find_dates
+from dyad.lexicon import load_lexicon
+from dyad.nlp import tokenize
+
+PUBLISHED = date(2023, 9, 19)  # a Tuesday
+
+
+def readings(lang, text, published=PUBLISHED):
+    found = find_dates(tuple(tokenize(text)), load_lexicon(lang), published, published)
+    assert found, f"no date found in {text!r}"
+    first = found[0]
+    return (first.past.value if first.past else None, first.future.value if first.future else None)
+
+
+@pytest.mark.parametrize("lang, text, past, future", [
+    ("de", "am Dienstag (19.09.2023)", "2023-09-19", "2023-09-19"),
+    ("de", "am Montag", "2023-09-18", "2023-09-25"),
+    ("de", "am Freitag", "2023-09-15", "2023-09-22"),
+    ("de", "gestern", "2023-09-18", "2023-09-18"),
+    ("de", "am Vortag", "2023-09-18", "2023-09-18"),
+    ("de", "vergangene Woche", "2023-09", None),
+    ("de", "nächsten Monat", None, "2023-10"),
+    ("de", "kommende Woche", None, None),
+    ("de", "im vergangenen September", "2022-09", None),
+    ("de", "im Juli dieses Jahres", "2023-07", "2023-07"),
+    ("de", "am 12. März 2022", "2022-03-12", "2022-03-12"),
+    ("de", "am 3. Oktober", "2022-10-03", "2023-10-03"),
+    ("de", "im Mai", "2023-05", "2024-05"),
+    ("de", "im Jahr 2019", "2019", "2019"),
+    ("en", "on Tuesday", "2023-09-19", "2023-09-19"),
+    ("en", "next Tuesday", None, "2023-09-26"),
+    ("en", "last Tuesday", "2023-09-12", None),
+    ("en", "yesterday", "2023-09-18", "2023-09-18"),
+    ("en", "the day before", "2023-09-18", "2023-09-18"),
+    ("en", "on March 12, 2024", "2024-03-12", "2024-03-12"),
+    ("en", "on 12 March 2024", "2024-03-12", "2024-03-12"),
+    ("en", "earlier this month", "2023-09", "2023-09"),
+    ("en", "last month", "2023-08", None),
+    ("en", "last year", "2022", None),
+    ("en", "in July this year", "2023-07", "2023-07"),
+    ("en", "in 2021", "2021", "2021"),
+])
+def test_date_expressions(lang, text, past, future):
+    assert readings(lang, text) == (past, future)
+
+
+def test_a_week_across_two_months_gives_no_month():
+    # published Wednesday 2023-10-04: last week ran from 25 September to 1 October
+    assert readings("en", "last week", date(2023, 10, 4)) == (None, None)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Die Minister trafen sich."),
+    ("en", "They may meet again."),
+    ("de", "Er sprach mit 12 Journalisten."),
+])
+def test_no_false_dates(lang, text):
+    assert find_dates(tuple(tokenize(text)), load_lexicon(lang), PUBLISHED, PUBLISHED) == []
+
+
+def test_without_publication_date_only_absolute_dates_resolve():
+    lex = load_lexicon("de")
+    assert find_dates(tuple(tokenize("am Dienstag")), lex, None) == []
+    found = find_dates(tuple(tokenize("am 12. März 2022")), lex, None)
+    assert found[0].past.value == "2022-03-12"

@@ -1,0 +1,126 @@
+"""End-to-end behaviour of the extractor on invented actors (tests/data/fantasy_kb.yaml)."""
+
+from datetime import date
+
+import pytest
+
+from dyad.model import Document
+from dyad.pipeline import extract
+from dyad.settings import Settings
+
+
+def run(kb, text, published=date(2023, 9, 20), lang=None):
+    result = extract(Document("t", text, published, lang), kb, Settings(language=lang))
+    for event in result.events:
+        assert text[event.evidence.start:event.evidence.end] == event.evidence.text
+        for p in event.participants:
+            assert 0 <= p.start < p.end <= len(text)
+    return result.events
+
+
+def sides(event):
+    return {(p.country, p.name) for p in event.participants}
+
+
+def test_meeting_with_roles_date_place_and_host(fantasy_kb):
+    text = ("Der arnorische Außenminister Elendil Vorn traf sich am Dienstag in Minas Tirith mit dem "
+            "gondorischen Verteidigungsminister Boromir Denethorsohn.")
+    [event] = run(fantasy_kb, text)
+    assert sides(event) == {("XAR", "Elendil Vorn"), ("XGO", "Boromir Denethorson")}
+    assert event.status == "occurred" and event.mode == "in_person"
+    assert (event.date.value, event.date.precision, event.date.basis) == ("2023-09-19", "day", "relative to published")
+    assert (event.location.city, event.location.country) == ("Minas Tirith", "XGO")
+    assert event.host == "XGO" and event.cameo == "042"
+    roles = {p.country: p.role for p in event.participants}
+    assert roles == {"XAR": "foreign minister", "XGO": "defence minister"}
+    vorn = next(p for p in event.participants if p.country == "XAR")
+    assert text[vorn.start:vorn.end] == "Elendil Vorn"
+
+
+@pytest.mark.parametrize("published, arnor_holder", [
+    (date(2023, 9, 20), "elendil-vorn"),
+    (date(2024, 9, 20), "tarcil-amon"),
+])
+def test_side_named_by_office_gets_the_holder_on_that_date(fantasy_kb, published, arnor_holder):
+    text = "Der gondorische Außenminister empfing den arnorischen Außenminister in Minas Tirith."
+    [event] = run(fantasy_kb, text, published)
+    by_country = {p.country: p for p in event.participants}
+    assert by_country["XAR"].name is None and by_country["XAR"].actor_id == arnor_holder
+    assert by_country["XGO"].name is None and by_country["XGO"].actor_id == "faramir-ithil"
+    assert event.host == "XGO"
+
+
+def test_planned_visit_to_a_capital_names_the_host(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn soll im Oktober nach Minas Tirith reisen, um dort Ithil zu treffen.")
+    assert event.status == "planned"
+    assert {p.country for p in event.participants} == {"XAR", "XGO"}
+    assert event.date.value == "2023-10"
+
+
+@pytest.mark.parametrize("text", [
+    "Das geplante Treffen zwischen Vorn und Ithil wurde abgesagt.",
+    "Vorn und Ithil trafen sich nicht.",
+    "Arnor verhängte neue Sanktionen gegen Gondor.",
+    "Gondor's foreign minister Faramir Ithil said Arnor had violated the treaty.",
+    "The talks between Vorn and Ithil were called off on Monday.",
+])
+def test_no_event_for_cancelled_negated_or_no_meeting(fantasy_kb, text):
+    assert run(fantasy_kb, text) == ()
+
+
+def test_unknown_person_takes_country_and_role_from_context(fantasy_kb):
+    text = "Der gondorische Außenminister Hirgon Tal traf am Montag in Annuminas den arnorischen Premierminister."
+    [event] = run(fantasy_kb, text)
+    by_country = {p.country: p for p in event.participants}
+    assert (by_country["XGO"].name, by_country["XGO"].role) == ("Hirgon Tal", "foreign minister")
+    assert by_country["XAR"].name is None
+
+
+def test_day_before_and_surname_coreference(fantasy_kb):
+    text = ("Elendil Vorn traf am Montag Faramir Ithil in Annuminas. "
+            "Am Vortag hatte Vorn mit Boromir Denethorsohn telefoniert.")
+    first, second = run(fantasy_kb, text)
+    assert first.date.value == "2023-09-18"
+    assert sides(second) == {("XAR", "Elendil Vorn"), ("XGO", "Boromir Denethorson")}
+    assert second.date.value == "2023-09-17" and second.mode == "phone" and second.cameo == "041"
+
+
+def test_english_phone_call(fantasy_kb):
+    text = ("Arnorian Foreign Minister Elendil Vorn held talks by phone with his Gondorian counterpart "
+            "Faramir Ithil on Monday, the ministry said.")
+    [event] = run(fantasy_kb, text, lang="en")
+    assert sides(event) == {("XAR", "Elendil Vorn"), ("XGO", "Faramir Ithil")}
+    assert event.mode == "phone" and event.date.value == "2023-09-18"
+
+
+def test_taking_part_in_a_summit_is_an_event_with_the_organisation(fantasy_kb):
+    text = "Gondor's defence minister Boromir Denethorson attended the FFP summit in Annuminas on Friday."
+    [event] = run(fantasy_kb, text, lang="en")
+    assert {p.country for p in event.participants} == {"XGO", "FELLOW"}
+    assert event.location.country == "XAR"
+
+
+def test_bilateral_on_the_sidelines_leaves_the_organisation_out(fantasy_kb):
+    text = ("On the sidelines of the FFP summit in Annuminas, Vorn met Ithil on Friday.")
+    [event] = run(fantasy_kb, text, lang="en")
+    assert {p.country for p in event.participants} == {"XAR", "XGO"}
+
+
+def test_title_lead_and_body_give_one_event_with_the_most_precise_date(fantasy_kb):
+    text = ("Vorn trifft Ithil\n\nDer arnorische Außenminister Elendil Vorn hat am Dienstag seinen "
+            "gondorischen Amtskollegen Faramir Ithil getroffen.\n\nVorn und Ithil sprachen über Handel.")
+    [event] = run(fantasy_kb, text)
+    assert event.date.value == "2023-09-19"
+    assert "trade" in event.topics
+
+
+def test_counterpart_without_name_gets_the_same_office(fantasy_kb):
+    text = "Elendil Vorn telefonierte am Montag mit seinem gondorischen Amtskollegen."
+    [event] = run(fantasy_kb, text)
+    gondor = next(p for p in event.participants if p.country == "XGO")
+    assert gondor.name is None and gondor.role == "foreign minister" and gondor.actor_id == "faramir-ithil"
+
+
+def test_without_publication_date_relative_dates_stay_open(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn traf Ithil am Dienstag in Annuminas.", published=None)
+    assert event.date is None

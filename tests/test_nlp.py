@@ -1,0 +1,27 @@
+import pytest
+
+from dyad.nlp import split_sentences, token_texts
+
+
+@pytest.mark.parametrize("text, tokens", [
+    ("US-Außenminister", ("US", "-", "Außenminister")),
+    ("Estonia's envoy", ("Estonia", "'s", "envoy")),
+    ("the U.S. side", ("the", "U.S.", "side")),
+    ("am 19.09.2023 in Xi'an", ("am", "19.09.2023", "in", "Xi'an")),
+])
+def test_tokens(text, tokens):
+    assert token_texts(text) == tokens
+
+
+def test_sentences_keep_ordinals_and_abbreviations_together():
+    text = "Am 19. September traf er Dr. Gandalf. Danach reiste er ab.\nTitel ohne Punkt"
+    sents = split_sentences(text, ["Dr"])
+    assert [text[s.start:s.end] for s in sents] == [
+        "Am 19. September traf er Dr. Gandalf.", "Danach reiste er ab.", "Titel ohne Punkt"]
+
+
+def test_sentence_offsets_point_into_text():
+    text = "One sentence here. \n\n  Another one?  Yes!"
+    for sent in split_sentences(text):
+        for tok in sent.tokens:
+            assert text[tok.start:tok.end] == tok.text
