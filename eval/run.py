@@ -1,0 +1,94 @@
+"""Score dyad on the seeds, the development set and the blind set.
+
+    python eval/run.py            # all sets
+    python eval/run.py dev        # one set
+    python eval/run.py dev --errors
+
+Each set is a folder with input.jsonl and gold.jsonl; the seeds live in
+../shared/corpus/seeds. Besides the scorer's figures this prints the share
+of gold person mentions that dyad resolves to the exact canonical name.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from dyad import scoring
+from dyad.evaluate import evaluate_files, format_scores
+from dyad.kb.loader import load_kb
+from dyad.output import article_json
+from dyad.pipeline import extract_all
+from dyad.settings import Settings
+from dyad.sources import read_sources
+
+ROOT = Path(__file__).resolve().parent
+SETS = {
+    "seeds": ROOT.parent.parent / "shared" / "corpus" / "seeds",
+    "dev": ROOT / "dev",
+    "blind": ROOT / "blind",
+}
+
+
+def predict(folder: Path, out: Path) -> None:
+    kb = load_kb()
+    with out.open("w", encoding="utf-8") as f:
+        for result in extract_all(read_sources([str(folder / "input.jsonl")]), kb, Settings()):
+            if hasattr(result, "events"):
+                f.write(json.dumps(article_json(result, kb.version), ensure_ascii=False) + "\n")
+
+
+def person_resolution(gold_path: Path, pred_path: Path) -> tuple[int, int]:
+    """(gold named people found with their exact canonical name, gold named people), per article."""
+    gold, pred = scoring.load(str(gold_path)), scoring.load(str(pred_path))
+    found = total = 0
+    for doc_id, g in gold.items():
+        wanted = {scoring.fold(p["name"]) for e in g.get("events", []) for p in e.get("participants", [])
+                  if p.get("name")}
+        got = {scoring.fold(p["name"]) for e in pred.get(doc_id, {}).get("events", [])
+               for p in e.get("participants", []) if p.get("name")}
+        found += len(wanted & got)
+        total += len(wanted)
+    return found, total
+
+
+def score_set(name: str, by_language: bool = False) -> dict:
+    folder = SETS[name]
+    with tempfile.TemporaryDirectory() as tmp:
+        pred = Path(tmp) / "pred.jsonl"
+        predict(folder, pred)
+        scores = evaluate_files(str(folder / "gold.jsonl"), str(pred))
+        scores["person_resolution"] = person_resolution(folder / "gold.jsonl", pred)
+        if by_language:
+            for lang in ("de", "en"):
+                gold = Path(tmp) / f"gold_{lang}.jsonl"
+                lines = [ln for ln in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+                         if ln.strip() and json.loads(ln).get("language") == lang]
+                gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                scores[f"events_{lang}"] = evaluate_files(str(gold), str(pred))["events"]
+    return scores
+
+
+def main(argv: list[str]) -> int:
+    names = [a for a in argv if not a.startswith("--")] or list(SETS)
+    for name in names:
+        if not (SETS[name] / "gold.jsonl").exists():
+            print(f"== {name}: no data at {SETS[name]}")
+            continue
+        scores = score_set(name, by_language=True)
+        print(f"== {name} ({scores['articles']} articles)")
+        print(format_scores(scores, errors="--errors" in argv))
+        for lang in ("de", "en"):
+            r = scores[f"events_{lang}"]
+            if r["gold"]:
+                print(f"events ({lang})  P={r['precision']:.3f} R={r['recall']:.3f} F1={r['f1']:.3f}")
+        found, total = scores["person_resolution"]
+        if total:
+            print(f"person mentions resolved to the canonical name: {found}/{total} = {found / total:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

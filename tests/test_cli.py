@@ -1,0 +1,109 @@
+"""The command line as a user meets it, bad input included."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dyad.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+FANTASY = str(Path(__file__).parent / "data" / "fantasy_kb.yaml")
+MEETING = "Der arnorische Außenminister Elendil Vorn traf am Dienstag in Minas Tirith den gondorischen Außenminister."
+
+
+def lines(text):
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_jsonl_output_follows_the_contract(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a1", "text": MEETING, "published": "2023-09-20", "language": "de"}) + "\n")
+    assert main(["extract", str(src), "--format", "jsonl", "--kb-extra", FANTASY]) == 0
+    [article] = lines(capsys.readouterr().out)
+    assert article["id"] == "a1" and article["kb_version"].startswith("sha256:")
+    [event] = article["events"]
+    assert event["type"] == "CONSULT" and event["cameo"] == "042" and event["host"] == "XGO"
+    assert event["date"] == "2023-09-19" and event["date_precision"] == "day"
+    assert event["location"]["city"] == "Minas Tirith" and event["location"]["lat"] == 44.5
+    assert MEETING[event["evidence"]["start"]:event["evidence"]["end"]] == event["evidence"]["text"]
+    for p in event["participants"]:
+        assert p["evidence"]["end"] > p["evidence"]["start"]
+
+
+def test_plain_text_with_meta_file(tmp_path, capsys):
+    (tmp_path / "story.txt").write_text(MEETING, encoding="utf-8")
+    (tmp_path / "story.meta.json").write_text(json.dumps({"id": "s1", "published": "2023-09-20"}))
+    assert main(["extract", str(tmp_path), "--format", "jsonl", "--kb-extra", FANTASY]) == 0
+    [article] = lines(capsys.readouterr().out)
+    assert article["id"] == "s1" and article["events"][0]["date"] == "2023-09-19"
+
+
+def test_standard_input_with_published_option():
+    proc = subprocess.run(
+        [sys.executable, "-m", "dyad.cli", "extract", "-", "--published", "2023-09-20", "--format", "jsonl",
+         "--kb-extra", FANTASY], input=MEETING.encode(), capture_output=True, cwd=ROOT, check=True)
+    [article] = lines(proc.stdout.decode())
+    assert article["published"] == "2023-09-20" and len(article["events"]) == 1
+
+
+def test_bad_input_is_reported_per_document_and_the_rest_goes_on(tmp_path, capsys):
+    src = tmp_path / "batch.jsonl"
+    good = json.dumps({"id": "good", "text": MEETING, "published": "2023-09-20"})
+    src.write_bytes(b"\n".join([
+        json.dumps({"id": "empty", "text": "  "}).encode(),
+        b"{not json",
+        json.dumps({"id": "notext", "title": "x"}).encode(),
+        b'{"id": "latin1", "text": "caf\xe9"}',
+        json.dumps({"id": "huge", "text": "Wort " * 300_000}).encode(),
+        json.dumps({"id": "baddate", "text": MEETING, "published": "yesterday"}).encode(),
+        good.encode(),
+    ]) + b"\n")
+    code = main(["extract", str(src), "--format", "jsonl", "--kb-extra", FANTASY])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert [a["id"] for a in lines(out)] == ["baddate", "good"]
+    assert lines(out)[0]["published"] is None
+    assert "(id empty): read: empty text" in err
+    assert "batch.jsonl:2: read: not a JSON object" in err
+    assert "(id notext): read: no 'text' field" in err
+    assert "batch.jsonl:4: read: not UTF-8 text" in err
+    assert "(id huge): read: text of 1,500,000 characters exceeds" in err
+    assert "warning:" in err and "invalid published date 'yesterday'" in err
+    assert "5 document(s) failed" in err
+
+
+def test_strict_stops_at_the_first_bad_document(tmp_path, capsys):
+    src = tmp_path / "batch.jsonl"
+    src.write_text("{broken\n" + json.dumps({"id": "good", "text": MEETING}) + "\n")
+    assert main(["extract", str(src), "--format", "jsonl", "--strict", "--kb-extra", FANTASY]) == 1
+    assert capsys.readouterr().out == ""
+
+
+def test_missing_file_is_named(capsys):
+    assert main(["extract", "/nonexistent/file.txt", "--format", "jsonl"]) == 1
+    assert "/nonexistent/file.txt: read: no such file" in capsys.readouterr().err
+
+
+def test_table_output_lists_the_event(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text(MEETING, encoding="utf-8")
+    assert main(["extract", str(tmp_path / "a.txt"), "--published", "2023-09-20", "--kb-extra", FANTASY]) == 0
+    out = capsys.readouterr().out
+    assert "XGO" in out and "XAR" in out and "2023-09-19" in out
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["kb", "lookup", "Elendil Vorn", "--date", "2024-09-01", "--kb-extra", FANTASY], "role=prime minister"),
+    (["kb", "lookup", "Vorn", "--date", "2023-01-01", "--kb-extra", FANTASY], "role=foreign minister"),
+    (["kb", "lookup", "Minas Tirith", "--kb-extra", FANTASY], "kind=place"),
+    (["kb", "stats", "--kb-extra", FANTASY], "people"),
+])
+def test_kb_commands(argv, expected, capsys):
+    assert main(argv) == 0
+    assert expected in capsys.readouterr().out
+
+
+def test_kb_lookup_of_an_unknown_name_fails(capsys):
+    assert main(["kb", "lookup", "Qwxyzzy Unknown"]) == 1

@@ -1,0 +1,159 @@
+"""Integrity of the shipped knowledge base; each check can fail on bad data."""
+
+from collections import defaultdict
+from datetime import date
+
+import pycountry
+import pytest
+
+from dyad.kb import build
+from dyad.kb.loader import load_kb
+
+# Names in both languages and the entity each must resolve to.
+LOOKUPS = [
+    ("Russland", "state", "RUS"), ("Russia", "state", "RUS"), ("russischen", "state", "RUS"),
+    ("Vereinigte Staaten", "state", "USA"), ("USA", "state", "USA"), ("Peking", "state", "CHN"),
+    ("Kreml", "state", "RUS"), ("Weißen Haus", "state", "USA"), ("Kosovo", "state", "XKX"),
+    ("chinesische", "state", "CHN"), ("Chinese", "state", "CHN"), ("türkischen", "state", "TUR"),
+    ("SOZ", "org", "SCO"), ("SCO", "org", "SCO"), ("OSZE", "org", "OSCE"), ("NATO", "org", "NATO"),
+    ("Vereinten Nationen", "org", "UN"), ("BRICS", "org", "BRICS"), ("Afrikanischen Union", "org", "AU"),
+]
+PEOPLE = [
+    ("Sergej Lawrow", "Sergey Lavrov"), ("Lavrov", "Sergey Lavrov"), ("Schoigu", "Sergei Shoigu"),
+    ("Patruschew", "Nikolai Patrushev"), ("Selenskyj", "Volodymyr Zelenskyy"), ("Zelensky", "Volodymyr Zelenskyy"),
+    ("Wang Yi", "Wang Yi"), ("Xi Jinping", "Xi Jinping"), ("Olaf Scholz", "Olaf Scholz"),
+    ("Antony Blinken", "Antony Blinken"), ("Narendra Modi", "Narendra Modi"),
+]
+HOLDERS = [
+    ("foreign_minister", "RUS", date(2023, 9, 19), "Sergey Lavrov"),
+    ("defence_minister", "RUS", date(2023, 9, 19), "Sergei Shoigu"),
+    ("defence_minister", "RUS", date(2025, 1, 10), "Andrei Belousov"),
+    ("security_council_secretary", "RUS", date(2023, 9, 19), "Nikolai Patrushev"),
+    ("foreign_minister", "USA", date(2023, 9, 19), "Antony Blinken"),
+    ("chancellor", "DEU", date(2023, 9, 19), "Olaf Scholz"),
+    ("president", "CHN", date(2023, 9, 19), "Xi Jinping"),
+]
+ROLES = [("de", "Außenministerin", "foreign_minister"), ("de", "Außenministers", "foreign_minister"),
+         ("de", "Verteidigungsminister", "defence_minister"), ("de", "Kanzler", "chancellor"),
+         ("en", "foreign minister", "foreign_minister"), ("en", "Defense Secretary", "defence_minister")]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_kb()
+
+
+def test_every_state_has_codes_names_and_adjectives_in_both_languages(shipped):
+    import yaml
+    records = yaml.safe_load((build.DATA / "states.yaml").read_text(encoding="utf-8"))
+    assert len(records) >= 195
+    for r in records:
+        assert r["code"] == "XKX" or pycountry.countries.get(alpha_3=r["code"]), r["code"]
+        for lang in ("en", "de"):
+            assert r[lang]["names"] and r[lang]["adjectives"], (r["code"], lang)
+    for code in ("PSE", "VAT", "XKX", "TWN", "HKG"):
+        assert code in shipped.states
+
+
+def test_german_adjectives_are_inflected(shipped):
+    for form in ("russisch", "russische", "russischen", "russischer", "russisches", "russischem"):
+        assert any(t.key == "RUS" for t in shipped.actors.get(form)), form
+
+
+def test_offices_have_valid_dates_and_known_countries(shipped):
+    for person in shipped.people.values():
+        assert person.name and person.source, person.id
+        for office in person.offices:
+            assert office.country in shipped.states or office.country in shipped.organisations, \
+                (person.id, office.country)
+            assert office.end is None or office.end >= office.start, (person.id, office)
+
+
+def test_no_two_people_hold_a_single_holder_office_at_once(shipped):
+    by_office = defaultdict(list)
+    for person in shipped.people.values():
+        for office in person.offices:
+            if shipped.offices[office.office].single_holder:
+                by_office[(office.office, office.country)].append((office, person.id))
+    clashes = []
+    for key, held in by_office.items():
+        held.sort(key=lambda x: x[0].start)
+        for (a, pa), (b, pb) in zip(held, held[1:]):
+            # a change of holder within the same month is not a clash (month-precise dates)
+            if a.end is None or (b.start < a.end and (a.end - b.start).days > 31):
+                if pa != pb:
+                    clashes.append((key, pa, pb))
+    assert clashes == []
+
+
+def test_aliases_point_to_one_entity_unless_ambiguous(shipped):
+    ambiguous = shipped.ambiguous_aliases()
+    print(f"\nambiguous aliases: {len(ambiguous)} of {len(shipped.actors)}")
+    # Ambiguity is allowed only for short forms of people (family names shared by several).
+    for alias in ambiguous:
+        targets = shipped.actors.get(alias)
+        kinds = {t.kind for t in targets}
+        assert kinds == {"person"} or all(t.use in ("short", "metonym", "abbreviation") for t in targets), \
+            (alias, targets)
+    assert len(ambiguous) <= 0.05 * len(shipped.actors)
+
+
+def test_organisation_codes_are_unique_and_not_state_codes(shipped):
+    import yaml
+    records = yaml.safe_load((build.DATA / "organisations.yaml").read_text(encoding="utf-8"))
+    codes = [r["code"] for r in records]
+    assert len(codes) == len(set(codes)) and len(codes) >= 60
+    iso3 = {c.alpha_3 for c in pycountry.countries} | set(shipped.states)
+    assert not set(codes) & iso3
+
+
+def test_places_have_coordinates_in_range(shipped):
+    assert len(shipped.places) >= 20000
+    for place in shipped.places.values():
+        assert -90 <= place.lat <= 90 and -180 <= place.lon <= 180, place
+        assert place.country in shipped.states or len(place.country) == 3
+
+
+@pytest.mark.parametrize("name, kind, code", LOOKUPS)
+def test_lookup_states_and_organisations(shipped, name, kind, code):
+    assert any(t.kind == kind and t.key == code for t in shipped.actors.get(name)), name
+
+
+@pytest.mark.parametrize("alias, canonical", PEOPLE)
+def test_lookup_people(shipped, alias, canonical):
+    names = {shipped.people[t.key].name for t in shipped.actors.get(alias) if t.kind == "person"}
+    assert canonical in names
+
+
+@pytest.mark.parametrize("office, country, day, name", HOLDERS)
+def test_office_holder_on_a_date(shipped, office, country, day, name):
+    holder = shipped.holder(office, country, day)
+    assert holder is not None and holder.name == name
+
+
+@pytest.mark.parametrize("lang, form, office", ROLES)
+def test_role_nouns(shipped, lang, form, office):
+    assert shipped.roles[lang].get(form) == [office]
+
+
+@pytest.mark.parametrize("name, city, country", [
+    ("Moskau", "Moscow", "RUS"), ("Peking", "Beijing", "CHN"), ("Genf", "Geneva", "CHE"),
+    ("Brüssel", "Brussels", "BEL"), ("Wladiwostok", "Vladivostok", "RUS"),
+])
+def test_exonyms(shipped, name, city, country):
+    place = shipped.best_place(shipped.curated_places.get(name))
+    assert place is not None and (place.name, place.country) == (city, country)
+
+
+def test_stop_words_are_not_curated_places(shipped):
+    for word in ("Mai", "Ende", "Am", "Bei"):
+        assert not shipped.curated_places.get(word), word
+
+
+def test_user_file_adds_actors_without_code_change(fantasy_kb):
+    assert fantasy_kb.holder("foreign_minister", "XAR", date(2024, 9, 1)).name == "Tarcil Amon"
+    assert fantasy_kb.version != load_kb().version
+
+
+def test_shipped_places_match_a_fresh_build():
+    assert build.PLACES.read_text(encoding="utf-8") == build.build_places()
