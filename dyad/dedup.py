@@ -45,12 +45,26 @@ def best_status(group: list[Candidate]) -> str:
 
 
 def with_best(group: list[Candidate]) -> Candidate:
-    head = group[0]
-    return replace(head, date=best_date(group), location=best_location(group), status=best_status(group),
+    """One candidate for the group: the most informative sentence as evidence, all named sides."""
+    head = max(group, key=_informative)
+    return replace(head, sides=_merged_sides(group), date=best_date(group), location=best_location(group), status=best_status(group),
                    round=next((c.round for c in group if c.round), None),
                    topics=tuple(dict.fromkeys(t for c in group for t in c.topics)),
                    host=next((c.host for c in group if c.host), None),
                    mode=_best_mode(group))
+
+
+def _informative(cand: Candidate) -> tuple[int, int, int, int]:
+    people = sum(1 for _, ms in cand.sides for m in ms if m.kind == "person")
+    return people, cand.date is not None, cand.location is not None, -cand.sentence_index
+
+
+def _merged_sides(group: list[Candidate]):
+    sides: dict[str, list] = {}
+    for cand in group:
+        for country, mentions in cand.sides:
+            sides.setdefault(country, []).extend(mentions)
+    return tuple((country, tuple(mentions)) for country, mentions in sides.items())
 
 
 def _best_mode(group: list[Candidate]) -> str:

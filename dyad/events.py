@@ -14,7 +14,7 @@ from datetime import date
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
-from dyad.mentions import PlaceMention, SentenceMentions
+from dyad.mentions import ARTICLES, PlaceMention, SentenceMentions
 from dyad.model import DateValue, Evidence, Location, Mention, Sentence
 
 NEGATION_BEFORE = 6  # tokens before a trigger searched for a negation (tuned on the dev set)
@@ -22,6 +22,7 @@ NEGATION_AFTER = 8
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close to a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
 ORG_KINDS = frozenset({"summit", "join"})
+JOIN_KINDS = frozenset({"join", "host", "visit"})  # taking part in, hosting or travelling to a summit
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +87,7 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
         countries.add(previous_person.country)
     if len(countries) < 2:
         for state in mentions.weak_states:
-            token = mentions.token_of[state.start]
-            near = any(abs(token - t.token) <= WEAK_STATE_WINDOW for t in live)
-            if state.use in ("name", "metonym") or near:
+            if state.country not in countries and _weak_side(state, mentions, live, words, lex):
                 actors.append(state)
                 countries.add(state.country)
     actors = _resolve_counterparts(actors, kb, day)
@@ -98,9 +97,16 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     status = _status(words, live, dates, lex)
     date = _pick_date(dates, live, status == "planned")
     location, host = _location(mentions.places, live, actors, kinds)
+    if len(countries) == 1 and kinds & {"visit"} and location and location.country not in countries \
+            and location.country in kb.states:
+        # "Vorn reiste nach Minas Tirith": the country visited is the other side
+        actors.append(Mention("state", location.start, location.end, "", key=location.country,
+                              country=location.country, use="visited"))
+        countries.add(location.country)
+        host = location.country
     common = dict(status=status, kinds=kinds, date=date, round=_round(words, lex),
                   topics=_topics(words, lex), evidence=evidence, sentence_index=index)
-    if org_sides and (kinds & ORG_KINDS) and not bilateral:
+    if org_sides and (kinds & JOIN_KINDS) and "summit" in kinds and not bilateral:
         org = org_sides[0]
         return [
             _candidate([*group, (org.country, (org,))], location, host, **common)
@@ -127,6 +133,16 @@ def _group_all(actors: list[Mention]) -> list[tuple[str, tuple[Mention, ...]]]:
     for actor in actors:
         sides.setdefault(actor.country, []).append(actor)
     return [(country, tuple(group)) for country, group in sides.items()]
+
+
+def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigger], words: list[str],
+               lex: Lexicon) -> bool:
+    """A state named without a person is a side only where the wording makes it one."""
+    token = mentions.token_of[state.start]
+    if state.use == "adjective":
+        return any(abs(token - t.token) <= WEAK_STATE_WINDOW for t in triggers)
+    before = [w.lower() for w in words[max(0, token - 2):token] if w.lower() not in ARTICLES]
+    return token == 0 or (bool(before) and before[-1] in lex.side_words)
 
 
 def _refers_back(words: list[str], lex: Lexicon) -> bool:
@@ -182,11 +198,7 @@ def _pick_date(dates: list[DateMention], triggers: list[Trigger], planned: bool)
 
 def _location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],
               kinds: frozenset[str]) -> tuple[Location | None, str | None]:
-    location = places[0].location if places else None
-    if len(places) > 1:
-        first = triggers[0].token
-        after = [p for p in places if p.token > first]
-        location = (after[0] if after else places[-1]).location
+    location = _nearest_place(places, triggers)
     host = None
     side_countries = [a.country for a in actors]
     if "host" in kinds and actors:
@@ -196,6 +208,22 @@ def _location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors:
     elif location is not None and location.country in side_countries and kinds & {"visit", "meet", "talks"}:
         host = location.country
     return location, host
+
+
+def _nearest_place(places: tuple[PlaceMention, ...], triggers: list[Trigger]) -> Location | None:
+    """The place closest to a meeting word; travel words count only when nothing else does.
+
+    A place after the trigger is preferred by half a token ("traf ... in Moskau"
+    is the usual order).
+    """
+    if not places:
+        return None
+    anchors = [t for t in triggers if t.kind != "visit"] or triggers
+
+    def distance(place: PlaceMention) -> float:
+        return min(abs(place.token - t.token) + (0.5 if place.token < t.token else 0) for t in anchors)
+
+    return min(places, key=distance).location
 
 
 def _round(words: list[str], lex: Lexicon) -> int | None:

@@ -43,6 +43,7 @@ class Lexicon:
     clause_breaks: frozenset[str]
     location_preps: frozenset[str]
     sideline_cues: frozenset[str]
+    side_words: frozenset[str]
     group_words: frozenset[str]
     pronouns: frozenset[str]
     possessives: frozenset[str]
@@ -121,6 +122,7 @@ def load_lexicon(language: str) -> Lexicon:
         clause_breaks=words("clause_breaks"),
         location_preps=frozenset(str(w) for w in data["location_preps"]),
         sideline_cues=words("sideline_cues"),
+        side_words=words("side_words"),
         group_words=words("group_words"),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),

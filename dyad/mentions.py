@@ -134,7 +134,7 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
     spans: list[Span] = []
     i, n = 0, len(words)
     while i < n:
-        actor = kb.actors.match_at(words, i)
+        actor = kb.actors.match_at(words, i) or _genitive_person(words, i, kb)
         role = roles.match_at(words, i) if roles else None
         role = role or _role_across_adjectives(words, i, kb, roles)
         if role and (not actor or role[0] >= actor[0]):
@@ -153,6 +153,17 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
         else:
             i += 1
     return spans
+
+
+def _genitive_person(words: list[str], i: int, kb: KnowledgeBase):
+    """ "Wangs Reise", "Putins Besuch": a person's name with the genitive s."""
+    word = words[i]
+    if len(word) < 4 or not word.endswith("s") or not word[0].isupper():
+        return None
+    hit = kb.actors.match_at([word[:-1]], 0)
+    if hit and all(t.kind == "person" for t in hit[1]):
+        return hit
+    return None
 
 
 def _role_across_adjectives(words, i, kb: KnowledgeBase, roles):
@@ -306,7 +317,7 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
         j = i + 1
         while j < len(words) and words[j].lower() in ARTICLES:
             j += 1
-        if j >= len(words) or not words[j][:1].isupper() or words[j] in kb.place_stopwords:
+        if j >= len(words) or not words[j][:1].isupper() or words[j] in kb.place_stopwords.get(lex.language, ()):
             continue
         tok = sent.tokens[j]
         actor = kb.actors.match_at(words, j)

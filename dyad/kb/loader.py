@@ -35,7 +35,7 @@ class KnowledgeBase:
     roles: dict[str, PhraseIndex[str]]  # per language: surface -> office key or "counterpart"
     place_names: PhraseIndex[int]  # every gazetteer name -> geonames ids
     curated_places: PhraseIndex[int]  # exonyms and well-known names only
-    place_stopwords: frozenset[str]
+    place_stopwords: dict[str, frozenset[str]]  # per language
     holders: dict[tuple[str, str], tuple[tuple[Office, Person], ...]] = field(repr=False)
     cities_by_name: dict[tuple[str, str], int] = field(repr=False)
 
@@ -144,13 +144,11 @@ def _load(extra: str | None) -> KnowledgeBase:
     for state in states.values():
         if state.capital and (gid := cities_by_name.get((state.capital, state.code))):
             curated.add(state.capital, gid)
-    stopwords: set[str] = set()
+    stopwords: dict[str, frozenset[str]] = {}
     for lang in LANGUAGES:
         path = DATA / "lang" / lang / "place_stopwords.txt"
-        if path.exists():
-            stopwords |= {
-                w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip() and not w.startswith("#")
-            }
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        stopwords[lang] = frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
     holders: dict[tuple[str, str], list[tuple[Office, Person]]] = {}
     for person in people.values():
@@ -167,7 +165,7 @@ def _load(extra: str | None) -> KnowledgeBase:
         roles=roles,
         place_names=place_names,
         curated_places=curated,
-        place_stopwords=frozenset(stopwords),
+        place_stopwords=stopwords,
         holders={k: tuple(v) for k, v in holders.items()},
         cities_by_name=cities_by_name,
     )
