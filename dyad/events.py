@@ -78,25 +78,67 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     live = [t for t in triggers if not _negated(words, t, lex)]
     if not live:
         return []
-    kinds = frozenset(t.kind for t in live)
     actors = [a for a in mentions.actors if a.country]
+    frame = _between_frame(words, live, lex)
+    if frame is not None:
+        # "ein Treffen zwischen Putin und Kim": the sides are named inside the frame;
+        # what stays outside it may report a meeting of its own.
+        lo, hi = frame
+        position = mentions.token_of
+        inside = [a for a in actors if lo <= position.get(a.start, -1) < hi]
+        if len({a.country for a in inside}) >= 2:
+            # date and place may follow the named sides, up to the next meeting word
+            reach = min((t.token for t in live if t.token >= hi), default=len(words))
+            first, last = sent.tokens[max(0, lo - 4)].start, sent.tokens[reach - 1].end
+            near = [t for t in live if lo <= t.token < hi]
+            framed = _View(inside, near, [d for d in dates if first <= d.start < last],
+                           tuple(p for p in mentions.places if lo - 4 <= p.token < reach), (), (), False)
+            rest = _View([a for a in actors if a not in inside], [t for t in live if t not in near],
+                         [d for d in dates if not first <= d.start < last],
+                         tuple(p for p in mentions.places if not lo - 4 <= p.token < reach), (), (), False)
+            views = [framed] + ([rest] if rest.triggers and len({a.country for a in rest.actors}) >= 2 else [])
+            return [c for view in views for c in _events(view, sent, index, mentions, words, lex, kb, evidence,
+                                                          None, day)]
+    view = _View(actors, live, dates, mentions.places, mentions.weak_states, mentions.orgs, True)
+    return _events(view, sent, index, mentions, words, lex, kb, evidence, previous_person, day)
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """The part of a sentence one event is read from."""
+
+    actors: list[Mention]
+    triggers: list[Trigger]
+    dates: list[DateMention]
+    places: tuple[PlaceMention, ...]
+    weak_states: tuple[Mention, ...]
+    orgs: tuple[Mention, ...]
+    whole_sentence: bool
+
+
+def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions, words: list[str], lex: Lexicon,
+            kb: KnowledgeBase, evidence: Evidence, previous_person: Mention | None,
+            day: date | None) -> list[Candidate]:
+    live = view.triggers
+    kinds = frozenset(t.kind for t in live)
+    actors = list(view.actors)
     countries = {a.country for a in actors}
-    if len(countries) < 2 and previous_person is not None and previous_person.country not in countries \
-            and _refers_back(words, lex):
+    if len(countries) < 2 and previous_person is not None \
+            and previous_person.country not in countries and _refers_back(words, lex):
         actors.insert(0, previous_person)
         countries.add(previous_person.country)
     if len(countries) < 2:
-        for state in mentions.weak_states:
+        for state in view.weak_states:
             if state.country not in countries and _weak_side(state, mentions, live, words, lex):
                 actors.append(state)
                 countries.add(state.country)
     actors = _resolve_counterparts(actors, kb, day)
     sideline = any(w.lower() in lex.sideline_cues for w in words)
-    org_sides = [o for o in mentions.orgs if not sideline]
+    org_sides = [o for o in view.orgs if not sideline]
     bilateral = len(countries) >= 2 and bool(kinds - ORG_KINDS)
-    status = _status(words, live, dates, lex)
-    date = _pick_date(dates, live, status == "planned")
-    location, host = _location(mentions.places, live, actors, kinds)
+    status = _status(sent, words, live, view.dates, lex)
+    date = _pick_date(view.dates, live, sent, status == "planned")
+    location, host = _location(view.places, live, actors, kinds)
     if len(countries) == 1 and kinds & {"visit"} and location and location.country not in countries \
             and location.country in kb.states:
         # "Vorn reiste nach Minas Tirith": the country visited is the other side
@@ -135,6 +177,22 @@ def _group_all(actors: list[Mention]) -> list[tuple[str, tuple[Mention, ...]]]:
     return [(country, tuple(group)) for country, group in sides.items()]
 
 
+def _between_frame(words: list[str], triggers: list[Trigger], lex: Lexicon) -> tuple[int, int] | None:
+    """Token range from "zwischen"/"between" right after a trigger to the end of its clause."""
+    for trigger in triggers:
+        k = trigger.token + trigger.size
+        if k < len(words) and words[k].lower() in lex.between_words:
+            end = k + 1
+            while end < len(words):
+                if words[end].lower() in lex.clause_breaks:
+                    # an apposition ("der USA, Jake Sullivan, am ...") stays inside
+                    if not (words[end] == "," and end + 1 < len(words) and words[end + 1][:1].isupper()):
+                        break
+                end += 1
+            return trigger.token, end
+    return None
+
+
 def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigger], words: list[str],
                lex: Lexicon) -> bool:
     """A state named without a person is a side only where the wording makes it one."""
@@ -167,10 +225,10 @@ def _clause(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> range:
     return range(start, end)
 
 
-def _status(words: list[str], triggers: list[Trigger], dates: list[DateMention], lex: Lexicon) -> str:
+def _status(sent: Sentence, words: list[str], triggers: list[Trigger], dates: list[DateMention], lex: Lexicon) -> str:
     if any(lex.past_forms.match_at(words, k) for k in range(len(words))):
         return "occurred"
-    nearest = _nearest_date(dates, triggers)
+    nearest = _nearest_date(dates, triggers, sent)
     if nearest is not None and nearest.past is None and nearest.future is not None:
         return "planned"
     for trigger in triggers:
@@ -180,20 +238,22 @@ def _status(words: list[str], triggers: list[Trigger], dates: list[DateMention],
     return "occurred"
 
 
-def _nearest_date(dates: list[DateMention], triggers: list[Trigger]) -> DateMention | None:
+def _nearest_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence) -> DateMention | None:
     if not dates:
         return None
-    anchor = triggers[0]
-    return min(dates, key=lambda d: abs(d.start - anchor.token))
+    anchors = [sent.tokens[t.token].start for t in triggers]
+    return min(dates, key=lambda d: min(abs(d.start - a) for a in anchors))
 
 
-def _pick_date(dates: list[DateMention], triggers: list[Trigger], planned: bool) -> DateValue | None:
-    readings = [d.reading(planned) for d in dates]
-    readings = [r for r in readings if r is not None]
+def _pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence,
+               planned: bool) -> DateValue | None:
+    """The reading of the date expression nearest to a meeting word."""
+    readings = [r for d in dates if (r := d.reading(planned)) is not None]
     if not readings:
         return None
+    anchors = [sent.tokens[t.token].start for t in triggers]
     precision = {"day": 0, "month": 1, "year": 2}
-    return min(readings, key=lambda r: precision[r.precision])
+    return min(readings, key=lambda r: (min(abs(r.start - a) for a in anchors), precision[r.precision]))
 
 
 def _location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],
@@ -219,6 +279,8 @@ def _nearest_place(places: tuple[PlaceMention, ...], triggers: list[Trigger]) ->
     if not places:
         return None
     anchors = [t for t in triggers if t.kind != "visit"] or triggers
+    if len(anchors) < len(triggers):
+        places = tuple(p for p in places if not p.destination) or places
 
     def distance(place: PlaceMention) -> float:
         return min(abs(place.token - t.token) + (0.5 if place.token < t.token else 0) for t in anchors)

@@ -44,6 +44,8 @@ class Lexicon:
     location_preps: frozenset[str]
     sideline_cues: frozenset[str]
     side_words: frozenset[str]
+    direction_preps: frozenset[str]
+    between_words: frozenset[str]
     group_words: frozenset[str]
     pronouns: frozenset[str]
     possessives: frozenset[str]
@@ -123,6 +125,8 @@ def load_lexicon(language: str) -> Lexicon:
         location_preps=frozenset(str(w) for w in data["location_preps"]),
         sideline_cues=words("sideline_cues"),
         side_words=words("side_words"),
+        direction_preps=words("direction_preps"),
+        between_words=words("between_words"),
         group_words=words("group_words"),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),

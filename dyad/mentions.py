@@ -40,6 +40,7 @@ class PlaceMention:
     location: Location
     token: int  # index of the place's first token in the sentence
     at_sideline: bool = False
+    destination: bool = False  # after "nach" / "to": where someone travels
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +328,8 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
             end = sent.tokens[j + curated[0] - 1].end
         elif actor and actor[1][0].kind == "state" and actor[1][0].use == "name":
             end = sent.tokens[j + actor[0] - 1].end
-            out.append(PlaceMention(Location(None, actor[1][0].key, start=tok.start, end=end), j, sideline))
+            out.append(PlaceMention(Location(None, actor[1][0].key, start=tok.start, end=end), j, sideline,
+                                    w.lower() in lex.direction_preps))
             continue
         elif actor:
             continue
@@ -339,5 +341,5 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
         if place is None:
             continue
         out.append(PlaceMention(Location(place.name, place.country, place.lat, place.lon, "city", place.geonames_id,
-                                         tok.start, end), j, sideline))
+                                         tok.start, end), j, sideline, w.lower() in lex.direction_preps))
     return tuple(out)
