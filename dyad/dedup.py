@@ -47,7 +47,8 @@ def best_status(group: list[Candidate]) -> str:
 def with_best(group: list[Candidate]) -> Candidate:
     """One candidate for the group: the most informative sentence as evidence, all named sides."""
     head = max(group, key=_informative)
-    return replace(head, sides=_merged_sides(group), date=best_date(group), location=best_location(group), status=best_status(group),
+    return replace(head, sides=_merged_sides(group), date=best_date(group), location=best_location(group),
+                   status=best_status(group),
                    round=next((c.round for c in group if c.round), None),
                    topics=tuple(dict.fromkeys(t for c in group for t in c.topics)),
                    host=next((c.host for c in group if c.host), None),

@@ -45,6 +45,7 @@ class Lexicon:
     sideline_cues: frozenset[str]
     side_words: frozenset[str]
     direction_preps: frozenset[str]
+    place_verbs: frozenset[str]
     between_words: frozenset[str]
     group_words: frozenset[str]
     pronouns: frozenset[str]
@@ -126,6 +127,7 @@ def load_lexicon(language: str) -> Lexicon:
         sideline_cues=words("sideline_cues"),
         side_words=words("side_words"),
         direction_preps=words("direction_preps"),
+        place_verbs=words("place_verbs"),
         between_words=words("between_words"),
         group_words=words("group_words"),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),

@@ -85,7 +85,8 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
         if holder is not None:
             consumed.add(holder)
-            person = _person_mention(spans[holder], sent, words, kb, day, ctx, role=role_name, country=country)
+            person = _person_mention(spans[holder], sent, words, kb, day, ctx, role=role_name, country=country,
+                                     office_key=span.office)
             if person is not None:
                 add(person, spans[holder].i, actors)
                 continue
@@ -213,16 +214,19 @@ def _role_country(spans: list[Span], k: int, words: list[str], kb: KnowledgeBase
         if hit and hit[1][0].kind == "state" and hit[1][0].use == "adjective":
             return hit[1][0].key, set()
     # before: adjective, "US-" prefix, genitive name, "Estonia's"
+    org_office = span.office in kb.offices and kb.offices[span.office].organisation
     if k > 0:
         prev = spans[k - 1]
         gap = words[prev.j:span.i]
-        if prev.kind == "actor" and prev.targets[0].kind in ("state", "org") and _adjacent(gap, lex):
+        kind = prev.targets[0].kind if prev.kind == "actor" else None
+        if (kind == "state" or (kind == "org" and org_office)) and _adjacent(gap, lex):
             return prev.targets[0].key, {k - 1}
     # after: "des Iran", "der USA", "of Lithuania", "of the United States"
     if k + 1 < len(spans):
         nxt = spans[k + 1]
         gap = [w.lower() if lex.language != "de" else w for w in words[span.j:nxt.i]]
-        if nxt.kind == "actor" and nxt.targets[0].kind in ("state", "org") and gap and gap[0] in lex.role_links \
+        kind = nxt.targets[0].kind if nxt.kind == "actor" else None
+        if (kind == "state" or (kind == "org" and org_office)) and gap and gap[0] in lex.role_links \
                 and all(w in lex.role_links or w.lower() in ARTICLES for w in gap):
             return nxt.targets[0].key, {k + 1}
     return None, set()
@@ -252,7 +256,8 @@ def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon)
 
 
 def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeBase, day: date | None,
-                    ctx: DocContext, role: str | None = None, country: str | None = None) -> Mention | None:
+                    ctx: DocContext, role: str | None = None, country: str | None = None,
+                    office_key: str | None = None) -> Mention | None:
     start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
     surface = " ".join(words[span.i:span.j])
     if span.kind == "cap":
@@ -266,6 +271,8 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     if person is None:
         return None
     office = person.office_on(day) or _latest_office(person, day)
+    if office is not None and office.office == office_key:
+        role = office.role  # the office's own title: "secretary of state" for a US foreign minister
     mention = Mention(
         "person", start, end, surface, key=person.id, name=person.name,
         country=(office.country if office else None) if country is None or (office and office.country == country)
@@ -305,15 +312,15 @@ def _unknown_by_surname(tokens: list[str], ctx: DocContext) -> Mention | None:
 def _is_location(spans: list[Span], k: int, words: list[str], lex: Lexicon) -> bool:
     span = spans[k]
     before = [w for w in words[max(0, span.i - 2):span.i]]
-    before = [w for w in before if w.lower() not in ARTICLES]
-    return bool(before) and before[-1].lower() in lex.location_preps
+    before = [w.lower() for w in before if w.lower() not in ARTICLES]
+    return bool(before) and (before[-1] in lex.location_preps or before[-1] in lex.place_verbs)
 
 
 def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, text: str) -> tuple[PlaceMention, ...]:
     out = []
     sideline = any(w.lower() in lex.sideline_cues for w in words)
     for i, w in enumerate(words):
-        if w.lower() not in lex.location_preps:
+        if w.lower() not in lex.location_preps and w.lower() not in lex.place_verbs:
             continue
         j = i + 1
         while j < len(words) and words[j].lower() in ARTICLES:

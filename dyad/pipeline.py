@@ -15,8 +15,8 @@ from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.language import detect_language
 from dyad.lexicon import available_languages, load_lexicon
 from dyad.mentions import DocContext, find_mentions
-from dyad.nlp import split_sentences
 from dyad.model import ArticleResult, CleanText, Document, Event, Evidence, Location, Participant
+from dyad.nlp import split_sentences
 from dyad.settings import Settings
 
 

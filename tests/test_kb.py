@@ -78,7 +78,7 @@ def test_no_two_people_hold_a_single_holder_office_at_once(shipped):
     clashes = []
     for key, held in by_office.items():
         held.sort(key=lambda x: x[0].start)
-        for (a, pa), (b, pb) in zip(held, held[1:]):
+        for (a, pa), (b, pb) in zip(held, held[1:], strict=False):
             # a change of holder within the same month is not a clash (month-precise dates)
             if a.end is None or (b.start < a.end and (a.end - b.start).days > 31):
                 if pa != pb:

@@ -12,7 +12,6 @@ or "Ende"); curated exonyms in lang/*/exonyms.tsv add the names news use.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from dyad.kb.loader import DATA
 

@@ -87,7 +87,8 @@ def _load(extra: str | None) -> KnowledgeBase:
         extra_data = _read_yaml(extra_path, dict)
 
     offices = {
-        key: OfficeKind(key, _need(spec, "role", f"offices.yaml: {key}"), bool(spec.get("single_holder")))
+        key: OfficeKind(key, _need(spec, "role", f"offices.yaml: {key}"), bool(spec.get("single_holder")),
+                        bool(spec.get("organisation")))
         for key, spec in _read_yaml(DATA / "offices.yaml", dict).items()
     }
     states = _states(_read_yaml(DATA / "states.yaml", list) + extra_data.get("states", []))
@@ -242,7 +243,8 @@ def _organisations(records: list[dict]) -> dict[str, Organisation]:
             part = r.get(lang) or {}
             names += _strings(part.get("names"), where)
             abbreviations += _strings(part.get("abbreviations"), where)
-        orgs[code] = Organisation(code, _need(r, "name", where), r.get("type") or "IGO", names, abbreviations, r.get("seat"))
+        orgs[code] = Organisation(code, _need(r, "name", where), r.get("type") or "IGO", names, abbreviations,
+                                  r.get("seat"))
     return orgs
 
 

@@ -77,6 +77,7 @@ class OfficeKind:
     key: str
     role: str
     single_holder: bool
+    organisation: bool = False  # an office that organisations have
 
 
 @dataclass(frozen=True, slots=True)
