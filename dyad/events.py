@@ -211,7 +211,8 @@ def _negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     lo = max(0, trigger.token - NEGATION_BEFORE)
     hi = min(len(words), trigger.token + trigger.size + NEGATION_AFTER)
     clause = _clause(words, trigger, lex, lo, hi)
-    return any(lex.negation_cues.match_at(words, k) for k in clause)
+    return any(lex.negation_cues.match_at(words, k) and not lex.negation_exceptions.match_at(words, k)
+               for k in clause)
 
 
 def _clause(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> range:

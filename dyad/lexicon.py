@@ -40,6 +40,7 @@ class Lexicon:
     past_forms: PhraseIndex[bool]
     planned_cues: PhraseIndex[bool]
     negation_cues: PhraseIndex[bool]
+    negation_exceptions: PhraseIndex[bool]
     clause_breaks: frozenset[str]
     location_preps: frozenset[str]
     sideline_cues: frozenset[str]
@@ -122,6 +123,7 @@ def load_lexicon(language: str) -> Lexicon:
         past_forms=phrases("past_forms"),
         planned_cues=phrases("planned_cues"),
         negation_cues=phrases("negation_cues"),
+        negation_exceptions=phrases("negation_exceptions"),
         clause_breaks=words("clause_breaks"),
         location_preps=frozenset(str(w) for w in data["location_preps"]),
         sideline_cues=words("sideline_cues"),

@@ -124,3 +124,14 @@ def test_counterpart_without_name_gets_the_same_office(fantasy_kb):
 def test_without_publication_date_relative_dates_stay_open(fantasy_kb):
     [event] = run(fantasy_kb, "Vorn traf Ithil am Dienstag in Annuminas.", published=None)
     assert event.date is None
+
+
+@pytest.mark.parametrize("text, status", [
+    ("Vorn und Ithil trafen sich am Montag und sprachen nicht nur über Handel.", "occurred"),
+    ("Vorn werde im Mai nach Minas Tirith reisen, teilte das Ministerium mit.", "planned"),
+    ("The ministry said Vorn would travel to Minas Tirith in May.", "planned"),
+    ("Vorn met Ithil on Monday but the talks brought no breakthrough.", "occurred"),
+])
+def test_status_cues(fantasy_kb, text, status):
+    [event] = run(fantasy_kb, text)
+    assert event.status == status
