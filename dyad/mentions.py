@@ -90,6 +90,11 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             if person is not None:
                 add(person, spans[holder].i, actors)
                 continue
+        earlier = _named_earlier(span.office, country, ctx)
+        if earlier is not None:
+            # "der chinesische Spitzendiplomat" after "Wang Yi": the person already named
+            add(replace(earlier, start=start, end=end, text=text[start:end]), span.i, actors)
+            continue
         if country is None:
             continue
         actor_id = None
@@ -284,6 +289,15 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     if any(t.use == "name" for t in span.targets):
         ctx.people.setdefault(person.id, mention)
     return mention
+
+
+def _named_earlier(office: str | None, country: str | None, ctx: DocContext) -> Mention | None:
+    """The one person named earlier in the article who holds ``office`` (for ``country``)."""
+    if office in (None, "counterpart"):
+        return None
+    found = {m.key: m for m in ctx.people.values()
+             if m.office == office and (country is None or m.country == country)}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, day: date | None, ctx: DocContext,

@@ -135,3 +135,15 @@ def test_without_publication_date_relative_dates_stay_open(fantasy_kb):
 def test_status_cues(fantasy_kb, text, status):
     [event] = run(fantasy_kb, text)
     assert event.status == status
+
+
+def test_office_named_after_the_person_refers_back_to_them(fantasy_kb):
+    text = ("Faramir Ithil traf am Montag Elendil Vorn in Annuminas. "
+            "Am Vortag hatte der gondorische Außenminister mit dem Verteidigungsminister Denethorsohn gesprochen.")
+    events = run(fantasy_kb, text)
+    assert len(events) == 1  # both sides of the second meeting are from Gondor
+    text = ("Faramir Ithil reiste nach Annuminas. Dort traf der gondorische Außenminister am Montag "
+            "den arnorischen Außenminister.")
+    [event] = run(fantasy_kb, text)
+    gondor = next(p for p in event.participants if p.country == "XGO")
+    assert gondor.name == "Faramir Ithil"
