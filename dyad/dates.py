@@ -160,8 +160,9 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
         value = _relative_unit(unit, offset, published)
         return 2, (value if offset <= 0 else None), (value if offset >= 0 else None)
 
-    # 2022 after "im Jahr" / "in"
-    if ISO_YEAR.fullmatch(w) and i > 0 and (lower[i - 1] in lex.location_preps or lower[i - 1] in lex.units):
+    # a year on its own ("2015 unter Kanzlerin Merkel", "in 2019"), not part of a number or range
+    if ISO_YEAR.fullmatch(w) and not (i + 1 < n and words[i + 1] in ("-", "–", "%")) \
+            and not (i > 0 and words[i - 1] in ("-", "–")):
         return 1, _year(int(w), EXPLICIT), _year(int(w), EXPLICIT)
     return None
 

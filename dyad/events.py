@@ -19,10 +19,11 @@ from dyad.model import DateValue, Evidence, Location, Mention, Sentence
 
 NEGATION_BEFORE = 6  # tokens before a trigger searched for a negation (tuned on the dev set)
 NEGATION_AFTER = 8
+PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close to a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
-ORG_KINDS = frozenset({"summit", "join"})
-JOIN_KINDS = frozenset({"join", "host", "visit"})  # taking part in, hosting or travelling to a summit
+BILATERAL_KINDS = frozenset({"meet", "talks", "call", "video", "host"})
+ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +124,9 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     kinds = frozenset(t.kind for t in live)
     actors = list(view.actors)
     countries = {a.country for a in actors}
-    if len(countries) < 2 and previous_person is not None \
-            and previous_person.country not in countries and _refers_back(words, lex):
+    if previous_person is not None and previous_person.country not in countries \
+            and previous_person.key not in {a.key for a in actors} \
+            and (_pronoun_subject(words, lex) or (len(countries) < 2 and _refers_back(words, lex))):
         actors.insert(0, previous_person)
         countries.add(previous_person.country)
     if len(countries) < 2:
@@ -134,8 +136,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 countries.add(state.country)
     actors = _resolve_counterparts(actors, kb, day)
     sideline = any(w.lower() in lex.sideline_cues for w in words)
-    org_sides = [o for o in view.orgs if not sideline]
-    bilateral = len(countries) >= 2 and bool(kinds - ORG_KINDS)
+    org, near_org = _summit_org(view.orgs, live, mentions) if not sideline else (None, [])
+    bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
     status = _status(sent, words, live, view.dates, lex)
     date = _pick_date(view.dates, live, sent, status == "planned")
     location, host = _location(view.places, live, actors, kinds)
@@ -148,12 +150,11 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         host = location.country
     common = dict(status=status, kinds=kinds, date=date, round=_round(words, lex),
                   topics=_topics(words, lex), evidence=evidence, sentence_index=index)
-    if org_sides and (kinds & JOIN_KINDS) and "summit" in kinds and not bilateral:
-        org = org_sides[0]
-        return [
-            _candidate([*group, (org.country, (org,))], location, host, **common)
-            for group in _group(actors)
-        ] if actors else []
+    if org is not None and not (bilateral_words and len(countries) >= 2):
+        # taking part in, hosting or attending an organisation's summit: one event per side
+        present = [a for a in actors if a is not previous_person and a.country != org.country]
+        return [_candidate([*group, (org.country, (org,))], location, None, **common)
+                for group in _group(present)]
     if len(countries) < 2:
         return []
     return [_candidate(_group_all(actors), location, host, **common)]
@@ -175,6 +176,19 @@ def _group_all(actors: list[Mention]) -> list[tuple[str, tuple[Mention, ...]]]:
     for actor in actors:
         sides.setdefault(actor.country, []).append(actor)
     return [(country, tuple(group)) for country, group in sides.items()]
+
+
+def _summit_org(orgs: tuple[Mention, ...], triggers: list[Trigger],
+                mentions: SentenceMentions) -> tuple[Mention | None, list[Trigger]]:
+    """An organisation whose summit or meeting the sentence names ("NATO-Gipfel", "meeting of the SCO"),
+    and the meeting words that belong to it."""
+    for org in orgs:
+        token = mentions.token_of[org.start]
+        summits = [t for t in triggers if t.kind in ("summit", "meet") and abs(t.token - token) <= ORG_WINDOW]
+        if summits:
+            near = [t for t in triggers if any(abs(t.token - s.token) <= ORG_WINDOW + 1 for s in summits)]
+            return org, near
+    return None, []
 
 
 def _between_frame(words: list[str], triggers: list[Trigger], lex: Lexicon) -> tuple[int, int] | None:
@@ -201,6 +215,11 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
         return any(abs(token - t.token) <= WEAK_STATE_WINDOW for t in triggers)
     before = [w.lower() for w in words[max(0, token - 2):token] if w.lower() not in ARTICLES]
     return token == 0 or (bool(before) and before[-1] in lex.side_words)
+
+
+def _pronoun_subject(words: list[str], lex: Lexicon) -> bool:
+    """A pronoun among the first words: the subject of the sentence ("Er traf", "Later he met")."""
+    return any(w in lex.pronouns or w.lower() in lex.pronouns for w in words[:PRONOUN_SUBJECT_WINDOW])
 
 
 def _refers_back(words: list[str], lex: Lexicon) -> bool:

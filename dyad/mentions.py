@@ -275,13 +275,14 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     person = _pick_person(span.targets, kb, day, ctx, country)
     if person is None:
         return None
-    office = person.office_on(day) or _latest_office(person, day)
+    held = person.office_on(day)
+    office = held or _latest_office(person, day)
     if office is not None and office.office == office_key:
         role = office.role  # the office's own title: "secretary of state" for a US foreign minister
+    # an office held on the date decides the country; the text's word decides otherwise
+    side = held.country if held else (country or (office.country if office else None))
     mention = Mention(
-        "person", start, end, surface, key=person.id, name=person.name,
-        country=(office.country if office else None) if country is None or (office and office.country == country)
-        else country,
+        "person", start, end, surface, key=person.id, name=person.name, country=side,
         role=role if role and role != "counterpart" else (office.role if office else None),
         actor_type=office.type if office else None, actor_id=person.id,
         office=office.office if office else None,

@@ -40,7 +40,7 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
     for index, sent in enumerate(split_sentences(text.text, lex.abbreviations)):
         dates = find_dates(sent.tokens, lex, doc.published, reference)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
-        event_day = date.fromisoformat(day) if day else doc.published
+        event_day = _representative_day(dates) or doc.published
         previous_person = ctx.last_person
         mentions = find_mentions(sent, text.text, kb, lex, event_day, ctx)
         triggers = find_triggers(sent, lex)
@@ -68,6 +68,17 @@ def extract_all(docs: Iterable[Document | DocumentError], kb: KnowledgeBase,
             yield exc
         except Exception as exc:  # a bug on one article must not stop the batch
             yield DocumentError(doc.origin or doc.id, "extract", f"{type(exc).__name__}: {exc}")
+
+
+def _representative_day(dates) -> date | None:
+    """A day to look office holders up on: the first date of the sentence, mid-month or mid-year."""
+    for mention in dates:
+        value = mention.past or mention.future
+        if value is not None:
+            year, month, day = (value.value.split("-") + ["7", "1"])[:3] if value.precision == "year" else \
+                (value.value.split("-") + ["15"])[:3]
+            return date(int(year), int(month), int(day))
+    return None
 
 
 def _event(doc: Document, cand: Candidate, text: CleanText, kb: KnowledgeBase) -> Event:
