@@ -48,6 +48,7 @@ class Candidate:
     topics: tuple[str, ...]
     evidence: Evidence
     sentence_index: int
+    sideline: bool = False  # "am Rande", "on the sidelines": at a summit named elsewhere
 
 
 def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
@@ -149,7 +150,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         countries.add(location.country)
         host = location.country
     common = dict(status=status, kinds=kinds, date=date, round=_round(words, lex),
-                  topics=_topics(words, lex), evidence=evidence, sentence_index=index)
+                  topics=_topics(words, lex), evidence=evidence, sentence_index=index, sideline=sideline)
     if org is not None and not (bilateral_words and len(countries) >= 2):
         # taking part in, hosting or attending an organisation's summit: one event per side
         present = [a for a in actors if a is not previous_person and a.country != org.country]
@@ -160,11 +161,11 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     return [_candidate(_group_all(actors), location, host, **common)]
 
 
-def _candidate(sides, location, host, *, status, kinds, date, round, topics, evidence, sentence_index):
+def _candidate(sides, location, host, *, status, kinds, date, round, topics, evidence, sentence_index, sideline):
     mode = "phone" if "call" in kinds else "video" if "video" in kinds else \
         "in_person" if kinds & IN_PERSON_KINDS else "unspecified"
     return Candidate(tuple(sides), status, mode, kinds, date, location, host, round, topics, evidence,
-                     sentence_index)
+                     sentence_index, sideline)
 
 
 def _group(actors: list[Mention]) -> list[list[tuple[str, tuple[Mention, ...]]]]:

@@ -56,6 +56,7 @@ class Lexicon:
     ordinals: dict[str, int]
     round_words: frozenset[str]
     topics: tuple[tuple[str, tuple[str, ...]], ...]  # (label, lowercase keywords)
+    datelines: tuple[re.Pattern[str], ...] = ()
 
 
 def available_languages() -> list[str]:
@@ -139,4 +140,5 @@ def load_lexicon(language: str) -> Lexicon:
         ordinals={str(k): int(v) for k, v in (data.get("ordinals") or {}).items()},
         round_words=words("round_words"),
         topics=topics,
+        datelines=tuple(re.compile(p, re.MULTILINE) for p in data.get("datelines") or []),
     )

@@ -198,6 +198,8 @@ def _plausible_actor(words, i, size, targets, lex: Lexicon) -> bool:
         w = words[i]
         if not w[:1].isupper() or w.lower() in lex.months or w.lower() in lex.weekdays:
             return False
+        if i > 0 and words[i - 1].lower() in lex.location_preps:
+            return False  # "in Austin" is the city
     if all(t.use == "adjective" for t in targets) and lex.language == "en" and not words[i][:1].isupper():
         return False
     return True
@@ -275,6 +277,9 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     person = _pick_person(span.targets, kb, day, ctx, country)
     if person is None:
         return None
+    if all(t.use == "short" for t in span.targets) and person.id not in ctx.people \
+            and person.office_on(day) is None:
+        return None  # a bare surname counts for people in office or named before ("Rice", "Power")
     held = person.office_on(day)
     office = held or _latest_office(person, day)
     if office is not None and office.office == office_key:
@@ -353,7 +358,7 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
             out.append(PlaceMention(Location(None, actor[1][0].key, start=tok.start, end=end), j, sideline,
                                     w.lower() in lex.direction_preps))
             continue
-        elif actor:
+        elif actor and actor[1][0].kind != "person":
             continue
         elif general := kb.place_names.match_at(words, j):
             place = kb.best_place(general[1])

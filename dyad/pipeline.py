@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 
 from dyad.clean import clean
+from dyad.context import fill_from_context, find_dateline
 from dyad.dates import find_dates
 from dyad.dedup import merge_candidates, with_best
 from dyad.errors import DocumentError
@@ -51,6 +52,7 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
                                           previous_person, event_day)
         if day:
             reference = date.fromisoformat(day)
+    candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published)
     events = tuple(_event(doc, with_best(group), text, kb) for group in merge_candidates(candidates))
     return ArticleResult(doc, language, events)
 

@@ -43,8 +43,9 @@ class KnowledgeBase:
         """Who held ``office`` for ``country`` on ``day`` (single holder only)."""
         if day is None:
             return None
-        held = [p for o, p in self.holders.get((office, country), ()) if o.held_on(day)]
-        return held[0] if len(held) == 1 else None
+        held = [(o.start, p) for o, p in self.holders.get((office, country), ()) if o.held_on(day)]
+        # on the day of a handover both records may count: the successor holds it
+        return max(held, key=lambda h: h[0])[1] if held else None
 
     def country_name(self, code: str) -> str:
         if code in self.states:

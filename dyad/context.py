@@ -1,0 +1,62 @@
+"""Fill an event's missing place and date from the article around it.
+
+Wire reports say where they were filed in the dateline ("Berlin (dpa) -",
+"VILNIUS, July 12 -"), and a meeting "on the sidelines" happened where and
+when the summit did. Only these two readings are made: a place is never
+guessed from a background paragraph about another date.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from dyad.events import Candidate
+from dyad.kb.loader import KnowledgeBase
+from dyad.lexicon import Lexicon
+from dyad.model import Location
+
+DATELINE_CHARS = 400  # a dateline opens the story: look no further than the first lines
+RECENT_DAYS = 7  # an event this close to publication happened where the report was filed
+
+
+def find_dateline(text: str, lex: Lexicon, kb: KnowledgeBase) -> Location | None:
+    head = text[:DATELINE_CHARS]
+    for pattern in lex.datelines:
+        for match in pattern.finditer(head):
+            name = match.group(1).strip()
+            if name.isupper():
+                name = name.title()
+            ids = kb.curated_places.get(name) or kb.place_names.get(name)
+            place = kb.best_place(ids)
+            if place is not None:
+                return Location(place.name, place.country, place.lat, place.lon, "city", place.geonames_id)
+    return None
+
+
+def fill_from_context(candidates: list[Candidate], dateline: Location | None,
+                      published: date | None) -> list[Candidate]:
+    out: list[Candidate] = []
+    for cand in candidates:
+        if cand.sideline and (cand.location is None or cand.date is None):
+            summit = next((c for c in reversed(out) if c.location is not None and "summit" in c.kinds), None)
+            if summit is not None:
+                cand = replace(cand, location=cand.location or summit.location, date=cand.date or summit.date)
+        if cand.location is None and cand.date is not None and cand.date.precision == "day":
+            same_day = next((c for c in reversed(out) if c.location is not None and c.date is not None
+                             and c.date.value == cand.date.value), None)
+            if same_day is not None:
+                cand = replace(cand, location=same_day.location)
+        if dateline is not None and cand.status == "occurred" and _recent(cand, published):
+            if cand.location is None or (cand.location.city is None and cand.location.country == dateline.country):
+                cand = replace(cand, location=dateline)
+        out.append(cand)
+    return out
+
+
+def _recent(cand: Candidate, published: date | None) -> bool:
+    if cand.date is None:
+        return True
+    if published is None or cand.date.precision != "day":
+        return False
+    return abs((date.fromisoformat(cand.date.value) - published).days) <= RECENT_DAYS
