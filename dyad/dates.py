@@ -129,9 +129,10 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
         ahead = published.year + (month < published.month)
         return 1, _month(back, month, REL), _month(ahead, month, REL)
 
-    # am Dienstag / on Tuesday / last Tuesday
-    if lw in lex.weekdays and published is not None:
-        weekday = lex.weekdays[lw]
+    # am Dienstag / on Tuesday / last Tuesday / am Sonntagabend
+    weekday_word = lw if lw in lex.weekdays else _weekday_with_part(lw, lex)
+    if weekday_word and published is not None:
+        weekday = lex.weekdays[weekday_word]
         prev = lower[i - 1] if i else ""
         back = published - timedelta(days=(published.weekday() - weekday) % 7)
         ahead = published + timedelta(days=(weekday - published.weekday()) % 7)
@@ -164,6 +165,13 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
     if ISO_YEAR.fullmatch(w) and not (i + 1 < n and words[i + 1] in ("-", "–", "%")) \
             and not (i > 0 and words[i - 1] in ("-", "–")):
         return 1, _year(int(w), EXPLICIT), _year(int(w), EXPLICIT)
+    return None
+
+
+def _weekday_with_part(word: str, lex: Lexicon) -> str | None:
+    for part in lex.day_parts:
+        if word.endswith(part) and word[:-len(part)] in lex.weekdays:
+            return word[:-len(part)]
     return None
 
 

@@ -54,6 +54,10 @@ class Candidate:
 def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
     words = [t.text for t in sent.tokens]
     out: list[Trigger] = []
+    for k, word in enumerate(words):
+        particle = lex.separable_triggers.get(word)
+        if particle and particle in words[k + 1:]:
+            out.append(Trigger(k, 1, "join" if particle == "teil" else "meet" if particle == "zusammen" else "visit"))
     i = 0
     while i < len(words):
         hit = lex.triggers.match_at(words, i)
@@ -142,6 +146,9 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     status = _status(sent, words, live, view.dates, lex)
     date = _pick_date(view.dates, live, sent, status == "planned")
     location, host = _location(view.places, live, actors, kinds)
+    if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
+            and not any(w.lower() in lex.side_words for w in words):
+        return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
     if len(countries) == 1 and kinds & {"visit"} and location and location.country not in countries \
             and location.country in kb.states:
         # "Vorn reiste nach Minas Tirith": the country visited is the other side
@@ -154,6 +161,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     if org is not None and not (bilateral_words and len(countries) >= 2):
         # taking part in, hosting or attending an organisation's summit: one event per side
         present = [a for a in actors if a is not previous_person and a.country != org.country]
+        named = [a for a in present if a.kind in ("person", "role")]
+        present = named or present
         return [_candidate([*group, (org.country, (org,))], location, None, **common)
                 for group in _group(present)]
     if len(countries) < 2:

@@ -7,7 +7,7 @@ a language is adding such a file plus its knowledge-base role list.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -57,6 +57,8 @@ class Lexicon:
     round_words: frozenset[str]
     topics: tuple[tuple[str, tuple[str, ...]], ...]  # (label, lowercase keywords)
     datelines: tuple[re.Pattern[str], ...] = ()
+    day_parts: tuple[str, ...] = ()
+    separable_triggers: dict[str, str] = field(default_factory=dict)  # verb -> particle
 
 
 def available_languages() -> list[str]:
@@ -141,4 +143,6 @@ def load_lexicon(language: str) -> Lexicon:
         round_words=words("round_words"),
         topics=topics,
         datelines=tuple(re.compile(p, re.MULTILINE) for p in data.get("datelines") or []),
+        day_parts=tuple(str(w) for w in data.get("day_parts") or []),
+        separable_triggers={str(k): str(v) for k, v in (data.get("separable_triggers") or {}).items()},
     )
