@@ -131,7 +131,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     countries = {a.country for a in actors}
     if previous_person is not None and previous_person.country not in countries \
             and previous_person.key not in {a.key for a in actors} \
-            and (_pronoun_subject(words, lex) or (len(countries) < 2 and _refers_back(words, lex))):
+            and (_pronoun_subject(words, lex) or (len(countries) < 2 and _refers_back(words, lex))
+                 or _no_subject_before_with(actors, mentions, words, lex)):
         actors.insert(0, previous_person)
         countries.add(previous_person.country)
     if len(countries) < 2:
@@ -158,6 +159,10 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         host = location.country
     common = dict(status=status, kinds=kinds, date=date, round=_round(words, lex),
                   topics=_topics(words, lex), evidence=evidence, sentence_index=index, sideline=sideline)
+    split = _split_by_place(actors, view.places)
+    if split:
+        # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
+        return [_candidate(_group_all(pair), place, place.country, **common) for pair, place in split]
     if org is not None and not (bilateral_words and len(countries) >= 2):
         # taking part in, hosting or attending an organisation's summit: one event per side
         present = [a for a in actors if a is not previous_person and a.country != org.country]
@@ -225,6 +230,29 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
         return any(abs(token - t.token) <= WEAK_STATE_WINDOW for t in triggers)
     before = [w.lower() for w in words[max(0, token - 2):token] if w.lower() not in ARTICLES]
     return token == 0 or (bool(before) and before[-1] in lex.side_words)
+
+
+def _split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):
+    """Pairs of (visitor and one host, that host's place) when several hosts each have their own city."""
+    cities = {}
+    for place in places:
+        if place.location.city:
+            cities.setdefault(place.location.country, place.location)
+    sides = _group_all(actors)
+    hosted = [(country, ms) for country, ms in sides if country in cities]
+    visitors = [(country, ms) for country, ms in sides if country not in cities]
+    if len(hosted) < 2 or len(visitors) != 1:
+        return []
+    return [([*visitors[0][1], *ms], cities[country]) for country, ms in hosted]
+
+
+def _no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, words: list[str],
+                            lex: Lexicon) -> bool:
+    """ "In Paris sind Gespräche mit Macron geplant": a meeting with someone, and nobody named before."""
+    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words), None)
+    if first_with is None or not actors:
+        return False
+    return all(mentions.token_of.get(a.start, len(words)) > first_with for a in actors)
 
 
 def _pronoun_subject(words: list[str], lex: Lexicon) -> bool:

@@ -48,6 +48,7 @@ class Lexicon:
     direction_preps: frozenset[str]
     place_verbs: frozenset[str]
     between_words: frozenset[str]
+    with_words: frozenset[str]
     group_words: frozenset[str]
     pronouns: frozenset[str]
     possessives: frozenset[str]
@@ -134,6 +135,7 @@ def load_lexicon(language: str) -> Lexicon:
         direction_preps=words("direction_preps"),
         place_verbs=words("place_verbs"),
         between_words=words("between_words"),
+        with_words=words("with_words"),
         group_words=words("group_words"),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),

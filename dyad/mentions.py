@@ -90,7 +90,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             if person is not None:
                 add(person, spans[holder].i, actors)
                 continue
-        earlier = _named_earlier(span.office, country, ctx)
+        earlier = _named_earlier(span.office, country, ctx, kb)
         if earlier is not None:
             # "der chinesische Spitzendiplomat" after "Wang Yi": the person already named
             add(replace(earlier, start=start, end=end, text=text[start:end]), span.i, actors)
@@ -282,7 +282,7 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
         return None  # a bare surname counts for people in office or named before ("Rice", "Power")
     held = person.office_on(day)
     office = held or _latest_office(person, day)
-    if office is not None and office.office == office_key:
+    if office is not None and kb.same_office(office_key, office.office):
         role = office.role  # the office's own title: "secretary of state" for a US foreign minister
     # an office held on the date decides the country; the text's word decides otherwise
     side = held.country if held else (country or (office.country if office else None))
@@ -297,12 +297,12 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     return mention
 
 
-def _named_earlier(office: str | None, country: str | None, ctx: DocContext) -> Mention | None:
+def _named_earlier(office: str | None, country: str | None, ctx: DocContext, kb: KnowledgeBase) -> Mention | None:
     """The one person named earlier in the article who holds ``office`` (for ``country``)."""
     if office in (None, "counterpart"):
         return None
     found = {m.key: m for m in ctx.people.values()
-             if m.office == office and (country is None or m.country == country)}
+             if kb.same_office(office, m.office) and (country is None or m.country == country)}
     return next(iter(found.values())) if len(found) == 1 else None
 
 
@@ -337,36 +337,50 @@ def _is_location(spans: list[Span], k: int, words: list[str], lex: Lexicon) -> b
 
 
 def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, text: str) -> tuple[PlaceMention, ...]:
+    """Places after a location preposition or a visiting verb, and the ones listed after them
+    ("nach Paris und Warschau")."""
     out = []
     sideline = any(w.lower() in lex.sideline_cues for w in words)
     for i, w in enumerate(words):
         if w.lower() not in lex.location_preps and w.lower() not in lex.place_verbs:
             continue
+        destination = w.lower() in lex.direction_preps
         j = i + 1
-        while j < len(words) and words[j].lower() in ARTICLES:
+        while True:
+            while j < len(words) and words[j].lower() in ARTICLES:
+                j += 1
+            found = _place_at(sent, words, j, kb, lex)
+            if found is None:
+                break
+            location, size = found
+            out.append(PlaceMention(location, j, sideline, destination))
+            j += size
+            if not (j + 1 < len(words) and (words[j] == "," or words[j].lower() in lex.side_words)):
+                break
             j += 1
-        if j >= len(words) or not words[j][:1].isupper() or words[j] in kb.place_stopwords.get(lex.language, ()):
-            continue
-        tok = sent.tokens[j]
-        actor = kb.actors.match_at(words, j)
-        curated = kb.curated_places.match_at(words, j)
-        if curated and (not actor or curated[0] >= actor[0] or actor[1][0].use == "metonym"):
-            place = kb.best_place(curated[1])
-            end = sent.tokens[j + curated[0] - 1].end
-        elif actor and actor[1][0].kind == "state" and actor[1][0].use == "name":
-            end = sent.tokens[j + actor[0] - 1].end
-            out.append(PlaceMention(Location(None, actor[1][0].key, start=tok.start, end=end), j, sideline,
-                                    w.lower() in lex.direction_preps))
-            continue
-        elif actor and actor[1][0].kind != "person":
-            continue
-        elif general := kb.place_names.match_at(words, j):
-            place = kb.best_place(general[1])
-            end = sent.tokens[j + general[0] - 1].end
-        else:
-            continue
-        if place is None:
-            continue
-        out.append(PlaceMention(Location(place.name, place.country, place.lat, place.lon, "city", place.geonames_id,
-                                         tok.start, end), j, sideline, w.lower() in lex.direction_preps))
     return tuple(out)
+
+
+def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,
+              lex: Lexicon) -> tuple[Location, int] | None:
+    if j >= len(words) or not words[j][:1].isupper() or words[j] in kb.place_stopwords.get(lex.language, ()):
+        return None
+    tok = sent.tokens[j]
+    actor = kb.actors.match_at(words, j)
+    curated = kb.curated_places.match_at(words, j)
+    if curated and (not actor or curated[0] >= actor[0] or actor[1][0].use == "metonym"):
+        size, ids = curated
+    elif actor and actor[1][0].kind == "state" and actor[1][0].use == "name":
+        end = sent.tokens[j + actor[0] - 1].end
+        return Location(None, actor[1][0].key, start=tok.start, end=end), actor[0]
+    elif actor and actor[1][0].kind != "person":
+        return None
+    elif general := kb.place_names.match_at(words, j):
+        size, ids = general
+    else:
+        return None
+    place = kb.best_place(ids)
+    if place is None:
+        return None
+    end = sent.tokens[j + size - 1].end
+    return Location(place.name, place.country, place.lat, place.lon, "city", place.geonames_id, tok.start, end), size

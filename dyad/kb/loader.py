@@ -43,9 +43,15 @@ class KnowledgeBase:
         """Who held ``office`` for ``country`` on ``day`` (single holder only)."""
         if day is None:
             return None
-        held = [(o.start, p) for o, p in self.holders.get((office, country), ()) if o.held_on(day)]
+        keys = [office] + [k for k, kind in self.offices.items() if kind.is_a == office]
+        held = [(o.start, p) for key in keys for o, p in self.holders.get((key, country), ()) if o.held_on(day)]
         # on the day of a handover both records may count: the successor holds it
         return max(held, key=lambda h: h[0])[1] if held else None
+
+    def same_office(self, general: str | None, specific: str | None) -> bool:
+        """Whether an office named in the text ("Regierungschef") covers one held ("prime_minister")."""
+        return general is not None and (general == specific or (
+            specific in self.offices and self.offices[specific].is_a == general))
 
     def country_name(self, code: str) -> str:
         if code in self.states:
@@ -89,7 +95,7 @@ def _load(extra: str | None) -> KnowledgeBase:
 
     offices = {
         key: OfficeKind(key, _need(spec, "role", f"offices.yaml: {key}"), bool(spec.get("single_holder")),
-                        bool(spec.get("organisation")))
+                        bool(spec.get("organisation")), spec.get("is_a"))
         for key, spec in _read_yaml(DATA / "offices.yaml", dict).items()
     }
     states = _states(_read_yaml(DATA / "states.yaml", list) + extra_data.get("states", []))

@@ -78,6 +78,7 @@ class OfficeKind:
     role: str
     single_holder: bool
     organisation: bool = False  # an office that organisations have
+    is_a: str | None = None  # the general office this is a form of
 
 
 @dataclass(frozen=True, slots=True)
