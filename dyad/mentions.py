@@ -200,6 +200,8 @@ def _plausible_actor(words, i, size, targets, lex: Lexicon) -> bool:
             return False
         if i > 0 and words[i - 1].lower() in lex.location_preps:
             return False  # "in Austin" is the city
+        if i + 1 < len(words) and words[i + 1][:1].isupper() and words[i + 1].isalpha():
+            return False  # a first name of somebody else ("Mohammed bin Salman" is not Amina Mohammed)
     if all(t.use == "adjective" for t in targets) and lex.language == "en" and not words[i][:1].isupper():
         return False
     return True
