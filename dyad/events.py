@@ -14,7 +14,7 @@ from datetime import date
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
-from dyad.mentions import ARTICLES, PlaceMention, SentenceMentions
+from dyad.mentions import ARTICLES, DocContext, PlaceMention, SentenceMentions
 from dyad.model import DateValue, Evidence, Location, Mention, Sentence
 
 NEGATION_BEFORE = 6  # tokens before a trigger searched for a negation (tuned on the dev set)
@@ -23,6 +23,7 @@ PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close to a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
 BILATERAL_KINDS = frozenset({"meet", "talks", "call", "video", "host"})
+JOIN_KINDS = frozenset({"join", "host"})
 ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
 
 
@@ -77,7 +78,8 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
 
 def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, dates: list[DateMention],
                     triggers: list[Trigger], lex: Lexicon, kb: KnowledgeBase, evidence: Evidence,
-                    previous_person: Mention | None, day: date | None) -> list[Candidate]:
+                    previous_person: Mention | None, day: date | None, ctx: DocContext | None = None,
+                    previous: Candidate | None = None) -> list[Candidate]:
     if not triggers:
         return []
     words = [t.text for t in sent.tokens]
@@ -104,9 +106,9 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
                          tuple(p for p in mentions.places if not lo - 4 <= p.token < reach), (), (), False)
             views = [framed] + ([rest] if rest.triggers and len({a.country for a in rest.actors}) >= 2 else [])
             return [c for view in views for c in _events(view, sent, index, mentions, words, lex, kb, evidence,
-                                                          None, day)]
+                                                          None, day, ctx, None)]
     view = _View(actors, live, dates, mentions.places, mentions.weak_states, mentions.orgs, True)
-    return _events(view, sent, index, mentions, words, lex, kb, evidence, previous_person, day)
+    return _events(view, sent, index, mentions, words, lex, kb, evidence, previous_person, day, ctx, previous)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +126,18 @@ class _View:
 
 def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions, words: list[str], lex: Lexicon,
             kb: KnowledgeBase, evidence: Evidence, previous_person: Mention | None,
-            day: date | None) -> list[Candidate]:
+            day: date | None, ctx: DocContext | None, previous: Candidate | None) -> list[Candidate]:
     live = view.triggers
     kinds = frozenset(t.kind for t in live)
     actors = list(view.actors)
     countries = {a.country for a in actors}
+    if previous is not None and len(countries) < 2 and _group_subject(words, lex) \
+            and any(lex.past_forms.match_at(words, k) for k in range(len(words))):
+        # "Die beiden Präsidenten nahmen teil": the sides of the meeting just reported
+        for country, mentions_of_side in previous.sides:
+            if country not in countries:
+                actors.extend(m for m in mentions_of_side if m.kind in ("person", "role", "state"))
+                countries.add(country)
     if previous_person is not None and previous_person.country not in countries \
             and previous_person.key not in {a.key for a in actors} \
             and (_pronoun_subject(words, lex) or (len(countries) < 2 and _refers_back(words, lex))
@@ -143,6 +152,12 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     actors = _resolve_counterparts(actors, kb, day)
     sideline = any(w.lower() in lex.sideline_cues for w in words)
     org, near_org = _summit_org(view.orgs, live, mentions) if not sideline else (None, [])
+    if org is not None and ctx is not None:
+        ctx.summit_org = org
+    elif org is None and not sideline and ctx is not None and ctx.summit_org is not None \
+            and kinds & JOIN_KINDS and kinds & {"summit", "meet"}:
+        # "nahmen an der Hauptsitzung des Gipfels teil": the summit named earlier in the article
+        org, near_org = ctx.summit_org, live
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
     status = _status(sent, words, live, view.dates, lex)
     date = _pick_date(view.dates, live, sent, status == "planned")
@@ -163,7 +178,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     if split:
         # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
         return [_candidate(_group_all(pair), place, place.country, **common) for pair, place in split]
-    if org is not None and not (bilateral_words and len(countries) >= 2):
+    if org is not None and kinds & (JOIN_KINDS | {"visit"}) and not (bilateral_words and len(countries) >= 2):
         # taking part in, hosting or attending an organisation's summit: one event per side
         present = [a for a in actors if a is not previous_person and a.country != org.country]
         named = [a for a in present if a.kind in ("person", "role")]
@@ -253,6 +268,10 @@ def _no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, w
     if first_with is None or not actors:
         return False
     return all(mentions.token_of.get(a.start, len(words)) > first_with for a in actors)
+
+
+def _group_subject(words: list[str], lex: Lexicon) -> bool:
+    return any(w in lex.group_words or w.lower() in lex.group_words for w in words[:PRONOUN_SUBJECT_WINDOW])
 
 
 def _pronoun_subject(words: list[str], lex: Lexicon) -> bool:

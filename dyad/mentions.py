@@ -22,6 +22,7 @@ ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an"
 HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
 MAX_NAME_TOKENS = 3
+NAME_PARTICLES = frozenset({"bin", "ibn", "bint", "al", "el", "ben", "abu"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +60,7 @@ class DocContext:
     people: dict[str, Mention] = field(default_factory=dict)  # person id -> first full mention
     unknown: dict[str, Mention] = field(default_factory=dict)  # surname -> unknown person
     last_person: Mention | None = None
+    summit_org: Mention | None = None  # the organisation whose summit the article reports
 
 
 def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, day: date | None,
@@ -200,7 +202,8 @@ def _plausible_actor(words, i, size, targets, lex: Lexicon) -> bool:
             return False
         if i > 0 and words[i - 1].lower() in lex.location_preps:
             return False  # "in Austin" is the city
-        if i + 1 < len(words) and words[i + 1][:1].isupper() and words[i + 1].isalpha():
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if nxt.lower() in NAME_PARTICLES or (lex.language == "en" and nxt[:1].isupper() and nxt.isalpha()):
             return False  # a first name of somebody else ("Mohammed bin Salman" is not Amina Mohammed)
     if all(t.use == "adjective" for t in targets) and lex.language == "en" and not words[i][:1].isupper():
         return False
@@ -270,8 +273,8 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
     surface = " ".join(words[span.i:span.j])
     if span.kind == "cap":
-        if country is None:
-            return None
+        if country is None or span.j - span.i < 2:
+            return None  # an unknown person is introduced with first and last name
         mention = Mention("person", start, end, surface, name=surface, country=country, role=role,
                           actor_type="IGO" if country in kb.organisations else "GOV", use="unknown")
         ctx.unknown[words[span.j - 1]] = mention

@@ -49,7 +49,7 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
             start, end = text.to_original(sent.start, sent.end)
             evidence = Evidence(doc.text[start:end], start, end)
             candidates += sentence_events(sent, index, mentions, dates, triggers, lex, kb, evidence,
-                                          previous_person, event_day)
+                                          previous_person, event_day, ctx, candidates[-1] if candidates else None)
         if day:
             reference = date.fromisoformat(day)
     candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published)
