@@ -47,11 +47,18 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None,
                              and c.date.value == cand.date.value), None)
             if same_day is not None:
                 cand = replace(cand, location=same_day.location)
-        if dateline is not None and cand.status == "occurred" and _recent(cand, published):
+        if dateline is not None and cand.status == "occurred" and _recent(cand, published) \
+                and _dateline_fits(cand, dateline):
             if cand.location is None or (cand.location.city is None and cand.location.country == dateline.country):
                 cand = replace(cand, location=dateline)
         out.append(cand)
     return out
+
+
+def _dateline_fits(cand: Candidate, dateline: Location) -> bool:
+    """A dateline places meetings of its own country, or summits held there."""
+    countries = {country for country, _ in cand.sides}
+    return dateline.country in countries or any(m.kind == "org" for _, ms in cand.sides for m in ms)
 
 
 def _recent(cand: Candidate, published: date | None) -> bool:

@@ -163,7 +163,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
 
     # a year on its own ("2015 unter Kanzlerin Merkel", "in 2019"), not part of a number or range
     if ISO_YEAR.fullmatch(w) and not (i + 1 < n and words[i + 1] in ("-", "–", "%")) \
-            and not (i > 0 and words[i - 1] in ("-", "–")):
+            and not (i > 0 and (words[i - 1] in ("-", "–") or lower[i - 1] in lex.year_bounds)):
         return 1, _year(int(w), EXPLICIT), _year(int(w), EXPLICIT)
     return None
 

@@ -161,7 +161,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
     status = _status(sent, words, live, view.dates, lex)
     date = _pick_date(view.dates, live, sent, status == "planned")
-    location, host = _location(view.places, live, actors, kinds)
+    location, host = _location(view.places, live, actors, kinds, kb)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
             and not any(w.lower() in lex.side_words for w in words):
         return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
@@ -329,19 +329,23 @@ def _pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence
     if not readings:
         return None
     anchors = [sent.tokens[t.token].start for t in triggers]
-    precision = {"day": 0, "month": 1, "year": 2}
-    return min(readings, key=lambda r: (min(abs(r.start - a) for a in anchors), precision[r.precision]))
+    # a bare year is background ("im Jahr 2018") more often than the date of the meeting
+    finer = [r for r in readings if r.precision != "year"] or readings
+    return min(finer, key=lambda r: min(abs(r.start - a) for a in anchors))
 
 
 def _location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],
-              kinds: frozenset[str]) -> tuple[Location | None, str | None]:
+              kinds: frozenset[str], kb: KnowledgeBase) -> tuple[Location | None, str | None]:
     location = _nearest_place(places, triggers)
     host = None
     side_countries = [a.country for a in actors]
     if "host" in kinds and actors:
         host = actors[0].country
-        if location is None:
-            location = Location(None, host)
+        if location is None and host in kb.states and kb.states[host].capital:
+            # "empfing ... den Gast": a head of government receives in the capital
+            capital = kb.city(kb.states[host].capital, host)
+            location = Location(capital.name, host, capital.lat, capital.lon, "city", capital.geonames_id) \
+                if capital else Location(None, host)
     elif location is not None and location.country in side_countries and kinds & {"visit", "meet", "talks"}:
         host = location.country
     return location, host

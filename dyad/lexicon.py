@@ -49,6 +49,8 @@ class Lexicon:
     place_verbs: frozenset[str]
     between_words: frozenset[str]
     with_words: frozenset[str]
+    where_words: frozenset[str]
+    year_bounds: frozenset[str]
     group_words: frozenset[str]
     pronouns: frozenset[str]
     possessives: frozenset[str]
@@ -136,6 +138,8 @@ def load_lexicon(language: str) -> Lexicon:
         place_verbs=words("place_verbs"),
         between_words=words("between_words"),
         with_words=words("with_words"),
+        where_words=words("where_words"),
+        year_bounds=words("year_bounds"),
         group_words=words("group_words"),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),

@@ -347,6 +347,14 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
     out = []
     sideline = any(w.lower() in lex.sideline_cues for w in words)
     for i, w in enumerate(words):
+        if w.lower() in lex.where_words and i >= 2 and words[i - 1] == ",":
+            # "Letzte Station war Katar, wo Scholz ... zusammentraf"
+            for size in (1, 2, 3):
+                start = i - 1 - size
+                found = _place_at(sent, words, start, kb, lex) if start >= 0 else None
+                if found is not None and found[1] == size:
+                    out.append(PlaceMention(found[0], start, sideline, False))
+                    break
         if w.lower() not in lex.location_preps and w.lower() not in lex.place_verbs:
             continue
         destination = w.lower() in lex.direction_preps
@@ -368,24 +376,36 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
 
 def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,
               lex: Lexicon) -> tuple[Location, int] | None:
-    if j >= len(words) or not words[j][:1].isupper() or words[j] in kb.place_stopwords.get(lex.language, ()):
+    if j >= len(words) or not words[j][:1].isupper():
         return None
     tok = sent.tokens[j]
     actor = kb.actors.match_at(words, j)
     curated = kb.curated_places.match_at(words, j)
     if curated and (not actor or curated[0] >= actor[0] or actor[1][0].use == "metonym"):
         size, ids = curated
-    elif actor and actor[1][0].kind == "state" and actor[1][0].use == "name":
-        end = sent.tokens[j + actor[0] - 1].end
-        return Location(None, actor[1][0].key, start=tok.start, end=end), actor[0]
+    elif actor and actor[1][0].kind == "state" and actor[1][0].use in ("name", "metonym"):
+        size, state = actor[0], kb.states[actor[1][0].key]
+        end = sent.tokens[j + size - 1].end
+        capital = kb.city(state.capital, state.code) if state.capital else None
+        if actor[1][0].use == "metonym" and capital is not None:
+            # "im Kreml", "at the White House": the seat of government is in the capital
+            return _city(capital, tok.start, end), size
+        return Location(None, state.code, start=tok.start, end=end), size
     elif actor and actor[1][0].kind != "person":
         return None
     elif general := kb.place_names.match_at(words, j):
         size, ids = general
+        after = words[j + size] if j + size < len(words) else ""
+        if (size == 1 and words[j] in kb.place_stopwords.get(lex.language, ())) or \
+                (after[:1].isupper() and after.isalpha() and lex.language != "de"):
+            return None  # an everyday word, or a building named after a town ("Lancaster House")
     else:
         return None
     place = kb.best_place(ids)
     if place is None:
         return None
-    end = sent.tokens[j + size - 1].end
-    return Location(place.name, place.country, place.lat, place.lon, "city", place.geonames_id, tok.start, end), size
+    return _city(place, tok.start, sent.tokens[j + size - 1].end), size
+
+
+def _city(place, start: int, end: int) -> Location:
+    return Location(place.name, place.country, place.lat, place.lon, "city", place.geonames_id, start, end)

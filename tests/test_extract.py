@@ -147,3 +147,41 @@ def test_office_named_after_the_person_refers_back_to_them(fantasy_kb):
     [event] = run(fantasy_kb, text)
     gondor = next(p for p in event.participants if p.country == "XGO")
     assert gondor.name == "Faramir Ithil"
+
+
+def test_dateline_places_a_meeting_of_its_own_country(fantasy_kb):
+    text = "MINAS TIRITH, Sept 19 - Gondor's foreign minister Faramir Ithil met Elendil Vorn on Tuesday."
+    [event] = run(fantasy_kb, text, lang="en")
+    assert (event.location.city, event.location.country) == ("Minas Tirith", "XGO")
+
+
+def test_seat_of_government_stands_for_the_capital(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn traf Ithil am Montag im Weißen Turm.")
+    assert (event.location.city, event.location.country) == ("Minas Tirith", "XGO")
+
+
+def test_one_meeting_per_host_city(fantasy_kb):
+    text = ("Faramir Ithil reiste am Montag nach Annuminas und Edoras, wo er mit Elendil Vorn und "
+            "König Theoden Marke zusammentraf.")
+    events = run(fantasy_kb, text)
+    met = {(frozenset(p.country for p in e.participants), e.location.city) for e in events}
+    assert met == {(frozenset({"XGO", "XAR"}), "Annuminas"), (frozenset({"XGO", "XRO"}), "Edoras")}
+
+
+def test_meeting_with_someone_takes_the_last_named_person_as_subject(fantasy_kb):
+    text = "Elendil Vorn reiste am Montag ab. In Minas Tirith sind Gespräche mit Faramir Ithil geplant."
+    [event] = run(fantasy_kb, text)
+    assert sides(event) == {("XAR", "Elendil Vorn"), ("XGO", "Faramir Ithil")}
+    assert event.status == "planned"
+
+
+def test_summit_named_earlier_and_its_participants(fantasy_kb):
+    text = ("Der Gipfel der GFV begann am Montag in Annuminas. "
+            "Der gondorische Außenminister Faramir Ithil nahm am Dienstag an der Hauptsitzung des Gipfels teil.")
+    events = run(fantasy_kb, text)
+    assert any({p.country for p in e.participants} == {"XGO", "FELLOW"} for e in events)
+
+
+def test_place_before_where(fantasy_kb):
+    [event] = run(fantasy_kb, "Letzte Station war Gondor, wo Vorn am Montag mit Ithil zusammentraf.")
+    assert event.location.country == "XGO" and event.date.value == "2023-09-18"
