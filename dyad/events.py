@@ -78,7 +78,7 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
 
 def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, dates: list[DateMention],
                     triggers: list[Trigger], lex: Lexicon, kb: KnowledgeBase, evidence: Evidence,
-                    previous_person: Mention | None, day: date | None, ctx: DocContext | None = None,
+                    earlier: tuple[Mention | None, Mention | None], day: date | None, ctx: DocContext | None = None,
                     previous: Candidate | None = None) -> list[Candidate]:
     if not triggers:
         return []
@@ -106,9 +106,9 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
                          tuple(p for p in mentions.places if not lo - 4 <= p.token < reach), (), (), False)
             views = [framed] + ([rest] if rest.triggers and len({a.country for a in rest.actors}) >= 2 else [])
             return [c for view in views for c in _events(view, sent, index, mentions, words, lex, kb, evidence,
-                                                          None, day, ctx, None)]
+                                                          (None, None), day, ctx, None)]
     view = _View(actors, live, dates, mentions.places, mentions.weak_states, mentions.orgs, True)
-    return _events(view, sent, index, mentions, words, lex, kb, evidence, previous_person, day, ctx, previous)
+    return _events(view, sent, index, mentions, words, lex, kb, evidence, earlier, day, ctx, previous)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +125,7 @@ class _View:
 
 
 def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions, words: list[str], lex: Lexicon,
-            kb: KnowledgeBase, evidence: Evidence, previous_person: Mention | None,
+            kb: KnowledgeBase, evidence: Evidence, earlier: tuple[Mention | None, Mention | None],
             day: date | None, ctx: DocContext | None, previous: Candidate | None) -> list[Candidate]:
     live = view.triggers
     kinds = frozenset(t.kind for t in live)
@@ -138,12 +138,21 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             if country not in countries:
                 actors.extend(m for m in mentions_of_side if m.kind in ("person", "role", "state"))
                 countries.add(country)
-    if previous_person is not None and previous_person.country not in countries \
-            and previous_person.key not in {a.key for a in actors} \
-            and (_pronoun_subject(words, lex) or (len(countries) < 2 and _refers_back(words, lex))
-                 or _no_subject_before_with(actors, mentions, words, lex)):
-        actors.insert(0, previous_person)
-        countries.add(previous_person.country)
+    # a side the sentence does not name: "er", "sie", "Gespräche mit X", "empfangen worden"
+    refers_back = _pronoun_subject(words, lex) or _no_subject_before_with(actors, mentions, words, lex) \
+        or (len(countries) < 2 and _refers_back(words, lex))
+    implicit = len(countries) == 1 and any(a.kind in ("person", "role") for a in actors) \
+        and kinds & {"host", "visit"} and view.whole_sentence
+    added = None
+    if refers_back or implicit:
+        last, protagonist = earlier
+        known = {a.key for a in actors}
+        for person in ((last, protagonist) if refers_back else (protagonist,)):
+            if person is not None and person.country not in countries and person.key not in known:
+                added = person
+                actors.insert(0, person)
+                countries.add(person.country)
+                break
     if len(countries) < 2:
         for state in view.weak_states:
             if state.country not in countries and _weak_side(state, mentions, live, words, lex):
@@ -180,7 +189,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         return [_candidate(_group_all(pair), place, place.country, **common) for pair, place in split]
     if org is not None and kinds & (JOIN_KINDS | {"visit"}) and not (bilateral_words and len(countries) >= 2):
         # taking part in, hosting or attending an organisation's summit: one event per side
-        present = [a for a in actors if a is not previous_person and a.country != org.country]
+        present = [a for a in actors if a is not added and a.country != org.country]
         named = [a for a in present if a.kind in ("person", "role")]
         present = named or present
         return [_candidate([*group, (org.country, (org,))], location, None, **common)

@@ -60,6 +60,14 @@ class DocContext:
     people: dict[str, Mention] = field(default_factory=dict)  # person id -> first full mention
     unknown: dict[str, Mention] = field(default_factory=dict)  # surname -> unknown person
     last_person: Mention | None = None
+    mentions_of: dict[str, int] = field(default_factory=dict)  # person -> times named so far
+
+    def protagonist(self) -> Mention | None:
+        """The person the article is about: named most often so far (first named on a tie)."""
+        if not self.mentions_of:
+            return None
+        key = max(self.mentions_of, key=lambda k: (self.mentions_of[k], -list(self.mentions_of).index(k)))
+        return self.people.get(key) or self.unknown.get(key)
     summit_org: Mention | None = None  # the organisation whose summit the article reports
 
 
@@ -134,6 +142,8 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
     for mention in actors:
         if mention.kind == "person":
             ctx.last_person = mention
+            key = mention.key or mention.name
+            ctx.mentions_of[key] = ctx.mentions_of.get(key, 0) + 1
     return SentenceMentions(tuple(actors), places, tuple(weak), tuple(orgs), token_of)
 
 

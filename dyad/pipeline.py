@@ -43,13 +43,15 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
         event_day = _representative_day(dates) or doc.published
         previous_person = ctx.last_person
+        protagonist = ctx.protagonist()
         mentions = find_mentions(sent, text.text, kb, lex, event_day, ctx)
         triggers = find_triggers(sent, lex)
         if triggers:
             start, end = text.to_original(sent.start, sent.end)
             evidence = Evidence(doc.text[start:end], start, end)
             candidates += sentence_events(sent, index, mentions, dates, triggers, lex, kb, evidence,
-                                          previous_person, event_day, ctx, candidates[-1] if candidates else None)
+                                          (previous_person, protagonist), event_day, ctx,
+                                          candidates[-1] if candidates else None)
         if day:
             reference = date.fromisoformat(day)
     candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published)
