@@ -289,9 +289,16 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
                           actor_type="IGO" if country in kb.organisations else "GOV", use="unknown")
         ctx.unknown[words[span.j - 1]] = mention
         return mention
-    person = _pick_person(span.targets, kb, day, ctx, country)
+    word = words[span.i] if span.j - span.i == 1 else None
+    named_first = [pid for pid in kb.first_names.get(word, ()) if pid in ctx.people] if word else []
+    if named_first:
+        person = kb.people[named_first[-1]]  # "Sheikh Mohammed" after "Mohammed bin Abdulrahman"
+    else:
+        person = _pick_person(span.targets, kb, day, ctx, country)
     if person is None:
         return None
+    if word and person.id not in ctx.people and kb.first_names.get(word, frozenset()) - {person.id}:
+        return None  # also somebody else's first name: only the article's context decides
     if all(t.use == "short" for t in span.targets) and person.id not in ctx.people \
             and person.office_on(day) is None:
         return None  # a bare surname counts for people in office or named before ("Rice", "Power")

@@ -38,6 +38,7 @@ class KnowledgeBase:
     place_stopwords: dict[str, frozenset[str]]  # per language
     holders: dict[tuple[str, str], tuple[tuple[Office, Person], ...]] = field(repr=False)
     cities_by_name: dict[tuple[str, str], int] = field(repr=False)
+    first_names: dict[str, frozenset[str]] = field(repr=False, default_factory=dict)  # first word -> people
 
     def holder(self, office: str, country: str, day: date | None) -> Person | None:
         """Who held ``office`` for ``country`` on ``day`` (single holder only)."""
@@ -158,6 +159,12 @@ def _load(extra: str | None) -> KnowledgeBase:
         lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
         stopwords[lang] = frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#"))
 
+    first_names: dict[str, set[str]] = {}
+    for person in people.values():
+        for name in (person.name, *person.aliases):
+            words = name.split()
+            if len(words) > 1:
+                first_names.setdefault(words[0], set()).add(person.id)
     holders: dict[tuple[str, str], list[tuple[Office, Person]]] = {}
     for person in people.values():
         for office in person.offices:
@@ -176,6 +183,7 @@ def _load(extra: str | None) -> KnowledgeBase:
         place_stopwords=stopwords,
         holders={k: tuple(v) for k, v in holders.items()},
         cities_by_name=cities_by_name,
+        first_names={k: frozenset(v) for k, v in first_names.items()},
     )
 
 
