@@ -113,10 +113,12 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
         prev = lower[i - 1] if i else ""
         if year:
             return 1 + used, _month(year, month, EXPLICIT), _month(year, month, EXPLICIT)
-        # "im Juli dieses Jahres" / "in July this year"
-        if i + 2 < n and lower[i + 1] in lex.this_words and lower[i + 2] in lex.units \
-                and lex.units[lower[i + 2]] == "year" and published:
-            return 3, _month(published.year, month, REL), _month(published.year, month, REL)
+        # "im Juli dieses Jahres", "im April vergangenen Jahres", "in July this year"
+        if i + 2 < n and lower[i + 2] in lex.units and lex.units[lower[i + 2]] == "year" and published:
+            offset = _offset(lower[i + 1], lex)
+            if offset is not None:
+                value = _month(published.year + offset, month, REL)
+                return 3, value, value
         if published is None:
             return None
         if prev in lex.past_words:
@@ -153,6 +155,18 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
         value = _day(reference + timedelta(days=-1 if kinds[0] == "before" else 1), REL)
         return size, value, value
 
+    # "Anfang des Monats", "Ende vergangenen Jahres", "Mitte dieses Monats"
+    if lw in lex.month_parts and published is not None:
+        k = i + 1
+        offset = 0
+        while k < n and k <= i + 3 and lower[k] not in lex.units:
+            step = _offset(lower[k], lex)
+            offset = step if step is not None else offset
+            k += 1
+        if k < n and k <= i + 3 and lex.units[lower[k]] in ("month", "year"):
+            value = _relative_unit(lex.units[lower[k]], offset, published)
+            return k - i + 1, (value if offset <= 0 else None), (value if offset >= 0 else None)
+
     # letzte Woche / last month / this year / next week / earlier this month
     if (lw in lex.past_words or lw in lex.next_words or lw in lex.this_words) and nxt in lex.units \
             and published is not None:
@@ -165,6 +179,16 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
     if ISO_YEAR.fullmatch(w) and not (i + 1 < n and words[i + 1] in ("-", "–", "%")) \
             and not (i > 0 and (words[i - 1] in ("-", "–") or lower[i - 1] in lex.year_bounds)):
         return 1, _year(int(w), EXPLICIT), _year(int(w), EXPLICIT)
+    return None
+
+
+def _offset(word: str, lex: Lexicon) -> int | None:
+    if word in lex.past_words:
+        return -1
+    if word in lex.next_words:
+        return 1
+    if word in lex.this_words:
+        return 0
     return None
 
 

@@ -170,7 +170,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
     status = _status(sent, words, live, view.dates, lex)
     date = _pick_date(view.dates, live, sent, status == "planned")
-    location, host = _location(view.places, live, actors, kinds, kb)
+    location, host = _location(view.places, live, actors, kinds, kb, mentions.token_of)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
             and not any(w.lower() in lex.side_words for w in words):
         return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
@@ -344,12 +344,16 @@ def _pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence
 
 
 def _location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],
-              kinds: frozenset[str], kb: KnowledgeBase) -> tuple[Location | None, str | None]:
+              kinds: frozenset[str], kb: KnowledgeBase,
+              token_of: dict[int, int]) -> tuple[Location | None, str | None]:
+    """Where the meeting took place, and which side hosted it (the subject of "empfing")."""
     location = _nearest_place(places, triggers)
     host = None
     side_countries = [a.country for a in actors]
-    if "host" in kinds and actors:
-        host = actors[0].country
+    named = [a for a in actors if a.start in token_of]
+    subject = min(named, key=lambda a: token_of[a.start]) if named else (actors[0] if actors else None)
+    if "host" in kinds and subject is not None:
+        host = subject.country
         if location is None and host in kb.states and kb.states[host].capital:
             # "empfing ... den Gast": a head of government receives in the capital
             capital = kb.city(kb.states[host].capital, host)

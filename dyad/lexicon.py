@@ -50,6 +50,7 @@ class Lexicon:
     between_words: frozenset[str]
     with_words: frozenset[str]
     where_words: frozenset[str]
+    place_nouns: frozenset[str]
     year_bounds: frozenset[str]
     group_words: frozenset[str]
     pronouns: frozenset[str]
@@ -139,6 +140,7 @@ def load_lexicon(language: str) -> Lexicon:
         between_words=words("between_words"),
         with_words=words("with_words"),
         where_words=words("where_words"),
+        place_nouns=words("place_nouns"),
         year_bounds=words("year_bounds"),
         group_words=words("group_words"),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),

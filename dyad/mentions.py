@@ -377,7 +377,7 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
         destination = w.lower() in lex.direction_preps
         j = i + 1
         while True:
-            while j < len(words) and words[j].lower() in ARTICLES:
+            while j < len(words) and (words[j].lower() in ARTICLES or _describes_place(words, j, kb, lex)):
                 j += 1
             found = _place_at(sent, words, j, kb, lex)
             if found is None:
@@ -389,6 +389,16 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
                 break
             j += 1
     return tuple(out)
+
+
+def _describes_place(words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) -> bool:
+    """ "der vietnamesischen Hauptstadt", "the Indian capital": words before a place name."""
+    word = words[j] if lex.language == "de" else words[j].lower()
+    if word in lex.place_nouns:
+        return True
+    hit = kb.actors.match_at(words, j)
+    return bool(hit and hit[0] == 1 and hit[1][0].use == "adjective" and j + 1 < len(words)
+                and (words[j + 1] if lex.language == "de" else words[j + 1].lower()) in lex.place_nouns)
 
 
 def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,

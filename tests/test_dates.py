@@ -31,7 +31,13 @@ def readings(lang, text, published=PUBLISHED):
     ("de", "am 3. Oktober", "2022-10-03", "2023-10-03"),
     ("de", "im Mai", "2023-05", "2024-05"),
     ("de", "im Jahr 2019", "2019", "2019"),
+    ("de", "Anfang des Monats", "2023-09", "2023-09"),
+    ("de", "im April vergangenen Jahres", "2022-04", "2022-04"),
+    ("de", "Ende vergangenen Jahres", "2022", None),
+    ("de", "am Sonntagabend", "2023-09-17", "2023-09-24"),
+    ("de", "am Vorabend", "2023-09-18", "2023-09-18"),
     ("en", "on Tuesday", "2023-09-19", "2023-09-19"),
+    ("en", "late last year", "2022", None),
     ("en", "next Tuesday", None, "2023-09-26"),
     ("en", "last Tuesday", "2023-09-12", None),
     ("en", "yesterday", "2023-09-18", "2023-09-18"),
@@ -57,6 +63,7 @@ def test_a_week_across_two_months_gives_no_month():
     ("de", "Die Minister trafen sich."),
     ("en", "They may meet again."),
     ("de", "Er sprach mit 12 Journalisten."),
+    ("en", "It was their first meeting since 2018."),
 ])
 def test_no_false_dates(lang, text):
     assert find_dates(tuple(tokenize(text)), load_lexicon(lang), PUBLISHED, PUBLISHED) == []
