@@ -131,9 +131,12 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     kinds = frozenset(t.kind for t in live)
     actors = list(view.actors)
     countries = {a.country for a in actors}
-    if previous is not None and len(countries) < 2 and _group_subject(words, lex) \
-            and any(lex.past_forms.match_at(words, k) for k in range(len(words))):
-        # "Die beiden Präsidenten nahmen teil": the sides of the meeting just reported
+    past = any(lex.past_forms.match_at(words, k) for k in range(len(words)))
+    again = any(w.lower() in lex.again_words for w in words)
+    if previous is not None and len(countries) < 2 and not view.orgs and (
+            (_group_subject(words, lex) and past) or (again and (not past or _group_anywhere(words, lex)))):
+        # "Die beiden Präsidenten nahmen teil", "Both sides agreed to meet again next month":
+        # the sides of the meeting just reported
         for country, mentions_of_side in previous.sides:
             if country not in countries:
                 actors.extend(m for m in mentions_of_side if m.kind in ("person", "role", "state"))
@@ -187,11 +190,17 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     if split:
         # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
         return [_candidate(_group_all(pair), place, place.country, **common) for pair, place in split]
-    if org is not None and kinds & (JOIN_KINDS | {"visit"}) and not (bilateral_words and len(countries) >= 2):
-        # taking part in, hosting or attending an organisation's summit: one event per side
+    held_in = location.country if location and location.country in kb.states else None
+    if org is not None and (kinds & (JOIN_KINDS | {"visit"}) or (held_in and not countries)) \
+            and not (bilateral_words and len(countries) >= 2):
+        # taking part in, hosting or attending an organisation's summit: one event per side;
+        # "the next summit will be held in Washington": the host country's
         present = [a for a in actors if a is not added and a.country != org.country]
         named = [a for a in present if a.kind in ("person", "role")]
-        present = named or present
+        present = named or present or [a for a in view.weak_states if a.country != org.country][:1]
+        if not present and held_in:
+            present = [Mention("state", location.start, location.end, "", key=held_in, country=held_in,
+                               use="venue")]
         return [_candidate([*group, (org.country, (org,))], location, None, **common)
                 for group in _group(present)]
     if len(countries) < 2:
@@ -277,6 +286,10 @@ def _no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, w
     if first_with is None or not actors:
         return False
     return all(mentions.token_of.get(a.start, len(words)) > first_with for a in actors)
+
+
+def _group_anywhere(words: list[str], lex: Lexicon) -> bool:
+    return any(w in lex.group_words or w.lower() in lex.group_words for w in words)
 
 
 def _group_subject(words: list[str], lex: Lexicon) -> bool:

@@ -53,6 +53,7 @@ class Lexicon:
     place_nouns: frozenset[str]
     year_bounds: frozenset[str]
     group_words: frozenset[str]
+    again_words: frozenset[str]
     pronouns: frozenset[str]
     possessives: frozenset[str]
     name_stopwords: frozenset[str]
@@ -143,6 +144,7 @@ def load_lexicon(language: str) -> Lexicon:
         place_nouns=words("place_nouns"),
         year_bounds=words("year_bounds"),
         group_words=words("group_words"),
+        again_words=words("again_words"),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),
         name_stopwords=frozenset(str(w) for w in data.get("name_stopwords") or []),
