@@ -100,20 +100,13 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             if person is not None:
                 add(person, spans[holder].i, actors)
                 continue
-        earlier = _named_earlier(span.office, country, ctx, kb)
-        if earlier is not None:
-            # "der chinesische Spitzendiplomat" after "Wang Yi": the person already named
-            add(replace(earlier, start=start, end=end, text=text[start:end]), span.i, actors)
-            continue
-        if country is None:
-            continue
-        actor_id = None
-        actor_type = "IGO" if country in kb.organisations else "GOV"
-        if span.office not in (None, "counterpart"):
-            holder_person = kb.holder(span.office, country, day)
-            actor_id = holder_person.id if holder_person else None
-        add(Mention("role", start, end, text[start:end], key=span.office, country=country, role=role_name,
-                    actor_id=actor_id, actor_type=actor_type, office=span.office), span.i, actors)
+        also = _coordinated_country(spans, k, words, lex, used)
+        if also is not None:
+            consumed.add(also[1])
+        for side in ([country, also[0]] if also else [country]):
+            mention = _office_mention(span, side, role_name, text, sent, kb, day, ctx)
+            if mention is not None:
+                add(mention, span.i, actors)
 
     for k, span in enumerate(spans):
         if k in consumed or span.kind == "role":
@@ -172,6 +165,38 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
         else:
             i += 1
     return spans
+
+
+def _office_mention(span: Span, country: str | None, role_name: str, text: str, sent: Sentence,
+                    kb: KnowledgeBase, day: date | None, ctx: DocContext) -> Mention | None:
+    """A side named by its office: the person named earlier who holds it, or the office itself."""
+    start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
+    earlier = _named_earlier(span.office, country, ctx, kb)
+    if earlier is not None:
+        # "der chinesische Spitzendiplomat" after "Wang Yi": the person already named
+        return replace(earlier, start=start, end=end, text=text[start:end])
+    if country is None:
+        return None
+    actor_id = None
+    if span.office not in (None, "counterpart"):
+        holder = kb.holder(span.office, country, day)
+        actor_id = holder.id if holder else None
+    return Mention("role", start, end, text[start:end], key=span.office, country=country, role=role_name,
+                   actor_id=actor_id, actor_type="IGO" if country in kb.organisations else "GOV",
+                   office=span.office)
+
+
+def _coordinated_country(spans: list[Span], k: int, words: list[str], lex: Lexicon,
+                         used: set[int]) -> tuple[str, int] | None:
+    """ "Russlands und Chinas Spitzendiplomaten": the second country of a shared office."""
+    if used != {k - 1} or k < 2:
+        return None
+    first, second = spans[k - 2], spans[k - 1]
+    link = [w.lower() for w in words[first.j:second.i]]
+    if first.kind == "actor" and first.targets[0].kind == "state" and link and \
+            all(w in lex.side_words or w == "," for w in link) and not any(w in lex.between_words for w in link):
+        return first.targets[0].key, k - 2
+    return None
 
 
 def _genitive_person(words: list[str], i: int, kb: KnowledgeBase):

@@ -55,7 +55,8 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
         if day:
             reference = date.fromisoformat(day)
     candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published)
-    events = tuple(_event(doc, with_best(group), text, kb) for group in merge_candidates(candidates))
+    named = frozenset(ctx.people)
+    events = tuple(_event(doc, with_best(group), text, kb, named) for group in merge_candidates(candidates))
     return ArticleResult(doc, language, events)
 
 
@@ -85,7 +86,8 @@ def _representative_day(dates) -> date | None:
     return None
 
 
-def _event(doc: Document, cand: Candidate, text: CleanText, kb: KnowledgeBase) -> Event:
+def _event(doc: Document, cand: Candidate, text: CleanText, kb: KnowledgeBase, named: frozenset[str]) -> Event:
+    """The output record; an office whose holder the article names elsewhere gets that name."""
     participants = []
     for country, mentions in cand.sides:
         people = {}
@@ -95,10 +97,11 @@ def _event(doc: Document, cand: Candidate, text: CleanText, kb: KnowledgeBase) -
         chosen = list(people.values()) or [next((m for m in mentions if m.kind == "role"), mentions[0])]
         for m in chosen:
             start, end = text.to_original(m.start, m.end)
-            named = m.kind == "person"
+            is_person = m.kind == "person"
+            name = m.name if is_person else (kb.people[m.actor_id].name if m.actor_id in named else None)
             participants.append(Participant(
-                name=m.name if named else None, country=country, role=m.role,
-                actor_id=m.actor_id or (m.key if named else None),
+                name=name, country=country, role=m.role,
+                actor_id=m.actor_id or (m.key if is_person else None),
                 actor_type=m.actor_type or ("IGO" if country in kb.organisations else "GOV"),
                 start=start, end=end))
     location = cand.location

@@ -185,3 +185,14 @@ def test_summit_named_earlier_and_its_participants(fantasy_kb):
 def test_place_before_where(fantasy_kb):
     [event] = run(fantasy_kb, "Letzte Station war Gondor, wo Vorn am Montag mit Ithil zusammentraf.")
     assert event.location.country == "XGO" and event.date.value == "2023-09-18"
+
+
+def test_shared_office_of_two_countries_and_names_from_the_article(fantasy_kb):
+    text = ("Arnors und Gondors Außenminister berieten am Montag in Edoras. "
+            "Faramir Ithil sagte danach, man sei sich nähergekommen.")
+    [event] = run(fantasy_kb, text)
+    by_country = {p.country: p for p in event.participants}
+    assert set(by_country) == {"XAR", "XGO"}
+    assert by_country["XAR"].name is None and by_country["XAR"].actor_id == "elendil-vorn"
+    # the Gondorian holder is named later in the article, so the side carries his name
+    assert by_country["XGO"].name == "Faramir Ithil"
