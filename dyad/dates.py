@@ -100,7 +100,12 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
         if j < n and lower[j] in lex.months:
             month = lex.months[lower[j]]
             year, used = _year_after(words, j + 1)
-            return _day_month(int(w), month, year, j + 1 + used - i, published)
+            found = _day_month(int(w), month, year, j + 1 + used - i, published)
+            if found and i >= 2 and lower[i - 1] in lex.range_words:
+                # "vom 5. bis 10. Mai": a span of days gives the month
+                size, past, future = found
+                return size, _as_month(past), _as_month(future)
+            return found
 
     if lw in lex.months and (w[0].isupper() or lex.language == "de"):
         month = lex.months[lw]
@@ -180,6 +185,10 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
             and not (i > 0 and (words[i - 1] in ("-", "–") or lower[i - 1] in lex.year_bounds)):
         return 1, _year(int(w), EXPLICIT), _year(int(w), EXPLICIT)
     return None
+
+
+def _as_month(value: DateValue | None) -> DateValue | None:
+    return DateValue(value.value[:7], "month", value.basis) if value else None
 
 
 def _offset(word: str, lex: Lexicon) -> int | None:

@@ -79,7 +79,7 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
 def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, dates: list[DateMention],
                     triggers: list[Trigger], lex: Lexicon, kb: KnowledgeBase, evidence: Evidence,
                     earlier: tuple[Mention | None, Mention | None], day: date | None, ctx: DocContext | None = None,
-                    previous: Candidate | None = None) -> list[Candidate]:
+                    before: list[Candidate] | None = None) -> list[Candidate]:
     if not triggers:
         return []
     words = [t.text for t in sent.tokens]
@@ -106,9 +106,9 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
                          tuple(p for p in mentions.places if not lo - 4 <= p.token < reach), (), (), False)
             views = [framed] + ([rest] if rest.triggers and len({a.country for a in rest.actors}) >= 2 else [])
             return [c for view in views for c in _events(view, sent, index, mentions, words, lex, kb, evidence,
-                                                          (None, None), day, ctx, None)]
+                                                          (None, None), day, ctx, [])]
     view = _View(actors, live, dates, mentions.places, mentions.weak_states, mentions.orgs, True)
-    return _events(view, sent, index, mentions, words, lex, kb, evidence, earlier, day, ctx, previous)
+    return _events(view, sent, index, mentions, words, lex, kb, evidence, earlier, day, ctx, before or [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,18 +126,19 @@ class _View:
 
 def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions, words: list[str], lex: Lexicon,
             kb: KnowledgeBase, evidence: Evidence, earlier: tuple[Mention | None, Mention | None],
-            day: date | None, ctx: DocContext | None, previous: Candidate | None) -> list[Candidate]:
+            day: date | None, ctx: DocContext | None, before: list[Candidate]) -> list[Candidate]:
     live = view.triggers
     kinds = frozenset(t.kind for t in live)
     actors = list(view.actors)
     countries = {a.country for a in actors}
-    past = any(lex.past_forms.match_at(words, k) for k in range(len(words)))
-    again = any(w.lower() in lex.again_words for w in words)
-    if previous is not None and len(countries) < 2 and not view.orgs and (
-            (_group_subject(words, lex) and past) or (again and (not past or _group_anywhere(words, lex)))):
-        # "Die beiden Präsidenten nahmen teil", "Both sides agreed to meet again next month":
-        # the sides of the meeting just reported
-        for country, mentions_of_side in previous.sides:
+    referred = None
+    if before and len(countries) < 2 and not view.orgs:
+        if _group_subject(words, view.triggers, lex):
+            referred = _main_meeting(before)  # "Beide Seiten vereinbarten ...": the article's two sides
+        elif any(w.lower() in lex.again_words for w in words):
+            referred = before[-1]  # "Ein weiteres Treffen ist für März geplant": the meeting just reported
+    if referred is not None:
+        for country, mentions_of_side in referred.sides:
             if country not in countries:
                 actors.extend(m for m in mentions_of_side if m.kind in ("person", "role", "state"))
                 countries.add(country)
@@ -262,7 +263,13 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
     if state.use == "adjective":
         return any(abs(token - t.token) <= WEAK_STATE_WINDOW for t in triggers)
     before = [w.lower() for w in words[max(0, token - 2):token] if w.lower() not in ARTICLES]
-    return token == 0 or (bool(before) and before[-1] in lex.side_words)
+    if token == 0 or (before and (before[-1] in lex.between_words or before[-1] in lex.with_words)):
+        return True
+    # "zwischen Russland und China": the second of a pair whose first is a side
+    if before and before[-1] in lex.side_words:
+        earlier = [w for w in mentions.weak_states if mentions.token_of[w.start] < token]
+        return bool(earlier) and _weak_side(earlier[-1], mentions, triggers, words, lex)
+    return False
 
 
 def _split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):
@@ -288,12 +295,23 @@ def _no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, w
     return all(mentions.token_of.get(a.start, len(words)) > first_with for a in actors)
 
 
-def _group_anywhere(words: list[str], lex: Lexicon) -> bool:
-    return any(w in lex.group_words or w.lower() in lex.group_words for w in words)
+def _main_meeting(before: list[Candidate]) -> Candidate:
+    """The meeting the article is about: the pair of sides reported most often (first on a tie)."""
+    counts: dict[frozenset[str], int] = {}
+    for cand in before:
+        key = frozenset(c for c, _ in cand.sides)
+        counts[key] = counts.get(key, 0) + 1
+    best = max(counts, key=lambda k: (counts[k], -next(i for i, c in enumerate(before)
+                                                         if frozenset(x for x, _ in c.sides) == k)))
+    same = [c for c in before if frozenset(x for x, _ in c.sides) == best]
+    return max(same, key=lambda c: sum(m.kind == "person" for _, ms in c.sides for m in ms))
 
 
-def _group_subject(words: list[str], lex: Lexicon) -> bool:
-    return any(w in lex.group_words or w.lower() in lex.group_words for w in words[:PRONOUN_SUBJECT_WINDOW])
+def _group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
+    """ "Die beiden Politiker trafen sich ...": a group word as subject of a meeting word's clause."""
+    groups = [k for k, w in enumerate(words[:PRONOUN_SUBJECT_WINDOW])
+              if w in lex.group_words or w.lower() in lex.group_words]
+    return any(k in _clause(words, t, lex, 0, len(words)) for k in groups for t in triggers)
 
 
 def _pronoun_subject(words: list[str], lex: Lexicon) -> bool:
@@ -325,7 +343,9 @@ def _clause(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> range:
 
 
 def _status(sent: Sentence, words: list[str], triggers: list[Trigger], dates: list[DateMention], lex: Lexicon) -> str:
-    if any(lex.past_forms.match_at(words, k) for k in range(len(words))):
+    """Occurred when a meeting word's clause reports it in the past ("wie X mitteilte, wird ..." is planned)."""
+    clauses = [_clause(words, t, lex, 0, len(words)) for t in triggers]
+    if any(lex.past_forms.match_at(words, k) for clause in clauses for k in clause):
         return "occurred"
     nearest = _nearest_date(dates, triggers, sent)
     if nearest is not None and nearest.past is None and nearest.future is not None:

@@ -52,6 +52,7 @@ class Lexicon:
     where_words: frozenset[str]
     place_nouns: frozenset[str]
     year_bounds: frozenset[str]
+    range_words: frozenset[str]
     group_words: frozenset[str]
     again_words: frozenset[str]
     pronouns: frozenset[str]
@@ -143,6 +144,7 @@ def load_lexicon(language: str) -> Lexicon:
         where_words=words("where_words"),
         place_nouns=words("place_nouns"),
         year_bounds=words("year_bounds"),
+        range_words=words("range_words"),
         group_words=words("group_words"),
         again_words=words("again_words"),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),

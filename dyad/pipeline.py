@@ -51,7 +51,7 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
             evidence = Evidence(doc.text[start:end], start, end)
             candidates += sentence_events(sent, index, mentions, dates, triggers, lex, kb, evidence,
                                           (previous_person, protagonist), event_day, ctx,
-                                          candidates[-1] if candidates else None)
+                                          candidates)
         if day:
             reference = date.fromisoformat(day)
     candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published)
