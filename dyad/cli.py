@@ -53,6 +53,51 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--errors", action="store_true", help="list missed and spurious events")
     ev.set_defaults(run=_evaluate)
 
+    ing = sub.add_parser("ingest", help="extract articles and store their events, fused into records")
+    ing.add_argument("paths", nargs="+")
+    ing.add_argument("--db", default="dyad.db", help="SQLite file or database URL (postgresql://...)")
+    ing.add_argument("--lang")
+    ing.add_argument("--published")
+    ing.add_argument("--kb-extra")
+    ing.set_defaults(run=_ingest)
+
+    rep = sub.add_parser("reprocess", help="re-extract stored documents made by another extractor or KB version")
+    rep.add_argument("--db", default="dyad.db")
+    rep.add_argument("--kb-extra")
+    rep.set_defaults(run=_reprocess)
+
+    evs = sub.add_parser("events", help="list fused meeting records")
+    _query_options(evs)
+    evs.set_defaults(run=_events)
+    tl = sub.add_parser("timeline", help="records in date order")
+    _query_options(tl)
+    tl.set_defaults(run=_timeline)
+
+    act = sub.add_parser("actors", help="who meets most")
+    act.add_argument("--db", default="dyad.db")
+    act.add_argument("--country")
+    act.add_argument("--top", type=int, default=20)
+    act.add_argument("--from", dest="date_from")
+    act.add_argument("--to", dest="date_to")
+    act.add_argument("--format", choices=["table", "csv", "jsonl"], default="table")
+    act.set_defaults(run=_actors)
+
+    dy = sub.add_parser("dyads", help="meetings per pair of countries")
+    dy.add_argument("--db", default="dyad.db")
+    dy.add_argument("--country", help="only the counterparts of this country")
+    dy.add_argument("--from", dest="date_from")
+    dy.add_argument("--to", dest="date_to")
+    dy.add_argument("--status", default="occurred", choices=["occurred", "planned"])
+    dy.add_argument("--top", type=int)
+    dy.add_argument("--format", choices=["table", "csv", "jsonl"], default="table")
+    dy.set_defaults(run=_dyads)
+
+    ex_ = sub.add_parser("export", help="write every record as csv, jsonl, parquet, gdelt or plover")
+    ex_.add_argument("--db", default="dyad.db")
+    ex_.add_argument("--format", required=True, choices=["csv", "jsonl", "parquet", "gdelt", "plover"])
+    ex_.add_argument("-o", "--output", required=True, help="output file (- for standard output)")
+    ex_.set_defaults(run=_export)
+
     kb = sub.add_parser("kb", help="inspect the knowledge base")
     kb_sub = kb.add_subparsers()
     stats = kb_sub.add_parser("stats", help="counts of what the knowledge base holds")
@@ -89,6 +134,136 @@ def _extract(args: argparse.Namespace) -> int:
     if failed:
         print(f"dyad: {failed} document(s) failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _query_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default="dyad.db")
+    p.add_argument("--actor", help="actor id or name")
+    p.add_argument("--country")
+    p.add_argument("--with", dest="counterpart", help="the other side (country or organisation code)")
+    p.add_argument("--from", dest="date_from", help="YYYY, YYYY-MM or YYYY-MM-DD")
+    p.add_argument("--to", dest="date_to")
+    p.add_argument("--status", choices=["occurred", "planned"])
+    p.add_argument("--mode", choices=["in_person", "phone", "video", "unspecified"])
+    p.add_argument("--location", help="city or country code")
+    p.add_argument("--series")
+    p.add_argument("--topic")
+    p.add_argument("--text", dest="words", help="words in the evidence")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--format", choices=["table", "csv", "jsonl"], default="table")
+
+
+def _record_query(args: argparse.Namespace, oldest_first: bool = False):
+    from dyad.store.query import RecordQuery
+
+    keys = ("actor", "country", "counterpart", "date_from", "date_to", "status", "mode", "location", "series",
+            "topic", "words", "limit", "offset")
+    return RecordQuery(**{k: getattr(args, k) for k in keys}, oldest_first=oldest_first)
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from dyad.store import ingest, open_store
+
+    settings = Settings(language=args.lang, kb_extra=args.kb_extra)
+    kb = load_kb(settings.kb_extra)
+    store = open_store(args.db)
+    docs = read_sources(args.paths, published=args.published, language=args.lang, warn=_warn)
+    report = ingest(store, extract_all(docs, kb, settings), kb.version)
+    for failure in report.failed:
+        print(f"dyad: error: {failure}", file=sys.stderr)
+    print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
+          f"{len(report.failed)} failed; {report.events} events", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _reprocess(args: argparse.Namespace) -> int:
+    from dyad.store import open_store
+    from dyad.store.reprocess import reprocess
+
+    kb = load_kb(args.kb_extra)
+    report = reprocess(open_store(args.db), kb, Settings(kb_extra=args.kb_extra))
+    print(f"{report.replaced} re-extracted, {report.unchanged} up to date, {len(report.failed)} failed",
+          file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _events(args: argparse.Namespace, oldest_first: bool = False) -> int:
+    from dyad.store import open_store
+    from dyad.store.query import find_records
+
+    rows = find_records(open_store(args.db), _record_query(args, oldest_first))
+    flat = [{"id": r["id"], "date": r["date"], "status": r["status"], "mode": r["mode"],
+             "sides": "|".join(r["countries"]),
+             "actors": "; ".join(f"{a['name']} [{a['country']}]" for a in r["actors"]),
+             "place": ", ".join(x for x in (r["city"], r["country"]) if x), "sources": r["n_sources"],
+             "evidence": r["evidence_text"]} for r in rows]
+    _print_rows(flat, args.format, title="Meetings")
+    return 0
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    return _events(args, oldest_first=True)
+
+
+def _actors(args: argparse.Namespace) -> int:
+    from dyad.store import open_store
+    from dyad.store.query import top_actors
+
+    _print_rows(top_actors(open_store(args.db), args.country, args.top, args.date_from, args.date_to),
+                args.format, title="Who meets most")
+    return 0
+
+
+def _dyads(args: argparse.Namespace) -> int:
+    from dyad.store import open_store
+    from dyad.store.query import dyad_counts
+
+    rows = dyad_counts(open_store(args.db), args.country, args.date_from, args.date_to, args.status, args.top)
+    _print_rows(rows, args.format, title="Meetings per pair of countries")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from dyad.store import open_store
+    from dyad.store.export import export
+
+    store = open_store(args.db)
+    if args.format == "parquet":
+        if args.output == "-":
+            raise DyadError("parquet needs a file: give -o FILE.parquet")
+        n = export(store, "parquet", None, args.output)
+    elif args.output == "-":
+        n = export(store, args.format, sys.stdout)
+    else:
+        with open(args.output, "w", encoding="utf-8", newline="") as out:
+            n = export(store, args.format, out)
+    print(f"{n} rows written", file=sys.stderr)
+    return 0
+
+
+def _print_rows(rows: list[dict], fmt: str, title: str) -> None:
+    if fmt == "jsonl":
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        import csv
+
+        if rows:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in (rows[0] if rows else {"(no rows)": ""}):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*["" if v is None else str(v)[:160] for v in row.values()])
+    Console(width=200).print(table)
 
 
 def _warn(message: str) -> None:

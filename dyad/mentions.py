@@ -327,7 +327,7 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     if all(t.use == "short" for t in span.targets) and person.id not in ctx.people \
             and person.office_on(day) is None:
         return None  # a bare surname counts for people in office or named before ("Rice", "Power")
-    held = person.office_on(day)
+    held = person.office_on(day, kb.office_rank)
     office = held or _latest_office(person, day)
     if office is not None and kb.same_office(office_key, office.office):
         role = office.role  # the office's own title: "secretary of state" for a US foreign minister

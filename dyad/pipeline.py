@@ -56,7 +56,8 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
             reference = date.fromisoformat(day)
     candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published)
     named = frozenset(ctx.people)
-    events = tuple(_event(doc, with_best(group), text, kb, named) for group in merge_candidates(candidates))
+    events = tuple(_event(doc, n, with_best(group), text, kb, named)
+                   for n, group in enumerate(merge_candidates(candidates)))
     return ArticleResult(doc, language, events)
 
 
@@ -86,7 +87,8 @@ def _representative_day(dates) -> date | None:
     return None
 
 
-def _event(doc: Document, cand: Candidate, text: CleanText, kb: KnowledgeBase, named: frozenset[str]) -> Event:
+def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: KnowledgeBase,
+           named: frozenset[str]) -> Event:
     """The output record; an office whose holder the article names elsewhere gets that name."""
     participants = []
     for country, mentions in cand.sides:
@@ -110,7 +112,7 @@ def _event(doc: Document, cand: Candidate, text: CleanText, kb: KnowledgeBase, n
         location = Location(location.city, location.country, location.lat, location.lon,
                             location.precision, location.geonames_id, start, end)
     countries = sorted({c for c, _ in cand.sides})
-    digest = hashlib.sha1(f"{doc.id}|{cand.sentence_index}|{'-'.join(countries)}".encode()).hexdigest()[:12]
+    digest = hashlib.sha1(f"{doc.id}|{number}|{cand.sentence_index}|{'-'.join(countries)}".encode()).hexdigest()[:12]
     return Event(
         id=digest, type="CONSULT", cameo=_cameo(cand, location), status=cand.status, mode=cand.mode,
         participants=tuple(participants), evidence=cand.evidence, date=cand.date, location=location,

@@ -7,7 +7,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,11 @@ class KnowledgeBase:
         held = [(o.start, p) for key in keys for o, p in self.holders.get((key, country), ()) if o.held_on(day)]
         # on the day of a handover both records may count: the successor holds it
         return max(held, key=lambda h: h[0])[1] if held else None
+
+    @cached_property
+    def office_rank(self) -> dict[str, int]:
+        """Offices in the order offices.yaml lists them, most senior first."""
+        return {key: n for n, key in enumerate(self.offices)}
 
     def same_office(self, general: str | None, specific: str | None) -> bool:
         """Whether an office named in the text ("Regierungschef") covers one held ("prime_minister")."""

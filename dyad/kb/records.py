@@ -50,14 +50,14 @@ class Person:
     offices: tuple[Office, ...]
     family_name_first: bool = False
 
-    def office_on(self, day: date | None) -> Office | None:
-        """The office held on ``day``; without a day, the most recent one."""
+    def office_on(self, day: date | None, rank: dict[str, int] | None = None) -> Office | None:
+        """The office held on ``day`` (the highest by ``rank`` if several); without a day, the most recent."""
         if not self.offices:
             return None
         if day is not None:
             held = [o for o in self.offices if o.held_on(day)]
             if held:
-                return held[0]
+                return min(held, key=lambda o: (rank or {}).get(o.office, 0))
             return None
         return max(self.offices, key=lambda o: o.start)
 

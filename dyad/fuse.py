@@ -1,0 +1,99 @@
+"""One record per real-world meeting across articles.
+
+Events that describe the same meeting (same sides, dates compatible at
+their precision, compatible places, no conflicting named people) become
+one record. Compatibility is not transitive ("2023-09" fits both 09-18
+and 09-19), so fusion is a deterministic clustering over a canonical order
+of the events, never a greedy merge in arrival order: the same events
+always give the same records, whatever order they were ingested in.
+A record's id derives from the smallest event id in it, so it is stable
+while the record keeps that event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class FuseEvent:
+    """What fusion needs to know of one extracted event."""
+
+    id: str
+    countries: frozenset[str]
+    status: str
+    date: str | None
+    people: frozenset[tuple[str, str]]  # (country, actor key) of named participants
+    city: str | None = None
+    place_country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    record_id: str
+    event_ids: tuple[str, ...]
+
+
+def group_key(countries: Iterable[str], status: str) -> str:
+    """Events can only fuse within a group: the same sides and the same status."""
+    return f"{status}:{'|'.join(sorted(countries))}"
+
+
+def fuse(events: Iterable[FuseEvent]) -> list[Cluster]:
+    """Cluster the events of one group; the result does not depend on their order."""
+    ordered = sorted(events, key=_canonical)
+    clusters: list[list[FuseEvent]] = []
+    for event in ordered:
+        for members in clusters:
+            if all(compatible(event, other) for other in members):
+                members.append(event)
+                break
+        else:
+            clusters.append([event])
+    return [Cluster(record_id(m), tuple(sorted(e.id for e in m))) for m in clusters]
+
+
+def record_id(members: Iterable[FuseEvent]) -> str:
+    first = min(e.id for e in members)
+    return "r" + hashlib.sha1(first.encode()).hexdigest()[:15]
+
+
+def compatible(a: FuseEvent, b: FuseEvent) -> bool:
+    if a.countries != b.countries or a.status != b.status:
+        return False
+    if a.date and b.date:
+        short, long = sorted((a.date, b.date), key=len)
+        if not long.startswith(short):
+            return False
+    elif a.status == "planned" and (a.date or b.date):
+        return False  # an undated announcement may be another trip
+    if a.place_country and b.place_country and a.place_country != b.place_country:
+        return False
+    if a.city and b.city and a.city != b.city:
+        return False
+    return _people_agree(a.people, b.people)
+
+
+def dates_fit(planned: str | None, held: str | None) -> bool:
+    """Whether a meeting held on ``held`` can be the one announced for ``planned``."""
+    if not planned or not held:
+        return planned is None
+    short, long = sorted((planned, held), key=len)
+    return long.startswith(short)
+
+
+def _people_agree(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
+    for country in {c for c, _ in a} & {c for c, _ in b}:
+        if not {k for c, k in a if c == country} & {k for c, k in b if c == country}:
+            return False
+    return True
+
+
+def _canonical(event: FuseEvent) -> tuple:
+    # day-precise events first, so coarser ones join the day they fit; then by content-derived id
+    rank = PRECISION_RANK.get({10: "day", 7: "month", 4: "year"}.get(len(event.date or ""), ""), 3)
+    return rank, event.date or "", event.id

@@ -1,0 +1,177 @@
+"""Questions an analyst asks of the store; the CLI and the API both call these."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, func, or_, select, text
+
+from dyad.store.core import Store, date_bounds
+from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
+
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordQuery:
+    actor: str | None = None  # actor id or name
+    country: str | None = None
+    counterpart: str | None = None  # the other side: a country code
+    date_from: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
+    date_to: str | None = None
+    status: str | None = None
+    mode: str | None = None
+    location: str | None = None  # a city or a country code
+    series: str | None = None
+    topic: str | None = None
+    words: str | None = None  # full-text search in the evidence
+    limit: int = 50
+    offset: int = 0
+    oldest_first: bool = False
+
+
+def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
+    conditions = _conditions(store, q)
+    order = [records.c.date_lo.asc(), records.c.id] if q.oldest_first else [records.c.date_lo.desc(), records.c.id]
+    stmt = select(records).where(*conditions).order_by(*order).limit(min(q.limit, MAX_PAGE)).offset(q.offset)
+    with store.engine.connect() as conn:
+        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        ids = [r["id"] for r in rows]
+        actors: dict[str, list[dict]] = {}
+        if ids:
+            for a in conn.execute(select(record_actors).where(record_actors.c.record_id.in_(ids))).mappings():
+                actors.setdefault(a["record_id"], []).append({"actor": a["actor"], "name": a["name"],
+                                                              "country": a["country"]})
+    for row in rows:
+        row["topics"] = json.loads(row["topics"] or "[]")
+        row["countries"] = row["countries"].split("|")
+        row["actors"] = actors.get(row["id"], [])
+    return rows
+
+
+def count_records(store: Store, q: RecordQuery) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(records).where(*_conditions(store, q))).scalar_one()
+
+
+def _conditions(store: Store, q: RecordQuery) -> list:
+    out = []
+    lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
+    if q.actor:
+        sub = select(record_actors.c.record_id).where(
+            or_(record_actors.c.actor == q.actor, record_actors.c.name == q.actor))
+        if lo:
+            sub = sub.where(record_actors.c.date_lo >= lo)
+        out.append(records.c.id.in_(sub))
+    if q.country or q.counterpart:
+        a, b = q.country or q.counterpart, q.counterpart if q.country else None
+        sub = select(record_dyads.c.record_id).where(record_dyads.c.a == a)
+        if b:
+            sub = sub.where(record_dyads.c.b == b)
+        out.append(records.c.id.in_(sub))
+    if lo:
+        out.append(records.c.date_hi >= lo)
+    if hi:
+        out.append(records.c.date_lo <= hi)
+    for column, value in ((records.c.status, q.status), (records.c.mode, q.mode)):
+        if value:
+            out.append(column == value)
+    if q.location:
+        out.append(or_(records.c.city == q.location, records.c.country == q.location))
+    if q.series:
+        out.append(records.c.series.ilike(f"%{q.series}%"))
+    if q.topic:
+        out.append(records.c.topics.like(f'%"{q.topic}"%'))
+    if q.words:
+        out.append(records.c.id.in_(_evidence_matches(store, q.words)))
+    return out
+
+
+def _evidence_matches(store: Store, words: str):
+    if store.dialect == "sqlite":
+        query = " ".join(f'"{w}"' for w in words.replace('"', " ").split())
+        matched = text("SELECT event_id FROM evidence_fts WHERE evidence_fts MATCH :q").bindparams(q=query) \
+            .columns(event_id=String).subquery()
+        return select(events.c.record_id).where(events.c.id.in_(select(matched.c.event_id)))
+    ts = func.to_tsvector("simple", events.c.evidence_text).op("@@")(func.plainto_tsquery("simple", words))
+    return select(events.c.record_id).where(ts)
+
+
+def get_record(store: Store, record_id: str) -> dict[str, Any] | None:
+    """A record with every article that reported it (following redirects of merged records)."""
+    with store.engine.connect() as conn:
+        target = conn.execute(select(redirects.c.new_id).where(redirects.c.old_id == record_id)).scalar()
+        rid = target or record_id
+        row = conn.execute(select(records).where(records.c.id == rid)).mappings().first()
+        if row is None:
+            return None
+        record = dict(row)
+        record["topics"] = json.loads(record["topics"] or "[]")
+        record["countries"] = record["countries"].split("|")
+        sources = conn.execute(
+            select(events.c.id, events.c.evidence_text, events.c.evidence_start, events.c.evidence_end,
+                   events.c.participants, events.c.date, events.c.status, documents.c.id.label("document_id"),
+                   documents.c.source, documents.c.doc_key, documents.c.url, documents.c.title,
+                   documents.c.published)
+            .join(documents, documents.c.id == events.c.document_id)
+            .where(events.c.record_id == rid).order_by(documents.c.published, events.c.id)).mappings().all()
+    record["sources"] = [{**dict(s), "participants": json.loads(s["participants"])} for s in sources]
+    record["redirected_from"] = record_id if target else None
+    return record
+
+
+def get_document(store: Store, document_id: int) -> dict[str, Any] | None:
+    with store.engine.connect() as conn:
+        row = conn.execute(select(documents).where(documents.c.id == document_id)).mappings().first()
+        if row is None:
+            return None
+        found = conn.execute(select(events.c.id, events.c.record_id, events.c.evidence_start, events.c.evidence_end)
+                             .where(events.c.document_id == document_id)).mappings().all()
+    return {**dict(row), "events": [dict(e) for e in found]}
+
+
+def top_actors(store: Store, country: str | None = None, top: int = 20, date_from: str | None = None,
+               date_to: str | None = None) -> list[dict[str, Any]]:
+    """Who meets most: actors by the number of records they take part in."""
+    lo, hi = date_bounds(date_from)[0], date_bounds(date_to)[1]
+    n = func.count(func.distinct(record_actors.c.record_id)).label("meetings")
+    stmt = select(record_actors.c.actor, func.max(record_actors.c.name).label("name"),
+                  func.max(record_actors.c.country).label("country"), n).group_by(record_actors.c.actor)
+    if country:
+        stmt = stmt.where(record_actors.c.country == country)
+    if lo:
+        stmt = stmt.where(record_actors.c.date_lo >= lo)
+    if hi:
+        stmt = stmt.where(record_actors.c.date_lo <= hi)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(stmt.order_by(n.desc(), record_actors.c.actor).limit(top)).mappings()]
+
+
+def dyad_counts(store: Store, country: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                status: str | None = "occurred", top: int | None = None) -> list[dict[str, Any]]:
+    """Meetings per pair of countries. A record of n sides counts once for each of its n(n-1)/2 pairs."""
+    lo, hi = date_bounds(date_from)[0], date_bounds(date_to)[1]
+    n = func.count().label("meetings")
+    stmt = select(record_dyads.c.a, record_dyads.c.b, n).group_by(record_dyads.c.a, record_dyads.c.b)
+    stmt = stmt.where(record_dyads.c.a == country) if country else stmt.where(record_dyads.c.a < record_dyads.c.b)
+    for cond in (record_dyads.c.date_lo >= lo if lo else None, record_dyads.c.date_lo <= hi if hi else None,
+                 record_dyads.c.status == status if status else None):
+        if cond is not None:
+            stmt = stmt.where(cond)
+    stmt = stmt.order_by(n.desc(), record_dyads.c.a, record_dyads.c.b)
+    if top:
+        stmt = stmt.limit(top)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def counts(store: Store) -> dict[str, int]:
+    with store.engine.connect() as conn:
+        return {name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                for name, table in (("documents", documents), ("events", events), ("records", records))}
+
+
+__all__ = ["RecordQuery", "count_records", "counts", "dyad_counts", "find_records", "get_document", "get_record",
+           "top_actors"]

@@ -1,0 +1,155 @@
+"""Tables of the store and their named, versioned migrations.
+
+One data layer for SQLite and PostgreSQL (SQLAlchemy Core). Each migration
+is recorded in ``dyad_migrations``; opening a store applies the missing
+ones in order, inside a transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Column, Connection, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, insert,
+    select, text,
+)
+
+metadata = MetaData()
+
+migrations_table = Table(
+    "dyad_migrations", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("applied_at", String(40), nullable=False),
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(200), nullable=False),
+    Column("doc_key", String(500), nullable=False),  # the document's id, or its URL
+    Column("content_hash", String(64), nullable=False),
+    Column("url", Text),
+    Column("title", Text),
+    Column("published", String(10)),
+    Column("language", String(8)),
+    Column("text", Text, nullable=False),
+    Column("dyad_version", String(20), nullable=False),
+    Column("kb_version", String(40), nullable=False),
+    UniqueConstraint("source", "doc_key", name="uq_documents_source_key"),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("record_id", String(20), index=True),
+    Column("group_key", String(300), nullable=False, index=True),
+    Column("type", String(20), nullable=False),
+    Column("cameo", String(4)),
+    Column("status", String(10), nullable=False),
+    Column("mode", String(12)),
+    Column("host", String(12)),
+    Column("date", String(10)),
+    Column("date_precision", String(5)),
+    Column("city", String(200)),
+    Column("country", String(12)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("geonames_id", Integer),
+    Column("series", Text),
+    Column("round", Integer),
+    Column("topics", Text),  # JSON list
+    Column("evidence_text", Text, nullable=False),
+    Column("evidence_start", Integer, nullable=False),
+    Column("evidence_end", Integer, nullable=False),
+    Column("participants", Text, nullable=False),  # JSON list, as in the output contract
+)
+
+records = Table(
+    "records", metadata,
+    Column("id", String(20), primary_key=True),
+    Column("group_key", String(300), nullable=False, index=True),
+    Column("countries", String(300), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("mode", String(12)),
+    Column("cameo", String(4)),
+    Column("host", String(12)),
+    Column("date", String(10)),
+    Column("date_precision", String(5)),
+    Column("date_lo", String(10)),  # first and last day the date allows, for range queries
+    Column("date_hi", String(10)),
+    Column("city", String(200)),
+    Column("country", String(12)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("series", Text),
+    Column("round", Integer),
+    Column("topics", Text),
+    Column("evidence_text", Text),
+    Column("n_sources", Integer, nullable=False),
+    Column("announced_by", String(20)),  # a planned record this meeting fulfils
+    Index("ix_records_date", "date_lo"),
+)
+
+record_actors = Table(
+    "record_actors", metadata,
+    Column("record_id", String(20), nullable=False),
+    Column("actor", String(200), nullable=False),  # actor id, or the name for unknown people
+    Column("name", String(200)),
+    Column("country", String(12), nullable=False),
+    Column("date_lo", String(10)),
+    Index("ix_record_actors_actor", "actor", "date_lo"),
+    Index("ix_record_actors_record", "record_id"),
+)
+
+record_dyads = Table(
+    "record_dyads", metadata,
+    Column("record_id", String(20), nullable=False),
+    Column("a", String(12), nullable=False),
+    Column("b", String(12), nullable=False),
+    Column("date_lo", String(10)),
+    Column("status", String(10)),
+    Index("ix_record_dyads_ab", "a", "b", "date_lo"),
+    Index("ix_record_dyads_record", "record_id"),
+)
+
+redirects = Table(
+    "record_redirects", metadata,
+    Column("old_id", String(20), primary_key=True),
+    Column("new_id", String(20), nullable=False),
+)
+
+
+def _initial(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[documents, events, records, record_actors, record_dyads, redirects])
+
+
+def _full_text(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS evidence_fts USING fts5(event_id UNINDEXED, body)"))
+    else:
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_evidence_fts ON events "
+                          "USING gin (to_tsvector('simple', evidence_text))"))
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "initial tables", _initial),
+    (2, "full-text search on evidence", _full_text),
+]
+
+
+def migrate(conn: Connection) -> list[str]:
+    """Apply the migrations this database lacks; returns their names."""
+    metadata.create_all(conn, tables=[migrations_table])
+    done = {row.version for row in conn.execute(select(migrations_table.c.version))}
+    applied = []
+    for version, name, step in MIGRATIONS:
+        if version in done:
+            continue
+        step(conn)
+        conn.execute(insert(migrations_table).values(
+            version=version, name=name, applied_at=datetime.now(timezone.utc).isoformat()))
+        applied.append(name)
+    return applied
