@@ -8,11 +8,23 @@ ones in order, inside a transaction.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import (
-    Column, Connection, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text, UniqueConstraint, insert,
-    select, text,
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+    text,
 )
 
 metadata = MetaData()
@@ -150,6 +162,6 @@ def migrate(conn: Connection) -> list[str]:
             continue
         step(conn)
         conn.execute(insert(migrations_table).values(
-            version=version, name=name, applied_at=datetime.now(timezone.utc).isoformat()))
+            version=version, name=name, applied_at=datetime.now(UTC).isoformat()))
         applied.append(name)
     return applied
