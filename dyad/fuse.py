@@ -38,9 +38,14 @@ class Cluster:
     event_ids: tuple[str, ...]
 
 
-def group_key(countries: Iterable[str], status: str) -> str:
-    """Events can only fuse within a group: the same sides and the same status."""
-    return f"{status}:{'|'.join(sorted(countries))}"
+def group_key(countries: Iterable[str], status: str, date: str | None) -> str:
+    """Events can only fuse within a group: the same status, the same sides and the same year.
+
+    An undated report fuses only with other undated reports of the same sides:
+    binding it to one dated meeting among many would be a guess, and keeping
+    groups to a year keeps re-clustering cheap however large the store grows.
+    """
+    return f"{status}:{'|'.join(sorted(countries))}:{date[:4] if date else 'undated'}"
 
 
 def fuse(events: Iterable[FuseEvent]) -> list[Cluster]:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, delete, event, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from dyad import __version__
@@ -146,7 +146,8 @@ def _event_row(doc_id: int, source: str, key: str, ev) -> dict:
     loc = ev.location
     return dict(
         id=hashlib.sha1(f"{source}\x1f{key}\x1f{ev.id}".encode()).hexdigest()[:24],
-        document_id=doc_id, record_id=None, group_key=group_key(countries, ev.status), type=ev.type,
+        document_id=doc_id, record_id=None,
+        group_key=group_key(countries, ev.status, ev.date.value if ev.date else None), type=ev.type,
         cameo=ev.cameo, status=ev.status, mode=ev.mode, host=ev.host,
         date=ev.date.value if ev.date else None, date_precision=ev.date.precision if ev.date else None,
         city=loc.city if loc else None, country=loc.country if loc else None, lat=loc.lat if loc else None,
@@ -158,31 +159,54 @@ def _event_row(doc_id: int, source: str, key: str, ev) -> dict:
 
 
 def refuse(conn: Connection, groups: set[str]) -> None:
-    """Recompute the records of the affected groups from all their events."""
-    for key in sorted(groups):
-        rows = conn.execute(select(events, documents.c.id.label("doc")).join(documents)
-                            .where(events.c.group_key == key)).mappings().all()
-        by_id = {r["id"]: r for r in rows}
-        clusters = fuse(_fuse_event(r) for r in rows)
-        old_ids = {r["record_id"] for r in rows if r["record_id"]} | set(
-            conn.execute(select(records.c.id).where(records.c.group_key == key)).scalars())
-        _drop_records(conn, old_ids)
-        new_of_event = {}
-        for cluster in clusters:
+    """Recompute the records of the affected groups from all their events, in bulk."""
+    keys = sorted(groups)
+    if not keys:
+        return
+    rows = []
+    for chunk in _chunks(keys, 500):
+        rows += conn.execute(select(events, events.c.document_id.label("doc"))
+                             .where(events.c.group_key.in_(chunk))).mappings().all()
+    by_group: dict[str, list] = {}
+    for row in rows:
+        by_group.setdefault(row["group_key"], []).append(row)
+    old_ids = {r["record_id"] for r in rows if r["record_id"]}
+    for chunk in _chunks(keys, 500):
+        old_ids |= set(conn.execute(select(records.c.id).where(records.c.group_key.in_(chunk))).scalars())
+    _drop_records(conn, old_ids)
+    new_of_event: dict[str, str] = {}
+    record_rows, actor_rows, dyad_rows = [], [], []
+    for key, members_of_group in by_group.items():
+        by_id = {r["id"]: r for r in members_of_group}
+        for cluster in fuse(_fuse_event(r) for r in members_of_group):
             members = [by_id[i] for i in cluster.event_ids]
-            _insert_record(conn, cluster, members, key)
+            record, actors, dyads = _record_rows(cluster, members, key)
+            record_rows.append(record)
+            actor_rows += actors
+            dyad_rows += dyads
             new_of_event.update({i: cluster.record_id for i in cluster.event_ids})
-            conn.execute(update(events).where(events.c.id.in_(cluster.event_ids))
-                         .values(record_id=cluster.record_id))
-        kept = set(new_of_event.values())
-        for row in rows:
-            old, new = row["record_id"], new_of_event[row["id"]]
-            if old and old != new and old not in kept:
-                conn.execute(delete(redirects).where(redirects.c.old_id == old))
-                conn.execute(insert(redirects).values(old_id=old, new_id=new))
-                # ids that pointed to the merged record now point to its successor
-                conn.execute(update(redirects).where(redirects.c.new_id == old).values(new_id=new))
-        _link_announcements(conn, key)
+    for table, batch in ((records, record_rows), (record_actors, actor_rows), (record_dyads, dyad_rows)):
+        if batch:
+            conn.execute(insert(table), batch)
+    changed = [{"eid": r["id"], "rid": new_of_event[r["id"]]}
+               for r in rows if r["record_id"] != new_of_event[r["id"]]]
+    if changed:
+        conn.execute(update(events).where(events.c.id == bindparam("eid")).values(record_id=bindparam("rid")),
+                     changed)
+    kept = set(new_of_event.values())
+    for row in rows:
+        old, new = row["record_id"], new_of_event[row["id"]]
+        if old and old != new and old not in kept:
+            conn.execute(delete(redirects).where(redirects.c.old_id == old))
+            conn.execute(insert(redirects).values(old_id=old, new_id=new))
+            # ids that pointed to the merged record now point to its successor
+            conn.execute(update(redirects).where(redirects.c.new_id == old).values(new_id=new))
+    _link_announcements(conn, {key.split(":")[1] for key in keys})
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def _fuse_event(row) -> FuseEvent:
@@ -202,49 +226,49 @@ def _drop_records(conn: Connection, ids: set[str]) -> None:
     conn.execute(delete(record_dyads).where(record_dyads.c.record_id.in_(ids)))
 
 
-def _insert_record(conn: Connection, cluster: Cluster, members: list, key: str) -> None:
+def _record_rows(cluster: Cluster, members: list, key: str) -> tuple[dict, list[dict], list[dict]]:
     rank = {"day": 0, "month": 1, "year": 2, None: 3}
     best = min(members, key=lambda r: (rank[r["date_precision"]], r["city"] is None, r["id"]))
     placed = min(members, key=lambda r: (r["city"] is None, r["country"] is None, r["id"]))
-    countries = key.split(":", 1)[1]
+    countries = key.split(":")[1]
     lo, hi = date_bounds(best["date"])
     modes = [r["mode"] for r in members if r["mode"] and r["mode"] != "unspecified"]
     topics = sorted({t for r in members for t in json.loads(r["topics"] or "[]")})
-    conn.execute(insert(records).values(
+    record = dict(
         id=cluster.record_id, group_key=key, countries=countries, status=best["status"],
         mode=min(modes) if modes else "unspecified", cameo=best["cameo"], host=best["host"], date=best["date"],
         date_precision=best["date_precision"], date_lo=lo, date_hi=hi, city=placed["city"],
         country=placed["country"], lat=placed["lat"], lon=placed["lon"],
         series=next((r["series"] for r in members if r["series"]), None),
         round=next((r["round"] for r in members if r["round"]), None), topics=json.dumps(topics),
-        evidence_text=best["evidence_text"], n_sources=len({r["doc"] for r in members}),
-    ))
-    actors = {}
+        evidence_text=best["evidence_text"], n_sources=len({r["doc"] for r in members}), announced_by=None,
+    )
+    actors: dict[str, tuple] = {}
     for row in members:
         for p in json.loads(row["participants"]):
             actor = p["actor_id"] or p["name"]
             if actor:
                 actors.setdefault(actor, (p["name"] or p["actor_id"], p["country"]))
-    if actors:
-        conn.execute(insert(record_actors), [
-            dict(record_id=cluster.record_id, actor=a, name=n, country=c, date_lo=lo) for a, (n, c) in actors.items()])
+    actor_rows = [dict(record_id=cluster.record_id, actor=a, name=n, country=c, date_lo=lo)
+                  for a, (n, c) in actors.items()]
     codes = countries.split("|")
-    pairs = [(a, b) for a in codes for b in codes if a != b]
-    if pairs:
-        conn.execute(insert(record_dyads), [
-            dict(record_id=cluster.record_id, a=a, b=b, date_lo=lo, status=best["status"]) for a, b in pairs])
+    dyad_rows = [dict(record_id=cluster.record_id, a=a, b=b, date_lo=lo, status=best["status"])
+                 for a in codes for b in codes if a != b]
+    return record, actor_rows, dyad_rows
 
 
-def _link_announcements(conn: Connection, key: str) -> None:
+def _link_announcements(conn: Connection, sides: set[str]) -> None:
     """A planned meeting later reported as held: the held record points to the announcement."""
-    countries = key.split(":", 1)[1]
-    held_key, planned_key = f"occurred:{countries}", f"planned:{countries}"
-    planned = conn.execute(select(records.c.id, records.c.date).where(records.c.group_key == planned_key)
-                           .order_by(records.c.id)).all()
-    held = conn.execute(select(records.c.id, records.c.date).where(records.c.group_key == held_key)).all()
-    for record in held:
-        match = next((p.id for p in planned if p.date and dates_fit(p.date, record.date)), None)
-        conn.execute(update(records).where(records.c.id == record.id).values(announced_by=match))
+    for countries in sorted(sides):
+        rows = conn.execute(select(records.c.id, records.c.date, records.c.status, records.c.announced_by)
+                            .where(records.c.countries == countries).order_by(records.c.id)).all()
+        planned = [r for r in rows if r.status == "planned" and r.date]
+        for record in rows:
+            if record.status != "occurred":
+                continue
+            match = next((p.id for p in planned if dates_fit(p.date, record.date)), None)
+            if match != record.announced_by:
+                conn.execute(update(records).where(records.c.id == record.id).values(announced_by=match))
 
 
 def date_bounds(value: str | None) -> tuple[str | None, str | None]:

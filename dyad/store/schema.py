@@ -103,6 +103,7 @@ records = Table(
     Column("n_sources", Integer, nullable=False),
     Column("announced_by", String(20)),  # a planned record this meeting fulfils
     Index("ix_records_date", "date_lo"),
+    Index("ix_records_countries", "countries"),
 )
 
 record_actors = Table(
