@@ -39,13 +39,14 @@ class Cluster:
 
 
 def group_key(countries: Iterable[str], status: str, date: str | None) -> str:
-    """Events can only fuse within a group: the same status, the same sides and the same year.
+    """Events can only fuse within a group: the same status, the same sides and the same month.
 
-    An undated report fuses only with other undated reports of the same sides:
-    binding it to one dated meeting among many would be a guess, and keeping
-    groups to a year keeps re-clustering cheap however large the store grows.
+    A report dated only to a year, or not at all, fuses only with reports of
+    the same precision: binding it to one of many dated meetings would be a
+    guess. Groups of one month keep re-clustering cheap however large the
+    store grows (a batch re-clusters only the months it touches).
     """
-    return f"{status}:{'|'.join(sorted(countries))}:{date[:4] if date else 'undated'}"
+    return f"{status}:{'|'.join(sorted(countries))}:{date[:7] if date else 'undated'}"
 
 
 def fuse(events: Iterable[FuseEvent]) -> list[Cluster]:

@@ -72,14 +72,10 @@ def ingest(store: Store, results: Iterable[ArticleResult | DocumentError], kb_ve
            batch_size: int = BATCH) -> IngestReport:
     report = IngestReport()
     for batch in _batches(results, batch_size):
+        report.failed += [r for r in batch if isinstance(r, DocumentError)]
+        articles = [r for r in batch if not isinstance(r, DocumentError)]
         with store.engine.begin() as conn:
-            affected: set[str] = set()
-            for result in batch:
-                if isinstance(result, DocumentError):
-                    report.failed.append(result)
-                    continue
-                affected |= _store_article(conn, result, kb_version, report)
-            refuse(conn, affected)
+            refuse(conn, _store_batch(conn, articles, kb_version, report))
     return report
 
 
@@ -100,29 +96,49 @@ def content_hash(result: ArticleResult) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _store_article(conn: Connection, result: ArticleResult, kb_version: str, report: IngestReport) -> set[str]:
-    doc = result.doc
-    source, key = doc.source or "", doc.id or doc.url or ""
-    digest = content_hash(result)
-    row = conn.execute(select(documents.c.id, documents.c.content_hash, documents.c.dyad_version,
-                              documents.c.kb_version)
-                       .where(documents.c.source == source, documents.c.doc_key == key)).first()
-    values = dict(source=source, doc_key=key, content_hash=digest, url=doc.url, title=doc.title,
-                  published=doc.published.isoformat() if doc.published else None, language=result.language,
-                  text=doc.text, dyad_version=__version__, kb_version=kb_version)
-    affected: set[str] = set()
-    if row is not None:
-        if (row.content_hash, row.dyad_version, row.kb_version) == (digest, __version__, kb_version):
+def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: str,
+                 report: IngestReport) -> set[str]:
+    """Write a batch's documents and events with a handful of statements; returns the affected groups."""
+    latest: dict[tuple[str, str], ArticleResult] = {}
+    for result in articles:
+        key = (result.doc.source or "", result.doc.id or result.doc.url or "")
+        if key in latest:
+            report.replaced += 1  # a later copy in the same batch supersedes it
+        latest[key] = result
+    existing = {}
+    for chunk in _chunks(sorted({k for _, k in latest}), 500):
+        for row in conn.execute(select(documents.c.id, documents.c.source, documents.c.doc_key,
+                                       documents.c.content_hash, documents.c.dyad_version, documents.c.kb_version)
+                                .where(documents.c.doc_key.in_(chunk))):
+            existing[(row.source, row.doc_key)] = row
+    new, replaced, stored = [], [], []
+    for (source, key), result in latest.items():
+        values = _document_row(result, source, key, kb_version)
+        row = existing.get((source, key))
+        if row is None:
+            new.append((values, result))
+        elif (row.content_hash, row.dyad_version, row.kb_version) == (values["content_hash"], __version__,
+                                                                       kb_version):
             report.unchanged += 1
-            return affected
-        affected |= _remove_events(conn, row.id)
-        conn.execute(update(documents).where(documents.c.id == row.id).values(**values))
-        doc_id = row.id
-        report.replaced += 1
-    else:
-        doc_id = conn.execute(insert(documents).values(**values)).inserted_primary_key[0]
-        report.added += 1
-    rows = [_event_row(doc_id, source, key, ev) for ev in result.events]
+        else:
+            replaced.append((row.id, values, result))
+    affected = _remove_events(conn, [doc_id for doc_id, _, _ in replaced])
+    if replaced:
+        conn.execute(update(documents).where(documents.c.id == bindparam("doc_id")),
+                     [{**values, "doc_id": doc_id} for doc_id, values, _ in replaced])
+        stored += [(doc_id, result) for doc_id, _, result in replaced]
+        report.replaced += len(replaced)
+    if new:
+        conn.execute(insert(documents), [values for values, _ in new])
+        ids = {}
+        for chunk in _chunks([values["doc_key"] for values, _ in new], 500):
+            for row in conn.execute(select(documents.c.id, documents.c.source, documents.c.doc_key)
+                                    .where(documents.c.doc_key.in_(chunk))):
+                ids[(row.source, row.doc_key)] = row.id
+        stored += [(ids[(values["source"], values["doc_key"])], result) for values, result in new]
+        report.added += len(new)
+    rows = [_event_row(doc_id, result.doc.source or "", result.doc.id or result.doc.url or "", ev)
+            for doc_id, result in stored for ev in result.events]
     if rows:
         conn.execute(insert(events), rows)
         if conn.dialect.name == "sqlite":
@@ -132,12 +148,22 @@ def _store_article(conn: Connection, result: ArticleResult, kb_version: str, rep
     return affected | {r["group_key"] for r in rows}
 
 
-def _remove_events(conn: Connection, doc_id: int) -> set[str]:
-    old = conn.execute(select(events.c.id, events.c.group_key).where(events.c.document_id == doc_id)).all()
-    if old and conn.dialect.name == "sqlite":
-        conn.execute(text("DELETE FROM evidence_fts WHERE event_id = :id"), [{"id": r.id} for r in old])
-    conn.execute(delete(events).where(events.c.document_id == doc_id))
-    return {r.group_key for r in old}
+def _document_row(result: ArticleResult, source: str, key: str, kb_version: str) -> dict:
+    doc = result.doc
+    return dict(source=source, doc_key=key, content_hash=content_hash(result), url=doc.url, title=doc.title,
+                published=doc.published.isoformat() if doc.published else None, language=result.language,
+                text=doc.text, dyad_version=__version__, kb_version=kb_version)
+
+
+def _remove_events(conn: Connection, doc_ids: list[int]) -> set[str]:
+    affected: set[str] = set()
+    for chunk in _chunks(doc_ids, 500):
+        old = conn.execute(select(events.c.id, events.c.group_key).where(events.c.document_id.in_(chunk))).all()
+        if old and conn.dialect.name == "sqlite":
+            conn.execute(text("DELETE FROM evidence_fts WHERE event_id = :id"), [{"id": r.id} for r in old])
+        conn.execute(delete(events).where(events.c.document_id.in_(chunk)))
+        affected |= {r.group_key for r in old}
+    return affected
 
 
 def _event_row(doc_id: int, source: str, key: str, ev) -> dict:
@@ -178,9 +204,10 @@ def refuse(conn: Connection, groups: set[str]) -> None:
     record_rows, actor_rows, dyad_rows = [], [], []
     for key, members_of_group in by_group.items():
         by_id = {r["id"]: r for r in members_of_group}
-        for cluster in fuse(_fuse_event(r) for r in members_of_group):
+        people = {r["id"]: json.loads(r["participants"]) for r in members_of_group}
+        for cluster in fuse(_fuse_event(r, people[r["id"]]) for r in members_of_group):
             members = [by_id[i] for i in cluster.event_ids]
-            record, actors, dyads = _record_rows(cluster, members, key)
+            record, actors, dyads = _record_rows(cluster, members, key, people)
             record_rows.append(record)
             actor_rows += actors
             dyad_rows += dyads
@@ -194,13 +221,15 @@ def refuse(conn: Connection, groups: set[str]) -> None:
         conn.execute(update(events).where(events.c.id == bindparam("eid")).values(record_id=bindparam("rid")),
                      changed)
     kept = set(new_of_event.values())
-    for row in rows:
-        old, new = row["record_id"], new_of_event[row["id"]]
-        if old and old != new and old not in kept:
-            conn.execute(delete(redirects).where(redirects.c.old_id == old))
-            conn.execute(insert(redirects).values(old_id=old, new_id=new))
-            # ids that pointed to the merged record now point to its successor
-            conn.execute(update(redirects).where(redirects.c.new_id == old).values(new_id=new))
+    moved = {row["record_id"]: new_of_event[row["id"]] for row in rows
+             if row["record_id"] and row["record_id"] != new_of_event[row["id"]] and row["record_id"] not in kept}
+    if moved:
+        for chunk in _chunks(sorted(moved), 500):
+            conn.execute(delete(redirects).where(redirects.c.old_id.in_(chunk)))
+        conn.execute(insert(redirects), [{"old_id": o, "new_id": n} for o, n in sorted(moved.items())])
+        # ids that pointed to a merged record now point to its successor
+        conn.execute(update(redirects).where(redirects.c.new_id == bindparam("old")).values(new_id=bindparam("new")),
+                     [{"old": o, "new": n} for o, n in sorted(moved.items())])
     _link_announcements(conn, {key.split(":")[1] for key in keys})
 
 
@@ -209,8 +238,7 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[i:i + size]
 
 
-def _fuse_event(row) -> FuseEvent:
-    people = json.loads(row["participants"])
+def _fuse_event(row, people: list[dict]) -> FuseEvent:
     return FuseEvent(
         id=row["id"], countries=frozenset(p["country"] for p in people if p["country"]), status=row["status"],
         date=row["date"], people=frozenset((p["country"], p["actor_id"] or p["name"]) for p in people if p["name"]),
@@ -226,7 +254,8 @@ def _drop_records(conn: Connection, ids: set[str]) -> None:
     conn.execute(delete(record_dyads).where(record_dyads.c.record_id.in_(ids)))
 
 
-def _record_rows(cluster: Cluster, members: list, key: str) -> tuple[dict, list[dict], list[dict]]:
+def _record_rows(cluster: Cluster, members: list, key: str,
+                 people: dict[str, list[dict]]) -> tuple[dict, list[dict], list[dict]]:
     rank = {"day": 0, "month": 1, "year": 2, None: 3}
     best = min(members, key=lambda r: (rank[r["date_precision"]], r["city"] is None, r["id"]))
     placed = min(members, key=lambda r: (r["city"] is None, r["country"] is None, r["id"]))
@@ -245,7 +274,7 @@ def _record_rows(cluster: Cluster, members: list, key: str) -> tuple[dict, list[
     )
     actors: dict[str, tuple] = {}
     for row in members:
-        for p in json.loads(row["participants"]):
+        for p in people[row["id"]]:
             actor = p["actor_id"] or p["name"]
             if actor:
                 actors.setdefault(actor, (p["name"] or p["actor_id"], p["country"]))
@@ -259,16 +288,24 @@ def _record_rows(cluster: Cluster, members: list, key: str) -> tuple[dict, list[
 
 def _link_announcements(conn: Connection, sides: set[str]) -> None:
     """A planned meeting later reported as held: the held record points to the announcement."""
-    for countries in sorted(sides):
-        rows = conn.execute(select(records.c.id, records.c.date, records.c.status, records.c.announced_by)
-                            .where(records.c.countries == countries).order_by(records.c.id)).all()
-        planned = [r for r in rows if r.status == "planned" and r.date]
-        for record in rows:
-            if record.status != "occurred":
-                continue
-            match = next((p.id for p in planned if dates_fit(p.date, record.date)), None)
-            if match != record.announced_by:
-                conn.execute(update(records).where(records.c.id == record.id).values(announced_by=match))
+    rows = []
+    for chunk in _chunks(sorted(sides), 500):
+        rows += conn.execute(select(records.c.id, records.c.date, records.c.status, records.c.announced_by,
+                                    records.c.countries).where(records.c.countries.in_(chunk))).all()
+    planned: dict[str, list] = {}
+    for r in sorted(rows, key=lambda r: r.id):
+        if r.status == "planned" and r.date:
+            planned.setdefault(r.countries, []).append(r)
+    changes = []
+    for record in rows:
+        if record.status != "occurred" or (record.announced_by is None and record.countries not in planned):
+            continue
+        match = next((p.id for p in planned.get(record.countries, []) if dates_fit(p.date, record.date)), None)
+        if match != record.announced_by:
+            changes.append({"rid": record.id, "planned": match})
+    if changes:
+        conn.execute(update(records).where(records.c.id == bindparam("rid")).values(announced_by=bindparam("planned")),
+                     changes)
 
 
 def date_bounds(value: str | None) -> tuple[str | None, str | None]:
