@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent
 SETS = {
     "seeds": ROOT.parent.parent / "shared" / "corpus" / "seeds",
     "dev": ROOT / "dev",
+    "dev2": ROOT / "dev2",
     "blind": ROOT / "blind",
 }
 
