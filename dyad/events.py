@@ -206,6 +206,10 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 for group in _group(present)]
     if len(countries) < 2:
         return []
+    apart = _counterparts_apart(actors, mentions, words, lex)
+    if apart:
+        # "Blinken sprach mit Abbas und mit König Abdullah": one meeting per counterpart
+        return [_candidate(_group_all(pair), location, host, **common) for pair in apart]
     return [_candidate(_group_all(actors), location, host, **common)]
 
 
@@ -270,6 +274,22 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
         earlier = [w for w in mentions.weak_states if mentions.token_of[w.start] < token]
         return bool(earlier) and _weak_side(earlier[-1], mentions, triggers, words, lex)
     return False
+
+
+def _counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words: list[str],
+                        lex: Lexicon) -> list[list[Mention]]:
+    """One subject meeting counterparts of two or more states, not said to be together."""
+    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words), None)
+    if first_with is None or any(w.lower() in lex.together_words for w in words):
+        return []
+    position = mentions.token_of
+    subjects = [a for a in actors if position.get(a.start, -1) < first_with]
+    objects = [a for a in actors if position.get(a.start, -1) > first_with]
+    subject_countries = {a.country for a in subjects}
+    object_countries = {a.country for a in objects} - subject_countries
+    if len(subject_countries) != 1 or len(object_countries) < 2:
+        return []
+    return [subjects + [a for a in objects if a.country == country] for country in sorted(object_countries)]
 
 
 def _split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):

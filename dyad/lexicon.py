@@ -51,6 +51,7 @@ class Lexicon:
     with_words: frozenset[str]
     where_words: frozenset[str]
     place_nouns: frozenset[str]
+    together_words: frozenset[str]
     year_bounds: frozenset[str]
     range_words: frozenset[str]
     group_words: frozenset[str]
@@ -58,6 +59,7 @@ class Lexicon:
     pronouns: frozenset[str]
     possessives: frozenset[str]
     name_stopwords: frozenset[str]
+    deputy_words: frozenset[str]
     role_links: frozenset[str]
     ordinals: dict[str, int]
     round_words: frozenset[str]
@@ -143,6 +145,7 @@ def load_lexicon(language: str) -> Lexicon:
         with_words=words("with_words"),
         where_words=words("where_words"),
         place_nouns=words("place_nouns"),
+        together_words=words("together_words"),
         year_bounds=words("year_bounds"),
         range_words=words("range_words"),
         group_words=words("group_words"),
@@ -150,6 +153,7 @@ def load_lexicon(language: str) -> Lexicon:
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),
         name_stopwords=frozenset(str(w) for w in data.get("name_stopwords") or []),
+        deputy_words=words("deputy_words"),
         role_links=frozenset(str(w) for w in data.get("role_links") or []),
         ordinals={str(k): int(v) for k, v in (data.get("ordinals") or {}).items()},
         round_words=words("round_words"),

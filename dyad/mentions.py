@@ -21,8 +21,10 @@ from dyad.model import Location, Mention, Sentence
 ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an", "einer", "einem", "eines"})
 HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
-MAX_NAME_TOKENS = 3
-NAME_PARTICLES = frozenset({"bin", "ibn", "bint", "al", "el", "ben", "abu"})
+MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
+DEPUTY = {"foreign_minister": "deputy_foreign_minister", "prime_minister": "deputy_prime_minister",
+          "president": "vice_president", "counterpart": "counterpart"}
+NAME_PARTICLES = frozenset({"bin", "ibn", "bint", "al", "el", "ben", "abu", "da", "de", "del", "van", "von"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,16 +152,24 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
         role = roles.match_at(words, i) if roles else None
         role = role or _role_across_adjectives(words, i, kb, roles)
         if role and (not actor or role[0] >= actor[0]):
-            spans.append(Span(i, i + role[0], "role", office=role[1][0]))
+            office = role[1][0]
+            if any(w in lex.deputy_words or w.lower() in lex.deputy_words for w in words[max(0, i - 3):i]):
+                office = DEPUTY.get(office, "official")  # "der stellvertretende russische Verteidigungsminister"
+            spans.append(Span(i, i + role[0], "role", office=office))
             i += role[0]
         elif actor and _plausible_actor(words, i, actor[0], actor[1], lex):
             spans.append(Span(i, i + actor[0], "actor", tuple(actor[1])))
             i += actor[0]
         elif _capitalised_name(words[i], lex):
             j = i + 1
-            while j < n and j - i < MAX_NAME_TOKENS and _capitalised_name(words[j], lex) \
-                    and not kb.actors.match_at(words, j) and not (roles and roles.match_at(words, j)):
-                j += 1
+            while j < n and j - i < MAX_NAME_TOKENS:
+                # "Junus-Bek Jewkurow", "Mohamed bin Sajed": hyphenated parts and particles stay in the name
+                step = 2 if words[j] in HYPHENS or words[j].lower() in NAME_PARTICLES else 1
+                k = j + step - 1
+                if k >= n or not _capitalised_name(words[k], lex) or kb.actors.match_at(words, k) \
+                        or (roles and roles.match_at(words, k)):
+                    break
+                j = k + 1
             spans.append(Span(i, j, "cap"))
             i = j
         else:
