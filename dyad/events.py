@@ -400,9 +400,10 @@ def _location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors:
               kinds: frozenset[str], kb: KnowledgeBase,
               token_of: dict[int, int]) -> tuple[Location | None, str | None]:
     """Where the meeting took place, and which side hosted it (the subject of "empfing")."""
-    location = _nearest_place(places, triggers)
-    host = None
+    nearest = _nearest_place(places, triggers)
     side_countries = [a.country for a in actors]
+    location = _in_side_country(nearest, side_countries, kb) if nearest else None
+    host = None
     named = [a for a in actors if a.start in token_of]
     subject = min(named, key=lambda a: token_of[a.start]) if named else (actors[0] if actors else None)
     if "host" in kinds and subject is not None:
@@ -417,7 +418,18 @@ def _location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors:
     return location, host
 
 
-def _nearest_place(places: tuple[PlaceMention, ...], triggers: list[Trigger]) -> Location | None:
+def _in_side_country(place: PlaceMention, countries: list[str], kb: KnowledgeBase) -> Location:
+    """A place name shared by towns of several countries: the one in a side's country, if any ("Goa")."""
+    if place.location.country in countries or not place.alternatives:
+        return place.location
+    better = kb.best_place(i for i in place.alternatives if kb.places[i].country in countries)
+    if better is None:
+        return place.location
+    loc = place.location
+    return Location(better.name, better.country, better.lat, better.lon, "city", better.geonames_id, loc.start, loc.end)
+
+
+def _nearest_place(places: tuple[PlaceMention, ...], triggers: list[Trigger]) -> PlaceMention | None:
     """The place closest to a meeting word; travel words count only when nothing else does.
 
     A place after the trigger is preferred by half a token ("traf ... in Moskau"
@@ -432,7 +444,7 @@ def _nearest_place(places: tuple[PlaceMention, ...], triggers: list[Trigger]) ->
     def distance(place: PlaceMention) -> float:
         return min(abs(place.token - t.token) + (0.5 if place.token < t.token else 0) for t in anchors)
 
-    return min(places, key=distance).location
+    return min(places, key=distance)
 
 
 def _round(words: list[str], lex: Lexicon) -> int | None:

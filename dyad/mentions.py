@@ -44,6 +44,7 @@ class PlaceMention:
     token: int  # index of the place's first token in the sentence
     at_sideline: bool = False
     destination: bool = False  # after "nach" / "to": where someone travels
+    alternatives: tuple[int, ...] = ()  # other places of the same name (geonames ids)
 
 
 @dataclass(frozen=True, slots=True)
@@ -405,7 +406,7 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
                 start = i - 1 - size
                 found = _place_at(sent, words, start, kb, lex) if start >= 0 else None
                 if found is not None and found[1] == size:
-                    out.append(PlaceMention(found[0], start, sideline, False))
+                    out.append(PlaceMention(found[0], start, sideline, False, found[2]))
                     break
         if w.lower() not in lex.location_preps and w.lower() not in lex.place_verbs:
             continue
@@ -417,8 +418,8 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
             found = _place_at(sent, words, j, kb, lex)
             if found is None:
                 break
-            location, size = found
-            out.append(PlaceMention(location, j, sideline, destination))
+            location, size, others = found
+            out.append(PlaceMention(location, j, sideline, destination, others))
             j += size
             if not (j + 1 < len(words) and (words[j] == "," or words[j].lower() in lex.side_words)):
                 break
@@ -437,7 +438,7 @@ def _describes_place(words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) 
 
 
 def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,
-              lex: Lexicon) -> tuple[Location, int] | None:
+              lex: Lexicon) -> tuple[Location, int, tuple[int, ...]] | None:
     if j >= len(words) or not words[j][:1].isupper():
         return None
     tok = sent.tokens[j]
@@ -451,8 +452,8 @@ def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,
         capital = kb.city(state.capital, state.code) if state.capital else None
         if actor[1][0].use == "metonym" and capital is not None:
             # "im Kreml", "at the White House": the seat of government is in the capital
-            return _city(capital, tok.start, end), size
-        return Location(None, state.code, start=tok.start, end=end), size
+            return _city(capital, tok.start, end), size, ()
+        return Location(None, state.code, start=tok.start, end=end), size, ()
     elif actor and actor[1][0].kind != "person":
         return None
     elif general := kb.place_names.match_at(words, j):
@@ -466,7 +467,8 @@ def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,
     place = kb.best_place(ids)
     if place is None:
         return None
-    return _city(place, tok.start, sent.tokens[j + size - 1].end), size
+    others = tuple(i for i in ids if i != place.geonames_id)
+    return _city(place, tok.start, sent.tokens[j + size - 1].end), size, others
 
 
 def _city(place, start: int, end: int) -> Location:
