@@ -18,7 +18,7 @@ from dyad.mentions import ARTICLES, DocContext, PlaceMention, SentenceMentions
 from dyad.model import DateValue, Evidence, Location, Mention, Sentence
 
 NEGATION_BEFORE = 6  # tokens before a trigger searched for a negation (tuned on the dev set)
-NEGATION_AFTER = 8
+NEGATION_AFTER = 12
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close to a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
@@ -174,7 +174,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
     status = _status(sent, words, live, view.dates, lex)
     date = _pick_date(view.dates, live, sent, status == "planned")
-    location, host = _location(view.places, live, actors, kinds, kb, mentions.token_of)
+    location, host = _location(view.places, live, actors, kinds, kb, mentions.token_of, words, lex)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
             and not any(w.lower() in lex.side_words for w in words):
         return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
@@ -397,8 +397,8 @@ def _pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence
 
 
 def _location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],
-              kinds: frozenset[str], kb: KnowledgeBase,
-              token_of: dict[int, int]) -> tuple[Location | None, str | None]:
+              kinds: frozenset[str], kb: KnowledgeBase, token_of: dict[int, int], words: list[str],
+              lex: Lexicon) -> tuple[Location | None, str | None]:
     """Where the meeting took place, and which side hosted it (the subject of "empfing")."""
     nearest = _nearest_place(places, triggers)
     side_countries = [a.country for a in actors]
@@ -406,8 +406,9 @@ def _location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors:
     host = None
     named = [a for a in actors if a.start in token_of]
     subject = min(named, key=lambda a: token_of[a.start]) if named else (actors[0] if actors else None)
-    if "host" in kinds and subject is not None:
-        host = subject.country
+    agent = _agent(named, triggers, words, token_of, lex)
+    if "host" in kinds and (agent or subject) is not None:
+        host = (agent or subject).country
         if location is None and host in kb.states and kb.states[host].capital:
             # "empfing ... den Gast": a head of government receives in the capital
             capital = kb.city(kb.states[host].capital, host)
@@ -416,6 +417,17 @@ def _location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors:
     elif location is not None and location.country in side_countries and kinds & {"visit", "meet", "talks"}:
         host = location.country
     return location, host
+
+
+def _agent(actors: list[Mention], triggers: list[Trigger], words: list[str], token_of: dict[int, int],
+           lex: Lexicon) -> Mention | None:
+    """ "was received by the crown prince", "vom Kanzler empfangen": the host is the agent."""
+    for k, word in enumerate(words):
+        if word.lower() in lex.agent_words:
+            after = [a for a in actors if 0 < token_of[a.start] - k <= 4]
+            if after and any(t.kind == "host" and abs(t.token - k) <= 6 for t in triggers):
+                return min(after, key=lambda a: token_of[a.start])
+    return None
 
 
 def _in_side_country(place: PlaceMention, countries: list[str], kb: KnowledgeBase) -> Location:

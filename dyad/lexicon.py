@@ -52,6 +52,7 @@ class Lexicon:
     where_words: frozenset[str]
     place_nouns: frozenset[str]
     together_words: frozenset[str]
+    agent_words: frozenset[str]
     year_bounds: frozenset[str]
     range_words: frozenset[str]
     group_words: frozenset[str]
@@ -84,6 +85,11 @@ def load_lexicon(language: str) -> Lexicon:
         if not data.get(key):
             raise KnowledgeBaseError(f"{path}: missing field '{key}'")
     fold = language != "de"  # German capitalises nouns, so case carries meaning
+    for key, value in data.items():
+        items = value if isinstance(value, list) else []
+        bad = [v for v in items if not isinstance(v, str | int) or isinstance(v, bool)]
+        if bad:  # YAML reads a bare no/yes/on/off as a boolean: quote it
+            raise KnowledgeBaseError(f"{path}: field '{key}': {bad[0]!r} is not a word; quote it")
 
     def phrases(key: str, value=True) -> PhraseIndex:
         index: PhraseIndex = PhraseIndex(fold_case=fold)
@@ -146,6 +152,7 @@ def load_lexicon(language: str) -> Lexicon:
         where_words=words("where_words"),
         place_nouns=words("place_nouns"),
         together_words=words("together_words"),
+        agent_words=words("agent_words"),
         year_bounds=words("year_bounds"),
         range_words=words("range_words"),
         group_words=words("group_words"),
