@@ -34,23 +34,33 @@ def find_dateline(text: str, lex: Lexicon, kb: KnowledgeBase) -> Location | None
     return None
 
 
-def fill_from_context(candidates: list[Candidate], dateline: Location | None,
-                      published: date | None) -> list[Candidate]:
+def fill_from_context(candidates: list[Candidate], dateline: Location | None, published: date | None,
+                      places_before: dict[int, list[Location]] | None = None) -> list[Candidate]:
+    """``places_before[i]``: the cities named in the sentences of the paragraph up to sentence i."""
     out: list[Candidate] = []
     for cand in candidates:
+        if places_before and (cand.location is None or cand.location.city is None):
+            # "Blinken landete in Riad. Am Sonntag traf er den Kronprinzen.": the city just named, in a side's country
+            countries = {country for country, _ in cand.sides}
+            if cand.location is not None:
+                countries = {cand.location.country}
+            near = [p for p in places_before.get(cand.sentence_index, []) if p.country in countries]
+            if near:
+                cand = replace(cand, location=near[-1], place_from_context=True)
         if cand.sideline and (cand.location is None or cand.date is None):
             summit = next((c for c in reversed(out) if c.location is not None and "summit" in c.kinds), None)
             if summit is not None:
-                cand = replace(cand, location=cand.location or summit.location, date=cand.date or summit.date)
+                cand = replace(cand, location=cand.location or summit.location, date=cand.date or summit.date,
+                               place_from_context=cand.location is None)
         if cand.location is None and cand.date is not None and cand.date.precision == "day":
             same_day = next((c for c in reversed(out) if c.location is not None and c.date is not None
                              and c.date.value == cand.date.value), None)
             if same_day is not None:
-                cand = replace(cand, location=same_day.location)
+                cand = replace(cand, location=same_day.location, place_from_context=True)
         if dateline is not None and cand.status == "occurred" and _recent(cand, published) \
                 and _dateline_fits(cand, dateline):
             if cand.location is None or (cand.location.city is None and cand.location.country == dateline.country):
-                cand = replace(cand, location=dateline)
+                cand = replace(cand, location=dateline, place_from_context=True)
         out.append(cand)
     return out
 

@@ -34,10 +34,11 @@ def best_date(group: list[Candidate]) -> DateValue | None:
 
 
 def best_location(group: list[Candidate]) -> Location | None:
-    places = [c.location for c in group if c.location is not None]
-    if not places:
+    located = [c for c in group if c.location is not None]
+    if not located:
         return None
-    return min(places, key=lambda p: (p.city is None,))
+    # a place the sentence itself names beats one read from the context, a city beats a country
+    return min(located, key=lambda c: (c.place_from_context, c.location.city is None)).location
 
 
 def best_status(group: list[Candidate]) -> str:
@@ -94,10 +95,16 @@ def _dates_agree(a: DateValue, b: DateValue) -> bool:
 
 def _people_agree(a: Candidate, b: Candidate) -> bool:
     """No side names different people in the two candidates."""
-    people_b = {country: {m.key or m.name for m in ms if m.kind == "person"} for country, ms in b.sides}
+    people_b = {country: _people(ms) for country, ms in b.sides}
     for country, mentions in a.sides:
-        names_a = {m.key or m.name for m in mentions if m.kind == "person"}
+        names_a = _people(mentions)
         names_b = people_b.get(country, set())
         if names_a and names_b and not names_a & names_b:
             return False
     return True
+
+
+def _people(mentions) -> set[str]:
+    """Who a side is: its named people and the holders of the offices it names."""
+    return {m.key or m.name for m in mentions if m.kind == "person"} | \
+        {m.actor_id for m in mentions if m.kind == "role" and m.actor_id}

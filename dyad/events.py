@@ -50,6 +50,7 @@ class Candidate:
     evidence: Evidence
     sentence_index: int
     sideline: bool = False  # "am Rande", "on the sidelines": at a summit named elsewhere
+    place_from_context: bool = False  # the place was read from the sentences around it
 
 
 def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
@@ -450,7 +451,8 @@ def _nearest_place(places: tuple[PlaceMention, ...], triggers: list[Trigger]) ->
     if not places:
         return None
     anchors = [t for t in triggers if t.kind != "visit"] or triggers
-    if len(anchors) < len(triggers):
+    if anchors is not triggers or len(anchors) < len(triggers):
+        # "in Amman gesprochen, bevor er nach Doha weiterreiste": where one travels to is not where one met
         places = tuple(p for p in places if not p.destination) or places
 
     def distance(place: PlaceMention) -> float:

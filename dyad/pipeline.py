@@ -38,6 +38,9 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
     ctx = DocContext()
     reference = doc.published
     candidates: list[Candidate] = []
+    places_before: dict[int, list[Location]] = {}  # cities named earlier in the same paragraph
+    paragraph_places: list[Location] = []
+    paragraph = -1
     for index, sent in enumerate(split_sentences(text.text, lex.abbreviations)):
         dates = find_dates(sent.tokens, lex, doc.published, reference)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
@@ -45,6 +48,10 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
         previous_person = ctx.last_person
         protagonist = ctx.protagonist()
         mentions = find_mentions(sent, text.text, kb, lex, event_day, ctx)
+        if sent.paragraph != paragraph:
+            paragraph, paragraph_places = sent.paragraph, []
+        places_before[index] = list(paragraph_places)
+        paragraph_places += [p.location for p in mentions.places if p.location.city]
         triggers = find_triggers(sent, lex)
         if triggers:
             start, end = text.to_original(sent.start, sent.end)
@@ -54,7 +61,7 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
                                           candidates)
         if day:
             reference = date.fromisoformat(day)
-    candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published)
+    candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published, places_before)
     named = frozenset(ctx.people)
     events = tuple(_event(doc, n, with_best(group), text, kb, named)
                    for n, group in enumerate(merge_candidates(candidates)))
@@ -96,7 +103,10 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
         for m in mentions:
             if m.kind == "person":
                 people.setdefault(m.key or m.name, m)
-        chosen = list(people.values()) or [next((m for m in mentions if m.kind == "role"), mentions[0])]
+        # an office whose holder is not among the named people is a participant of its own
+        offices = [m for m in mentions if m.kind == "role" and m.actor_id and m.actor_id not in people]
+        chosen = list(people.values()) + list({m.actor_id: m for m in offices}.values()) or \
+            [next((m for m in mentions if m.kind == "role"), mentions[0])]
         for m in chosen:
             start, end = text.to_original(m.start, m.end)
             is_person = m.kind == "person"
