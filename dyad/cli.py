@@ -98,6 +98,12 @@ def _parser() -> argparse.ArgumentParser:
     ex_.add_argument("-o", "--output", required=True, help="output file (- for standard output)")
     ex_.set_defaults(run=_export)
 
+    srv = sub.add_parser("serve", help="REST API and dashboard over a store")
+    srv.add_argument("--db", default="dyad.db")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8000)
+    srv.set_defaults(run=_serve)
+
     kb = sub.add_parser("kb", help="inspect the knowledge base")
     kb_sub = kb.add_subparsers()
     stats = kb_sub.add_parser("stats", help="counts of what the knowledge base holds")
@@ -239,6 +245,21 @@ def _export(args: argparse.Namespace) -> int:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
             n = export(store, args.format, out)
     print(f"{n} rows written", file=sys.stderr)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import os
+
+    import uvicorn
+
+    from dyad.serve.api import create_app
+    from dyad.store import open_store
+
+    token = os.environ.get("DYAD_TOKEN") or None
+    print(f"dyad: serving {args.db} on http://{args.host}:{args.port}/ "
+          f"({'ingest enabled with DYAD_TOKEN' if token else 'read-only'})", file=sys.stderr)
+    uvicorn.run(create_app(open_store(args.db), token), host=args.host, port=args.port, log_level="warning")
     return 0
 
 

@@ -103,6 +103,7 @@ class Participant:
     actor_type: str | None = None
     start: int = -1  # original-text offsets
     end: int = -1
+    holder: str | None = None  # for a side named by office: who held it then (name stays null)
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,7 +46,7 @@ def event_json(event: Event) -> dict[str, Any]:
 def participant_json(p: Participant) -> dict[str, Any]:
     return {
         "name": p.name, "country": p.country, "role": p.role, "actor_id": p.actor_id,
-        "actor_type": p.actor_type, "evidence": {"start": p.start, "end": p.end},
+        "actor_type": p.actor_type, "holder": p.holder, "evidence": {"start": p.start, "end": p.end},
     }
 
 

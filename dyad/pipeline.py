@@ -115,7 +115,8 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
                 name=name, country=country, role=m.role,
                 actor_id=m.actor_id or (m.key if is_person else None),
                 actor_type=m.actor_type or ("IGO" if country in kb.organisations else "GOV"),
-                start=start, end=end))
+                start=start, end=end,
+                holder=kb.people[m.actor_id].name if not name and m.actor_id in kb.people else None))
     location = cand.location
     if location is not None and location.start >= 0:
         start, end = text.to_original(location.start, location.end)

@@ -277,7 +277,7 @@ def _record_rows(cluster: Cluster, members: list, key: str,
         for p in people[row["id"]]:
             actor = p["actor_id"] or p["name"]
             if actor:
-                actors.setdefault(actor, (p["name"] or p["actor_id"], p["country"]))
+                actors.setdefault(actor, (p["name"] or p.get("holder") or p["actor_id"], p["country"]))
     actor_rows = [dict(record_id=cluster.record_id, actor=a, name=n, country=c, date_lo=lo)
                   for a, (n, c) in actors.items()]
     codes = countries.split("|")

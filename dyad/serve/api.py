@@ -1,0 +1,142 @@
+"""REST API and dashboard over the store: the same query functions as the CLI.
+
+Read-only by default; POST /documents ingests only with the bearer token
+given in DYAD_TOKEN. Article text is untrusted: JSON responses carry it as
+data, and the dashboard inserts it as text, never as markup, under a
+Content-Security-Policy that forbids inline script.
+"""
+
+import hmac
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+
+from dyad import __version__
+from dyad.kb.loader import KnowledgeBase, load_kb
+from dyad.model import Document
+from dyad.pipeline import extract_all
+from dyad.settings import Settings
+from dyad.store.core import Store, ingest
+from dyad.store.query import RecordQuery, count_records, dyad_counts, find_records, get_document, get_record, top_actors
+
+STATIC = Path(__file__).parent / "static"
+MAX_PAGE = 500
+MAX_BODY = 2_000_000  # bytes of one POST /documents request
+MAX_DOCUMENTS = 100  # articles in one POST /documents request
+DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+CODE = r"^[A-Za-z0-9+_-]{2,20}$"
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+
+class ArticleIn(BaseModel):
+    id: str = Field(min_length=1, max_length=500)
+    text: str = Field(min_length=1, max_length=1_000_000)
+    published: date | None = None
+    language: str | None = Field(default=None, pattern=r"^(de|en)$")
+    url: str | None = Field(default=None, max_length=2000)
+    title: str | None = Field(default=None, max_length=2000)
+    source: str | None = Field(default=None, max_length=200)
+
+
+def query(
+    actor: Annotated[str | None, Query(max_length=200, description="actor id or name")] = None,
+    country: Annotated[str | None, Query(pattern=CODE)] = None,
+    counterpart: Annotated[str | None, Query(alias="with", pattern=CODE)] = None,
+    date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+    date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
+    status: Annotated[str | None, Query(pattern=r"^(occurred|planned)$")] = None,
+    mode: Annotated[str | None, Query(pattern=r"^(in_person|phone|video|unspecified)$")] = None,
+    location: Annotated[str | None, Query(max_length=200)] = None,
+    series: Annotated[str | None, Query(max_length=200)] = None,
+    topic: Annotated[str | None, Query(max_length=100)] = None,
+    text: Annotated[str | None, Query(max_length=200, description="words in the evidence")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    order: Annotated[str, Query(pattern=r"^(newest|oldest)$")] = "newest",
+) -> RecordQuery:
+    return RecordQuery(actor=actor, country=country, counterpart=counterpart, date_from=date_from,
+                       date_to=date_to, status=status, mode=mode, location=location, series=series,
+                       topic=topic, words=text, limit=limit, offset=offset, oldest_first=order == "oldest")
+
+
+def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None = None) -> FastAPI:
+    app = FastAPI(title="dyad", version=__version__,
+                  description="Political meeting events extracted from news, fused across articles, with evidence.")
+    app.state.store = store
+    app.state.token = token
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY:
+            return JSONResponse({"detail": f"request body over {MAX_BODY} bytes"}, status_code=413)
+        response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.get("/events", summary="Meeting records, newest first, filtered and paginated")
+    def events(q: Annotated[RecordQuery, Depends(query)]) -> dict[str, Any]:
+        items = find_records(store, q)
+        return {"total": count_records(store, q), "limit": q.limit, "offset": q.offset, "items": items}
+
+    @app.get("/events/{record_id}", summary="One record with every source and its evidence")
+    def event(record_id: str) -> dict[str, Any]:
+        record = get_record(store, record_id)
+        if record is None:
+            raise HTTPException(404, f"no record {record_id!r}")
+        return record
+
+    @app.get("/actors", summary="Who meets most")
+    def actors(country: Annotated[str | None, Query(pattern=CODE)] = None,
+               top: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
+               date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+               date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None) -> list[dict[str, Any]]:
+        return top_actors(store, country, top, date_from, date_to)
+
+    @app.get("/dyads", summary="Meetings per pair of countries (a record counts once per pair)")
+    def dyads(country: Annotated[str | None, Query(pattern=CODE)] = None,
+              date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+              date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
+              status: Annotated[str, Query(pattern=r"^(occurred|planned)$")] = "occurred",
+              top: Annotated[int, Query(ge=1, le=5000)] = 500) -> list[dict[str, Any]]:
+        return dyad_counts(store, country, date_from, date_to, status, top)
+
+    @app.get("/documents/{document_id}", summary="A stored article with its events")
+    def document(document_id: int) -> dict[str, Any]:
+        found = get_document(store, document_id)
+        if found is None:
+            raise HTTPException(404, f"no document {document_id}")
+        return found
+
+    def authorised(authorization: Annotated[str | None, Header()] = None) -> None:
+        expected = app.state.token
+        given = (authorization or "").removeprefix("Bearer ").strip()
+        if not expected or not given or not hmac.compare_digest(given, expected):
+            raise HTTPException(401, "a bearer token (DYAD_TOKEN) is required to ingest",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    @app.post("/documents", summary="Ingest articles (bearer token required)", dependencies=[Depends(authorised)])
+    def post_documents(articles: list[ArticleIn]) -> dict[str, Any]:
+        if len(articles) > MAX_DOCUMENTS:
+            raise HTTPException(422, f"at most {MAX_DOCUMENTS} articles per request")
+        knowledge = kb or load_kb()
+        docs = [Document(a.id, a.text, a.published, a.language, a.url, a.title, a.source, origin=f"POST {a.id}")
+                for a in articles]
+        report = ingest(store, extract_all(docs, knowledge, Settings()), knowledge.version)
+        return {"added": report.added, "replaced": report.replaced, "unchanged": report.unchanged,
+                "events": report.events, "failed": [str(f) for f in report.failed]}
+
+    @app.get("/", include_in_schema=False)
+    def dashboard() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,185 @@
+"""The REST API (auth, validation, pagination) and the dashboard in a real browser (Debian's chromium)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+
+from dyad.model import Document
+from dyad.pipeline import extract_all
+from dyad.serve.api import create_app
+from dyad.settings import Settings
+from dyad.store import ingest, open_store
+
+TOKEN = "test-token-123"
+HOSTILE = ('Vorn traf am Dienstag in Annuminas Faramir Ithil <script>window.__pwned = 1</script> '
+           'und <img src=x onerror="window.__pwned = 2"> sprach über Handel.')
+ARTICLES = [
+    ("a", "Der arnorische Außenminister Elendil Vorn traf am Dienstag in Minas Tirith den gondorischen Außenminister."),
+    ("b", "Elendil Vorn telefonierte am Montag mit Faramir Ithil."),
+    ("c", "Vorn soll im Oktober nach Edoras reisen, um König Theoden Marke zu treffen."),
+    ("d", "Letzte Station war Gondor, wo Vorn am Freitag mit Boromir Denethorsohn zusammentraf."),
+    ("x", HOSTILE),
+]
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory, fantasy_kb):
+    store = open_store(str(tmp_path_factory.mktemp("serve") / "dyad.db"))
+    docs = [Document(i, t, date(2023, 9, 20), "de", url=f"https://example.test/{i}", title=f"Article {i}")
+            for i, t in ARTICLES]
+    ingest(store, extract_all(docs, fantasy_kb, Settings()), fantasy_kb.version)
+    return store
+
+
+@pytest.fixture(scope="module")
+def client(filled, fantasy_kb):
+    return TestClient(create_app(filled, token=TOKEN, kb=fantasy_kb))
+
+
+def test_events_are_paginated_without_overlap(client):
+    total = client.get("/events").json()["total"]
+    assert total == 5
+    pages = [client.get("/events", params={"limit": 2, "offset": o}).json()["items"] for o in (0, 2, 4)]
+    ids = [r["id"] for page in pages for r in page]
+    assert len(ids) == len(set(ids)) == total
+
+
+@pytest.mark.parametrize("params, field", [
+    ({"from": "last year"}, "from"), ({"limit": 0}, "limit"), ({"limit": 501}, "limit"),
+    ({"status": "maybe"}, "status"), ({"country": "<script>"}, "country"),
+])
+def test_bad_parameters_give_422_naming_the_parameter(client, params, field):
+    response = client.get("/events", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == field
+
+
+def test_event_detail_with_sources_and_evidence(client):
+    record = client.get("/events", params={"mode": "phone"}).json()["items"][0]
+    detail = client.get(f"/events/{record['id']}").json()
+    [source] = detail["sources"]
+    text = client.get(f"/documents/{source['document_id']}").json()["text"]
+    assert text[source["evidence_start"]:source["evidence_end"]] == source["evidence_text"]
+    assert client.get("/events/nothing-here").status_code == 404
+
+
+def test_ingest_needs_the_token(client):
+    article = [{"id": "new", "text": "Elendil Vorn traf am Montag Faramir Ithil in Annuminas.",
+                "published": "2023-09-20"}]
+    assert client.post("/documents", json=article).status_code == 401
+    assert client.post("/documents", json=article, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    ok = client.post("/documents", json=article, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert ok.status_code == 200 and ok.json()["added"] == 1
+    too_many = [{"id": f"n{i}", "text": "x"} for i in range(101)]
+    assert client.post("/documents", json=too_many, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 422
+
+
+def test_read_only_without_a_configured_token(filled, fantasy_kb):
+    open_client = TestClient(create_app(filled, token=None, kb=fantasy_kb))
+    assert open_client.post("/documents", json=[], headers={"Authorization": "Bearer "}).status_code == 401
+
+
+def test_security_headers_and_openapi(client):
+    response = client.get("/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    assert {"/events", "/events/{record_id}", "/actors", "/dyads", "/documents/{document_id}"} <= \
+        set(client.get("/openapi.json").json()["paths"])
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def server(filled, fantasy_kb):
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(create_app(filled, kb=fantasy_kb), host="127.0.0.1", port=port, log_level="error")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    binary = _chromium()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium must be installed in CI")
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=binary, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(server + "/")
+        page.wait_for_selector("#timeline circle.event")
+        page.errors = errors
+        yield page
+        browser.close()
+
+
+def test_dashboard_shows_timeline_network_and_map(page):
+    assert page.locator("#timeline circle.event").count() == 5
+    assert page.locator("#timeline circle.planned").count() == 1
+    labels = page.locator("#network .node text").all_text_contents()
+    assert {"Elendil Vorn", "Faramir Ithil"} <= set(labels)
+    page.wait_for_selector("#map circle.place")
+    cities = {page.locator("#map circle.place").nth(i).get_attribute("data-id")
+              for i in range(page.locator("#map circle.place").count())}
+    assert len(cities) >= 3
+    assert page.locator("#count").text_content().startswith("5 meetings")
+    assert page.errors == []
+
+
+def test_filter_narrows_all_views(page):
+    from playwright.sync_api import expect
+
+    page.select_option("select[name=status]", "planned")
+    page.click("#filters button")
+    expect(page.locator("#timeline circle.event")).to_have_count(1)
+    expect(page.locator("#count")).to_have_text("1 meetings")
+    expect(page.locator("#map circle.place")).to_have_count(1)
+    page.select_option("select[name=status]", "")
+    page.click("#filters button")
+    expect(page.locator("#timeline circle.event")).to_have_count(5)
+
+
+def test_evidence_appears_and_article_markup_runs_nothing(page):
+    from playwright.sync_api import expect
+
+    page.fill("input[name=actor]", "Faramir Ithil")
+    page.click("#filters button")
+    expect(page.locator("#count")).not_to_have_text("5 meetings")
+    for i in range(page.locator("#timeline circle.event").count()):
+        page.locator("#timeline circle.event").nth(i).click()
+        page.wait_for_selector("#event mark")
+        if "<script>" in page.locator("#event").inner_text():
+            break
+    mark = page.locator("#event mark").first.text_content()
+    assert "<script>window.__pwned = 1</script>" in mark and "onerror" in mark
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("#event script, #event img").count() == 0
