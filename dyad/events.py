@@ -17,7 +17,7 @@ from dyad.lexicon import Lexicon
 from dyad.mentions import ARTICLES, DocContext, PlaceMention, SentenceMentions
 from dyad.model import DateValue, Evidence, Location, Mention, Sentence
 
-NEGATION_BEFORE = 6  # tokens before a trigger searched for a negation (tuned on the dev set)
+NEGATION_BEFORE = 10  # tokens before a trigger searched for a negation ("denied reports that X had met Y")
 NEGATION_AFTER = 12
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close to a trigger

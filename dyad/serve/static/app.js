@@ -97,24 +97,34 @@ function network(items) {
         edges.set(key, (edges.get(key) || 0) + 1);
       }
   }
-  const list = [...nodes.values()].slice(0, 150);
+  const degree = new Map();
+  for (const [k, w] of edges) for (const id of k.split("|")) degree.set(id, (degree.get(id) || 0) + w);
+  // the 60 busiest actors keep the picture readable; the filters reach the rest
+  const list = [...nodes.values()].sort((a, b) => (degree.get(b.id) || 0) - (degree.get(a.id) || 0)).slice(0, 60);
   const index = new Map(list.map((n, i) => [n.id, i]));
   list.forEach((n, i) => { const a = 2 * Math.PI * i / list.length; n.x = width / 2 + 150 * Math.cos(a); n.y = height / 2 + 150 * Math.sin(a); });
   const links = [...edges.entries()].map(([k, w]) => { const [a, b] = k.split("|"); return { a: index.get(a), b: index.get(b), w }; })
     .filter(l => l.a !== undefined && l.b !== undefined);
-  for (let step = 0; step < 250; step++) {   // a small spring layout: enough for a few hundred nodes
+  const k = Math.sqrt(width * height / Math.max(1, list.length)) * 0.6;   // ideal edge length
+  for (let step = 0; step < 300; step++) {   // Fruchterman-Reingold with cooling and a pull to the centre
+    const temp = 20 * (1 - step / 300) + 0.5;
+    const disp = list.map(() => [0, 0]);
     for (let i = 0; i < list.length; i++) for (let j = i + 1; j < list.length; j++) {
-      const p = list[i], q = list[j];
-      let dx = p.x - q.x, dy = p.y - q.y, d2 = dx * dx + dy * dy + 0.01;
-      const f = 400 / d2;
-      p.x += dx * f; p.y += dy * f; q.x -= dx * f; q.y -= dy * f;
+      const dx = list[i].x - list[j].x, dy = list[i].y - list[j].y, d = Math.sqrt(dx * dx + dy * dy) + 0.01;
+      const f = k * k / d;
+      disp[i][0] += dx / d * f; disp[i][1] += dy / d * f; disp[j][0] -= dx / d * f; disp[j][1] -= dy / d * f;
     }
     for (const l of links) {
-      const p = list[l.a], q = list[l.b];
-      const dx = q.x - p.x, dy = q.y - p.y;
-      p.x += dx * 0.02; p.y += dy * 0.02; q.x -= dx * 0.02; q.y -= dy * 0.02;
+      const dx = list[l.a].x - list[l.b].x, dy = list[l.a].y - list[l.b].y, d = Math.sqrt(dx * dx + dy * dy) + 0.01;
+      const f = d * d / k;
+      disp[l.a][0] -= dx / d * f; disp[l.a][1] -= dy / d * f; disp[l.b][0] += dx / d * f; disp[l.b][1] += dy / d * f;
     }
-    for (const n of list) { n.x = Math.max(20, Math.min(width - 20, n.x)); n.y = Math.max(15, Math.min(height - 15, n.y)); }
+    list.forEach((n, i) => {
+      disp[i][0] += (width / 2 - n.x) * 0.05; disp[i][1] += (height / 2 - n.y) * 0.05;
+      const d = Math.sqrt(disp[i][0] ** 2 + disp[i][1] ** 2) + 0.01;
+      n.x = Math.max(20, Math.min(width - 90, n.x + disp[i][0] / d * Math.min(d, temp)));
+      n.y = Math.max(15, Math.min(height - 15, n.y + disp[i][1] / d * Math.min(d, temp)));
+    });
   }
   for (const l of links) {
     const line = el("line", { x1: list[l.a].x, y1: list[l.a].y, x2: list[l.b].x, y2: list[l.b].y,
@@ -136,7 +146,9 @@ async function map(items) {
   if (!world) world = await (await fetch("/static/world.json")).json();
   const countryOnly = new Set(items.filter(r => r.country && !r.city).map(r => r.country));
   for (const c of world) {
-    const d = c.rings.map(ring => "M" + ring.map(([lon, lat]) => project(lon, lat).join(",")).join("L") + "Z").join("");
+    // a ring that crosses the antimeridian is drawn in pieces, never across the whole map
+    const d = c.rings.map(ring => ring.map(([lon, lat], i) =>
+      (i === 0 || Math.abs(lon - ring[i - 1][0]) > 180 ? "M" : "L") + project(lon, lat).join(",")).join("")).join("");
     const path = el("path", { d, class: "country" + (countryOnly.has(c.iso3) ? " met" : ""), "data-iso3": c.iso3 || "" }, svg);
     el("title", {}, path).textContent = c.name;
   }
