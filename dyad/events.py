@@ -84,7 +84,7 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     if not triggers:
         return []
     words = [t.text for t in sent.tokens]
-    live = [t for t in triggers if not _negated(words, t, lex)]
+    live = [t for t in triggers if not _negated(words, t, lex) and not _denied(words, t, lex)]
     if not live:
         return []
     actors = [a for a in mentions.actors if a.country]
@@ -350,6 +350,16 @@ def _negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     clause = _clause(words, trigger, lex, lo, hi)
     return any(lex.negation_cues.match_at(words, k) and not lex.negation_exceptions.match_at(words, k)
                for k in clause)
+
+
+def _denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+    """ "Das Ministerium wies Berichte zurück, wonach ...": a denial anywhere before the meeting word."""
+    for k in range(trigger.token):
+        particle = lex.denial_verbs.get(words[k]) if words[k] in lex.denial_verbs else \
+            lex.denial_verbs.get(words[k].lower())
+        if particle is not None and (not particle or particle in words[k + 1:]):
+            return True
+    return False
 
 
 def _clause(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> range:

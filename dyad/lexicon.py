@@ -68,6 +68,7 @@ class Lexicon:
     datelines: tuple[re.Pattern[str], ...] = ()
     day_parts: tuple[str, ...] = ()
     separable_triggers: dict[str, str] = field(default_factory=dict)  # verb -> particle
+    denial_verbs: dict[str, str] = field(default_factory=dict)  # verb -> particle ("" for none)
 
 
 def available_languages() -> list[str]:
@@ -168,4 +169,5 @@ def load_lexicon(language: str) -> Lexicon:
         datelines=tuple(re.compile(p, re.MULTILINE) for p in data.get("datelines") or []),
         day_parts=tuple(str(w) for w in data.get("day_parts") or []),
         separable_triggers={str(k): str(v) for k, v in (data.get("separable_triggers") or {}).items()},
+        denial_verbs={str(k): str(v) for k, v in (data.get("denial_verbs") or {}).items()},
     )

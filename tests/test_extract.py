@@ -196,3 +196,31 @@ def test_shared_office_of_two_countries_and_names_from_the_article(fantasy_kb):
     assert by_country["XAR"].name is None and by_country["XAR"].actor_id == "elendil-vorn"
     # the Gondorian holder is named later in the article, so the side carries his name
     assert by_country["XGO"].name == "Faramir Ithil"
+
+
+def test_one_meeting_per_counterpart_unless_together(fantasy_kb):
+    apart = run(fantasy_kb, "Vorn sprach am Montag in Minas Tirith mit Faramir Ithil und mit König Theoden Marke.")
+    assert sorted(sorted(p.country for p in e.participants) for e in apart) == [["XAR", "XGO"], ["XAR", "XRO"]]
+    [together] = run(fantasy_kb, "Vorn traf am Montag in Edoras gemeinsam mit Faramir Ithil König Theoden Marke.")
+    assert {p.country for p in together.participants} == {"XAR", "XGO", "XRO"}
+
+
+def test_deputy_is_not_the_minister(fantasy_kb):
+    [event] = run(fantasy_kb, "Der stellvertretende gondorische Außenminister Hirgon Tal traf am Montag Elendil Vorn.")
+    gondor = next(p for p in event.participants if p.country == "XGO")
+    assert gondor.name == "Hirgon Tal" and gondor.role == "deputy foreign minister"
+
+
+@pytest.mark.parametrize("text", [
+    "Das Ministerium wies Berichte zurück, wonach Vorn sich am Montag mit Ithil getroffen habe.",
+    "A spokesperson dismissed reports that Vorn had met Ithil on Monday.",
+    "Ob es zu einem Treffen zwischen Vorn und Ithil kommt, ist offen.",
+])
+def test_denied_and_open_meetings_give_nothing(fantasy_kb, text):
+    assert run(fantasy_kb, text) == ()
+
+
+def test_city_named_just_before_places_the_meeting(fantasy_kb):
+    events = run(fantasy_kb, "Vorn landete am Montag in Edoras. Dort traf er König Theoden Marke zu Gesprächen.")
+    [event] = [e for e in events if {p.country for p in e.participants} == {"XAR", "XRO"}]
+    assert (event.location.city, event.location.country) == ("Edoras", "XRO")
