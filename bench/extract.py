@@ -21,12 +21,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT.parent / "shared" / "corpus" / "seeds" / "input.jsonl", ROOT / "eval" / "dev" / "input.jsonl",
-           ROOT / "examples" / "articles_en.jsonl"]
+           ROOT / "eval" / "dev2" / "input.jsonl", ROOT / "examples" / "articles_en.jsonl"]
 
 
-def base_articles() -> list[dict]:
+def base_articles(seeds_only: bool = False) -> list[dict]:
     out = []
-    for path in SOURCES:
+    for path in SOURCES[:1] if seeds_only else SOURCES:
         if path.exists():
             out += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return out
@@ -55,6 +55,7 @@ def permuted(articles: list[dict], n: int, kb) -> list:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--seeds-only", action="store_true", help="copies of the seeds only (seed-length articles)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {0})
@@ -64,7 +65,7 @@ def main() -> None:
 
     kb = load_kb()
     kb_seconds = time.perf_counter() - t0
-    docs = permuted(base_articles(), args.docs, kb)
+    docs = permuted(base_articles(args.seeds_only), args.docs, kb)
     extract(docs[0], kb)  # lexicons and language model load once, outside the timing
     words = sum(len(d.text.split()) for d in docs)
     chars = sum(len(d.text) for d in docs)
