@@ -14,16 +14,14 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import socket
 import statistics
-import threading
 import time
 
 import httpx
-import uvicorn
 from playwright.sync_api import sync_playwright
 
 from dyad.serve.api import create_app
+from dyad.serve.background import running
 from dyad.store import open_store
 
 
@@ -33,20 +31,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args()
     store = open_store(args.db)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="error"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    with running(create_app(store)) as base:
+        measure(base, args.runs)
+
+
+def measure(base: str, runs: int) -> None:
     countries = [f"C{n:02d}" for n in range(60)]
     rng = random.Random(3)
     samples = []
     with httpx.Client(base_url=base) as client:
         client.get("/events")
-        for _ in range(args.runs):
+        for _ in range(runs):
             params = rng.choice([{}, {"country": rng.choice(countries)},
                                  {"country": rng.choice(countries), "with": rng.choice(countries)},
                                  {"from": str(rng.randrange(2014, 2024)), "status": "occurred"}])
@@ -54,7 +49,7 @@ def main() -> None:
             assert client.get("/events", params=params).status_code == 200
             samples.append(time.perf_counter() - t)
     samples.sort()
-    print(f"GET /events ({args.runs} requests, random filters): p50 {statistics.median(samples) * 1000:.1f} ms, "
+    print(f"GET /events ({runs} requests, random filters): p50 {statistics.median(samples) * 1000:.1f} ms, "
           f"p95 {samples[int(0.95 * (len(samples) - 1))] * 1000:.1f} ms")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
@@ -67,7 +62,6 @@ def main() -> None:
         print(f"dashboard first render (timeline, network, map; 500 newest-filtered records): "
               f"{(time.perf_counter() - t) * 1000:.0f} ms")
         browser.close()
-    server.should_exit = True
 
 
 if __name__ == "__main__":

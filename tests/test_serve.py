@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from datetime import date
 
 import pytest
@@ -15,6 +12,7 @@ from fastapi.testclient import TestClient
 from dyad.model import Document
 from dyad.pipeline import extract_all
 from dyad.serve.api import create_app
+from dyad.serve.background import running
 from dyad.settings import Settings
 from dyad.store import ingest, open_store
 
@@ -101,22 +99,8 @@ def _chromium() -> str | None:
 
 @pytest.fixture(scope="module")
 def server(filled, fantasy_kb):
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(filled, kb=fantasy_kb), host="127.0.0.1", port=port, log_level="error")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=5)
+    with running(create_app(filled, kb=fantasy_kb)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
