@@ -163,7 +163,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             if state.country not in countries and _weak_side(state, mentions, live, words, lex):
                 actors.append(state)
                 countries.add(state.country)
-    actors = _resolve_counterparts(actors, kb, day)
+    actors = _without_reporters(_resolve_counterparts(actors, kb, day))
     sideline = any(w.lower() in lex.sideline_cues for w in words)
     org, near_org = _summit_org(view.orgs, live, mentions) if not sideline else (None, [])
     if org is not None and ctx is not None:
@@ -219,6 +219,12 @@ def _candidate(sides, location, host, *, status, kinds, date, round, topics, evi
         "in_person" if kinds & IN_PERSON_KINDS else "unspecified"
     return Candidate(tuple(sides), status, mode, kinds, date, location, host, round, topics, evidence,
                      sentence_index, sideline)
+
+
+def _without_reporters(actors: list[Mention]) -> list[Mention]:
+    """A spokesperson who reports a meeting is not a side of it when their country has another actor."""
+    speaking = {a.country for a in actors if a.office != "spokesperson"}
+    return [a for a in actors if a.office != "spokesperson" or a.country not in speaking]
 
 
 def _group(actors: list[Mention]) -> list[list[tuple[str, tuple[Mention, ...]]]]:

@@ -24,7 +24,8 @@ GENITIVE = frozenset({"'s", "’s", "'S"})
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
 DEPUTY = {"foreign_minister": "deputy_foreign_minister", "prime_minister": "deputy_prime_minister",
           "president": "vice_president", "counterpart": "counterpart"}
-NAME_PARTICLES = frozenset({"bin", "ibn", "bint", "al", "el", "ben", "abu", "da", "de", "del", "van", "von"})
+ARABIC_PARTICLES = frozenset({"bin", "ibn", "bint", "al", "el", "ben", "abu"})  # after a first name
+NAME_PARTICLES = ARABIC_PARTICLES | {"da", "de", "del", "van", "von"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +250,7 @@ def _plausible_actor(words, i, size, targets, lex: Lexicon) -> bool:
         if i > 0 and words[i - 1].lower() in lex.location_preps:
             return False  # "in Austin" is the city
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if nxt.lower() in NAME_PARTICLES or (lex.language == "en" and nxt[:1].isupper() and nxt.isalpha()):
+        if nxt.lower() in ARABIC_PARTICLES or (lex.language == "en" and nxt[:1].isupper() and nxt.isalpha()):
             return False  # a first name of somebody else ("Mohammed bin Salman" is not Amina Mohammed)
     if all(t.use == "adjective" for t in targets) and lex.language == "en" and not words[i][:1].isupper():
         return False
