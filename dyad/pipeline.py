@@ -11,7 +11,7 @@ from dyad.context import fill_from_context, find_dateline
 from dyad.dates import find_dates
 from dyad.dedup import merge_candidates, with_best
 from dyad.errors import DocumentError
-from dyad.events import Candidate, find_triggers, sentence_events
+from dyad.events import Candidate, sentence_events
 from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.language import detect_language
 from dyad.lexicon import available_languages, load_lexicon
@@ -19,6 +19,7 @@ from dyad.mentions import DocContext, find_mentions
 from dyad.model import ArticleResult, CleanText, Document, Event, Evidence, Location, Participant
 from dyad.nlp import split_sentences
 from dyad.settings import Settings
+from dyad.trigger import find_triggers
 
 
 def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings | None = None) -> ArticleResult:

@@ -9,12 +9,12 @@ from datetime import date
 
 from dyad.clean import clean
 from dyad.dates import find_dates
-from dyad.events import find_triggers
 from dyad.kb.loader import load_kb
 from dyad.lexicon import available_languages, load_lexicon
 from dyad.mentions import DocContext, find_mentions
 from dyad.model import Document
 from dyad.nlp import split_sentences
+from dyad.trigger import find_triggers
 
 path, doc_id = sys.argv[1], sys.argv[2]
 rec = next(json.loads(x) for x in open(path, encoding="utf-8") if json.loads(x)["id"] == doc_id)

@@ -1,0 +1,199 @@
+"""Meeting words, and what the words around them say: negation, status, date, place, round, topics.
+
+The knowledge of which words those are lives in the language's lexicon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dyad.dates import DateMention
+from dyad.kb.loader import KnowledgeBase
+from dyad.lexicon import Lexicon
+from dyad.mentions import PlaceMention
+from dyad.model import DateValue, Location, Mention, Sentence
+
+NEGATION_BEFORE = 10  # tokens before a trigger searched for a negation ("denied reports that X had met Y")
+NEGATION_AFTER = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    token: int
+    size: int
+    kind: str
+
+
+def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
+    words = [t.text for t in sent.tokens]
+    out: list[Trigger] = []
+    for k, word in enumerate(words):
+        particle = lex.separable_triggers.get(word)
+        if particle and particle in words[k + 1:]:
+            out.append(Trigger(k, 1, "join" if particle == "teil" else "meet" if particle == "zusammen" else "visit"))
+    i = 0
+    while i < len(words):
+        hit = lex.triggers.match_at(words, i)
+        if hit:
+            out.append(Trigger(i, hit[0], hit[1][0]))
+            i += hit[0]
+            continue
+        low = words[i].lower()
+        if lex.trigger_suffixes and words[i][:1].isupper():
+            for ending, kind in lex.trigger_suffixes:
+                if low.endswith(ending) and len(low) > len(ending) + 2:
+                    out.append(Trigger(i, 1, kind))
+                    break
+        i += 1
+    return out
+
+
+def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+    lo = max(0, trigger.token - NEGATION_BEFORE)
+    hi = min(len(words), trigger.token + trigger.size + NEGATION_AFTER)
+    clause = clause_of(words, trigger, lex, lo, hi)
+    return any(lex.negation_cues.match_at(words, k) and not lex.negation_exceptions.match_at(words, k)
+               for k in clause)
+
+
+def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+    """ "Das Ministerium wies Berichte zurück, wonach ...": a denial anywhere before the meeting word."""
+    for k in range(trigger.token):
+        particle = lex.denial_verbs.get(words[k]) if words[k] in lex.denial_verbs else \
+            lex.denial_verbs.get(words[k].lower())
+        if particle is not None and (not particle or particle in words[k + 1:]):
+            return True
+    return False
+
+
+def clause_of(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> range:
+    """Token indices of the trigger's clause, cut at clause breaks, within lo:hi."""
+    start = trigger.token
+    while start > lo and words[start - 1].lower() not in lex.clause_breaks:
+        start -= 1
+    end = trigger.token + trigger.size
+    while end < hi and words[end].lower() not in lex.clause_breaks:
+        end += 1
+    return range(start, end)
+
+
+def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates: list[DateMention],
+                lex: Lexicon) -> str:
+    """Occurred when a meeting word's clause reports it in the past ("wie X mitteilte, wird ..." is planned)."""
+    clauses = [clause_of(words, t, lex, 0, len(words)) for t in triggers]
+    if any(lex.past_forms.match_at(words, k) for clause in clauses for k in clause):
+        return "occurred"
+    nearest = _nearest_date(dates, triggers, sent)
+    if nearest is not None and nearest.past is None and nearest.future is not None:
+        return "planned"
+    for trigger in triggers:
+        clause = clause_of(words, trigger, lex, 0, len(words))
+        if any(lex.planned_cues.match_at(words, k) for k in clause):
+            return "planned"
+    return "occurred"
+
+
+def _nearest_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence) -> DateMention | None:
+    if not dates:
+        return None
+    anchors = [sent.tokens[t.token].start for t in triggers]
+    return min(dates, key=lambda d: min(abs(d.start - a) for a in anchors))
+
+
+def pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence,
+               planned: bool) -> DateValue | None:
+    """The reading of the date expression nearest to a meeting word."""
+    readings = [r for d in dates if (r := d.reading(planned)) is not None]
+    if not readings:
+        return None
+    anchors = [sent.tokens[t.token].start for t in triggers]
+    # a bare year is background ("im Jahr 2018") more often than the date of the meeting
+    finer = [r for r in readings if r.precision != "year"] or readings
+    return min(finer, key=lambda r: min(abs(r.start - a) for a in anchors))
+
+
+def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],
+              kinds: frozenset[str], kb: KnowledgeBase, token_of: dict[int, int], words: list[str],
+              lex: Lexicon) -> tuple[Location | None, str | None]:
+    """Where the meeting took place, and which side hosted it (the subject of "empfing")."""
+    nearest = _nearest_place(places, triggers)
+    side_countries = [a.country for a in actors]
+    location = _in_side_country(nearest, side_countries, kb) if nearest else None
+    host = None
+    named = [a for a in actors if a.start in token_of]
+    subject = min(named, key=lambda a: token_of[a.start]) if named else (actors[0] if actors else None)
+    agent = _agent(named, triggers, words, token_of, lex)
+    if "host" in kinds and (agent or subject) is not None:
+        host = (agent or subject).country
+        if location is None and host in kb.states and kb.states[host].capital:
+            # "empfing ... den Gast": a head of government receives in the capital
+            capital = kb.city(kb.states[host].capital, host)
+            location = Location(capital.name, host, capital.lat, capital.lon, "city", capital.geonames_id) \
+                if capital else Location(None, host)
+    elif location is not None and location.country in side_countries and kinds & {"visit", "meet", "talks"}:
+        host = location.country
+    return location, host
+
+
+def _agent(actors: list[Mention], triggers: list[Trigger], words: list[str], token_of: dict[int, int],
+           lex: Lexicon) -> Mention | None:
+    """ "was received by the crown prince", "vom Kanzler empfangen": the host is the agent."""
+    for k, word in enumerate(words):
+        if word.lower() in lex.agent_words:
+            after = [a for a in actors if 0 < token_of[a.start] - k <= 4]
+            if after and any(t.kind == "host" and abs(t.token - k) <= 6 for t in triggers):
+                return min(after, key=lambda a: token_of[a.start])
+    return None
+
+
+def _in_side_country(place: PlaceMention, countries: list[str], kb: KnowledgeBase) -> Location:
+    """A place name shared by towns of several countries: the one in a side's country, if any ("Goa")."""
+    if place.location.country in countries or not place.alternatives:
+        return place.location
+    better = kb.best_place(i for i in place.alternatives if kb.places[i].country in countries)
+    if better is None:
+        return place.location
+    loc = place.location
+    return Location(better.name, better.country, better.lat, better.lon, "city", better.geonames_id, loc.start, loc.end)
+
+
+def _nearest_place(places: tuple[PlaceMention, ...], triggers: list[Trigger]) -> PlaceMention | None:
+    """The place closest to a meeting word; travel words count only when nothing else does.
+
+    A place after the trigger is preferred by half a token ("traf ... in Moskau"
+    is the usual order).
+    """
+    if not places:
+        return None
+    anchors = [t for t in triggers if t.kind != "visit"] or triggers
+    if anchors is not triggers or len(anchors) < len(triggers):
+        # "in Amman gesprochen, bevor er nach Doha weiterreiste": where one travels to is not where one met
+        places = tuple(p for p in places if not p.destination) or places
+
+    def distance(place: PlaceMention) -> float:
+        return min(abs(place.token - t.token) + (0.5 if place.token < t.token else 0) for t in anchors)
+
+    return min(places, key=distance)
+
+
+def read_round(words: list[str], lex: Lexicon) -> int | None:
+    for k, w in enumerate(words[:-1]):
+        nxt = words[k + 1].lower()
+        if w.lower() in lex.ordinals and nxt in lex.round_words:
+            return lex.ordinals[w.lower()]
+        if w.isdigit() and len(w) <= 3 and k + 2 < len(words) and words[k + 1] == "." \
+                and words[k + 2].lower() in lex.round_words:
+            return int(w)
+        if w.isdigit() and len(w) <= 3 and nxt in ("st", "nd", "rd", "th") and k + 2 < len(words) \
+                and words[k + 2].lower() in lex.round_words:
+            return int(w)
+    return None
+
+
+def read_topics(words: list[str], lex: Lexicon) -> tuple[str, ...]:
+    text = " ".join(w.lower() for w in words)
+    found = []
+    for label, keywords in lex.topics:
+        if any(f" {k}" in f" {text}" for k in keywords):
+            found.append(label)
+    return tuple(found)
