@@ -72,6 +72,7 @@ def _year(year: int, basis: str) -> DateValue:
 
 
 REL = "relative to published"
+SHIFTS = {"before": -1, "after": 1, "same": 0}
 EXPLICIT = "explicit"
 
 
@@ -116,6 +117,8 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
             return _day_month(int(words[i + 1]), month, year, j + used - i, published)
         year, used = _year_after(words, i + 1)
         prev = lower[i - 1] if i else ""
+        if prev in lex.year_bounds or (i > 1 and lower[i - 2] in lex.year_bounds and prev in ("the", "dem", "den")):
+            return None  # "seit Januar", "since the inauguration in January" is a bound, not a date
         if year:
             return 1 + used, _month(year, month, EXPLICIT), _month(year, month, EXPLICIT)
         # "im Juli dieses Jahres", "im April vergangenen Jahres", "in July this year"
@@ -157,8 +160,16 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
     shift = lex.day_before.match_at(lower, i)
     if shift and reference is not None:
         size, kinds = shift
-        value = _day(reference + timedelta(days=-1 if kinds[0] == "before" else 1), REL)
+        value = _day(reference + timedelta(days=SHIFTS[kinds[0]]), REL)
         return size, value, value
+
+    # "zwei Tage später", "three days earlier": counted from the date referred to
+    count = lex.numbers.get(lw) or (int(w) if w.isdigit() and len(w) <= 2 else None)
+    if count and reference is not None and i + 2 < n and lex.units.get(lower[i + 1]) == "day" \
+            and lower[i + 2] in lex.later_words | lex.earlier_words:
+        sign = 1 if lower[i + 2] in lex.later_words else -1
+        value = _day(reference + timedelta(days=sign * count), REL)
+        return 3, value, value
 
     # "Anfang des Monats", "Ende vergangenen Jahres", "Mitte dieses Monats"
     if lw in lex.month_parts and published is not None:

@@ -32,7 +32,7 @@ class Lexicon:
     next_words: frozenset[str]
     this_words: frozenset[str]
     day_offsets: dict[str, int]
-    day_before: PhraseIndex[str]  # also holds the day_after phrases
+    day_before: PhraseIndex[str]  # also holds the day_after and same_day phrases
     units: dict[str, str]
     month_parts: dict[str, str]
     triggers: PhraseIndex[str]  # surface -> kind
@@ -69,6 +69,9 @@ class Lexicon:
     day_parts: tuple[str, ...] = ()
     separable_triggers: dict[str, str] = field(default_factory=dict)  # verb -> particle
     denial_verbs: dict[str, str] = field(default_factory=dict)  # verb -> particle ("" for none)
+    numbers: dict[str, int] = field(default_factory=dict)
+    later_words: frozenset[str] = frozenset()
+    earlier_words: frozenset[str] = frozenset()
 
 
 def available_languages() -> list[str]:
@@ -111,6 +114,8 @@ def load_lexicon(language: str) -> Lexicon:
         day_shift.add(phrase, "before")
     for phrase in data.get("day_after") or []:
         day_shift.add(phrase, "after")
+    for phrase in data.get("same_day") or []:
+        day_shift.add(phrase, "same")
     suffixes = [(s.lower(), kind) for kind, ends in (data.get("trigger_suffixes") or {}).items() for s in ends]
     topics_data = yaml.safe_load((LANG_DIR / "topics.yaml").read_text(encoding="utf-8"))
     topics = tuple(
@@ -170,4 +175,7 @@ def load_lexicon(language: str) -> Lexicon:
         day_parts=tuple(str(w) for w in data.get("day_parts") or []),
         separable_triggers={str(k): str(v) for k, v in (data.get("separable_triggers") or {}).items()},
         denial_verbs={str(k): str(v) for k, v in (data.get("denial_verbs") or {}).items()},
+        numbers={str(k): int(v) for k, v in (data.get("numbers") or {}).items()},
+        later_words=words("later_words"),
+        earlier_words=words("earlier_words"),
     )

@@ -74,3 +74,15 @@ def test_without_publication_date_only_absolute_dates_resolve():
     assert find_dates(tuple(tokenize("am Dienstag")), lex, None) == []
     found = find_dates(tuple(tokenize("am 12. März 2022")), lex, None)
     assert found[0].past.value == "2022-03-12"
+
+
+@pytest.mark.parametrize("lang, text, value", [
+    ("de", "am selben Tag", "2023-09-10"),
+    ("de", "am Nachmittag", "2023-09-10"),
+    ("de", "zwei Tage später", "2023-09-12"),
+    ("en", "three days earlier", "2023-09-07"),
+    ("en", "later that day", "2023-09-10"),
+])
+def test_expressions_relative_to_the_date_referred_to(lang, text, value):
+    found = find_dates(tuple(tokenize(text)), load_lexicon(lang), PUBLISHED, date(2023, 9, 10))
+    assert found[0].past.value == value
