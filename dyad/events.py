@@ -29,7 +29,7 @@ from dyad.trigger import (
 )
 
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
-WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close to a trigger
+WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close before a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
 BILATERAL_KINDS = frozenset({"meet", "talks", "call", "video", "host"})
 JOIN_KINDS = frozenset({"join", "host"})
@@ -250,7 +250,8 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
     """A state named without a person is a side only where the wording makes it one."""
     token = mentions.token_of[state.start]
     if state.use == "adjective":
-        return any(abs(token - t.token) <= WEAK_STATE_WINDOW for t in triggers)
+        # "russisch-chinesische Verhandlungen", "US-Chinese talks": the adjective qualifies the meeting word
+        return any(0 < t.token - token <= WEAK_STATE_WINDOW for t in triggers)
     before = [w.lower() for w in words[max(0, token - 2):token] if w.lower() not in ARTICLES]
     if token == 0 or (before and (before[-1] in lex.between_words or before[-1] in lex.with_words)):
         return True

@@ -29,6 +29,7 @@ SETS = {
     "seeds": ROOT.parent.parent / "shared" / "corpus" / "seeds",
     "dev": ROOT / "dev",
     "dev2": ROOT / "dev2",
+    "dev3": ROOT / "dev3",
     "blind": ROOT / "blind",
 }
 
