@@ -65,7 +65,7 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     live = [t for t in triggers if not is_negated(words, t, lex) and not is_denied(words, t, lex)]
     if not live:
         return []
-    actors = [a for a in mentions.actors if a.country]
+    actors = [a for a in mentions.actors if a.country and not _excluded(a, mentions, words, lex)]
     frame = _between_frame(words, live, lex)
     if frame is not None:
         # "ein Treffen zwischen Putin und Kim": the sides are named inside the frame;
@@ -197,6 +197,12 @@ def _candidate(sides, location, host, *, status, kinds, date, round, topics, evi
         "in_person" if kinds & IN_PERSON_KINDS else "unspecified"
     return Candidate(tuple(sides), status, mode, kinds, date, location, host, round, topics, evidence,
                      sentence_index, sideline)
+
+
+def _excluded(actor: Mention, mentions: SentenceMentions, words: list[str], lex: Lexicon) -> bool:
+    """ "ohne Vertreter der Bundesregierung", "without the Israeli side": not a side."""
+    token = mentions.token_of.get(actor.start)
+    return token is not None and any(w.lower() in lex.exclusion_words for w in words[max(0, token - 3):token])
 
 
 def _without_reporters(actors: list[Mention]) -> list[Mention]:

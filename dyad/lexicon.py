@@ -53,6 +53,7 @@ class Lexicon:
     place_nouns: frozenset[str]
     together_words: frozenset[str]
     agent_words: frozenset[str]
+    exclusion_words: frozenset[str]
     year_bounds: frozenset[str]
     range_words: frozenset[str]
     group_words: frozenset[str]
@@ -159,6 +160,7 @@ def load_lexicon(language: str) -> Lexicon:
         place_nouns=words("place_nouns"),
         together_words=words("together_words"),
         agent_words=words("agent_words"),
+        exclusion_words=words("exclusion_words"),
         year_bounds=words("year_bounds"),
         range_words=words("range_words"),
         group_words=words("group_words"),

@@ -150,7 +150,7 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
     spans: list[Span] = []
     i, n = 0, len(words)
     while i < n:
-        actor = kb.actors.match_at(words, i) or _genitive_person(words, i, kb)
+        actor = kb.actors.match_at(words, i) or _genitive_person(words, i, kb) or _folded_person(words, i, kb)
         role = roles.match_at(words, i) if roles else None
         role = role or _role_across_adjectives(words, i, kb, roles)
         if role and (not actor or role[0] >= actor[0]):
@@ -200,7 +200,15 @@ def _office_mention(span: Span, country: str | None, role_name: str, text: str, 
 
 def _coordinated_country(spans: list[Span], k: int, words: list[str], lex: Lexicon,
                          used: set[int]) -> tuple[str, int] | None:
-    """ "Russlands und Chinas Spitzendiplomaten": the second country of a shared office."""
+    """ "Russlands und Chinas Spitzendiplomaten", "die Außenminister Armeniens und Aserbaidschans":
+    the second country of a shared office."""
+    if used == {k + 1} and k + 2 < len(spans):
+        first, second = spans[k + 1], spans[k + 2]
+        link = [w.lower() for w in words[first.j:second.i]]
+        if second.kind == "actor" and second.targets[0].kind == "state" and link and \
+                all(w in lex.side_words or w == "," for w in link) and not any(w in lex.between_words for w in link):
+            return second.targets[0].key, k + 2
+        return None
     if used != {k - 1} or k < 2:
         return None
     first, second = spans[k - 2], spans[k - 1]
@@ -219,6 +227,20 @@ def _genitive_person(words: list[str], i: int, kb: KnowledgeBase):
     hit = kb.actors.match_at([word[:-1]], 0)
     if hit and all(t.kind == "person" for t in hit[1]):
         return hit
+    return None
+
+
+def _folded_person(words: list[str], i: int, kb: KnowledgeBase):
+    """A known person in another transliteration ("Mirsojan" for Mirzoyan, "Kassym-Schomart Tokajew")."""
+    if not words[i][:1].isupper():
+        return None
+    for size in (4, 3, 2, 1):  # the longest name first; hyphens count as tokens
+        if i + size > len(words) or not all(w[:1].isupper() or w == "-" for w in words[i:i + size]) \
+                or words[i + size - 1] == "-" or (i + size < len(words) and words[i + size] == "-"):
+            continue  # never half of a hyphenated name ("Junus-Bek")
+        ids = kb.folded_names.get(kb.fold(" ".join(words[i:i + size]).replace(" - ", "-")))
+        if ids and len(ids) == 1:
+            return size, [AliasTarget("person", next(iter(ids)), "name" if size > 1 else "folded")]
     return None
 
 
@@ -285,8 +307,10 @@ def _role_country(spans: list[Span], k: int, words: list[str], kb: KnowledgeBase
         nxt = spans[k + 1]
         gap = [w.lower() if lex.language != "de" else w for w in words[span.j:nxt.i]]
         kind = nxt.targets[0].kind if nxt.kind == "actor" else None
-        if (kind == "state" or (kind == "org" and org_office)) and gap and gap[0] in lex.role_links \
-                and all(w in lex.role_links or w.lower() in ARTICLES for w in gap):
+        linked = gap and gap[0] in lex.role_links and all(w in lex.role_links or w.lower() in ARTICLES for w in gap)
+        # German genitive right after the noun: "die Außenminister Armeniens und Aserbaidschans"
+        genitive = not gap and lex.language == "de" and kind == "state" and words[nxt.i].endswith("s")
+        if (kind == "state" or (kind == "org" and org_office)) and (linked or genitive):
             return nxt.targets[0].key, {k + 1}
     return None, set()
 
@@ -339,6 +363,8 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     if all(t.use == "short" for t in span.targets) and person.id not in ctx.people \
             and person.office_on(day) is None:
         return None  # a bare surname counts for people in office or named before ("Rice", "Power")
+    if all(t.use == "folded" for t in span.targets) and person.id not in ctx.people:
+        return None  # a respelled surname alone ("Franken") only for someone the article has named
     held = person.office_on(day, kb.office_rank)
     office = held or _latest_office(person, day)
     if office is not None and kb.same_office(office_key, office.office):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,6 +40,16 @@ class KnowledgeBase:
     holders: dict[tuple[str, str], tuple[tuple[Office, Person], ...]] = field(repr=False)
     cities_by_name: dict[tuple[str, str], int] = field(repr=False)
     first_names: dict[str, frozenset[str]] = field(repr=False, default_factory=dict)  # first word -> people
+    folded_names: dict[str, frozenset[str]] = field(repr=False, default_factory=dict)  # folded name -> people
+    folds: tuple[tuple[str, str], ...] = ()
+
+    def fold(self, name: str) -> str:
+        """A spelling-insensitive key: "Bairamow" and "Bayramov" fold alike."""
+        text = unicodedata.normalize("NFKD", name.lower())
+        text = "".join(c for c in text if not unicodedata.combining(c) and (c.isalnum() or c == " "))
+        for old, new in self.folds:
+            text = text.replace(old, new)
+        return " ".join(text.split())
 
     def holder(self, office: str, country: str, day: date | None) -> Person | None:
         """Who held ``office`` for ``country`` on ``day`` (single holder only)."""
@@ -170,6 +181,14 @@ def _load(extra: str | None) -> KnowledgeBase:
             words = name.split()
             if len(words) > 1:
                 first_names.setdefault(words[0], set()).add(person.id)
+    folds = tuple((str(a), str(b)) for a, b in _read_yaml(DATA / "translit.yaml", dict).get("folds", []))
+    folding = KnowledgeBase.fold.__get__(_FoldOnly(folds))
+    folded: dict[str, set[str]] = {}
+    for person in people.values():
+        for name in (person.name, *person.aliases):
+            key = folding(name)
+            if len(key) >= 5:
+                folded.setdefault(key, set()).add(person.id)
     holders: dict[tuple[str, str], list[tuple[Office, Person]]] = {}
     for person in people.values():
         for office in person.offices:
@@ -189,7 +208,14 @@ def _load(extra: str | None) -> KnowledgeBase:
         holders={k: tuple(v) for k, v in holders.items()},
         cities_by_name=cities_by_name,
         first_names={k: frozenset(v) for k, v in first_names.items()},
+        folded_names={k: frozenset(v) for k, v in folded.items()},
+        folds=folds,
     )
+
+
+@dataclass(frozen=True)
+class _FoldOnly:
+    folds: tuple[tuple[str, str], ...]
 
 
 def _read_yaml(path: Path, kind: type) -> Any:
