@@ -69,19 +69,27 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--db", default="/tmp/dyad-bench.db")
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--reuse", action="store_true", help="query an existing store instead of building it")
     args = parser.parse_args()
-    for suffix in ("", "-wal", "-shm"):
-        Path(args.db + suffix).unlink(missing_ok=True)
+    if not args.reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(args.db + suffix).unlink(missing_ok=True)
     store = open_store(args.db)
 
-    seconds, total = 0.0, 0
-    source = synthetic(args.events)
+    seconds, total, step = 0.0, 0, 0.0
+    source = synthetic(0 if args.reuse else args.events)
     while chunk := list(islice(source, 5000)):  # made apart from the timing, as extraction would be
         t = time.perf_counter()
-        total += ingest(store, chunk, "bench", batch_size=1000).events
-        seconds += time.perf_counter() - t
-    print(f"ingest (SQLite, fusion included, extraction excluded): {total:,} events in {seconds:.1f} s "
-          f"= {total / seconds:,.0f} events/s")
+        added = ingest(store, chunk, "bench", batch_size=1000).events
+        elapsed = time.perf_counter() - t
+        seconds, step = seconds + elapsed, step + elapsed
+        if (total + added) // 100_000 > total // 100_000:
+            print(f"  {total + added:,} events stored; last 100,000 at {100_000 / step:,.0f} events/s", flush=True)
+            step = 0.0
+        total += added
+    if total:
+        print(f"ingest (SQLite, fusion included, extraction excluded): {total:,} events in {seconds:.1f} s "
+              f"= {total / seconds:,.0f} events/s")
 
     rng = random.Random(1)
     queries = {

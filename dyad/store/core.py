@@ -79,7 +79,7 @@ def ingest(store: Store, results: Iterable[ArticleResult | DocumentError], kb_ve
         report.failed += [r for r in batch if isinstance(r, DocumentError)]
         articles = [r for r in batch if not isinstance(r, DocumentError)]
         with store.engine.begin() as conn:
-            refuse(conn, _store_batch(conn, articles, kb_version, report))
+            refuse(conn, *_store_batch(conn, articles, kb_version, report))
     return report
 
 
@@ -101,8 +101,11 @@ def content_hash(result: ArticleResult) -> str:
 
 
 def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: str,
-                 report: IngestReport) -> set[str]:
-    """Write a batch's documents and events with a handful of statements; returns the affected groups."""
+                 report: IngestReport) -> tuple[set[str], set[str], set[str]]:
+    """Write a batch's documents and events with a handful of statements.
+
+    Returns the affected groups, the ids of the events stored, and the records that lost events.
+    """
     latest: dict[tuple[str, str], ArticleResult] = {}
     for result in articles:
         key = (result.doc.source or "", result.doc.id or result.doc.url or "")
@@ -126,7 +129,7 @@ def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: st
             report.unchanged += 1
         else:
             replaced.append((row.id, values, result))
-    affected = _remove_events(conn, [doc_id for doc_id, _, _ in replaced])
+    affected, stale = _remove_events(conn, [doc_id for doc_id, _, _ in replaced])
     if replaced:
         conn.execute(update(documents).where(documents.c.id == bindparam("doc_id")),
                      [{**values, "doc_id": doc_id} for doc_id, values, _ in replaced])
@@ -149,7 +152,7 @@ def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: st
             conn.execute(text("INSERT INTO evidence_fts (event_id, body) VALUES (:id, :body)"),
                          [{"id": r["id"], "body": r["evidence_text"]} for r in rows])
     report.events += len(rows)
-    return affected | {r["group_key"] for r in rows}
+    return affected | {r["group_key"] for r in rows}, {r["id"] for r in rows}, stale
 
 
 def _document_row(result: ArticleResult, source: str, key: str, kb_version: str) -> dict:
@@ -159,15 +162,18 @@ def _document_row(result: ArticleResult, source: str, key: str, kb_version: str)
                 text=doc.text, dyad_version=__version__, kb_version=kb_version)
 
 
-def _remove_events(conn: Connection, doc_ids: list[int]) -> set[str]:
+def _remove_events(conn: Connection, doc_ids: list[int]) -> tuple[set[str], set[str]]:
     affected: set[str] = set()
+    stale: set[str] = set()
     for chunk in _chunks(doc_ids, 500):
-        old = conn.execute(select(events.c.id, events.c.group_key).where(events.c.document_id.in_(chunk))).all()
+        old = conn.execute(select(events.c.id, events.c.group_key, events.c.record_id)
+                           .where(events.c.document_id.in_(chunk))).all()
+        stale |= {r.record_id for r in old if r.record_id}
         if old and conn.dialect.name == "sqlite":
             conn.execute(text("DELETE FROM evidence_fts WHERE event_id = :id"), [{"id": r.id} for r in old])
         conn.execute(delete(events).where(events.c.document_id.in_(chunk)))
         affected |= {r.group_key for r in old}
-    return affected
+    return affected, stale
 
 
 def _event_row(doc_id: int, source: str, key: str, ev) -> dict:
@@ -188,8 +194,15 @@ def _event_row(doc_id: int, source: str, key: str, ev) -> dict:
     )
 
 
-def refuse(conn: Connection, groups: set[str]) -> None:
-    """Recompute the records of the affected groups from all their events, in bulk."""
+def refuse(conn: Connection, groups: set[str], fresh: set[str] | None = None,
+           stale: set[str] | None = None) -> None:
+    """Recompute the records of the affected groups from all their events, in bulk.
+
+    Clustering always covers whole groups (so the result cannot depend on the
+    order of ingestion), but only records whose members changed are rewritten:
+    ``fresh`` are events just stored, ``stale`` records that lost events.
+    """
+    fresh, stale = fresh or set(), stale or set()
     keys = sorted(groups)
     if not keys:
         return
@@ -203,19 +216,28 @@ def refuse(conn: Connection, groups: set[str]) -> None:
     old_ids = {r["record_id"] for r in rows if r["record_id"]}
     for chunk in _chunks(keys, 500):
         old_ids |= set(conn.execute(select(records.c.id).where(records.c.group_key.in_(chunk))).scalars())
-    _drop_records(conn, old_ids)
+    old_members: dict[str, set[str]] = {}
+    for row in rows:
+        if row["record_id"]:
+            old_members.setdefault(row["record_id"], set()).add(row["id"])
     new_of_event: dict[str, str] = {}
-    record_rows, actor_rows, dyad_rows = [], [], []
+    record_rows, actor_rows, dyad_rows, rewritten = [], [], [], set()
     for key, members_of_group in by_group.items():
         by_id = {r["id"]: r for r in members_of_group}
         people = {r["id"]: json.loads(r["participants"]) for r in members_of_group}
         for cluster in fuse(_fuse_event(r, people[r["id"]]) for r in members_of_group):
+            new_of_event.update({i: cluster.record_id for i in cluster.event_ids})
+            if cluster.record_id not in stale and old_members.get(cluster.record_id) == set(cluster.event_ids) \
+                    and not fresh.intersection(cluster.event_ids):
+                continue  # the same events as before: the stored record stands
+            rewritten.add(cluster.record_id)
             members = [by_id[i] for i in cluster.event_ids]
             record, actors, dyads = _record_rows(cluster, members, key, people)
             record_rows.append(record)
             actor_rows += actors
             dyad_rows += dyads
             new_of_event.update({i: cluster.record_id for i in cluster.event_ids})
+    _drop_records(conn, rewritten | (old_ids - set(new_of_event.values())))
     for table, batch in ((records, record_rows), (record_actors, actor_rows), (record_dyads, dyad_rows)):
         if batch:
             conn.execute(insert(table), batch)
@@ -251,11 +273,10 @@ def _fuse_event(row, people: list[dict]) -> FuseEvent:
 
 
 def _drop_records(conn: Connection, ids: set[str]) -> None:
-    if not ids:
-        return
-    conn.execute(delete(records).where(records.c.id.in_(ids)))
-    conn.execute(delete(record_actors).where(record_actors.c.record_id.in_(ids)))
-    conn.execute(delete(record_dyads).where(record_dyads.c.record_id.in_(ids)))
+    for chunk in _chunks(sorted(ids), 500):
+        conn.execute(delete(records).where(records.c.id.in_(chunk)))
+        conn.execute(delete(record_actors).where(record_actors.c.record_id.in_(chunk)))
+        conn.execute(delete(record_dyads).where(record_dyads.c.record_id.in_(chunk)))
 
 
 def _record_rows(cluster: Cluster, members: list, key: str,
