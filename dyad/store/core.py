@@ -208,8 +208,7 @@ def refuse(conn: Connection, groups: set[str], fresh: set[str] | None = None,
         return
     rows = []
     for chunk in _chunks(keys, 500):
-        rows += conn.execute(select(events, events.c.document_id.label("doc"))
-                             .where(events.c.group_key.in_(chunk))).mappings().all()
+        rows += conn.execute(select(*CLUSTER_COLUMNS).where(events.c.group_key.in_(chunk))).mappings().all()
     by_group: dict[str, list] = {}
     for row in rows:
         by_group.setdefault(row["group_key"], []).append(row)
@@ -222,8 +221,8 @@ def refuse(conn: Connection, groups: set[str], fresh: set[str] | None = None,
             old_members.setdefault(row["record_id"], set()).add(row["id"])
     new_of_event: dict[str, str] = {}
     record_rows, actor_rows, dyad_rows, rewritten = [], [], [], set()
+    changed_clusters = []
     for key, members_of_group in by_group.items():
-        by_id = {r["id"]: r for r in members_of_group}
         people = {r["id"]: json.loads(r["participants"]) for r in members_of_group}
         for cluster in fuse(_fuse_event(r, people[r["id"]]) for r in members_of_group):
             new_of_event.update({i: cluster.record_id for i in cluster.event_ids})
@@ -231,12 +230,17 @@ def refuse(conn: Connection, groups: set[str], fresh: set[str] | None = None,
                     and not fresh.intersection(cluster.event_ids):
                 continue  # the same events as before: the stored record stands
             rewritten.add(cluster.record_id)
-            members = [by_id[i] for i in cluster.event_ids]
-            record, actors, dyads = _record_rows(cluster, members, key, people)
-            record_rows.append(record)
-            actor_rows += actors
-            dyad_rows += dyads
-            new_of_event.update({i: cluster.record_id for i in cluster.event_ids})
+            changed_clusters.append((cluster, key, people))
+    full = {}  # every column, only for the events of records to rewrite
+    for chunk in _chunks(sorted(i for c, _, _ in changed_clusters for i in c.event_ids), 500):
+        for row in conn.execute(select(events, events.c.document_id.label("doc"))
+                                .where(events.c.id.in_(chunk))).mappings():
+            full[row["id"]] = row
+    for cluster, key, people in changed_clusters:
+        record, actors, dyads = _record_rows(cluster, [full[i] for i in cluster.event_ids], key, people)
+        record_rows.append(record)
+        actor_rows += actors
+        dyad_rows += dyads
     _drop_records(conn, rewritten | (old_ids - set(new_of_event.values())))
     for table, batch in ((records, record_rows), (record_actors, actor_rows), (record_dyads, dyad_rows)):
         if batch:
@@ -257,6 +261,10 @@ def refuse(conn: Connection, groups: set[str], fresh: set[str] | None = None,
         conn.execute(update(redirects).where(redirects.c.new_id == bindparam("old")).values(new_id=bindparam("new")),
                      [{"old": o, "new": n} for o, n in sorted(moved.items())])
     _link_announcements(conn, {key.split(":")[1] for key in keys})
+
+
+CLUSTER_COLUMNS = (events.c.id, events.c.record_id, events.c.group_key, events.c.status, events.c.date,
+                   events.c.city, events.c.country, events.c.participants)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
