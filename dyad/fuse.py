@@ -53,13 +53,20 @@ def fuse(events: Iterable[FuseEvent]) -> list[Cluster]:
     """Cluster the events of one group; the result does not depend on their order."""
     ordered = sorted(events, key=_canonical)
     clusters: list[list[FuseEvent]] = []
+    of_day: dict[str, list[list[FuseEvent]]] = {}  # day-precise clusters by their day
     for event in ordered:
-        for members in clusters:
+        day = event.date if event.date and len(event.date) == 10 else None
+        # day-precise events come first in the canonical order, and two different days never fit:
+        # a day-precise event need only be tried against the clusters of its own day
+        candidates = of_day.get(day, []) if day else clusters
+        for members in candidates:
             if all(compatible(event, other) for other in members):
                 members.append(event)
                 break
         else:
             clusters.append([event])
+            if day:
+                of_day.setdefault(day, []).append(clusters[-1])
     return [Cluster(record_id(m), tuple(sorted(e.id for e in m))) for m in clusters]
 
 

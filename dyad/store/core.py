@@ -191,6 +191,7 @@ def _event_row(doc_id: int, source: str, key: str, ev) -> dict:
         round=ev.round, topics=json.dumps(list(ev.topics)), evidence_text=ev.evidence.text,
         evidence_start=ev.evidence.start, evidence_end=ev.evidence.end,
         participants=json.dumps(data["participants"], ensure_ascii=False),
+        fuse_key=fuse_key(data["participants"]),
     )
 
 
@@ -223,21 +224,22 @@ def refuse(conn: Connection, groups: set[str], fresh: set[str] | None = None,
     record_rows, actor_rows, dyad_rows, rewritten = [], [], [], set()
     changed_clusters = []
     for key, members_of_group in by_group.items():
-        people = {r["id"]: json.loads(r["participants"]) for r in members_of_group}
-        for cluster in fuse(_fuse_event(r, people[r["id"]]) for r in members_of_group):
+        for cluster in fuse(_fuse_event(r) for r in members_of_group):
             new_of_event.update({i: cluster.record_id for i in cluster.event_ids})
             if cluster.record_id not in stale and old_members.get(cluster.record_id) == set(cluster.event_ids) \
                     and not fresh.intersection(cluster.event_ids):
                 continue  # the same events as before: the stored record stands
             rewritten.add(cluster.record_id)
-            changed_clusters.append((cluster, key, people))
+            changed_clusters.append((cluster, key))
     full = {}  # every column, only for the events of records to rewrite
-    for chunk in _chunks(sorted(i for c, _, _ in changed_clusters for i in c.event_ids), 500):
+    for chunk in _chunks(sorted(i for c, _ in changed_clusters for i in c.event_ids), 500):
         for row in conn.execute(select(events, events.c.document_id.label("doc"))
                                 .where(events.c.id.in_(chunk))).mappings():
             full[row["id"]] = row
-    for cluster, key, people in changed_clusters:
-        record, actors, dyads = _record_rows(cluster, [full[i] for i in cluster.event_ids], key, people)
+    for cluster, key in changed_clusters:
+        members = [full[i] for i in cluster.event_ids]
+        people = {r["id"]: json.loads(r["participants"]) for r in members}
+        record, actors, dyads = _record_rows(cluster, members, key, people)
         record_rows.append(record)
         actor_rows += actors
         dyad_rows += dyads
@@ -260,11 +262,11 @@ def refuse(conn: Connection, groups: set[str], fresh: set[str] | None = None,
         # ids that pointed to a merged record now point to its successor
         conn.execute(update(redirects).where(redirects.c.new_id == bindparam("old")).values(new_id=bindparam("new")),
                      [{"old": o, "new": n} for o, n in sorted(moved.items())])
-    _link_announcements(conn, {key.split(":")[1] for key in keys})
+    _link_announcements(conn, keys)
 
 
 CLUSTER_COLUMNS = (events.c.id, events.c.record_id, events.c.group_key, events.c.status, events.c.date,
-                   events.c.city, events.c.country, events.c.participants)
+                   events.c.city, events.c.country, events.c.fuse_key, events.c.participants)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -272,11 +274,20 @@ def _chunks(items: list, size: int) -> Iterator[list]:
         yield items[i:i + size]
 
 
-def _fuse_event(row, people: list[dict]) -> FuseEvent:
+def fuse_key(participants: list[dict]) -> str:
+    """Sides and named people of an event in one string: "CHN|RUS;CHN=wang-yi;RUS=sergey-lavrov"."""
+    countries = "|".join(sorted({p["country"] for p in participants if p["country"]}))
+    people = sorted({f"{p['country']}={p['actor_id'] or p['name']}" for p in participants if p["name"]})
+    return ";".join([countries, *people])
+
+
+def _fuse_event(row) -> FuseEvent:
+    key = row["fuse_key"] or fuse_key(json.loads(row["participants"]))
+    countries, *people = key.split(";")
     return FuseEvent(
-        id=row["id"], countries=frozenset(p["country"] for p in people if p["country"]), status=row["status"],
-        date=row["date"], people=frozenset((p["country"], p["actor_id"] or p["name"]) for p in people if p["name"]),
-        city=row["city"], place_country=row["country"],
+        id=row["id"], countries=frozenset(countries.split("|")) if countries else frozenset(),
+        status=row["status"], date=row["date"],
+        people=frozenset(tuple(p.split("=", 1)) for p in people), city=row["city"], place_country=row["country"],
     )
 
 
@@ -319,26 +330,38 @@ def _record_rows(cluster: Cluster, members: list, key: str,
     return record, actor_rows, dyad_rows
 
 
-def _link_announcements(conn: Connection, sides: set[str]) -> None:
-    """A planned meeting later reported as held: the held record points to the announcement."""
-    rows = []
-    for chunk in _chunks(sorted(sides), 500):
-        rows += conn.execute(select(records.c.id, records.c.date, records.c.status, records.c.announced_by,
-                                    records.c.countries).where(records.c.countries.in_(chunk))).all()
-    planned: dict[str, list] = {}
-    for r in sorted(rows, key=lambda r: r.id):
-        if r.status == "planned" and r.date:
-            planned.setdefault(r.countries, []).append(r)
-    changes = []
-    for record in rows:
-        if record.status != "occurred" or (record.announced_by is None and record.countries not in planned):
-            continue
-        match = next((p.id for p in planned.get(record.countries, []) if dates_fit(p.date, record.date)), None)
-        if match != record.announced_by:
-            changes.append({"rid": record.id, "planned": match})
-    if changes:
-        conn.execute(update(records).where(records.c.id == bindparam("rid")).values(announced_by=bindparam("planned")),
-                     changes)
+def _link_announcements(conn: Connection, keys: list[str]) -> None:
+    """A planned meeting later reported as held: the held record points to the announcement.
+
+    Only the months the batch touched are looked at: an announcement for October
+    (or for the year) fits meetings held in that October.
+    """
+    held_keys: set[str] = set()
+    for key in keys:
+        _, countries, period = key.split(":")
+        if period != "undated":
+            held_keys.add(f"occurred:{countries}:{period}")
+    for chunk in _chunks(sorted(held_keys), 300):
+        wanted = set(chunk)
+        for key in chunk:
+            _, countries, period = key.split(":")
+            wanted |= {f"planned:{countries}:{period}", f"planned:{countries}:{period[:4]}"}
+        rows = conn.execute(select(records.c.id, records.c.date, records.c.status, records.c.announced_by,
+                                   records.c.countries).where(records.c.group_key.in_(sorted(wanted)))).all()
+        planned: dict[str, list] = {}
+        for r in sorted(rows, key=lambda r: r.id):
+            if r.status == "planned" and r.date:
+                planned.setdefault(r.countries, []).append(r)
+        changes = []
+        for record in rows:
+            if record.status != "occurred" or (record.announced_by is None and record.countries not in planned):
+                continue
+            match = next((p.id for p in planned.get(record.countries, []) if dates_fit(p.date, record.date)), None)
+            if match != record.announced_by:
+                changes.append({"rid": record.id, "planned": match})
+        if changes:
+            conn.execute(update(records).where(records.c.id == bindparam("rid"))
+                         .values(announced_by=bindparam("planned")), changes)
 
 
 def date_bounds(value: str | None) -> tuple[str | None, str | None]:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     insert,
+    inspect,
     select,
     text,
 )
@@ -77,6 +78,7 @@ events = Table(
     Column("evidence_start", Integer, nullable=False),
     Column("evidence_end", Integer, nullable=False),
     Column("participants", Text, nullable=False),  # JSON list, as in the output contract
+    Column("fuse_key", Text),  # "CHN|RUS;CHN=wang-yi;RUS=sergey-lavrov": what fusion compares, without parsing JSON
 )
 
 records = Table(
@@ -147,9 +149,16 @@ def _full_text(conn: Connection) -> None:
                           "USING gin (to_tsvector('simple', evidence_text))"))
 
 
+def _fuse_keys(conn: Connection) -> None:
+    columns = {c["name"] for c in inspect(conn).get_columns("events")}
+    if "fuse_key" not in columns:  # a store made before this migration; its rows fall back to the JSON
+        conn.execute(text("ALTER TABLE events ADD COLUMN fuse_key TEXT"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _initial),
     (2, "full-text search on evidence", _full_text),
+    (3, "fusion keys on events", _fuse_keys),
 ]
 
 
