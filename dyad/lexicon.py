@@ -70,6 +70,7 @@ class Lexicon:
     day_parts: tuple[str, ...] = ()
     separable_triggers: dict[str, str] = field(default_factory=dict)  # verb -> particle
     denial_verbs: dict[str, str] = field(default_factory=dict)  # verb -> particle ("" for none)
+    refusal_verbs: dict[str, str] = field(default_factory=dict)  # verb -> particle ("" for none)
     numbers: dict[str, int] = field(default_factory=dict)
     later_words: frozenset[str] = frozenset()
     earlier_words: frozenset[str] = frozenset()
@@ -177,6 +178,7 @@ def load_lexicon(language: str) -> Lexicon:
         day_parts=tuple(str(w) for w in data.get("day_parts") or []),
         separable_triggers={str(k): str(v) for k, v in (data.get("separable_triggers") or {}).items()},
         denial_verbs={str(k): str(v) for k, v in (data.get("denial_verbs") or {}).items()},
+        refusal_verbs={str(k): str(v) for k, v in (data.get("refusal_verbs") or {}).items()},
         numbers={str(k): int(v) for k, v in (data.get("numbers") or {}).items()},
         later_words=words("later_words"),
         earlier_words=words("earlier_words"),

@@ -57,12 +57,15 @@ def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
 
 
 def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    """ "Das Ministerium wies Berichte zurück, wonach ...": a denial anywhere before the meeting word."""
-    for k in range(trigger.token):
-        particle = lex.denial_verbs.get(words[k]) if words[k] in lex.denial_verbs else \
-            lex.denial_verbs.get(words[k].lower())
-        if particle is not None and (not particle or particle in words[k + 1:]):
-            return True
+    """ "Das Ministerium wies Berichte zurück, wonach ...": a denial anywhere before the meeting word;
+    "Ein Treffen mit X lehnt Y ab": a refusal anywhere in the sentence."""
+    for k, word in enumerate(words):
+        for verbs, reach in ((lex.denial_verbs, trigger.token), (lex.refusal_verbs, len(words))):
+            if k >= reach:
+                continue
+            particle = verbs.get(word) if word in verbs else verbs.get(word.lower())
+            if particle is not None and (not particle or particle in words[k + 1:]):
+                return True
     return False
 
 

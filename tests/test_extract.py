@@ -224,3 +224,12 @@ def test_city_named_just_before_places_the_meeting(fantasy_kb):
     events = run(fantasy_kb, "Vorn landete am Montag in Edoras. Dort traf er König Theoden Marke zu Gesprächen.")
     [event] = [e for e in events if {p.country for p in e.participants} == {"XAR", "XRO"}]
     assert (event.location.city, event.location.country) == ("Edoras", "XRO")
+
+
+@pytest.mark.parametrize("text", [
+    "Ein persönliches Treffen mit Ithil lehnt Vorn bis heute ab.",
+    "Ein Treffen zwischen Vorn und Ithil schloss das Ministerium hingegen aus.",
+    "Vorn turned down a meeting with Ithil on Monday.",
+])
+def test_refused_meetings_give_nothing(fantasy_kb, text):
+    assert run(fantasy_kb, text) == ()
