@@ -185,7 +185,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 for group in _group(present)]
     if len(countries) < 2:
         return []
-    apart = _counterparts_apart(actors, mentions, words, lex)
+    apart = _counterparts_apart(actors, mentions, words, live, lex)
     if apart:
         # "Blinken sprach mit Abbas und mit König Abdullah": one meeting per counterpart
         return [_candidate(_group_all(pair), location, host, **common) for pair in apart]
@@ -269,14 +269,19 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
 
 
 def _counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words: list[str],
-                        lex: Lexicon) -> list[list[Mention]]:
-    """One subject meeting counterparts of two or more states, not said to be together."""
-    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words), None)
-    if first_with is None or any(w.lower() in lex.together_words for w in words):
+                        triggers: list[Trigger], lex: Lexicon) -> list[list[Mention]]:
+    """One subject meeting counterparts of two or more states, not said to be together.
+
+    The subject is who is named before the first meeting word or "mit"/"with"
+    ("Xi met bin Salman ... and held talks with Raisi": two meetings of Xi).
+    """
+    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words), len(words))
+    boundary = min([first_with, *(t.token for t in triggers)])
+    if boundary >= len(words) or any(w.lower() in lex.together_words for w in words):
         return []
     position = mentions.token_of
-    subjects = [a for a in actors if position.get(a.start, -1) < first_with]
-    objects = [a for a in actors if position.get(a.start, -1) > first_with]
+    subjects = [a for a in actors if position.get(a.start, -1) < boundary]
+    objects = [a for a in actors if position.get(a.start, -1) > boundary]
     subject_countries = {a.country for a in subjects}
     object_countries = {a.country for a in objects} - subject_countries
     if len(subject_countries) != 1 or len(object_countries) < 2:
