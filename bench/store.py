@@ -70,6 +70,7 @@ def main() -> None:
     parser.add_argument("--db", default="/tmp/dyad-bench.db")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--reuse", action="store_true", help="query an existing store instead of building it")
+    parser.add_argument("--batch", type=int, default=5000, help="documents per ingest transaction")
     args = parser.parse_args()
     if not args.reuse:
         for suffix in ("", "-wal", "-shm"):
@@ -78,9 +79,9 @@ def main() -> None:
 
     seconds, total, step = 0.0, 0, 0.0
     source = synthetic(0 if args.reuse else args.events)
-    while chunk := list(islice(source, 5000)):  # made apart from the timing, as extraction would be
+    while chunk := list(islice(source, args.batch)):  # made apart from the timing, as extraction would be
         t = time.perf_counter()
-        added = ingest(store, chunk, "bench", batch_size=1000).events
+        added = ingest(store, chunk, "bench", batch_size=args.batch).events
         elapsed = time.perf_counter() - t
         seconds, step = seconds + elapsed, step + elapsed
         if (total + added) // 100_000 > total // 100_000:
