@@ -24,7 +24,7 @@ from dyad.output import event_json
 from dyad.store import schema
 from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
 
-BATCH = 1000  # documents per transaction: re-clustering a touched group once per batch is the main cost (bench/store.py)
+BATCH = 1000  # documents per transaction: each touched group is re-clustered once per batch (bench/store.py)
 
 
 class Store:
