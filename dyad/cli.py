@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--lang")
     ing.add_argument("--published")
     ing.add_argument("--kb-extra")
+    ing.add_argument("--batch", type=int, default=1000, help="documents per transaction")
     ing.set_defaults(run=_ingest)
 
     rep = sub.add_parser("reprocess", help="re-extract stored documents made by another extractor or KB version")
@@ -175,7 +176,7 @@ def _ingest(args: argparse.Namespace) -> int:
     kb = load_kb(settings.kb_extra)
     store = open_store(args.db)
     docs = read_sources(args.paths, published=args.published, language=args.lang, warn=_warn)
-    report = ingest(store, extract_all(docs, kb, settings), kb.version)
+    report = ingest(store, extract_all(docs, kb, settings), kb.version, batch_size=args.batch)
     for failure in report.failed:
         print(f"dyad: error: {failure}", file=sys.stderr)
     print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "

@@ -197,7 +197,7 @@ def test_killed_ingest_run_again_equals_one_clean_run(tmp_path):
             lines.append(json.dumps({**art, "id": f"{art['id']}-{k}", "source": f"feed{k % 2}"}))
     src = tmp_path / "feed.jsonl"
     src.write_text("\n".join(lines) + "\n")
-    command = [sys.executable, "-m", "dyad.cli", "ingest", str(src), "--db"]
+    command = [sys.executable, "-m", "dyad.cli", "ingest", str(src), "--batch", "25", "--db"]
     clean = tmp_path / "clean.db"
     subprocess.run([*command, str(clean)], check=True, capture_output=True)
     expected = snapshot(open_store(str(clean)))
