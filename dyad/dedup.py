@@ -83,8 +83,9 @@ def _same_meeting(a: Candidate, b: Candidate) -> bool:
         return False
     if a.date is not None and b.date is not None and not _dates_agree(a.date, b.date):
         return False
-    if a.location and b.location and a.location.country != b.location.country:
-        return False
+    if a.location and b.location and a.location.country != b.location.country \
+            and not (a.place_from_context or b.place_from_context):
+        return False  # a place guessed from the context never splits a meeting
     return True
 
 
