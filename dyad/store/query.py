@@ -6,12 +6,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, func, or_, select, text
+from sqlalchemy import String, func, or_, select, text, union
 
 from dyad.store.core import Store, date_bounds
 from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
 
 MAX_PAGE = 1000
+TEXT_MATCHES = 5000  # evidence matches considered by a text search (newest first)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,11 +61,14 @@ def _conditions(store: Store, q: RecordQuery) -> list:
     out = []
     lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
     if q.actor:
-        sub = select(record_actors.c.record_id).where(
-            or_(record_actors.c.actor == q.actor, record_actors.c.name == q.actor))
+        # two index lookups (by id, by name) rather than one OR that no index serves
+        by_id = select(record_actors.c.record_id).where(record_actors.c.actor == q.actor)
+        by_name = select(record_actors.c.record_id).where(record_actors.c.name == q.actor)
         if lo:
-            sub = sub.where(record_actors.c.date_lo >= lo)
-        out.append(records.c.id.in_(sub))
+            by_id, by_name = by_id.where(record_actors.c.date_lo >= lo), by_name.where(record_actors.c.date_lo >= lo)
+        if hi:
+            by_id, by_name = by_id.where(record_actors.c.date_lo <= hi), by_name.where(record_actors.c.date_lo <= hi)
+        out.append(records.c.id.in_(union(by_id, by_name)))
     if q.country or q.counterpart:
         a, b = q.country or q.counterpart, q.counterpart if q.country else None
         sub = select(record_dyads.c.record_id).where(record_dyads.c.a == a)
@@ -92,8 +96,10 @@ def _conditions(store: Store, q: RecordQuery) -> list:
 def _evidence_matches(store: Store, words: str):
     if store.dialect == "sqlite":
         query = " ".join(f'"{w}"' for w in words.replace('"', " ").split())
-        matched = text("SELECT event_id FROM evidence_fts WHERE evidence_fts MATCH :q").bindparams(q=query) \
-            .columns(event_id=String).subquery()
+        # the newest matches first, and a bounded number of them: a common word must not make
+        # the first page of results wait for every match in a large store
+        matched = text("SELECT event_id FROM evidence_fts WHERE evidence_fts MATCH :q ORDER BY rowid DESC "
+                       "LIMIT :n").bindparams(q=query, n=TEXT_MATCHES).columns(event_id=String).subquery()
         return select(events.c.record_id).where(events.c.id.in_(select(matched.c.event_id)))
     ts = func.to_tsvector("simple", events.c.evidence_text).op("@@")(func.plainto_tsquery("simple", words))
     return select(events.c.record_id).where(ts)

@@ -116,6 +116,7 @@ record_actors = Table(
     Column("country", String(12), nullable=False),
     Column("date_lo", String(10)),
     Index("ix_record_actors_actor", "actor", "date_lo"),
+    Index("ix_record_actors_name", "name", "date_lo"),
     Index("ix_record_actors_record", "record_id"),
 )
 
@@ -155,10 +156,15 @@ def _fuse_keys(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE events ADD COLUMN fuse_key TEXT"))
 
 
+def _name_index(conn: Connection) -> None:
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_record_actors_name ON record_actors (name, date_lo)"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _initial),
     (2, "full-text search on evidence", _full_text),
     (3, "fusion keys on events", _fuse_keys),
+    (4, "actor names indexed", _name_index),
 ]
 
 
