@@ -12,7 +12,7 @@ from dyad.store.core import Store, date_bounds
 from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
 
 MAX_PAGE = 1000
-TEXT_MATCHES = 5000  # evidence matches considered by a text search (newest first)
+TEXT_MATCHES = 2000  # evidence matches considered by a text search (newest first); 40 pages of 50
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,7 +36,12 @@ class RecordQuery:
 def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
     conditions = _conditions(store, q)
     order = [records.c.date_lo.asc(), records.c.id] if q.oldest_first else [records.c.date_lo.desc(), records.c.id]
-    stmt = select(records).where(*conditions).order_by(*order).limit(min(q.limit, MAX_PAGE)).offset(q.offset)
+    limit = min(q.limit, MAX_PAGE)
+    stmt = select(records).where(*conditions).order_by(*order).limit(limit).offset(q.offset)
+    if q.actor and not any((q.country, q.counterpart, q.status, q.mode, q.location, q.series, q.topic, q.words)):
+        # one actor, maybe a date range: the page comes straight off the (actor, date) index
+        stmt = select(records).where(records.c.id.in_(_actor_page(q, limit + q.offset))) \
+            .order_by(*order).limit(limit).offset(q.offset)
     with store.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
         ids = [r["id"] for r in rows]
@@ -50,6 +55,20 @@ def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
         row["countries"] = row["countries"].split("|")
         row["actors"] = actors.get(row["id"], [])
     return rows
+
+
+def _actor_page(q: RecordQuery, n: int):
+    lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
+    pages = []
+    for column in (record_actors.c.actor, record_actors.c.name):
+        sub = select(record_actors.c.record_id, record_actors.c.date_lo).where(column == q.actor)
+        if lo:
+            sub = sub.where(record_actors.c.date_lo >= lo)
+        if hi:
+            sub = sub.where(record_actors.c.date_lo <= hi)
+        order = record_actors.c.date_lo.asc() if q.oldest_first else record_actors.c.date_lo.desc()
+        pages.append(select(sub.order_by(order).limit(n).subquery().c.record_id))
+    return union(*pages)
 
 
 def count_records(store: Store, q: RecordQuery) -> int:
