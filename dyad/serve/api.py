@@ -26,6 +26,7 @@ from dyad.store.query import RecordQuery, count_records, dyad_counts, find_recor
 
 STATIC = Path(__file__).parent / "static"
 MAX_PAGE = 500
+MAX_COUNT = 10_000  # totals are counted up to here; a larger result says "more than 10,000"
 MAX_BODY = 2_000_000  # bytes of one POST /documents request
 MAX_DOCUMENTS = 100  # articles in one POST /documents request
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
@@ -85,7 +86,9 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
     @app.get("/events", summary="Meeting records, newest first, filtered and paginated")
     def events(q: Annotated[RecordQuery, Depends(query)]) -> dict[str, Any]:
         items = find_records(store, q)
-        return {"total": count_records(store, q), "limit": q.limit, "offset": q.offset, "items": items}
+        total = count_records(store, q, cap=MAX_COUNT)
+        return {"total": min(total, MAX_COUNT), "total_exceeds": total > MAX_COUNT, "limit": q.limit,
+                "offset": q.offset, "items": items}
 
     @app.get("/events/{record_id}", summary="One record with every source and its evidence")
     def event(record_id: str) -> dict[str, Any]:

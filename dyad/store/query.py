@@ -38,9 +38,14 @@ def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
     order = [records.c.date_lo.asc(), records.c.id] if q.oldest_first else [records.c.date_lo.desc(), records.c.id]
     limit = min(q.limit, MAX_PAGE)
     stmt = select(records).where(*conditions).order_by(*order).limit(limit).offset(q.offset)
-    if q.actor and not any((q.country, q.counterpart, q.status, q.mode, q.location, q.series, q.topic, q.words)):
+    others = (q.status, q.mode, q.location, q.series, q.topic, q.words)
+    if q.actor and not any((q.country, q.counterpart, *others)):
         # one actor, maybe a date range: the page comes straight off the (actor, date) index
         stmt = select(records).where(records.c.id.in_(_actor_page(q, limit + q.offset))) \
+            .order_by(*order).limit(limit).offset(q.offset)
+    elif (q.country or q.counterpart) and not any((q.actor, *others)):
+        # one country or one pair: straight off the (a, b, date) index of the dyads
+        stmt = select(records).where(records.c.id.in_(_dyad_page(q, limit + q.offset))) \
             .order_by(*order).limit(limit).offset(q.offset)
     with store.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
@@ -71,9 +76,34 @@ def _actor_page(q: RecordQuery, n: int):
     return union(*pages)
 
 
-def count_records(store: Store, q: RecordQuery) -> int:
+def _dyad_page(q: RecordQuery, n: int):
+    lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
+    a, b = q.country or q.counterpart, q.counterpart if q.country else None
+    sub = select(record_dyads.c.record_id, record_dyads.c.date_lo).where(record_dyads.c.a == a)
+    if b:
+        sub = sub.where(record_dyads.c.b == b)
+    if lo:
+        sub = sub.where(record_dyads.c.date_lo >= lo)
+    if hi:
+        sub = sub.where(record_dyads.c.date_lo <= hi)
+    order = record_dyads.c.date_lo.asc() if q.oldest_first else record_dyads.c.date_lo.desc()
+    # a record of several sides has one dyad row per counterpart: ask for enough rows to fill the page
+    return select(sub.order_by(order).limit(n * 4 if n < 10**12 else n).subquery().c.record_id)
+
+
+def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
+    """How many records match; with ``cap``, counting stops there (cap + 1 means "more than cap")."""
+    others = (q.status, q.mode, q.location, q.series, q.topic, q.words)
+    if (q.country or q.counterpart) and not any((q.actor, *others)):
+        matching = _dyad_page(q, cap if cap is not None else 10**12).distinct()  # off the dyad index
+    elif q.actor and not any((q.country, q.counterpart, *others)):
+        matching = _actor_page(q, cap + 1 if cap is not None else 10**12)
+    else:
+        matching = select(records.c.id).where(*_conditions(store, q))
+    if cap is not None:
+        matching = matching.limit(cap + 1)
     with store.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(records).where(*_conditions(store, q))).scalar_one()
+        return conn.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
 
 
 def _conditions(store: Store, q: RecordQuery) -> list:

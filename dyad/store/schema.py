@@ -115,8 +115,8 @@ record_actors = Table(
     Column("name", String(200)),
     Column("country", String(12), nullable=False),
     Column("date_lo", String(10)),
-    Index("ix_record_actors_actor", "actor", "date_lo"),
-    Index("ix_record_actors_name", "name", "date_lo"),
+    Index("ix_record_actors_actor", "actor", "date_lo", "record_id"),  # covering: pages need no row lookups
+    Index("ix_record_actors_name", "name", "date_lo", "record_id"),
     Index("ix_record_actors_record", "record_id"),
 )
 
@@ -127,7 +127,8 @@ record_dyads = Table(
     Column("b", String(12), nullable=False),
     Column("date_lo", String(10)),
     Column("status", String(10)),
-    Index("ix_record_dyads_ab", "a", "b", "date_lo"),
+    Index("ix_record_dyads_ab", "a", "b", "date_lo", "record_id"),
+    Index("ix_record_dyads_a_date", "a", "date_lo", "record_id"),
     Index("ix_record_dyads_record", "record_id"),
 )
 
@@ -157,7 +158,16 @@ def _fuse_keys(conn: Connection) -> None:
 
 
 def _name_index(conn: Connection) -> None:
-    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_record_actors_name ON record_actors (name, date_lo)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_record_actors_name ON record_actors (name, date_lo, record_id)"))
+
+
+def _covering_indexes(conn: Connection) -> None:
+    for name, table, columns in (("ix_record_actors_actor", "record_actors", "actor, date_lo, record_id"),
+                                 ("ix_record_actors_name", "record_actors", "name, date_lo, record_id"),
+                                 ("ix_record_dyads_ab", "record_dyads", "a, b, date_lo, record_id")):
+        conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+        conn.execute(text(f"CREATE INDEX {name} ON {table} ({columns})"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_record_dyads_a_date ON record_dyads (a, date_lo, record_id)"))
 
 
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
@@ -165,6 +175,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (2, "full-text search on evidence", _full_text),
     (3, "fusion keys on events", _fuse_keys),
     (4, "actor names indexed", _name_index),
+    (5, "covering indexes for pages of one actor or country", _covering_indexes),
 ]
 
 

@@ -38,7 +38,8 @@ async function load() {
     return;
   }
   const data = await response.json();
-  count.textContent = `${data.total} meetings` + (data.total > data.items.length ? ` (showing ${data.items.length})` : "");
+  count.textContent = `${data.total}${data.total_exceeds ? "+" : ""} meetings` +
+    (data.total > data.items.length ? ` (showing ${data.items.length})` : "");
   timeline(data.items);
   network(data.items);
   map(data.items);
