@@ -80,6 +80,10 @@ def ingest(store: Store, results: Iterable[ArticleResult | DocumentError], kb_ve
         articles = [r for r in batch if not isinstance(r, DocumentError)]
         with store.engine.begin() as conn:
             refuse(conn, *_store_batch(conn, articles, kb_version, report))
+    if store.dialect == "sqlite":
+        # fold the write-ahead log back into the database: readers of a large log need far more memory
+        with store.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return report
 
 
