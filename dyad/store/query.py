@@ -62,30 +62,32 @@ def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
     return rows
 
 
+def _in_range(stmt, column, date_from: str | None, date_to: str | None):
+    """Restrict ``stmt`` to rows whose ``column`` (a first possible day) falls in the range."""
+    lo, hi = date_bounds(date_from)[0], date_bounds(date_to)[1]
+    if lo:
+        stmt = stmt.where(column >= lo)
+    if hi:
+        stmt = stmt.where(column <= hi)
+    return stmt
+
+
 def _actor_page(q: RecordQuery, n: int):
-    lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
     pages = []
     for column in (record_actors.c.actor, record_actors.c.name):
-        sub = select(record_actors.c.record_id, record_actors.c.date_lo).where(column == q.actor)
-        if lo:
-            sub = sub.where(record_actors.c.date_lo >= lo)
-        if hi:
-            sub = sub.where(record_actors.c.date_lo <= hi)
+        sub = _in_range(select(record_actors.c.record_id, record_actors.c.date_lo).where(column == q.actor),
+                        record_actors.c.date_lo, q.date_from, q.date_to)
         order = record_actors.c.date_lo.asc() if q.oldest_first else record_actors.c.date_lo.desc()
         pages.append(select(sub.order_by(order).limit(n).subquery().c.record_id))
     return union(*pages)
 
 
 def _dyad_page(q: RecordQuery, n: int):
-    lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
     a, b = q.country or q.counterpart, q.counterpart if q.country else None
     sub = select(record_dyads.c.record_id, record_dyads.c.date_lo).where(record_dyads.c.a == a)
     if b:
         sub = sub.where(record_dyads.c.b == b)
-    if lo:
-        sub = sub.where(record_dyads.c.date_lo >= lo)
-    if hi:
-        sub = sub.where(record_dyads.c.date_lo <= hi)
+    sub = _in_range(sub, record_dyads.c.date_lo, q.date_from, q.date_to)
     order = record_dyads.c.date_lo.asc() if q.oldest_first else record_dyads.c.date_lo.desc()
     # a record of several sides has one dyad row per counterpart: ask for enough rows to fill the page
     return select(sub.order_by(order).limit(n * 4 if n < 10**12 else n).subquery().c.record_id)
@@ -190,16 +192,12 @@ def get_document(store: Store, document_id: int) -> dict[str, Any] | None:
 def top_actors(store: Store, country: str | None = None, top: int = 20, date_from: str | None = None,
                date_to: str | None = None) -> list[dict[str, Any]]:
     """Who meets most: actors by the number of records they take part in."""
-    lo, hi = date_bounds(date_from)[0], date_bounds(date_to)[1]
     n = func.count(func.distinct(record_actors.c.record_id)).label("meetings")
     stmt = select(record_actors.c.actor, func.max(record_actors.c.name).label("name"),
                   func.max(record_actors.c.country).label("country"), n).group_by(record_actors.c.actor)
     if country:
         stmt = stmt.where(record_actors.c.country == country)
-    if lo:
-        stmt = stmt.where(record_actors.c.date_lo >= lo)
-    if hi:
-        stmt = stmt.where(record_actors.c.date_lo <= hi)
+    stmt = _in_range(stmt, record_actors.c.date_lo, date_from, date_to)
     with store.engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt.order_by(n.desc(), record_actors.c.actor).limit(top)).mappings()]
 
@@ -207,14 +205,12 @@ def top_actors(store: Store, country: str | None = None, top: int = 20, date_fro
 def dyad_counts(store: Store, country: str | None = None, date_from: str | None = None, date_to: str | None = None,
                 status: str | None = "occurred", top: int | None = None) -> list[dict[str, Any]]:
     """Meetings per pair of countries. A record of n sides counts once for each of its n(n-1)/2 pairs."""
-    lo, hi = date_bounds(date_from)[0], date_bounds(date_to)[1]
     n = func.count().label("meetings")
     stmt = select(record_dyads.c.a, record_dyads.c.b, n).group_by(record_dyads.c.a, record_dyads.c.b)
     stmt = stmt.where(record_dyads.c.a == country) if country else stmt.where(record_dyads.c.a < record_dyads.c.b)
-    for cond in (record_dyads.c.date_lo >= lo if lo else None, record_dyads.c.date_lo <= hi if hi else None,
-                 record_dyads.c.status == status if status else None):
-        if cond is not None:
-            stmt = stmt.where(cond)
+    stmt = _in_range(stmt, record_dyads.c.date_lo, date_from, date_to)
+    if status:
+        stmt = stmt.where(record_dyads.c.status == status)
     stmt = stmt.order_by(n.desc(), record_dyads.c.a, record_dyads.c.b)
     if top:
         stmt = stmt.limit(top)
