@@ -228,7 +228,9 @@ def _summit_org(orgs: tuple[Mention, ...], triggers: list[Trigger],
     and the meeting words that belong to it."""
     for org in orgs:
         token = mentions.token_of[org.start]
-        summits = [t for t in triggers if t.kind in ("summit", "meet") and abs(t.token - token) <= ORG_WINDOW]
+        summits = [t for t in triggers if (t.kind in ("summit", "meet") and abs(t.token - token) <= ORG_WINDOW)
+                   # "hosted his counterparts from the SCO", "attended the SCO council"
+                   or (t.kind in ("host", "join") and 0 < token - t.token <= ORG_WINDOW + 2)]
         if summits:
             near = [t for t in triggers if any(abs(t.token - s.token) <= ORG_WINDOW + 1 for s in summits)]
             return org, near

@@ -233,3 +233,11 @@ def test_city_named_just_before_places_the_meeting(fantasy_kb):
 ])
 def test_refused_meetings_give_nothing(fantasy_kb, text):
     assert run(fantasy_kb, text) == ()
+
+
+def test_hosting_an_organisation_and_attendance_later_in_the_article(fantasy_kb):
+    text = ("Arnor's foreign minister Elendil Vorn hosted his counterparts from the FFP in Annuminas on Monday. "
+            "The council meeting was also attended by Gondor's foreign minister Faramir Ithil.")
+    events = run(fantasy_kb, text, lang="en")
+    pairs = {frozenset(p.country for p in e.participants) for e in events}
+    assert {frozenset({"XAR", "FELLOW"}), frozenset({"XGO", "FELLOW"})} <= pairs
