@@ -28,9 +28,9 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
     words = [t.text for t in sent.tokens]
     out: list[Trigger] = []
     for k, word in enumerate(words):
-        particle = lex.separable_triggers.get(word)
+        particle, kind = lex.separable_triggers.get(word, (None, None))
         if particle and particle in words[k + 1:]:
-            out.append(Trigger(k, 1, "join" if particle == "teil" else "meet" if particle == "zusammen" else "visit"))
+            out.append(Trigger(k, 1, kind))
     i = 0
     while i < len(words):
         hit = lex.triggers.match_at(words, i)
