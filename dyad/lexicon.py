@@ -73,6 +73,7 @@ class Lexicon:
     refusal_verbs: dict[str, str] = field(default_factory=dict)  # verb -> particle ("" for none)
     numbers: dict[str, int] = field(default_factory=dict)
     later_words: frozenset[str] = frozenset()
+    host_noun_markers: frozenset[str] = frozenset()
     earlier_words: frozenset[str] = frozenset()
 
 
@@ -181,5 +182,6 @@ def load_lexicon(language: str) -> Lexicon:
         refusal_verbs={str(k): str(v) for k, v in (data.get("refusal_verbs") or {}).items()},
         numbers={str(k): int(v) for k, v in (data.get("numbers") or {}).items()},
         later_words=words("later_words"),
+        host_noun_markers=words("host_noun_markers"),
         earlier_words=words("earlier_words"),
     )

@@ -351,7 +351,8 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
         ctx.unknown[words[span.j - 1]] = mention
         return mention
     word = words[span.i] if span.j - span.i == 1 else None
-    named_first = [pid for pid in kb.first_names.get(word, ()) if pid in ctx.people] if word else []
+    sharing = kb.first_names.get(word, frozenset()) if word else frozenset()
+    named_first = [pid for pid in ctx.people if pid in sharing]  # in the order the article named them
     if named_first:
         person = kb.people[named_first[-1]]  # "Sheikh Mohammed" after "Mohammed bin Abdulrahman"
     else:

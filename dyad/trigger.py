@@ -35,7 +35,9 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
     while i < len(words):
         hit = lex.triggers.match_at(words, i)
         if hit:
-            out.append(Trigger(i, hit[0], hit[1][0]))
+            # "addressed his hosts": a host word after a determiner is a person, not a meeting
+            if not (hit[1][0] == "host" and i and words[i - 1].lower() in lex.host_noun_markers):
+                out.append(Trigger(i, hit[0], hit[1][0]))
             i += hit[0]
             continue
         low = words[i].lower()
