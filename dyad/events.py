@@ -154,6 +154,9 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     status = read_status(sent, words, live, view.dates, lex)
     date = pick_date(view.dates, live, sent, status == "planned")
     location, host = read_location(view.places, live, actors, kinds, kb, mentions.token_of, words, lex)
+    if location is not None and location.city is None and location.country not in countries \
+            and _after_topic_word(location, sent, words, lex):
+        location = None  # "sprachen über den Krieg in der Ukraine": what they discussed, not where
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
             and not any(w.lower() in lex.side_words for w in words):
         return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
@@ -197,6 +200,11 @@ def _candidate(sides, location, host, *, status, kinds, date, round, topics, evi
         "in_person" if kinds & IN_PERSON_KINDS else "unspecified"
     return Candidate(tuple(sides), status, mode, kinds, date, location, host, round, topics, evidence,
                      sentence_index, sideline)
+
+
+def _after_topic_word(location: Location, sent: Sentence, words: list[str], lex: Lexicon) -> bool:
+    place = next((k for k, t in enumerate(sent.tokens) if t.start == location.start), None)
+    return place is not None and any(w.lower() in lex.topic_words for w in words[:place])
 
 
 def _excluded(actor: Mention, mentions: SentenceMentions, words: list[str], lex: Lexicon) -> bool:

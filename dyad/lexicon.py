@@ -54,6 +54,7 @@ class Lexicon:
     together_words: frozenset[str]
     agent_words: frozenset[str]
     exclusion_words: frozenset[str]
+    topic_words: frozenset[str]
     year_bounds: frozenset[str]
     range_words: frozenset[str]
     group_words: frozenset[str]
@@ -163,6 +164,7 @@ def load_lexicon(language: str) -> Lexicon:
         together_words=words("together_words"),
         agent_words=words("agent_words"),
         exclusion_words=words("exclusion_words"),
+        topic_words=words("topic_words"),
         year_bounds=words("year_bounds"),
         range_words=words("range_words"),
         group_words=words("group_words"),

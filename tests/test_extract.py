@@ -241,3 +241,10 @@ def test_hosting_an_organisation_and_attendance_later_in_the_article(fantasy_kb)
     events = run(fantasy_kb, text, lang="en")
     pairs = {frozenset(p.country for p in e.participants) for e in events}
     assert {frozenset({"XAR", "FELLOW"}), frozenset({"XGO", "FELLOW"})} <= pairs
+
+
+def test_a_country_discussed_is_not_where_they_met(fantasy_kb):
+    text = ("Vorn und Ithil trafen sich am Montag in Minas Tirith. "
+            "Die beiden Politiker sprachen über den Krieg in Rohan.")
+    [event] = run(fantasy_kb, text)
+    assert event.location.city == "Minas Tirith"
