@@ -26,7 +26,6 @@ class DateMention:
     end: int
     past: DateValue | None  # reading for a meeting reported as held
     future: DateValue | None  # reading for a planned meeting
-    shifts_reference: bool = True  # a day-precise date later "am Vortag" refers to
 
     def reading(self, planned: bool) -> DateValue | None:
         return self.future if planned else self.past

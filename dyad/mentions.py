@@ -43,7 +43,6 @@ class Span:
 class PlaceMention:
     location: Location
     token: int  # index of the place's first token in the sentence
-    at_sideline: bool = False
     destination: bool = False  # after "nach" / "to": where someone travels
     alternatives: tuple[int, ...] = ()  # other places of the same name (geonames ids)
 
@@ -426,7 +425,6 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
     """Places after a location preposition or a visiting verb, and the ones listed after them
     ("nach Paris und Warschau")."""
     out = []
-    sideline = any(w.lower() in lex.sideline_cues for w in words)
     for i, w in enumerate(words):
         if w.lower() in lex.where_words and i >= 2 and words[i - 1] == ",":
             # "Letzte Station war Katar, wo Scholz ... zusammentraf"
@@ -434,7 +432,7 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
                 start = i - 1 - size
                 found = _place_at(sent, words, start, kb, lex) if start >= 0 else None
                 if found is not None and found[1] == size:
-                    out.append(PlaceMention(found[0], start, sideline, False, found[2]))
+                    out.append(PlaceMention(found[0], start, False, found[2]))
                     break
         if w.lower() not in lex.location_preps and w.lower() not in lex.place_verbs:
             continue
@@ -447,7 +445,7 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
             if found is None:
                 break
             location, size, others = found
-            out.append(PlaceMention(location, j, sideline, destination, others))
+            out.append(PlaceMention(location, j, destination, others))
             j += size
             if not (j + 1 < len(words) and (words[j] == "," or words[j].lower() in lex.side_words)):
                 break

@@ -6,7 +6,7 @@ the original text of the document as it was read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 
@@ -91,7 +91,6 @@ class Mention:
     actor_id: str | None = None
     office: str | None = None  # office key, for "his counterpart" and office holders
     use: str = ""  # adjective, metonym, name, prefix, abbreviation ...
-    ambiguous: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +127,6 @@ class Event:
     series: str | None = None
     round: int | None = None
     topics: tuple[str, ...] = ()
-    mentions: tuple[Evidence, ...] = field(default=())  # other sentences reporting it
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,6 @@ import pytest
 from dyad.kb.loader import load_kb
 
 DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 @pytest.fixture(scope="session")
