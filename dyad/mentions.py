@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from dyad.kb.loader import KnowledgeBase
+from dyad.kb.loader import FOLD_GATE, KnowledgeBase
 from dyad.kb.records import AliasTarget, Person
 from dyad.lexicon import Lexicon
 from dyad.model import Location, Mention, Sentence
@@ -231,8 +231,8 @@ def _genitive_person(words: list[str], i: int, kb: KnowledgeBase):
 
 def _folded_person(words: list[str], i: int, kb: KnowledgeBase):
     """A known person in another transliteration ("Mirsojan" for Mirzoyan, "Kassym-Schomart Tokajew")."""
-    if not words[i][:1].isupper():
-        return None
+    if not words[i][:1].isupper() or kb.fold(words[i])[:FOLD_GATE] not in kb.folded_prefixes:
+        return None  # one fold per capitalised word: most are no name at all
     for size in (4, 3, 2, 1):  # the longest name first; hyphens count as tokens
         if i + size > len(words) or not all(w[:1].isupper() or w == "-" for w in words[i:i + size]) \
                 or words[i + size - 1] == "-" or (i + size < len(words) and words[i + size] == "-"):
@@ -245,7 +245,7 @@ def _folded_person(words: list[str], i: int, kb: KnowledgeBase):
 
 def _role_across_adjectives(words, i, kb: KnowledgeBase, roles):
     """A role phrase with a state adjective inside ("Sekretär des russischen Sicherheitsrates")."""
-    if roles is None:
+    if roles is None or not roles.starts(words[i]):
         return None
     kept, index = [], []
     for k in range(i, min(len(words), i + 6)):

@@ -20,6 +20,7 @@ from dyad.kb.records import AliasTarget, Office, OfficeKind, Organisation, Perso
 
 DATA = Path(__file__).parent / "data"
 LANGUAGES = ("de", "en")
+FOLD_GATE = 4  # letters of a folded word checked before any longer respelled name is tried
 GERMAN_ADJECTIVE_ENDINGS = ("", "e", "em", "en", "er", "es")
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -41,6 +42,7 @@ class KnowledgeBase:
     cities_by_name: dict[tuple[str, str], int] = field(repr=False)
     first_names: dict[str, frozenset[str]] = field(repr=False, default_factory=dict)  # first word -> people
     folded_names: dict[str, frozenset[str]] = field(repr=False, default_factory=dict)  # folded name -> people
+    folded_prefixes: frozenset[str] = frozenset()  # first letters of every folded name: a cheap gate
     folds: tuple[tuple[str, str], ...] = ()
 
     def fold(self, name: str) -> str:
@@ -209,6 +211,7 @@ def _load(extra: str | None) -> KnowledgeBase:
         cities_by_name=cities_by_name,
         first_names={k: frozenset(v) for k, v in first_names.items()},
         folded_names={k: frozenset(v) for k, v in folded.items()},
+        folded_prefixes=frozenset(k[:n] for k in folded for n in range(1, FOLD_GATE + 1)),
         folds=folds,
     )
 

@@ -46,6 +46,12 @@ class PhraseIndex(Generic[V]):
     def items(self):
         return self._exact.items()
 
+    def starts(self, word: str) -> bool:
+        """Whether some phrase begins with ``word`` (a cheap test before a longer search)."""
+        first = word.lower() if self.fold_case else word
+        return first in self._by_first or (not self.fold_case and first[:1].isupper()
+                                           and first[0].lower() + first[1:] in self._by_first)
+
     def match_at(self, words: Sequence[str], i: int) -> tuple[int, list[V]] | None:
         """Longest phrase starting at ``words[i]``: (length, values) or None."""
         first = words[i].lower() if self.fold_case else words[i]
