@@ -31,6 +31,10 @@ MAX_BODY = 2_000_000  # bytes of one POST /documents request
 MAX_DOCUMENTS = 100  # articles in one POST /documents request
 DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 CODE = r"^[A-Za-z0-9+_-]{2,20}$"
+# the parameters several endpoints share, validated alike
+Country = Annotated[str | None, Query(pattern=CODE)]
+DateFrom = Annotated[str | None, Query(alias="from", pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD")]
+DateTo = Annotated[str | None, Query(alias="to", pattern=DATE)]
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 
@@ -47,10 +51,10 @@ class ArticleIn(BaseModel):
 
 def query(
     actor: Annotated[str | None, Query(max_length=200, description="actor id or name")] = None,
-    country: Annotated[str | None, Query(pattern=CODE)] = None,
+    country: Country = None,
     counterpart: Annotated[str | None, Query(alias="with", pattern=CODE)] = None,
-    date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
-    date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
     status: Annotated[str | None, Query(pattern=r"^(occurred|planned)$")] = None,
     mode: Annotated[str | None, Query(pattern=r"^(in_person|phone|video|unspecified)$")] = None,
     location: Annotated[str | None, Query(max_length=200)] = None,
@@ -98,16 +102,12 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
         return record
 
     @app.get("/actors", summary="Who meets most")
-    def actors(country: Annotated[str | None, Query(pattern=CODE)] = None,
-               top: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-               date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
-               date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None) -> list[dict[str, Any]]:
+    def actors(country: Country = None, top: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
+               date_from: DateFrom = None, date_to: DateTo = None) -> list[dict[str, Any]]:
         return top_actors(store, country, top, date_from, date_to)
 
     @app.get("/dyads", summary="Meetings per pair of countries (a record counts once per pair)")
-    def dyads(country: Annotated[str | None, Query(pattern=CODE)] = None,
-              date_from: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
-              date_to: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
+    def dyads(country: Country = None, date_from: DateFrom = None, date_to: DateTo = None,
               status: Annotated[str, Query(pattern=r"^(occurred|planned)$")] = "occurred",
               top: Annotated[int, Query(ge=1, le=5000)] = 500) -> list[dict[str, Any]]:
         return dyad_counts(store, country, date_from, date_to, status, top)
