@@ -47,11 +47,7 @@ class KnowledgeBase:
 
     def fold(self, name: str) -> str:
         """A spelling-insensitive key: "Bairamow" and "Bayramov" fold alike."""
-        text = unicodedata.normalize("NFKD", name.lower())
-        text = "".join(c for c in text if not unicodedata.combining(c) and (c.isalnum() or c == " "))
-        for old, new in self.folds:
-            text = text.replace(old, new)
-        return " ".join(text.split())
+        return fold_name(name, self.folds)
 
     def holder(self, office: str, country: str, day: date | None) -> Person | None:
         """Who held ``office`` for ``country`` on ``day`` (single holder only)."""
@@ -184,11 +180,10 @@ def _load(extra: str | None) -> KnowledgeBase:
             if len(words) > 1:
                 first_names.setdefault(words[0], set()).add(person.id)
     folds = tuple((str(a), str(b)) for a, b in _read_yaml(DATA / "translit.yaml", dict).get("folds", []))
-    folding = KnowledgeBase.fold.__get__(_FoldOnly(folds))
     folded: dict[str, set[str]] = {}
     for person in people.values():
         for name in (person.name, *person.aliases):
-            key = folding(name)
+            key = fold_name(name, folds)
             if len(key) >= 5:
                 folded.setdefault(key, set()).add(person.id)
     holders: dict[tuple[str, str], list[tuple[Office, Person]]] = {}
@@ -216,9 +211,12 @@ def _load(extra: str | None) -> KnowledgeBase:
     )
 
 
-@dataclass(frozen=True)
-class _FoldOnly:
-    folds: tuple[tuple[str, str], ...]
+def fold_name(name: str, folds: tuple[tuple[str, str], ...]) -> str:
+    text = unicodedata.normalize("NFKD", name.lower())
+    text = "".join(c for c in text if not unicodedata.combining(c) and (c.isalnum() or c == " "))
+    for old, new in folds:
+        text = text.replace(old, new)
+    return " ".join(text.split())
 
 
 def _read_yaml(path: Path, kind: type) -> Any:
