@@ -28,6 +28,7 @@ from dyad.trigger import (
     read_topics,
 )
 
+WITH_REACH = 3  # "mit dem iranischen Präsidenten X": the side follows within a few words
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close before a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
@@ -113,7 +114,10 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     referred = None
     if before and len(countries) < 2 and not view.orgs:
         if _group_subject(words, view.triggers, lex):
-            referred = _main_meeting(before)  # "Beide Seiten vereinbarten ...": the article's two sides
+            # "Die beiden hatten sich zuletzt ... getroffen": the sides of the meeting just reported,
+            # else ("Beide Seiten vereinbarten ...") the article's main meeting
+            last = before[-1]
+            referred = last if last.sentence_index >= index - 1 and len(last.sides) == 2 else _main_meeting(before)
         elif any(w.lower() in lex.again_words for w in words):
             referred = before[-1]  # "Ein weiteres Treffen ist für März geplant": the meeting just reported
     if referred is not None:
@@ -316,10 +320,13 @@ def _split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):
 def _no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, words: list[str],
                             lex: Lexicon) -> bool:
     """ "In Paris sind Gespräche mit Macron geplant": a meeting with someone, and nobody named before."""
-    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words), None)
-    if first_with is None or not actors:
+    if not actors:
         return False
-    return all(mentions.token_of.get(a.start, len(words)) > first_with for a in actors)
+    positions = sorted(mentions.token_of.get(a.start, len(words)) for a in actors)
+    # the "mit" that introduces a named side ("Mit besonderer Spannung ..." introduces none)
+    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words
+                       and any(k < p <= k + WITH_REACH for p in positions)), None)
+    return first_with is not None and positions[0] > first_with
 
 
 def _main_meeting(before: list[Candidate]) -> Candidate:

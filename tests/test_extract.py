@@ -248,3 +248,25 @@ def test_a_country_discussed_is_not_where_they_met(fantasy_kb):
             "Die beiden Politiker sprachen über den Krieg in Rohan.")
     [event] = run(fantasy_kb, text)
     assert event.location.city == "Minas Tirith"
+
+
+def test_the_two_refers_to_the_meeting_just_reported(fantasy_kb):
+    text = ("Vorn traf am Montag in Minas Tirith Faramir Ithil. Am Dienstag empfängt Vorn König Theoden Marke "
+            "in Annuminas. Die beiden hatten sich zuletzt im Mai in Edoras getroffen.")
+    events = run(fantasy_kb, text)
+    earlier = [e for e in events if e.date and e.date.value == "2023-05"]
+    assert [{p.country for p in e.participants} for e in earlier] == [{"XAR", "XRO"}]
+
+
+def test_a_sentence_opening_with_mit_names_no_side(fantasy_kb):
+    text = ("Vorn traf am Montag König Theoden Marke. "
+            "Mit großer Spannung war Ithils Treffen mit Marke erwartet worden.")
+    pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text)}
+    assert frozenset({"XGO", "XRO"}) in pairs
+    assert frozenset({"XAR", "XGO"}) not in pairs  # Vorn is not added as a side of the second meeting
+
+
+def test_coming_together_with_two_counterparts_is_one_meeting(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn kam am Montag mit dem gondorischen Außenminister Faramir Ithil und dem "
+                              "rohanischen König Theoden Marke zusammen.")
+    assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
