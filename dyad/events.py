@@ -113,18 +113,26 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     countries = {a.country for a in actors}
     referred = None
     if before and len(countries) < 2 and not view.orgs:
-        if _group_subject(words, view.triggers, lex):
+        if _group_subject(words, view.triggers, lex) or _group_phrase(words, lex):
             # "Die beiden hatten sich zuletzt ... getroffen": the sides of the meeting just reported,
             # else ("Beide Seiten vereinbarten ...") the article's main meeting
             last = before[-1]
             referred = last if last.sentence_index >= index - 1 and len(last.sides) == 2 else _main_meeting(before)
         elif any(w.lower() in lex.again_words for w in words):
             referred = before[-1]  # "Ein weiteres Treffen ist für März geplant": the meeting just reported
+    own = list(actors)
     if referred is not None:
         for country, mentions_of_side in referred.sides:
             if country not in countries:
                 actors.extend(m for m in mentions_of_side if m.kind in ("person", "role", "state"))
                 countries.add(country)
+        if own and any(w.lower() in lex.apart_words for w in words):
+            # "Borrell hatte beide Politiker getrennt empfangen": one meeting with each of them
+            view = replace(view, actors=own)
+            return [c for country, side in referred.sides if country not in {a.country for a in own}
+                    for c in _events(replace(view, actors=own + [m for m in side if m.kind in
+                                                                 ("person", "role", "state")]),
+                                     sent, index, mentions, words, lex, kb, evidence, (None, None), day, ctx, [])]
     # a side the sentence does not name: "er", "sie", "Gespräche mit X", "empfangen worden"
     refers_back = _pronoun_subject(words, lex) or _no_subject_before_with(actors, mentions, words, lex) \
         or (len(countries) < 2 and _refers_back(words, lex))
@@ -339,6 +347,13 @@ def _main_meeting(before: list[Candidate]) -> Candidate:
                                                          if frozenset(x for x, _ in c.sides) == k)))
     same = [c for c in before if frozenset(x for x, _ in c.sides) == best]
     return max(same, key=lambda c: sum(m.kind == "person" for _, ms in c.sides for m in ms))
+
+
+def _group_phrase(words: list[str], lex: Lexicon) -> bool:
+    """ "empfing beide Politiker", "received the two ministers": a group of people anywhere in the sentence."""
+    return any((w in lex.group_words or w.lower() in lex.group_words)
+               and (nxt in lex.group_nouns or nxt.lower() in lex.group_nouns)
+               for w, nxt in zip(words, words[1:], strict=False))
 
 
 def _group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:

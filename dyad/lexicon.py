@@ -76,6 +76,8 @@ class Lexicon:
     later_words: frozenset[str] = frozenset()
     host_noun_markers: frozenset[str] = frozenset()
     earlier_words: frozenset[str] = frozenset()
+    group_nouns: frozenset[str] = frozenset()
+    apart_words: frozenset[str] = frozenset()
 
 
 def available_languages() -> list[str]:
@@ -186,4 +188,6 @@ def load_lexicon(language: str) -> Lexicon:
         later_words=words("later_words"),
         host_noun_markers=words("host_noun_markers"),
         earlier_words=words("earlier_words"),
+        group_nouns=words("group_nouns"),
+        apart_words=words("apart_words"),
     )

@@ -270,3 +270,10 @@ def test_coming_together_with_two_counterparts_is_one_meeting(fantasy_kb):
     [event] = run(fantasy_kb, "Vorn kam am Montag mit dem gondorischen Außenminister Faramir Ithil und dem "
                               "rohanischen König Theoden Marke zusammen.")
     assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
+
+
+def test_both_politicians_received_apart_are_two_meetings(fantasy_kb):
+    text = ("Vorn und König Theoden Marke trafen sich am Montag in Edoras. "
+            "Zuvor hatte Faramir Ithil beide Politiker am Sonntag getrennt empfangen.")
+    pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text)}
+    assert pairs == {frozenset({"XAR", "XRO"}), frozenset({"XGO", "XAR"}), frozenset({"XGO", "XRO"})}
