@@ -18,6 +18,7 @@ from dyad.model import DateValue, Token
 
 NUMERIC_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 ISO_YEAR = re.compile(r"(19[5-9]\d|20[0-4]\d)")
+YEAR_BOUND_REACH = 4  # "seit dem Grenzkrieg von 1998": the bound word may stand a few words before the year
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,9 +193,19 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
 
     # a year on its own ("2015 unter Kanzlerin Merkel", "in 2019"), not part of a number or range
     if ISO_YEAR.fullmatch(w) and not (i + 1 < n and words[i + 1] in ("-", "–", "%")) \
-            and not (i > 0 and (words[i - 1] in ("-", "–") or lower[i - 1] in lex.year_bounds)):
+            and not (i > 0 and words[i - 1] in ("-", "–")) and not _bounded(lower, i, lex):
         return 1, _year(int(w), EXPLICIT), _year(int(w), EXPLICIT)
     return None
+
+
+def _bounded(lower: list[str], i: int, lex: Lexicon) -> bool:
+    """A bound word shortly before, in the same phrase: "seit 2018", "seit dem Grenzkrieg von 1998"."""
+    for k in range(i - 1, max(-1, i - 1 - YEAR_BOUND_REACH), -1):
+        if lower[k] in lex.year_bounds:
+            return True
+        if not lower[k][:1].isalpha():
+            return False  # a comma or a number ends the phrase
+    return False
 
 
 def _as_month(value: DateValue | None) -> DateValue | None:

@@ -111,25 +111,22 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     kinds = frozenset(t.kind for t in live)
     actors = list(view.actors)
     countries = {a.country for a in actors}
-    referred = None
+    referred: tuple[tuple[str, tuple[Mention, ...]], ...] | None = None
     if before and len(countries) < 2 and not view.orgs:
         if _group_subject(words, view.triggers, lex) or _group_phrase(words, lex):
-            # "Die beiden hatten sich zuletzt ... getroffen": the sides of the meeting just reported,
-            # else ("Beide Seiten vereinbarten ...") the article's main meeting
-            last = before[-1]
-            referred = last if last.sentence_index >= index - 1 and len(last.sides) == 2 else _main_meeting(before)
+            referred = _group_referent(before, index, ctx)
         elif any(w.lower() in lex.again_words for w in words):
-            referred = before[-1]  # "Ein weiteres Treffen ist für März geplant": the meeting just reported
+            referred = before[-1].sides  # "Ein weiteres Treffen ist für März geplant": the meeting just reported
     own = list(actors)
     if referred is not None:
-        for country, mentions_of_side in referred.sides:
+        for country, mentions_of_side in referred:
             if country not in countries:
                 actors.extend(m for m in mentions_of_side if m.kind in ("person", "role", "state"))
                 countries.add(country)
         if own and any(w.lower() in lex.apart_words for w in words):
             # "Borrell hatte beide Politiker getrennt empfangen": one meeting with each of them
             view = replace(view, actors=own)
-            return [c for country, side in referred.sides if country not in {a.country for a in own}
+            return [c for country, side in referred if country not in {a.country for a in own}
                     for c in _events(replace(view, actors=own + [m for m in side if m.kind in
                                                                  ("person", "role", "state")]),
                                      sent, index, mentions, words, lex, kb, evidence, (None, None), day, ctx, [])]
@@ -347,6 +344,23 @@ def _main_meeting(before: list[Candidate]) -> Candidate:
                                                          if frozenset(x for x, _ in c.sides) == k)))
     same = [c for c in before if frozenset(x for x, _ in c.sides) == best]
     return max(same, key=lambda c: sum(m.kind == "person" for _, ms in c.sides for m in ms))
+
+
+def _group_referent(before: list[Candidate], index: int,
+                    ctx: DocContext | None) -> tuple[tuple[str, tuple[Mention, ...]], ...]:
+    """Who "die beiden", "the two presidents" are.
+
+    The two people named together just before (even where that sentence gave no
+    event: "Neither A nor B attended. The two last met in March"), else the
+    meeting just reported, else ("Beide Seiten vereinbarten ...") the article's main meeting.
+    """
+    last = before[-1]
+    pair = ctx.last_pair if ctx is not None else None
+    if pair is not None and pair[0] >= index - 1 and pair[0] > last.sentence_index:
+        return tuple(_group_all(list(pair[1])))
+    if last.sentence_index >= index - 1 and len(last.sides) == 2:
+        return last.sides
+    return _main_meeting(before).sides
 
 
 def _group_phrase(words: list[str], lex: Lexicon) -> bool:

@@ -72,6 +72,8 @@ class DocContext:
         key = max(self.mentions_of, key=lambda k: (self.mentions_of[k], -list(self.mentions_of).index(k)))
         return self.people.get(key) or self.unknown.get(key)
     summit_org: Mention | None = None  # the organisation whose summit the article reports
+    # the last sentence naming people of exactly two countries: (sentence index, those people)
+    last_pair: tuple[int, tuple[Mention, ...]] | None = None
 
 
 def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, day: date | None,

@@ -49,6 +49,9 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
         previous_person = ctx.last_person
         protagonist = ctx.protagonist()
         mentions = find_mentions(sent, text.text, kb, lex, event_day, ctx)
+        people = tuple(a for a in mentions.actors if a.kind == "person" and a.country)
+        if len({a.country for a in people}) == 2:
+            ctx.last_pair = (index, people)
         if sent.paragraph != paragraph:
             paragraph, paragraph_places = sent.paragraph, []
         places_before[index] = list(paragraph_places)

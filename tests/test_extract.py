@@ -277,3 +277,18 @@ def test_both_politicians_received_apart_are_two_meetings(fantasy_kb):
             "Zuvor hatte Faramir Ithil beide Politiker am Sonntag getrennt empfangen.")
     pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text)}
     assert pairs == {frozenset({"XAR", "XRO"}), frozenset({"XGO", "XAR"}), frozenset({"XGO", "XRO"})}
+
+
+def test_the_two_are_the_people_named_just_before_even_without_an_event(fantasy_kb):
+    text = ("Vorn traf am Montag König Theoden Marke in Edoras. "
+            "Weder Vorn noch Faramir Ithil nahmen an der Zeremonie am Dienstag teil. "
+            "Die beiden Politiker hatten sich zuletzt im Mai in Minas Tirith getroffen.")
+    events = run(fantasy_kb, text)
+    assert not any(e.date and e.date.value == "2023-09-19" for e in events)  # "weder ... noch" negates
+    [may] = [e for e in events if e.date and e.date.value == "2023-05"]
+    assert {p.country for p in may.participants} == {"XAR", "XGO"}
+
+
+def test_a_year_after_since_is_no_date_of_the_meeting(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn traf Ithil in Minas Tirith, zum ersten Mal seit dem Krieg von 1998.")
+    assert event.date is None
