@@ -67,6 +67,16 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     if not live:
         return []
     actors = [a for a in mentions.actors if a.country and not _excluded(a, mentions, words, lex)]
+    quoted = _quoted(words)
+    if quoted and not any(quoted[t.token] for t in live):
+        # '"If the leaders of Russia and the US ...", Blinken said as the meeting began':
+        # people named in a quotation are not the sides of a meeting reported outside it
+        def outside(m: Mention) -> bool:
+            token = mentions.token_of.get(m.start)
+            return token is None or not quoted[token]
+
+        actors = [a for a in actors if outside(a)]
+        mentions = replace(mentions, weak_states=tuple(m for m in mentions.weak_states if outside(m)))
     frame = _between_frame(words, live, lex)
     if frame is not None:
         # "ein Treffen zwischen Putin und Kim": the sides are named inside the frame;
@@ -344,6 +354,17 @@ def _main_meeting(before: list[Candidate]) -> Candidate:
                                                          if frozenset(x for x, _ in c.sides) == k)))
     same = [c for c in before if frozenset(x for x, _ in c.sides) == best]
     return max(same, key=lambda c: sum(m.kind == "person" for _, ms in c.sides for m in ms))
+
+
+def _quoted(words: list[str]) -> list[bool] | None:
+    """Which tokens stand inside quotation marks; None where the quotes do not pair up in the sentence."""
+    marks = [k for k, w in enumerate(words) if w == '"']
+    if not marks or len(marks) % 2:
+        return None
+    inside = [False] * len(words)
+    for open_, close in zip(marks[::2], marks[1::2], strict=True):
+        inside[open_:close + 1] = [True] * (close + 1 - open_)
+    return inside
 
 
 def _group_referent(before: list[Candidate], index: int,

@@ -62,7 +62,8 @@ def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: i
         if tok.text not in SENTENCE_END or i == n - 1:
             continue
         nxt = i + 1
-        while nxt < n and tokens[nxt].text in CLOSING:
+        # a quote right after the full stop closes this sentence; after a space it opens the next
+        while nxt < n and tokens[nxt].text in CLOSING and tokens[nxt].start == tokens[nxt - 1].end:
             nxt += 1
         if nxt >= n or not _starts_sentence(tokens[nxt].text):
             continue

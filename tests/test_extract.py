@@ -292,3 +292,10 @@ def test_the_two_are_the_people_named_just_before_even_without_an_event(fantasy_
 def test_a_year_after_since_is_no_date_of_the_meeting(fantasy_kb):
     [event] = run(fantasy_kb, "Vorn traf Ithil in Minas Tirith, zum ersten Mal seit dem Krieg von 1998.")
     assert event.date is None
+
+
+def test_people_in_a_quotation_are_not_sides_of_a_meeting_reported_outside_it(fantasy_kb):
+    text = ('Vorn traf am Montag Faramir Ithil. "Wenn der König von Rohan und Arnor zusammenarbeiten, wird die Welt '
+            'sicherer", sagte Ithil zu Beginn des Treffens.')
+    pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text)}
+    assert pairs == {frozenset({"XAR", "XGO"})}

@@ -25,3 +25,9 @@ def test_sentence_offsets_point_into_text():
     for sent in split_sentences(text):
         for tok in sent.tokens:
             assert text[tok.start:tok.end] == tok.text
+
+
+def test_a_quote_after_the_full_stop_closes_it_and_after_a_space_opens_the_next():
+    text = 'Er sagte: "Wir sind bereit." Dann ging er. "Das war gut", sagte sie.'
+    assert [text[s.start:s.end] for s in split_sentences(text)] == [
+        'Er sagte: "Wir sind bereit."', "Dann ging er.", '"Das war gut", sagte sie.']
