@@ -35,8 +35,10 @@ def find_dateline(text: str, lex: Lexicon, kb: KnowledgeBase) -> Location | None
 
 
 def fill_from_context(candidates: list[Candidate], dateline: Location | None, published: date | None,
-                      places_before: dict[int, list[Location]] | None = None) -> list[Candidate]:
-    """``places_before[i]``: the cities named in the sentences of the paragraph up to sentence i."""
+                      places_before: dict[int, list[Location]] | None = None,
+                      summit_places: list[tuple[int, Location]] | None = None) -> list[Candidate]:
+    """``places_before[i]``: the cities named in the sentences of the paragraph up to sentence i;
+    ``summit_places``: (sentence index, city) of each summit named with its city, in order."""
     out: list[Candidate] = []
     for cand in candidates:
         if places_before and (cand.location is None or cand.location.city is None):
@@ -52,6 +54,10 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
             if summit is not None:
                 cand = replace(cand, location=cand.location or summit.location, date=cand.date or summit.date,
                                place_from_context=cand.location is None)
+            elif cand.location is None and summit_places:
+                # the summit named last before it, else the first one the article names
+                earlier = [loc for i, loc in summit_places if i <= cand.sentence_index]
+                cand = replace(cand, location=(earlier or [summit_places[0][1]])[-1], place_from_context=True)
         if cand.location is None and cand.date is not None and cand.date.precision == "day":
             same_day = next((c for c in reversed(out) if c.location is not None and c.date is not None
                              and c.date.value == cand.date.value), None)

@@ -162,9 +162,11 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 countries.add(state.country)
     actors = _without_reporters(_resolve_counterparts(actors, kb, day))
     sideline = any(w.lower() in lex.sideline_cues for w in words)
-    org, near_org = _summit_org(view.orgs, live, mentions) if not sideline else (None, [])
+    org, near_org = _summit_org(view.orgs, live, mentions)
     if org is not None and ctx is not None:
-        ctx.summit_org = org
+        ctx.summit_org = org  # "am Rande des Gipfels der SOZ" names the summit later sentences attend
+    if sideline:
+        org, near_org = None, []  # a meeting beside the summit, not taking part in it
     elif org is None and not sideline and ctx is not None and ctx.summit_org is not None \
             and kinds & JOIN_KINDS and kinds & {"summit", "meet"}:
         # "nahmen an der Hauptsitzung des Gipfels teil": the summit named earlier in the article

@@ -109,7 +109,8 @@ def load_lexicon(language: str) -> Lexicon:
 
     def words(key: str) -> frozenset[str]:
         items = [str(w) for w in data.get(key) or []]
-        return frozenset(w.lower() for w in items) if fold else frozenset(items)
+        # German keeps its capitals, plus the lower-case form that callers compare "w.lower()" against
+        return frozenset(w.lower() for w in items) if fold else frozenset(items) | {w.lower() for w in items}
 
     triggers: PhraseIndex[str] = PhraseIndex(fold_case=fold)
     for kind, forms in data["triggers"].items():

@@ -41,6 +41,7 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
     candidates: list[Candidate] = []
     places_before: dict[int, list[Location]] = {}  # cities named earlier in the same paragraph
     paragraph_places: list[Location] = []
+    summit_places: list[tuple[int, Location]] = []  # (sentence index, city) of summits named
     paragraph = -1
     for index, sent in enumerate(split_sentences(text.text, lex.abbreviations)):
         dates = find_dates(sent.tokens, lex, doc.published, reference)
@@ -57,6 +58,9 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
         places_before[index] = list(paragraph_places)
         paragraph_places += [p.location for p in mentions.places if p.location.city]
         triggers = find_triggers(sent, lex)
+        if any(t.kind == "summit" for t in triggers):
+            # "Beim Gipfel in Madrid ...": where later meetings "am Rande des Gipfels" took place
+            summit_places += [(index, p.location) for p in mentions.places if p.location.city][:1]
         if triggers:
             start, end = text.to_original(sent.start, sent.end)
             evidence = Evidence(doc.text[start:end], start, end)
@@ -65,7 +69,8 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
                                           candidates)
         if day:
             reference = date.fromisoformat(day)
-    candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published, places_before)
+    candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published, places_before,
+                                   summit_places)
     named = frozenset(ctx.people)
     events = tuple(_event(doc, n, with_best(group), text, kb, named)
                    for n, group in enumerate(merge_candidates(candidates)))

@@ -299,3 +299,10 @@ def test_people_in_a_quotation_are_not_sides_of_a_meeting_reported_outside_it(fa
             'sicherer", sagte Ithil zu Beginn des Treffens.')
     pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text)}
     assert pairs == {frozenset({"XAR", "XGO"})}
+
+
+def test_a_meeting_on_the_sidelines_takes_the_place_of_the_summit_named_before(fantasy_kb):
+    text = ("Beim Gipfel in Edoras feiert sich der Bund der Freien Völker. "
+            "Am Mittwoch trafen sich Vorn und Ithil am Rande des Gipfels zu einem Gespräch.")
+    [event] = run(fantasy_kb, text)
+    assert (event.location.city, event.location.country) == ("Edoras", "XRO")
