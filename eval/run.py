@@ -30,6 +30,7 @@ SETS = {
     "dev": ROOT / "dev",
     "dev2": ROOT / "dev2",
     "dev3": ROOT / "dev3",
+    "dev4": ROOT / "dev4",
     "blind": ROOT / "blind",
 }
 
