@@ -311,6 +311,10 @@ def _counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words
     if boundary >= len(words) or any(w.lower() in lex.together_words for w in words):
         return []
     position = mentions.token_of
+    first_object = min((position.get(a.start, -1) for a in actors if position.get(a.start, -1) > boundary),
+                       default=boundary)
+    if any(w.lower() in lex.between_words for w in words[boundary:first_object]):
+        return []  # "talks between Iran and the US": the counterparts met each other too
     subjects = [a for a in actors if position.get(a.start, -1) < boundary]
     objects = [a for a in actors if position.get(a.start, -1) > boundary]
     subject_countries = {a.country for a in subjects}

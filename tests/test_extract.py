@@ -306,3 +306,17 @@ def test_a_meeting_on_the_sidelines_takes_the_place_of_the_summit_named_before(f
             "Am Mittwoch trafen sich Vorn und Ithil am Rande des Gipfels zu einem Gespräch.")
     [event] = run(fantasy_kb, text)
     assert (event.location.city, event.location.country) == ("Edoras", "XRO")
+
+
+@pytest.mark.parametrize("text", [
+    "Arnor sagt Gespräche mit Gondor in Edoras ab",
+    "Rohan ist bereit zu Gesprächen zwischen Arnor und Gondor in Edoras.",
+    "Rohan is willing to host further talks between Arnor and Gondor in Edoras, Marke said.",
+])
+def test_called_off_and_offered_meetings_give_nothing(fantasy_kb, text):
+    assert run(fantasy_kb, text) == ()
+
+
+def test_talks_between_two_sides_brokered_by_a_third_are_one_meeting(fantasy_kb):
+    [event] = run(fantasy_kb, "Rohan mediated talks between Arnor and Gondor in Edoras on Monday.", lang="en")
+    assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
