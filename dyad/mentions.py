@@ -355,7 +355,9 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     sharing = kb.first_names.get(word, frozenset()) if word else frozenset()
     named_first = [pid for pid in ctx.people if pid in sharing]  # in the order the article named them
     if named_first:
-        person = kb.people[named_first[-1]]  # "Sheikh Mohammed" after "Mohammed bin Abdulrahman"
+        # "Sheikh Mohammed" after "Mohammed bin Abdulrahman": of several so named, the one named most often
+        person = kb.people[max(named_first, key=lambda pid: (ctx.mentions_of.get(pid, 0),
+                                                             -named_first.index(pid)))]
     else:
         person = _pick_person(span.targets, kb, day, ctx, country)
     if person is None:
