@@ -178,6 +178,15 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     if location is not None and location.city is None and location.country not in countries \
             and _after_topic_word(location, sent, words, lex):
         location = None  # "sprachen über den Krieg in der Ukraine": what they discussed, not where
+    unplaced = [a for a in mentions.actors if a.use == "unplaced"] if view.whole_sentence else []
+    if unplaced and location is not None and location.country not in countries and location.country in kb.states \
+            and any(c in kb.states for c in countries):
+        # an office named without a country, met in another country: that country's
+        local = [replace(a, country=location.country, use="unknown") for a in unplaced]
+        actors += local
+        countries.add(location.country)
+        if ctx is not None:
+            ctx.unknown.update({a.name.split()[-1]: a for a in local})
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
             and not any(w.lower() in lex.side_words for w in words):
         return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")

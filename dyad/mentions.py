@@ -345,8 +345,14 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
     surface = " ".join(words[span.i:span.j])
     if span.kind == "cap":
-        if country is None or span.j - span.i < 2:
+        if span.j - span.i < 2 or (country is None and role is None):
             return None  # an unknown person is introduced with first and last name
+        if country is None:
+            if office_key not in kb.offices or kb.offices[office_key].organisation:
+                return None  # a spokesperson or secretary-general without a country or body: nobody's side
+            # "met Prime Minister Jotham Napat in Port Vila": the meeting's place may tell the country
+            return Mention("person", start, end, surface, name=surface, role=role, actor_type="GOV",
+                           office=office_key, use="unplaced")
         mention = Mention("person", start, end, surface, name=surface, country=country, role=role,
                           actor_type="IGO" if country in kb.organisations else "GOV", use="unknown")
         ctx.unknown[words[span.j - 1]] = mention

@@ -320,3 +320,11 @@ def test_called_off_and_offered_meetings_give_nothing(fantasy_kb, text):
 def test_talks_between_two_sides_brokered_by_a_third_are_one_meeting(fantasy_kb):
     [event] = run(fantasy_kb, "Rohan mediated talks between Arnor and Gondor in Edoras on Monday.", lang="en")
     assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
+
+
+def test_an_office_without_a_country_takes_the_country_where_it_was_met(fantasy_kb):
+    text = "Vorn met Prime Minister Aragorn Elessar in Minas Tirith on Monday. Elessar later met Marke."
+    events = run(fantasy_kb, text, lang="en")
+    first = {p.country: p for p in events[0].participants}
+    assert first["XGO"].name == "Aragorn Elessar" and first["XGO"].role == "prime minister"
+    assert run(fantasy_kb, "Vorn met Prime Minister Aragorn Elessar on Monday.", lang="en") == ()
