@@ -14,7 +14,7 @@ from datetime import date
 from dyad.events import Candidate
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
-from dyad.model import Location
+from dyad.model import DateValue, Location
 
 DATELINE_CHARS = 400  # a dateline opens the story: look no further than the first lines
 RECENT_DAYS = 7  # an event this close to publication happened where the report was filed
@@ -36,7 +36,8 @@ def find_dateline(text: str, lex: Lexicon, kb: KnowledgeBase) -> Location | None
 
 def fill_from_context(candidates: list[Candidate], dateline: Location | None, published: date | None,
                       places_before: dict[int, list[Location]] | None = None,
-                      summit_places: list[tuple[int, Location]] | None = None) -> list[Candidate]:
+                      summit_places: list[tuple[int, Location]] | None = None,
+                      days_before: dict[int, DateValue | None] | None = None) -> list[Candidate]:
     """``places_before[i]``: the cities named in the sentences of the paragraph up to sentence i;
     ``summit_places``: (sentence index, city) of each summit named with its city, in order."""
     out: list[Candidate] = []
@@ -63,6 +64,9 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
                              and c.date.value == cand.date.value), None)
             if same_day is not None:
                 cand = replace(cand, location=same_day.location, place_from_context=True)
+        if cand.date is None and cand.status == "occurred" and days_before and days_before.get(cand.sentence_index):
+            # "Am Dienstag traf Wadephul in Kyjiw ein. Dort sprach er mit Sybiha.": the day just named
+            cand = replace(cand, date=days_before[cand.sentence_index])
         if dateline is not None and cand.status == "occurred" and _recent(cand, published) \
                 and _dateline_fits(cand, dateline):
             if cand.location is None or (cand.location.city is None and cand.location.country == dateline.country):

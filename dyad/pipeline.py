@@ -16,7 +16,7 @@ from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.language import detect_language
 from dyad.lexicon import available_languages, load_lexicon
 from dyad.mentions import DocContext, find_mentions
-from dyad.model import ArticleResult, CleanText, Document, Event, Evidence, Location, Participant
+from dyad.model import ArticleResult, CleanText, DateValue, Document, Event, Evidence, Location, Participant
 from dyad.nlp import split_sentences
 from dyad.settings import Settings
 from dyad.trigger import find_triggers
@@ -42,6 +42,8 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
     places_before: dict[int, list[Location]] = {}  # cities named earlier in the same paragraph
     paragraph_places: list[Location] = []
     summit_places: list[tuple[int, Location]] = []  # (sentence index, city) of summits named
+    days_before: dict[int, DateValue | None] = {}  # the last day named earlier in the same paragraph
+    paragraph_day: DateValue | None = None
     paragraph = -1
     for index, sent in enumerate(split_sentences(text.text, lex.abbreviations)):
         dates = find_dates(sent.tokens, lex, doc.published, reference)
@@ -54,8 +56,9 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
         if len({a.country for a in people}) == 2:
             ctx.last_pair = (index, people)
         if sent.paragraph != paragraph:
-            paragraph, paragraph_places = sent.paragraph, []
+            paragraph, paragraph_places, paragraph_day = sent.paragraph, [], None
         places_before[index] = list(paragraph_places)
+        days_before[index] = paragraph_day
         paragraph_places += [p.location for p in mentions.places if p.location.city]
         triggers = find_triggers(sent, lex)
         if any(t.kind == "summit" for t in triggers):
@@ -69,8 +72,9 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
                                           candidates)
         if day:
             reference = date.fromisoformat(day)
+            paragraph_day = next(d.past for d in dates if d.past and d.past.precision == "day")
     candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published, places_before,
-                                   summit_places)
+                                   summit_places, days_before)
     named = frozenset(ctx.people)
     events = tuple(_event(doc, n, with_best(group), text, kb, named)
                    for n, group in enumerate(merge_candidates(candidates)))

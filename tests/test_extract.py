@@ -328,3 +328,12 @@ def test_an_office_without_a_country_takes_the_country_where_it_was_met(fantasy_
     first = {p.country: p for p in events[0].participants}
     assert first["XGO"].name == "Aragorn Elessar" and first["XGO"].role == "prime minister"
     assert run(fantasy_kb, "Vorn met Prime Minister Aragorn Elessar on Monday.", lang="en") == ()
+
+
+def test_an_undated_meeting_takes_the_day_named_earlier_in_its_paragraph(fantasy_kb):
+    text = ("Vorn landete am Dienstag in Edoras. Dort sprach er mit König Theoden Marke.\n\n"
+            "Ithil traf Marke in Minas Tirith.")
+    events = run(fantasy_kb, text)
+    by_pair = {frozenset(p.country for p in e.participants): e for e in events}
+    assert by_pair[frozenset({"XAR", "XRO"})].date.value == "2023-09-19"
+    assert by_pair[frozenset({"XGO", "XRO"})].date is None  # another paragraph
