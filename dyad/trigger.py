@@ -15,6 +15,7 @@ from dyad.model import DateValue, Location, Mention, Sentence
 
 NEGATION_BEFORE = 10  # tokens before a trigger searched for a negation ("denied reports that X had met Y")
 NEGATION_AFTER = 12
+AGENT_REACH = 12  # "von Bundespräsidentin Karin Keller-Sutter zu einem Besuch empfangen": agent to its verb
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +147,7 @@ def _agent(actors: list[Mention], triggers: list[Trigger], words: list[str], tok
     for k, word in enumerate(words):
         if word.lower() in lex.agent_words:
             after = [a for a in actors if 0 < token_of[a.start] - k <= 4]
-            if after and any(t.kind == "host" and abs(t.token - k) <= 6 for t in triggers):
+            if after and any(t.kind == "host" and abs(t.token - k) <= AGENT_REACH for t in triggers):
                 return min(after, key=lambda a: token_of[a.start])
     return None
 

@@ -337,3 +337,9 @@ def test_an_undated_meeting_takes_the_day_named_earlier_in_its_paragraph(fantasy
     by_pair = {frozenset(p.country for p in e.participants): e for e in events}
     assert by_pair[frozenset({"XAR", "XRO"})].date.value == "2023-09-19"
     assert by_pair[frozenset({"XGO", "XRO"})].date is None  # another paragraph
+
+
+def test_received_by_a_host_named_with_title_and_full_name_places_the_meeting_in_the_host_capital(fantasy_kb):
+    [event] = run(fantasy_kb, "Anschließend wurde Vorn vom gondorischen Außenminister Faramir Ithil zu einem "
+                              "kurzen Höflichkeitsbesuch empfangen.")
+    assert event.host == "XGO" and event.location.country == "XGO"
