@@ -13,15 +13,10 @@ from collections.abc import Iterable
 
 from dyad.lexicon import Lexicon
 from dyad.model import CleanText, Document
+from dyad.nlp import SAME_LENGTH
 
 # Characters that carry no text: zero-width spaces and joiners, soft hyphen, BOM.
 INVISIBLE = "\u200b\u200c\u200d\u2060\u00ad\ufeff"
-# One-for-one replacements that keep offsets aligned.
-SAME_LENGTH = str.maketrans({
-    "„": '"', "“": '"', "”": '"', "«": '"', "»": '"', "‚": "'", "‘": "'", "’": "'",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ", "\r": " ",
-    "–": "-", "—": "-", "‑": "-",
-})
 SPACES = re.compile(r"  +")
 
 

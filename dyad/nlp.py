@@ -20,6 +20,12 @@ TOKEN = re.compile(
     r"|['’][sS]\b"
     r"|\S",
 )
+# One-for-one replacements that keep offsets aligned.
+SAME_LENGTH = str.maketrans({
+    "„": '"', "“": '"', "”": '"', "«": '"', "»": '"', "‚": "'", "‘": "'", "’": "'",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ", "\r": " ",
+    "–": "-", "—": "-", "‑": "-",
+})
 SENTENCE_END = frozenset(".!?…")
 CLOSING = frozenset("\"'“”«»)]’")
 
@@ -29,8 +35,9 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
 
 
 def token_texts(text: str) -> tuple[str, ...]:
-    """The token strings of a phrase, the key used by every phrase index."""
-    return tuple(m.group() for m in TOKEN.finditer(text))
+    """The token strings of a phrase, the key used by every phrase index, with quotes and dashes
+    normalised as in clean text ("Nuku‘alofa" is found as "Nuku'alofa")."""
+    return tuple(m.group() for m in TOKEN.finditer(text.translate(SAME_LENGTH)))
 
 
 def split_sentences(text: str, abbreviations: Iterable[str] = ()) -> list[Sentence]:

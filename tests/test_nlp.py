@@ -31,3 +31,8 @@ def test_a_quote_after_the_full_stop_closes_it_and_after_a_space_opens_the_next(
     text = 'Er sagte: "Wir sind bereit." Dann ging er. "Das war gut", sagte sie.'
     assert [text[s.start:s.end] for s in split_sentences(text)] == [
         'Er sagte: "Wir sind bereit."', "Dann ging er.", '"Das war gut", sagte sie.']
+
+
+def test_phrase_keys_normalise_typographic_quotes_and_dashes_as_clean_text_does():
+    assert token_texts("Nuku‘alofa") == token_texts("Nuku'alofa") == ("Nuku'alofa",)
+    assert token_texts("Guinea–Bissau") == token_texts("Guinea-Bissau")
