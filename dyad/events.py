@@ -125,7 +125,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     if before and len(countries) < 2 and not view.orgs:
         if _group_subject(words, view.triggers, lex) or _group_phrase(words, lex):
             referred = _group_referent(before, index, ctx)
-        elif any(w.lower() in lex.again_words for w in words):
+        elif any(w.lower() in lex.again_words and not _in_date(sent.tokens[k].start, view.dates)
+                 for k, w in enumerate(words)):
             referred = before[-1].sides  # "Ein weiteres Treffen ist für März geplant": the meeting just reported
     own = list(actors)
     if referred is not None:
@@ -143,8 +144,11 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     # a side the sentence does not name: "er", "sie", "Gespräche mit X", "empfangen worden"
     refers_back = _pronoun_subject(words, lex) or _no_subject_before_with(actors, mentions, words, lex) \
         or (len(countries) < 2 and _refers_back(words, lex))
+    # "Xi reiste an": a visit whose other side is the article's protagonist, unless the place visited
+    # is named ("Bourita is expected to visit Niamey": Niger is the other side)
     implicit = len(countries) == 1 and any(a.kind in ("person", "role") for a in actors) \
-        and kinds & {"host", "visit"} and view.whole_sentence
+        and kinds & {"host", "visit"} and view.whole_sentence \
+        and not (kinds <= {"visit"} and any(p.location.country not in countries for p in view.places))
     added = None
     if refers_back or implicit:
         last, protagonist = earlier
@@ -223,6 +227,11 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         # "Blinken sprach mit Abbas und mit König Abdullah": one meeting per counterpart
         return [_candidate(_group_all(pair), location, host, **common) for pair in apart]
     return [_candidate(_group_all(actors), location, host, **common)]
+
+
+def _in_date(offset: int, dates: list[DateMention]) -> bool:
+    """Whether a word belongs to a date expression ("next month" repeats no meeting)."""
+    return any(d.start <= offset < d.end for d in dates)
 
 
 def _candidate(sides, location, host, *, status, kinds, date, round, topics, evidence, sentence_index, sideline):

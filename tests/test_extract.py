@@ -343,3 +343,13 @@ def test_received_by_a_host_named_with_title_and_full_name_places_the_meeting_in
     [event] = run(fantasy_kb, "Anschließend wurde Vorn vom gondorischen Außenminister Faramir Ithil zu einem "
                               "kurzen Höflichkeitsbesuch empfangen.")
     assert event.host == "XGO" and event.location.country == "XGO"
+
+
+def test_a_visit_to_a_named_place_has_that_country_as_other_side_not_the_protagonist(fantasy_kb):
+    # "next month" is a date, not "the next meeting" of the two named before
+    text = ("King Theoden Marke received Faramir Ithil in Edoras on Monday. "
+            "Vorn is expected to visit Minas Tirith next month.")
+    events = run(fantasy_kb, text, lang="en")
+    planned = [e for e in events if e.status == "planned"]
+    assert [{p.country for p in e.participants} for e in planned] == [{"XAR", "XGO"}]
+    assert planned[0].host == "XGO"
