@@ -14,7 +14,7 @@ from dyad.mentions import PlaceMention
 from dyad.model import DateValue, Location, Mention, Sentence
 
 NEGATION_BEFORE = 10  # tokens before a trigger searched for a negation ("denied reports that X had met Y")
-NEGATION_AFTER = 12
+NEGATION_AFTER = 16
 AGENT_REACH = 12  # "von Bundespräsidentin Karin Keller-Sutter zu einem Besuch empfangen": agent to its verb
 
 
