@@ -63,6 +63,8 @@ def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     """ "Das Ministerium wies Berichte zurück, wonach ...": a denial anywhere before the meeting word;
     "Ein Treffen mit X lehnt Y ab": a refusal anywhere in the sentence."""
     for k, word in enumerate(words):
+        if k < trigger.token and lex.no_plan_phrases.match_at(words, k):
+            return True  # "habe keine Pläne, Takaichi zu treffen", "has no plans to meet"
         for verbs, reach in ((lex.denial_verbs, trigger.token), (lex.refusal_verbs, len(words))):
             if k >= reach:
                 continue

@@ -312,6 +312,8 @@ def test_a_meeting_on_the_sidelines_takes_the_place_of_the_summit_named_before(f
     "Arnor sagt Gespräche mit Gondor in Edoras ab",
     "Rohan ist bereit zu Gesprächen zwischen Arnor und Gondor in Edoras.",
     "Rohan is willing to host further talks between Arnor and Gondor in Edoras, Marke said.",
+    'Ein Sprecher sagte, Vorn habe "keine Pläne", Ithil am Rande des Gipfels in Edoras zu treffen.',
+    "A spokesman said Vorn had no plans to meet Ithil in Edoras this week.",
 ])
 def test_called_off_and_offered_meetings_give_nothing(fantasy_kb, text):
     assert run(fantasy_kb, text) == ()
