@@ -22,6 +22,7 @@ ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an"
 HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
+COMPLEMENT_REACH = 6  # "für den Dialog zwischen Belgrad und Pristina," before the holder's name
 DEPUTY = {"foreign_minister": "deputy_foreign_minister", "prime_minister": "deputy_prime_minister",
           "president": "vice_president", "counterpart": "counterpart"}
 ARABIC_PARTICLES = frozenset({"bin", "ibn", "bint", "al", "el", "ben", "abu"})  # after a first name
@@ -325,6 +326,13 @@ def _adjacent(gap: list[str], lex: Lexicon) -> bool:
 def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon) -> int | None:
     """The span of the person a role introduces: right after it, or after "des X," / ","."""
     span = spans[k]
+    if span.j < len(words) and words[span.j].lower() in lex.role_complements:
+        # "der Sonderbeauftragte für den Dialog, Peter Sørensen": the holder after the office's remit
+        comma = next((i for i in range(span.j, min(span.j + COMPLEMENT_REACH, len(words))) if words[i] == ","), None)
+        after = next((m for m in range(k + 1, len(spans)) if spans[m].i == (comma or -2) + 1), None)
+        if after is not None and (spans[after].kind == "cap" or (spans[after].kind == "actor"
+                                                                 and spans[after].targets[0].kind == "person")):
+            return after
     for m in range(k + 1, min(k + 3, len(spans))):
         cand = spans[m]
         gap = words[spans[m - 1].j:cand.i]

@@ -355,3 +355,9 @@ def test_a_visit_to_a_named_place_has_that_country_as_other_side_not_the_protago
     planned = [e for e in events if e.status == "planned"]
     assert [{p.country for p in e.participants} for e in planned] == [{"XAR", "XGO"}]
     assert planned[0].host == "XGO"
+
+
+def test_an_office_with_its_remit_is_followed_by_its_holder(fantasy_kb):
+    [event] = run(fantasy_kb, "Der arnorische Sonderbeauftragte für den Frieden, Hirgon Tal, traf am Montag Ithil.")
+    arnor = next(p for p in event.participants if p.country == "XAR")
+    assert arnor.name == "Hirgon Tal" and arnor.role == "special envoy"
