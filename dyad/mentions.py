@@ -473,7 +473,8 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
 
 def _describes_place(words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) -> bool:
     """ "der vietnamesischen Hauptstadt", "the Indian capital": words before a place name."""
-    word = words[j] if lex.language == "de" else words[j].lower()
+    # English place nouns are lower-case: a capital "Port" begins a name ("Port Vila")
+    word = words[j] if lex.language == "de" or not words[j].islower() else words[j].lower()
     if word in lex.place_nouns:
         return True
     hit = kb.actors.match_at(words, j)

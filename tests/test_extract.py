@@ -361,3 +361,8 @@ def test_an_office_with_its_remit_is_followed_by_its_holder(fantasy_kb):
     [event] = run(fantasy_kb, "Der arnorische Sonderbeauftragte für den Frieden, Hirgon Tal, traf am Montag Ithil.")
     arnor = next(p for p in event.participants if p.country == "XAR")
     assert arnor.name == "Hirgon Tal" and arnor.role == "special envoy"
+
+
+def test_a_hyphenated_gazetteer_name_is_found_as_written_with_a_space(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn met Ithil in Port Umbar on Monday.", lang="en")
+    assert (event.location.city, event.location.country) == ("Port-Umbar", "XGO")

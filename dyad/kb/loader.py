@@ -153,6 +153,8 @@ def _load(extra: str | None) -> KnowledgeBase:
     cities_by_name: dict[tuple[str, str], int] = {}
     for place in sorted(places.values(), key=lambda p: -p.population):
         place_names.add(place.name, place.geonames_id)
+        if "-" in place.name:
+            place_names.add(place.name.replace("-", " "), place.geonames_id)  # "Port Vila" for GeoNames' "Port-Vila"
         cities_by_name.setdefault((place.name, place.country), place.geonames_id)
     curated: PhraseIndex[int] = PhraseIndex()
     for lang in LANGUAGES:
