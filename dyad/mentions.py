@@ -138,11 +138,14 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
                         actor_type="IGO", use=target.use), span.i, orgs)
 
     places = _places(sent, words, kb, lex, text)
-    for mention in actors:
-        if mention.kind == "person":
-            ctx.last_person = mention
-            key = mention.key or mention.name
-            ctx.mentions_of[key] = ctx.mentions_of.get(key, 0) + 1
+    people = [m for m in actors if m.kind == "person"]
+    for mention in people:
+        key = mention.key or mention.name
+        ctx.mentions_of[key] = ctx.mentions_of.get(key, 0) + 1
+    if people:
+        # a later "er"/"he" most often continues the subject, named first ("Milei will travel to Rome,
+        # where he is due to meet Pope Francis. He is also expected to ...")
+        ctx.last_person = min(people, key=lambda m: token_of[m.start])
     return SentenceMentions(tuple(actors), places, tuple(weak), tuple(orgs), token_of)
 
 

@@ -366,3 +366,10 @@ def test_an_office_with_its_remit_is_followed_by_its_holder(fantasy_kb):
 def test_a_hyphenated_gazetteer_name_is_found_as_written_with_a_space(fantasy_kb):
     [event] = run(fantasy_kb, "Vorn met Ithil in Port Umbar on Monday.", lang="en")
     assert (event.location.city, event.location.country) == ("Port-Umbar", "XGO")
+
+
+def test_a_subject_pronoun_continues_the_subject_of_the_sentence_before(fantasy_kb):
+    text = ("Arnor's foreign minister Elendil Vorn will travel to Edoras, where he is due to meet Marke on Monday. "
+            "He is also expected to hold talks with Ithil during his stay.")
+    pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text, lang="en")}
+    assert frozenset({"XAR", "XGO"}) in pairs and frozenset({"XRO", "XGO"}) not in pairs
