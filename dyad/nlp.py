@@ -40,12 +40,12 @@ def token_texts(text: str) -> tuple[str, ...]:
     return tuple(m.group() for m in TOKEN.finditer(text.translate(SAME_LENGTH)))
 
 
-def split_sentences(text: str, abbreviations: Iterable[str] = ()) -> list[Sentence]:
+def split_sentences(text: str, abbreviations: Iterable[str] = (), ordinal_dots: bool = True) -> list[Sentence]:
     """Split at line breaks and at sentence-final punctuation.
 
-    A full stop after a known abbreviation or after a one- or two-digit
-    number (German ordinals and dates: "am 19. September", "18. Runde")
-    does not end a sentence.
+    A full stop after a known abbreviation does not end a sentence, nor, with
+    ``ordinal_dots`` (German: "am 19. September", "18. Runde"), one after a
+    one- or two-digit number; in English "on Oct. 7. The two leaders" is two.
     """
     abbreviations = frozenset(abbreviations)
     sentences: list[Sentence] = []
@@ -56,12 +56,13 @@ def split_sentences(text: str, abbreviations: Iterable[str] = ()) -> list[Senten
             paragraph += 1
         else:
             tokens = tokenize(line, pos)
-            sentences.extend(_split_line(tokens, abbreviations, paragraph))
+            sentences.extend(_split_line(tokens, abbreviations, paragraph, ordinal_dots))
         pos += len(line) + 1
     return sentences
 
 
-def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: int) -> list[Sentence]:
+def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: int,
+                ordinal_dots: bool = True) -> list[Sentence]:
     out: list[Sentence] = []
     begin = 0
     n = len(tokens)
@@ -75,7 +76,7 @@ def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: i
         if nxt >= n or not _starts_sentence(tokens[nxt].text):
             continue
         prev = tokens[i - 1].text if i else ""
-        if tok.text == "." and (prev in abbreviations or (prev.isdigit() and len(prev) <= 2)):
+        if tok.text == "." and (prev in abbreviations or (ordinal_dots and prev.isdigit() and len(prev) <= 2)):
             continue
         out.append(_sentence(tokens[begin:nxt], paragraph))
         begin = nxt

@@ -45,7 +45,7 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
     days_before: dict[int, DateValue | None] = {}  # the last day named earlier in the same paragraph
     paragraph_day: DateValue | None = None
     paragraph = -1
-    for index, sent in enumerate(split_sentences(text.text, lex.abbreviations)):
+    for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots)):
         dates = find_dates(sent.tokens, lex, doc.published, reference)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
         event_day = _representative_day(dates) or doc.published

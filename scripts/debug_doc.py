@@ -24,7 +24,7 @@ published = date.fromisoformat(rec["published"]) if rec.get("published") else No
 doc = Document(rec["id"], rec["text"], published, rec.get("language"))
 text = clean(doc, [load_lexicon(x) for x in available_languages()])
 ctx = DocContext()
-for sent in split_sentences(text.text, lex.abbreviations):
+for sent in split_sentences(text.text, lex.abbreviations, lex.ordinal_dots):
     triggers = find_triggers(sent, lex)
     if not triggers and "--all" not in sys.argv:
         find_mentions(sent, text.text, kb, lex, published, ctx)

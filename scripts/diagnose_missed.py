@@ -37,7 +37,7 @@ def sentence_view(rec: dict, kb, lexicons) -> list[tuple[str, list, set]]:
     text = clean(doc, lexicons)
     ctx = DocContext()
     out = []
-    for sent in split_sentences(text.text, lex.abbreviations):
+    for sent in split_sentences(text.text, lex.abbreviations, lex.ordinal_dots):
         m = find_mentions(sent, text.text, kb, lex, published, ctx)
         triggers = [sent.tokens[t.token].text for t in find_triggers(sent, lex)]
         countries = {a.country for a in m.actors if a.country} | {a.country for a in m.weak_states}

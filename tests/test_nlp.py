@@ -36,3 +36,10 @@ def test_a_quote_after_the_full_stop_closes_it_and_after_a_space_opens_the_next(
 def test_phrase_keys_normalise_typographic_quotes_and_dashes_as_clean_text_does():
     assert token_texts("Nuku‘alofa") == token_texts("Nuku'alofa") == ("Nuku'alofa",)
     assert token_texts("Guinea–Bissau") == token_texts("Guinea-Bissau")
+
+
+def test_a_full_stop_after_a_small_number_ends_an_english_sentence_but_not_a_german_ordinal():
+    english = "They met after the attack of Oct. 7. The two leaders then spoke."
+    assert len(split_sentences(english, ["Oct"], ordinal_dots=False)) == 2
+    german = "Sie trafen sich am 7. Oktober in Berlin."
+    assert len(split_sentences(german, [], ordinal_dots=True)) == 1
