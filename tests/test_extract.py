@@ -373,3 +373,10 @@ def test_a_subject_pronoun_continues_the_subject_of_the_sentence_before(fantasy_
             "He is also expected to hold talks with Ithil during his stay.")
     pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text, lang="en")}
     assert frozenset({"XAR", "XGO"}) in pairs and frozenset({"XRO", "XGO"}) not in pairs
+
+
+def test_talks_in_a_named_format_are_one_meeting_of_all(fantasy_kb):
+    text = ("Vorn travelled to Edoras for talks with Faramir Ithil and King Theoden Marke "
+            "in the so-called Edoras format.")
+    [event] = run(fantasy_kb, text, lang="en")
+    assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
