@@ -28,6 +28,7 @@ from dyad.trigger import (
     read_topics,
 )
 
+TOPIC_REACH = 5  # "über die Verhandlungen mit den USA": a state this close after "über" is a topic
 WITH_REACH = 3  # "mit dem iranischen Präsidenten X": the side follows within a few words
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close before a trigger
@@ -307,6 +308,8 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
     if state.use == "adjective":
         # "russisch-chinesische Verhandlungen", "US-Chinese talks": the adjective qualifies the meeting word
         return any(0 < t.token - token <= WEAK_STATE_WINDOW for t in triggers)
+    if any(w.lower() in lex.topic_words for w in words[max(0, token - TOPIC_REACH):token]):
+        return False  # "sprachen über die Verhandlungen mit den USA": what they discussed
     before = [w.lower() for w in words[max(0, token - 2):token] if w.lower() not in ARTICLES]
     if token == 0 or (before and (before[-1] in lex.between_words or before[-1] in lex.with_words)):
         return True

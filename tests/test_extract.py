@@ -380,3 +380,8 @@ def test_talks_in_a_named_format_are_one_meeting_of_all(fantasy_kb):
             "in the so-called Edoras format.")
     [event] = run(fantasy_kb, text, lang="en")
     assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
+
+
+def test_a_state_named_in_what_was_discussed_is_no_side(fantasy_kb):
+    text = "Vorn schrieb, man habe am Montag auch über die Verhandlungen mit Gondor gesprochen."
+    assert all("XGO" not in {p.country for p in e.participants} for e in run(fantasy_kb, text))
