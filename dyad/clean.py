@@ -18,6 +18,7 @@ from dyad.nlp import SAME_LENGTH
 # Characters that carry no text: zero-width spaces and joiners, soft hyphen, BOM.
 INVISIBLE = "\u200b\u200c\u200d\u2060\u00ad\ufeff"
 SPACES = re.compile(r"  +")
+SPACED_DASH = re.compile(r"(?<=\s)-(?=\s)")
 
 
 def clean(doc: Document, lexicons: Iterable[Lexicon]) -> CleanText:
@@ -37,7 +38,9 @@ def clean(doc: Document, lexicons: Iterable[Lexicon]) -> CleanText:
     for i, ch in enumerate(text):
         if ch in INVISIBLE:
             removed[i] = 1
-    normalised = text.translate(SAME_LENGTH)
+    # a hyphen between spaces is a dash that separates clauses ("zusammenkommen - es wäre ..."):
+    # it becomes "–", while joining hyphens and dashes ("US–China talks") become "-"
+    normalised = SPACED_DASH.sub("–", text.translate(SAME_LENGTH))
     for m in SPACES.finditer(normalised):
         removed[m.start() + 1:m.end()] = b"\x01" * (m.end() - m.start() - 1)
     offsets = array("l", (i for i in range(len(text)) if not removed[i]))

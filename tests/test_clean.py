@@ -48,3 +48,9 @@ def test_spans_map_back_inside_the_original(text, a, b):
     if start < end:
         assert text[o_start:o_end].translate(SAME_LENGTH).replace("\u00ad", "").replace("\u200b", "") \
             .startswith(result.text[start])
+
+
+def test_a_hyphen_between_spaces_becomes_a_dash_and_joining_dashes_a_hyphen():
+    text = "Astana - Sie kamen zusammen – es war gut. US–China talks."
+    out = clean(Document("t", text, None, None), [load_lexicon(x) for x in available_languages()]).text
+    assert out == "Astana – Sie kamen zusammen – es war gut. US-China talks."

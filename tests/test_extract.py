@@ -385,3 +385,16 @@ def test_talks_in_a_named_format_are_one_meeting_of_all(fantasy_kb):
 def test_a_state_named_in_what_was_discussed_is_no_side(fantasy_kb):
     text = "Vorn schrieb, man habe am Montag auch über die Verhandlungen mit Gondor gesprochen."
     assert all("XGO" not in {p.country for p in e.participants} for e in run(fantasy_kb, text))
+
+
+def test_a_spaced_dash_ends_the_clause_of_a_hypothetical(fantasy_kb):
+    text = ("Am Donnerstag will Vorn in Edoras mit König Theoden Marke zusammenkommen - es wäre das erste "
+            "Treffen der beiden seit Jahren. Ein Treffen zwischen Vorn und Ithil wäre der nächste Schritt.")
+    events = run(fantasy_kb, text)
+    assert [{p.country for p in e.participants} for e in events] == [{"XAR", "XRO"}]
+    assert events[0].status == "planned"
+
+
+def test_a_place_and_a_dash_open_a_dateline(fantasy_kb):
+    [event] = run(fantasy_kb, "Port-Umbar – Vorn und Ithil haben sich am Montag zu Gesprächen getroffen.")
+    assert event.location.city == "Port-Umbar"
