@@ -55,12 +55,17 @@ def fuse(events: Iterable[FuseEvent]) -> list[Cluster]:
     ordered = sorted(events, key=_canonical)
     clusters: list[list[FuseEvent]] = []
     of_day: dict[str, list[int]] = {}  # positions of day-precise clusters by their day
-    named = _NamedSides()
+    named: _NamedSides | None = None  # built at the first coarser event: a group of days alone never needs it
     for event in ordered:
         day = event.date if event.date and len(event.date) == 10 else None
         # day-precise events come first in the canonical order, and two different days never fit:
         # a day-precise event need only be tried against the clusters of its own day
-        candidates = of_day.get(day, []) if day else named.candidates(event, len(clusters))
+        if day:
+            candidates = of_day.get(day, [])
+        else:
+            if named is None:
+                named = _NamedSides(clusters)
+            candidates = named.candidates(event, len(clusters))
         for position in candidates:
             if _fits(event, clusters[position]):
                 clusters[position].append(event)
@@ -70,8 +75,13 @@ def fuse(events: Iterable[FuseEvent]) -> list[Cluster]:
             clusters.append([event])
             if day:
                 of_day.setdefault(day, []).append(position)
-        named.add(position, event)
-    return [Cluster(record_id(m), tuple(sorted(e.id for e in m))) for m in clusters]
+        if named is not None:
+            named.add(position, event)
+    result = []
+    for members in clusters:
+        ids = tuple(sorted(e.id for e in members))
+        result.append(Cluster(_record_id_of(ids[0]), ids))
+    return result
 
 
 class _NamedSides:
@@ -82,9 +92,12 @@ class _NamedSides:
     tried in order as before, so the result is the plain first-fit clustering, only faster.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clusters: list[list[FuseEvent]]) -> None:
         self.named: dict[str, set[int]] = {}  # side -> clusters naming someone on it
         self.naming: dict[tuple[str, str], set[int]] = {}  # (side, person) -> clusters naming them
+        for position, members in enumerate(clusters):
+            for event in members:
+                self.add(position, event)
 
     def add(self, position: int, event: FuseEvent) -> None:
         for side, person in event.people:
@@ -101,8 +114,11 @@ class _NamedSides:
 
 
 def record_id(members: Iterable[FuseEvent]) -> str:
-    first = min(e.id for e in members)
-    return "r" + hashlib.sha1(first.encode()).hexdigest()[:15]
+    return _record_id_of(min(e.id for e in members))
+
+
+def _record_id_of(first_event: str) -> str:
+    return "r" + hashlib.sha1(first_event.encode()).hexdigest()[:15]
 
 
 def compatible(a: FuseEvent, b: FuseEvent) -> bool:
