@@ -52,6 +52,11 @@ def group_key(countries: Iterable[str], status: str, date: str | None) -> str:
 
 def fuse(events: Iterable[FuseEvent]) -> list[Cluster]:
     """Cluster the events of one group; the result does not depend on their order."""
+    return [Cluster(record_id_of(ids[0]), ids) for ids in fuse_ids(events)]
+
+
+def fuse_ids(events: Iterable[FuseEvent]) -> list[tuple[str, ...]]:
+    """The clusters of ``fuse``, as the sorted ids of their events (a record's id is ``record_id_of(ids[0])``)."""
     ordered = sorted(events, key=_canonical)
     clusters: list[list[FuseEvent]] = []
     of_day: dict[str, list[int]] = {}  # positions of day-precise clusters by their day
@@ -77,11 +82,7 @@ def fuse(events: Iterable[FuseEvent]) -> list[Cluster]:
                 of_day.setdefault(day, []).append(position)
         if named is not None:
             named.add(position, event)
-    result = []
-    for members in clusters:
-        ids = tuple(sorted(e.id for e in members))
-        result.append(Cluster(_record_id_of(ids[0]), ids))
-    return result
+    return [tuple(sorted(e.id for e in members)) for members in clusters]
 
 
 class _NamedSides:
@@ -114,10 +115,10 @@ class _NamedSides:
 
 
 def record_id(members: Iterable[FuseEvent]) -> str:
-    return _record_id_of(min(e.id for e in members))
+    return record_id_of(min(e.id for e in members))
 
 
-def _record_id_of(first_event: str) -> str:
+def record_id_of(first_event: str) -> str:
     return "r" + hashlib.sha1(first_event.encode()).hexdigest()[:15]
 
 

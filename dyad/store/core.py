@@ -14,14 +14,13 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, Table, bindparam, create_engine, delete, event, select, update
 from sqlalchemy.engine import make_url
 
 from dyad import __version__
 from dyad.errors import DocumentError, DyadError
-from dyad.fuse import Cluster, FuseEvent, dates_fit, fuse, group_key
+from dyad.fuse import Cluster, FuseEvent, dates_fit, fuse_ids, group_key, record_id_of
 from dyad.model import ArticleResult
 from dyad.output import participant_json
 from dyad.store import schema
@@ -230,12 +229,13 @@ def refuse(conn: Connection, groups: set[str], new_rows: list[dict] | None = Non
         return
     previous: dict[str, str | None] = {}  # stored event -> its record before this batch
     by_group: dict[str, list[FuseEvent]] = {}
+    parsed: dict[str, tuple] = {}
     for eid, rid, key, date, city, country, fkey in _group_members(conn, keys):
         previous[eid] = rid
-        by_group.setdefault(key, []).append(_fuse_event(eid, key, date, city, country, fkey))
+        by_group.setdefault(key, []).append(_fuse_event(eid, key, date, city, country, fkey, parsed))
     for row in new_rows:
         by_group.setdefault(row["group_key"], []).append(
-            _fuse_event(row["id"], row["group_key"], row["date"], row["city"], row["country"], row["fuse_key"]))
+            _fuse_event(row["id"], row["group_key"], row["date"], row["city"], row["country"], row["fuse_key"], parsed))
     old_members: dict[str, set[str]] = {}
     for eid, rid in previous.items():
         if rid:
@@ -243,13 +243,14 @@ def refuse(conn: Connection, groups: set[str], new_rows: list[dict] | None = Non
     new_of_event: dict[str, str] = {}
     changed: list[tuple[Cluster, str]] = []
     for key, members_of_group in by_group.items():
-        for cluster in fuse(members_of_group):
-            new_of_event.update(dict.fromkeys(cluster.event_ids, cluster.record_id))
-            old = old_members.get(cluster.record_id)
-            if old is not None and cluster.record_id not in stale and len(old) == len(cluster.event_ids) \
-                    and old.issuperset(cluster.event_ids):
-                continue  # the same stored events as before: the stored record stands
-            changed.append((cluster, key))
+        for ids in fuse_ids(members_of_group):
+            rid = previous.get(ids[0])
+            old = old_members.get(rid) if rid else None
+            # the same stored events as before: the stored record (whose id derives from ids[0]) stands
+            if old is None or rid in stale or len(old) != len(ids) or not old.issuperset(ids):
+                rid = record_id_of(ids[0])
+                changed.append((Cluster(rid, ids), key))
+            new_of_event.update(dict.fromkeys(ids, rid))
     for row in new_rows:
         row["record_id"] = new_of_event[row["id"]]
     _insert(conn, events, new_rows)
@@ -336,19 +337,15 @@ def fuse_key(participants: list[dict]) -> str:
     return ";".join([countries, *people])
 
 
-def _fuse_event(eid: str, key: str, date: str | None, city: str | None, country: str | None,
-                fkey: str) -> FuseEvent:
-    countries, people = _parse_fuse_key(fkey)
+def _fuse_event(eid: str, key: str, date: str | None, city: str | None, country: str | None, fkey: str,
+                parsed: dict[str, tuple]) -> FuseEvent:
+    if fkey not in parsed:  # the same sides and people recur across many events: parse each key once a batch
+        countries, *people = fkey.split(";")
+        parsed[fkey] = (frozenset(countries.split("|")) if countries else frozenset(),
+                        frozenset(tuple(p.split("=", 1)) for p in people))
+    countries, people = parsed[fkey]
     # the status is the first part of the group key (dyad.fuse.group_key)
     return FuseEvent(eid, countries, key.split(":", 1)[0], date, people, city, country)
-
-
-@lru_cache(maxsize=1 << 18)
-def _parse_fuse_key(fkey: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
-    # cached: the same sides and people recur across many events, and parsing dominated loading a group
-    countries, *people = fkey.split(";")
-    return (frozenset(countries.split("|")) if countries else frozenset(),
-            frozenset(tuple(p.split("=", 1)) for p in people))
 
 
 def _drop_records(conn: Connection, ids: set[str]) -> None:
