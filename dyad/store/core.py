@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -236,46 +237,61 @@ def refuse(conn: Connection, groups: set[str], new_rows: list[dict] | None = Non
     for row in new_rows:
         by_group.setdefault(row["group_key"], []).append(
             _fuse_event(row["id"], row["group_key"], row["date"], row["city"], row["country"], row["fuse_key"], parsed))
-    old_members: dict[str, set[str]] = {}
-    for eid, rid in previous.items():
-        if rid:
-            old_members.setdefault(rid, set()).add(eid)
-    new_of_event: dict[str, str] = {}
+    changed, assigned, kept = _recluster(by_group, previous, stale)
+    for row in new_rows:
+        row["record_id"] = assigned[row["id"]]
+    _insert(conn, events, new_rows)
+    if new_rows and conn.dialect.name == "sqlite":
+        _insert(conn, "evidence_fts", [{"event_id": r["id"], "body": r["evidence_text"]} for r in new_rows])
+    moves = [(rid, eid) for eid, rid in assigned.items() if eid in previous and previous[eid] != rid]
+    if moves:
+        conn.exec_driver_sql(f"UPDATE events SET record_id = {_mark(conn)} WHERE id = {_mark(conn)}", moves)
+    # a record that no longer stands had a member among the events of changed records, or lost one
+    existing = {previous[eid] for eid in assigned if previous.get(eid)} | stale
+    written = _write_records(conn, changed, new_rows, existing, kept)
+    _redirect(conn, previous, assigned, kept)
+    _link_announcements(conn, keys, written)
+
+
+def _recluster(by_group: dict[str, list[FuseEvent]], previous: dict[str, str | None],
+               stale: set[str]) -> tuple[list[tuple[Cluster, str]], dict[str, str], set[str]]:
+    """Fuse each group; returns the records that changed, their events' new records, and all records now."""
+    members_of = Counter(previous.values())  # stored events per record
+    assigned: dict[str, str] = {}  # event -> its new record, for the events of records that changed
+    kept: set[str] = set()
     changed: list[tuple[Cluster, str]] = []
     for key, members_of_group in by_group.items():
         for ids in fuse_ids(members_of_group):
             rid = previous.get(ids[0])
-            old = old_members.get(rid) if rid else None
-            # the same stored events as before: the stored record (whose id derives from ids[0]) stands
-            if old is None or rid in stale or len(old) != len(ids) or not old.issuperset(ids):
-                rid = record_id_of(ids[0])
-                changed.append((Cluster(rid, ids), key))
-            new_of_event.update(dict.fromkeys(ids, rid))
-    for row in new_rows:
-        row["record_id"] = new_of_event[row["id"]]
-    _insert(conn, events, new_rows)
-    if new_rows and conn.dialect.name == "sqlite":
-        _insert(conn, "evidence_fts", [{"event_id": r["id"], "body": r["evidence_text"]} for r in new_rows])
-    moves = [(new_of_event[eid], eid) for eid, rid in previous.items() if rid != new_of_event[eid]]
-    if moves:
-        conn.exec_driver_sql(f"UPDATE events SET record_id = {_mark(conn)} WHERE id = {_mark(conn)}", moves)
-    written = _write_records(conn, changed, new_rows, previous, stale, set(new_of_event.values()))
-    _redirect(conn, previous, new_of_event)
-    _link_announcements(conn, keys, written)
+            if rid and rid not in stale and members_of[rid] == len(ids) and all(previous.get(i) == rid for i in ids):
+                kept.add(rid)  # the same stored events as before: the stored record (its id from ids[0]) stands
+                continue
+            rid = record_id_of(ids[0])
+            kept.add(rid)
+            changed.append((Cluster(rid, ids), key))
+            assigned.update(dict.fromkeys(ids, rid))
+    return changed, assigned, kept
 
 
 def _group_members(conn: Connection, keys: list[str]) -> list[tuple]:
-    """What fusion compares of the stored events of these groups, read off the covering fusion index."""
+    """What fusion compares of the stored events of these groups, read off the covering fusion index.
+
+    Through the driver's cursor: plain tuples, as a result object's rows cost more than the read.
+    """
     rows: list[tuple] = []
-    for chunk in _chunks(keys, 500):
-        rows += conn.exec_driver_sql(
-            "SELECT id, record_id, group_key, date, city, country, fuse_key FROM events "
-            f"WHERE group_key IN ({', '.join([_mark(conn)] * len(chunk))})", tuple(chunk)).all()
+    cursor = conn.connection.cursor()
+    try:
+        for chunk in _chunks(keys, 500):
+            cursor.execute("SELECT id, record_id, group_key, date, city, country, fuse_key FROM events "
+                           f"WHERE group_key IN ({', '.join([_mark(conn)] * len(chunk))})", tuple(chunk))
+            rows += cursor.fetchall()
+    finally:
+        cursor.close()
     return rows
 
 
 def _write_records(conn: Connection, changed: list[tuple[Cluster, str]], new_rows: list[dict],
-                   previous: dict[str, str | None], stale: set[str], kept: set[str]) -> list[dict]:
+                   existing: set[str], kept: set[str]) -> list[dict]:
     """Replace the records whose members changed and drop those left without events; returns those written."""
     full = {r["id"]: r for r in new_rows}  # every column, only for the events of records to rewrite
     wanted = sorted(i for c, _ in changed for i in c.event_ids if i not in full)
@@ -288,18 +304,19 @@ def _write_records(conn: Connection, changed: list[tuple[Cluster, str]], new_row
         record_rows.append(record)
         actor_rows += actors
         dyad_rows += dyads
-    existing = {rid for rid in previous.values() if rid} | stale
     _drop_records(conn, (existing & {r["id"] for r in record_rows}) | (existing - kept))
     for table, batch in ((records, record_rows), (record_actors, actor_rows), (record_dyads, dyad_rows)):
         _insert(conn, table, batch)
     return record_rows
 
 
-def _redirect(conn: Connection, previous: dict[str, str | None], new_of_event: dict[str, str]) -> None:
+def _redirect(conn: Connection, previous: dict[str, str | None], assigned: dict[str, str], kept: set[str]) -> None:
     """Ids of records merged into another now point to it, as do ids that pointed to them."""
-    kept = set(new_of_event.values())
-    moved = {rid: new_of_event[eid] for eid, rid in previous.items()
-             if rid and rid != new_of_event[eid] and rid not in kept}
+    moved: dict[str, str] = {}
+    for eid in sorted(assigned):
+        old = previous.get(eid)
+        if old and old != assigned[eid] and old not in kept:
+            moved.setdefault(old, assigned[eid])  # a record split apart follows its first remaining event
     if not moved:
         return
     for chunk in _chunks(sorted(moved), 500):

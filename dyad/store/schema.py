@@ -137,6 +137,7 @@ redirects = Table(
     "record_redirects", metadata,
     Column("old_id", String(20), primary_key=True),
     Column("new_id", String(20), nullable=False),
+    Index("ix_record_redirects_new", "new_id"),  # re-pointing ids at a merged record's successor
 )
 
 
@@ -186,6 +187,11 @@ def _fusion_index(conn: Connection) -> None:
                      [{"key": fuse_key(json.loads(p)), "id": i} for i, p in old])
 
 
+def _redirect_index(conn: Connection) -> None:
+    # without it, every merge scanned all redirects to re-point those aimed at the merged record
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_record_redirects_new ON record_redirects (new_id)"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _initial),
     (2, "full-text search on evidence", _full_text),
@@ -193,6 +199,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (4, "actor names indexed", _name_index),
     (5, "covering indexes for pages of one actor or country", _covering_indexes),
     (6, "covering index for fusion groups; fusion keys for older rows", _fusion_index),
+    (7, "redirect targets indexed", _redirect_index),
 ]
 
 
