@@ -13,6 +13,7 @@ while the record keeps that event.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -94,16 +95,16 @@ class _NamedSides:
     """
 
     def __init__(self, clusters: list[list[FuseEvent]]) -> None:
-        self.named: dict[str, set[int]] = {}  # side -> clusters naming someone on it
-        self.naming: dict[tuple[str, str], set[int]] = {}  # (side, person) -> clusters naming them
+        self.named: defaultdict[str, set[int]] = defaultdict(set)  # side -> clusters naming someone on it
+        self.naming: defaultdict[tuple[str, str], set[int]] = defaultdict(set)  # (side, person) -> clusters
         for position, members in enumerate(clusters):
             for event in members:
                 self.add(position, event)
 
     def add(self, position: int, event: FuseEvent) -> None:
         for side, person in event.people:
-            self.named.setdefault(side, set()).add(position)
-            self.naming.setdefault((side, person), set()).add(position)
+            self.named[side].add(position)
+            self.naming[side, person].add(position)
 
     def candidates(self, event: FuseEvent, n: int) -> list[int]:
         excluded: set[int] = set()

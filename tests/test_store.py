@@ -240,7 +240,7 @@ event_specs = st.lists(st.tuples(
     st.sampled_from(["occurred", "occurred", "planned"])), min_size=1, max_size=4)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, 7), event_specs), min_size=1, max_size=14), st.randoms(use_true_random=False))
 def test_ingest_in_any_batches_with_replacements_equals_one_clean_run(tmp_path, versions, rng):
     """Documents arrive in random batches, some several times with changed events: the store ends as one

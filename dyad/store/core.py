@@ -159,11 +159,15 @@ def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: st
                for row in _documents(conn, keys, (documents.c.id, documents.c.source, documents.c.doc_key))}
         stored += [(ids[(values["source"], values["doc_key"])], result) for values, result in new]
         report.added += len(new)
-    rows = [_event_row(doc_id, result.doc.source or "", result.doc.id or result.doc.url or "", ev)
-            for doc_id, result in stored for ev in result.events]
+    rows, people = [], {}
+    for doc_id, result in stored:
+        for ev in result.events:
+            row, participants = _event_row(doc_id, result.doc.source or "", result.doc.id or result.doc.url or "", ev)
+            rows.append(row)
+            people[row["id"]] = participants
     report.events += len(rows)
     # the new events are written by refuse, already in their records: no second pass over them
-    refuse(conn, affected | {r["group_key"] for r in rows}, rows, stale)
+    refuse(conn, affected | {r["group_key"] for r in rows}, rows, stale, people)
 
 
 def _documents(conn: Connection, keys: list[tuple[str, str]], columns: tuple) -> Iterator:
@@ -198,7 +202,8 @@ def _remove_events(conn: Connection, doc_ids: list[int]) -> tuple[set[str], set[
     return affected, stale
 
 
-def _event_row(doc_id: int, source: str, key: str, ev) -> dict:
+def _event_row(doc_id: int, source: str, key: str, ev) -> tuple[dict, list[dict]]:
+    """The event's row, and its participants as stored in it (JSON), so records need not parse them again."""
     participants = [participant_json(p) for p in ev.participants]
     countries = sorted({p.country for p in ev.participants if p.country})
     loc = ev.location
@@ -213,16 +218,16 @@ def _event_row(doc_id: int, source: str, key: str, ev) -> dict:
         round=ev.round, topics=json.dumps(list(ev.topics)), evidence_text=ev.evidence.text,
         evidence_start=ev.evidence.start, evidence_end=ev.evidence.end,
         participants=json.dumps(participants, ensure_ascii=False), fuse_key=fuse_key(participants),
-    )
+    ), participants
 
 
 def refuse(conn: Connection, groups: set[str], new_rows: list[dict] | None = None,
-           stale: set[str] | None = None) -> None:
+           stale: set[str] | None = None, people: dict[str, list[dict]] | None = None) -> None:
     """Recompute the records of the affected groups from all their events, in bulk, and store the new events.
 
     Clustering always covers whole groups (so the result cannot depend on the
     order of ingestion), but only records whose members changed are rewritten:
-    ``new_rows`` are events not stored yet, ``stale`` records that lost events.
+    ``new_rows`` are events not stored yet (``people``: their participants), ``stale`` records that lost events.
     """
     new_rows, stale = new_rows or [], stale or set()
     keys = sorted(groups)
@@ -248,7 +253,7 @@ def refuse(conn: Connection, groups: set[str], new_rows: list[dict] | None = Non
         conn.exec_driver_sql(f"UPDATE events SET record_id = {_mark(conn)} WHERE id = {_mark(conn)}", moves)
     # a record that no longer stands had a member among the events of changed records, or lost one
     existing = {previous[eid] for eid in assigned if previous.get(eid)} | stale
-    written = _write_records(conn, changed, new_rows, existing, kept)
+    written = _write_records(conn, changed, new_rows, existing, kept, people or {})
     _redirect(conn, previous, assigned, kept)
     _link_announcements(conn, keys, written)
 
@@ -291,7 +296,7 @@ def _group_members(conn: Connection, keys: list[str]) -> list[tuple]:
 
 
 def _write_records(conn: Connection, changed: list[tuple[Cluster, str]], new_rows: list[dict],
-                   existing: set[str], kept: set[str]) -> list[dict]:
+                   existing: set[str], kept: set[str], people: dict[str, list[dict]]) -> list[dict]:
     """Replace the records whose members changed and drop those left without events; returns those written."""
     full = {r["id"]: r for r in new_rows}  # every column, only for the events of records to rewrite
     wanted = sorted(i for c, _ in changed for i in c.event_ids if i not in full)
@@ -300,7 +305,7 @@ def _write_records(conn: Connection, changed: list[tuple[Cluster, str]], new_row
             full[row["id"]] = row
     record_rows, actor_rows, dyad_rows = [], [], []
     for cluster, key in changed:
-        record, actors, dyads = _record_rows(cluster, [full[i] for i in cluster.event_ids], key)
+        record, actors, dyads = _record_rows(cluster, [full[i] for i in cluster.event_ids], key, people)
         record_rows.append(record)
         actor_rows += actors
         dyad_rows += dyads
@@ -372,7 +377,8 @@ def _drop_records(conn: Connection, ids: set[str]) -> None:
         conn.execute(delete(record_dyads).where(record_dyads.c.record_id.in_(chunk)))
 
 
-def _record_rows(cluster: Cluster, members: list, key: str) -> tuple[dict, list[dict], list[dict]]:
+def _record_rows(cluster: Cluster, members: list, key: str,
+                 people: dict[str, list[dict]]) -> tuple[dict, list[dict], list[dict]]:
     rank = {"day": 0, "month": 1, "year": 2, None: 3}
     best = min(members, key=lambda r: (rank[r["date_precision"]], r["city"] is None, r["id"]))
     placed = min(members, key=lambda r: (r["city"] is None, r["country"] is None, r["id"]))
@@ -391,7 +397,7 @@ def _record_rows(cluster: Cluster, members: list, key: str) -> tuple[dict, list[
     )
     actors: dict[str, tuple] = {}
     for row in members:
-        for p in json.loads(row["participants"]):
+        for p in people.get(row["id"]) or json.loads(row["participants"]):
             actor = p["actor_id"] or p["name"]
             if actor:
                 actors.setdefault(actor, (p["name"] or p.get("holder") or p["actor_id"], p["country"]))
