@@ -13,8 +13,10 @@ while the record keeps that event.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
@@ -51,28 +53,74 @@ def group_key(countries: Iterable[str], status: str, date: str | None) -> str:
 
 def fuse(events: Iterable[FuseEvent]) -> list[Cluster]:
     """Cluster the events of one group; the result does not depend on their order."""
+    return [Cluster(record_id_of(ids[0]), ids) for ids in fuse_ids(events)]
+
+
+def fuse_ids(events: Iterable[FuseEvent]) -> list[tuple[str, ...]]:
+    """The clusters of ``fuse``, as the sorted ids of their events (a record's id is ``record_id_of(ids[0])``)."""
     ordered = sorted(events, key=_canonical)
     clusters: list[list[FuseEvent]] = []
-    of_day: dict[str, list[list[FuseEvent]]] = {}  # day-precise clusters by their day
+    of_day: dict[str, list[int]] = {}  # positions of day-precise clusters by their day
+    named: _NamedSides | None = None  # built at the first coarser event: a group of days alone never needs it
     for event in ordered:
         day = event.date if event.date and len(event.date) == 10 else None
         # day-precise events come first in the canonical order, and two different days never fit:
         # a day-precise event need only be tried against the clusters of its own day
-        candidates = of_day.get(day, []) if day else clusters
-        for members in candidates:
-            if all(compatible(event, other) for other in members):
-                members.append(event)
+        if day:
+            candidates = of_day.get(day, [])
+        else:
+            if named is None:
+                named = _NamedSides(clusters)
+            candidates = named.candidates(event, len(clusters))
+        for position in candidates:
+            if _fits(event, clusters[position]):
+                clusters[position].append(event)
                 break
         else:
+            position = len(clusters)
             clusters.append([event])
             if day:
-                of_day.setdefault(day, []).append(clusters[-1])
-    return [Cluster(record_id(m), tuple(sorted(e.id for e in m))) for m in clusters]
+                of_day.setdefault(day, []).append(position)
+        if named is not None:
+            named.add(position, event)
+    return [tuple(sorted(e.id for e in members)) for members in clusters]
+
+
+class _NamedSides:
+    """Who is named on each side of each cluster, so that a coarser event is tried only where it could fit.
+
+    A cluster where someone is named on a side the event also names, but nobody shares one of the
+    event's names for that side, has a conflicting member: trying it would fail. What remains is
+    tried in order as before, so the result is the plain first-fit clustering, only faster.
+    """
+
+    def __init__(self, clusters: list[list[FuseEvent]]) -> None:
+        self.named: defaultdict[str, set[int]] = defaultdict(set)  # side -> clusters naming someone on it
+        self.naming: defaultdict[tuple[str, str], set[int]] = defaultdict(set)  # (side, person) -> clusters
+        for position, members in enumerate(clusters):
+            for event in members:
+                self.add(position, event)
+
+    def add(self, position: int, event: FuseEvent) -> None:
+        for side, person in event.people:
+            self.named[side].add(position)
+            self.naming[side, person].add(position)
+
+    def candidates(self, event: FuseEvent, n: int) -> list[int]:
+        excluded: set[int] = set()
+        for side, persons in _by_country(event.people).items():
+            named = self.named.get(side)
+            if named:
+                excluded |= named.difference(*(self.naming.get((side, p), ()) for p in persons))
+        return [i for i in range(n) if i not in excluded] if excluded else list(range(n))
 
 
 def record_id(members: Iterable[FuseEvent]) -> str:
-    first = min(e.id for e in members)
-    return "r" + hashlib.sha1(first.encode()).hexdigest()[:15]
+    return record_id_of(min(e.id for e in members))
+
+
+def record_id_of(first_event: str) -> str:
+    return "r" + hashlib.sha1(first_event.encode()).hexdigest()[:15]
 
 
 def compatible(a: FuseEvent, b: FuseEvent) -> bool:
@@ -99,14 +147,36 @@ def dates_fit(planned: str | None, held: str | None) -> bool:
     return long.startswith(short)
 
 
-def _people_agree(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
-    for country in {c for c, _ in a} & {c for c, _ in b}:
-        if not {k for c, k in a if c == country} & {k for c, k in b if c == country}:
+def _fits(event: FuseEvent, members: list[FuseEvent]) -> bool:
+    for other in members:
+        if not compatible(event, other):
             return False
     return True
 
 
+def _people_agree(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) -> bool:
+    if not a or not b:
+        return True
+    sides_b = _by_country(b)
+    for country, keys in _by_country(a).items():
+        other = sides_b.get(country)
+        if other is not None and keys.isdisjoint(other):
+            return False
+    return True
+
+
+@lru_cache(maxsize=1 << 16)
+def _by_country(people: frozenset[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    # the people of one event, by side; cached since the month pass compares each event many times
+    sides: dict[str, set[str]] = {}
+    for country, key in people:
+        sides.setdefault(country, set()).add(key)
+    return {country: frozenset(keys) for country, keys in sides.items()}
+
+
 def _canonical(event: FuseEvent) -> tuple:
     # day-precise events first, so coarser ones join the day they fit; then by content-derived id
-    rank = PRECISION_RANK.get({10: "day", 7: "month", 4: "year"}.get(len(event.date or ""), ""), 3)
-    return rank, event.date or "", event.id
+    return _RANK_OF_LENGTH.get(len(event.date or ""), 3), event.date or "", event.id
+
+
+_RANK_OF_LENGTH = {10: PRECISION_RANK["day"], 7: PRECISION_RANK["month"], 4: PRECISION_RANK["year"]}

@@ -14,9 +14,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, text
 
-from dyad.model import Document
+from dyad.model import ArticleResult, DateValue, Document, Event, Evidence, Location, Participant
 from dyad.pipeline import extract_all
 from dyad.settings import Settings
 from dyad.store import ingest, open_store
@@ -213,3 +215,45 @@ def test_killed_ingest_run_again_equals_one_clean_run(tmp_path):
                 proc.wait()
         subprocess.run([*command, str(target)], check=True, capture_output=True)
         assert snapshot(open_store(str(target))) == expected
+
+
+def synthetic_article(doc_id, version, specs):
+    """An extracted article made directly (no extraction), with events given as (sides, date, person, city, status)."""
+    events = []
+    for k, (sides, value, person, city, status) in enumerate(specs):
+        parts = tuple(Participant(person if c == sides[0] else None, c, "minister", person if c == sides[0] else None,
+                                  "GOV", 0, 2) for c in sides)
+        precision = {10: "day", 7: "month", 4: "year"}[len(value)] if value else None
+        events.append(Event(
+            id=f"ev{k}", type="CONSULT", cameo="040", status=status, mode="in_person", participants=parts,
+            evidence=Evidence(f"talks {doc_id} {version} {k}", 0, 5),
+            date=DateValue(value, precision, "explicit") if value else None,
+            location=Location(city, sides[1]) if city else None, topics=("trade",)))
+    text_ = f"{doc_id} version {version}"
+    return ArticleResult(Document(doc_id, text_, date(2023, 9, 20), "en", source="wire"), "en", tuple(events))
+
+
+event_specs = st.lists(st.tuples(
+    st.sampled_from([("XAR", "XGO"), ("XGO", "XAR"), ("XAR", "XRO")]),
+    st.sampled_from(["2023-09-18", "2023-09-19", "2023-10-17", "2023-09", "2023-10", "2023", None]),
+    st.sampled_from(["vorn", "amon"]), st.sampled_from([None, "Minas Tirith", "Edoras"]),
+    st.sampled_from(["occurred", "occurred", "planned"])), min_size=1, max_size=4)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 7), event_specs), min_size=1, max_size=14), st.randoms(use_true_random=False))
+def test_ingest_in_any_batches_with_replacements_equals_one_clean_run(tmp_path, versions, rng):
+    """Documents arrive in random batches, some several times with changed events: the store ends as one
+    ingest of their last versions would make it (fusion of whole groups from scratch)."""
+    articles = [synthetic_article(f"d{n}", i, specs) for i, (n, specs) in enumerate(versions)]
+    final = {a.doc.id: a for a in articles}
+    name = uuid.uuid4().hex
+    clean = open_store(str(tmp_path / f"clean-{name}.db"))
+    ingest(clean, list(final.values()), "kb")
+    store = open_store(str(tmp_path / f"steps-{name}.db"))
+    i = 0
+    while i < len(articles):
+        size = rng.randint(1, 4)
+        ingest(store, articles[i:i + size], "kb", batch_size=rng.randint(1, 3))
+        i += size
+    assert snapshot(store)[1:3] == snapshot(clean)[1:3]

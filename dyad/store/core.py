@@ -8,19 +8,22 @@ run followed by the same command leaves exactly the result of one clean run.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, bindparam, create_engine, delete, event, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, bindparam, create_engine, delete, event, select, update
 from sqlalchemy.engine import make_url
 
 from dyad import __version__
 from dyad.errors import DocumentError, DyadError
-from dyad.fuse import Cluster, FuseEvent, dates_fit, fuse, group_key
+from dyad.fuse import Cluster, FuseEvent, dates_fit, fuse_ids, group_key, record_id_of
 from dyad.model import ArticleResult
-from dyad.output import event_json
+from dyad.output import participant_json
 from dyad.store import schema
 from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
 
@@ -78,13 +81,29 @@ def ingest(store: Store, results: Iterable[ArticleResult | DocumentError], kb_ve
     for batch in _batches(results, batch_size):
         report.failed += [r for r in batch if isinstance(r, DocumentError)]
         articles = [r for r in batch if not isinstance(r, DocumentError)]
-        with store.engine.begin() as conn:
-            refuse(conn, *_store_batch(conn, articles, kb_version, report))
+        with _collector_paused(), store.engine.begin() as conn:
+            _store_batch(conn, articles, kb_version, report)
     if store.dialect == "sqlite":
         # fold the write-ahead log back into the database: readers of a large log need far more memory
         with store.engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return report
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch runs.
+
+    A batch allocates millions of rows, tuples and sets that form no cycles; the collector would
+    walk the whole growing heap again and again (a third of the fusion time on a large store).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -105,23 +124,17 @@ def content_hash(result: ArticleResult) -> str:
 
 
 def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: str,
-                 report: IngestReport) -> tuple[set[str], set[str], set[str]]:
-    """Write a batch's documents and events with a handful of statements.
-
-    Returns the affected groups, the ids of the events stored, and the records that lost events.
-    """
+                 report: IngestReport) -> None:
+    """Write a batch's documents, then its events fused into records, with a handful of statements."""
     latest: dict[tuple[str, str], ArticleResult] = {}
     for result in articles:
         key = (result.doc.source or "", result.doc.id or result.doc.url or "")
         if key in latest:
             report.replaced += 1  # a later copy in the same batch supersedes it
         latest[key] = result
-    existing = {}
-    for chunk in _chunks(sorted({k for _, k in latest}), 500):
-        for row in conn.execute(select(documents.c.id, documents.c.source, documents.c.doc_key,
-                                       documents.c.content_hash, documents.c.dyad_version, documents.c.kb_version)
-                                .where(documents.c.doc_key.in_(chunk))):
-            existing[(row.source, row.doc_key)] = row
+    existing = {(row.source, row.doc_key): row for row in _documents(conn, list(latest), (
+        documents.c.id, documents.c.source, documents.c.doc_key, documents.c.content_hash, documents.c.dyad_version,
+        documents.c.kb_version))}
     new, replaced, stored = [], [], []
     for (source, key), result in latest.items():
         values = _document_row(result, source, key, kb_version)
@@ -140,23 +153,32 @@ def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: st
         stored += [(doc_id, result) for doc_id, _, result in replaced]
         report.replaced += len(replaced)
     if new:
-        conn.execute(insert(documents), [values for values, _ in new])
-        ids = {}
-        for chunk in _chunks([values["doc_key"] for values, _ in new], 500):
-            for row in conn.execute(select(documents.c.id, documents.c.source, documents.c.doc_key)
-                                    .where(documents.c.doc_key.in_(chunk))):
-                ids[(row.source, row.doc_key)] = row.id
+        _insert(conn, documents, [values for values, _ in new])
+        keys = [(values["source"], values["doc_key"]) for values, _ in new]
+        ids = {(row.source, row.doc_key): row.id
+               for row in _documents(conn, keys, (documents.c.id, documents.c.source, documents.c.doc_key))}
         stored += [(ids[(values["source"], values["doc_key"])], result) for values, result in new]
         report.added += len(new)
-    rows = [_event_row(doc_id, result.doc.source or "", result.doc.id or result.doc.url or "", ev)
-            for doc_id, result in stored for ev in result.events]
-    if rows:
-        conn.execute(insert(events), rows)
-        if conn.dialect.name == "sqlite":
-            conn.execute(text("INSERT INTO evidence_fts (event_id, body) VALUES (:id, :body)"),
-                         [{"id": r["id"], "body": r["evidence_text"]} for r in rows])
+    rows, people = [], {}
+    for doc_id, result in stored:
+        for ev in result.events:
+            row, participants = _event_row(doc_id, result.doc.source or "", result.doc.id or result.doc.url or "", ev)
+            rows.append(row)
+            people[row["id"]] = participants
     report.events += len(rows)
-    return affected | {r["group_key"] for r in rows}, {r["id"] for r in rows}, stale
+    # the new events are written by refuse, already in their records: no second pass over them
+    refuse(conn, affected | {r["group_key"] for r in rows}, rows, stale, people)
+
+
+def _documents(conn: Connection, keys: list[tuple[str, str]], columns: tuple) -> Iterator:
+    """Stored documents by (source, key); the source leads the unique index, so it is always given."""
+    by_source: dict[str, list[str]] = {}
+    for source, key in keys:
+        by_source.setdefault(source, []).append(key)
+    for source, doc_keys in sorted(by_source.items()):
+        for chunk in _chunks(sorted(doc_keys), 500):
+            yield from conn.execute(select(*columns).where(documents.c.source == source,
+                                                           documents.c.doc_key.in_(chunk)))
 
 
 def _document_row(result: ArticleResult, source: str, key: str, kb_version: str) -> dict:
@@ -174,14 +196,15 @@ def _remove_events(conn: Connection, doc_ids: list[int]) -> tuple[set[str], set[
                            .where(events.c.document_id.in_(chunk))).all()
         stale |= {r.record_id for r in old if r.record_id}
         if old and conn.dialect.name == "sqlite":
-            conn.execute(text("DELETE FROM evidence_fts WHERE event_id = :id"), [{"id": r.id} for r in old])
+            conn.exec_driver_sql(f"DELETE FROM evidence_fts WHERE event_id = {_mark(conn)}", [(r.id,) for r in old])
         conn.execute(delete(events).where(events.c.document_id.in_(chunk)))
         affected |= {r.group_key for r in old}
     return affected, stale
 
 
-def _event_row(doc_id: int, source: str, key: str, ev) -> dict:
-    data = event_json(ev)
+def _event_row(doc_id: int, source: str, key: str, ev) -> tuple[dict, list[dict]]:
+    """The event's row, and its participants as stored in it (JSON), so records need not parse them again."""
+    participants = [participant_json(p) for p in ev.participants]
     countries = sorted({p.country for p in ev.participants if p.country})
     loc = ev.location
     return dict(
@@ -194,83 +217,134 @@ def _event_row(doc_id: int, source: str, key: str, ev) -> dict:
         lon=loc.lon if loc else None, geonames_id=loc.geonames_id if loc else None, series=ev.series,
         round=ev.round, topics=json.dumps(list(ev.topics)), evidence_text=ev.evidence.text,
         evidence_start=ev.evidence.start, evidence_end=ev.evidence.end,
-        participants=json.dumps(data["participants"], ensure_ascii=False),
-        fuse_key=fuse_key(data["participants"]),
-    )
+        participants=json.dumps(participants, ensure_ascii=False), fuse_key=fuse_key(participants),
+    ), participants
 
 
-def refuse(conn: Connection, groups: set[str], fresh: set[str] | None = None,
-           stale: set[str] | None = None) -> None:
-    """Recompute the records of the affected groups from all their events, in bulk.
+def refuse(conn: Connection, groups: set[str], new_rows: list[dict] | None = None,
+           stale: set[str] | None = None, people: dict[str, list[dict]] | None = None) -> None:
+    """Recompute the records of the affected groups from all their events, in bulk, and store the new events.
 
     Clustering always covers whole groups (so the result cannot depend on the
     order of ingestion), but only records whose members changed are rewritten:
-    ``fresh`` are events just stored, ``stale`` records that lost events.
+    ``new_rows`` are events not stored yet (``people``: their participants), ``stale`` records that lost events.
     """
-    fresh, stale = fresh or set(), stale or set()
+    new_rows, stale = new_rows or [], stale or set()
     keys = sorted(groups)
     if not keys:
         return
-    rows = []
-    for chunk in _chunks(keys, 500):
-        rows += conn.execute(select(*CLUSTER_COLUMNS).where(events.c.group_key.in_(chunk))).mappings().all()
-    by_group: dict[str, list] = {}
-    for row in rows:
-        by_group.setdefault(row["group_key"], []).append(row)
-    old_ids = {r["record_id"] for r in rows if r["record_id"]}
-    for chunk in _chunks(keys, 500):
-        old_ids |= set(conn.execute(select(records.c.id).where(records.c.group_key.in_(chunk))).scalars())
-    old_members: dict[str, set[str]] = {}
-    for row in rows:
-        if row["record_id"]:
-            old_members.setdefault(row["record_id"], set()).add(row["id"])
-    new_of_event: dict[str, str] = {}
-    record_rows, actor_rows, dyad_rows, rewritten = [], [], [], set()
-    changed_clusters = []
+    previous: dict[str, str | None] = {}  # stored event -> its record before this batch
+    by_group: dict[str, list[FuseEvent]] = {}
+    parsed: dict[str, tuple] = {}
+    for eid, rid, key, date, city, country, fkey in _group_members(conn, keys):
+        previous[eid] = rid
+        by_group.setdefault(key, []).append(_fuse_event(eid, key, date, city, country, fkey, parsed))
+    for row in new_rows:
+        by_group.setdefault(row["group_key"], []).append(
+            _fuse_event(row["id"], row["group_key"], row["date"], row["city"], row["country"], row["fuse_key"], parsed))
+    changed, assigned, kept = _recluster(by_group, previous, stale)
+    for row in new_rows:
+        row["record_id"] = assigned[row["id"]]
+    _insert(conn, events, new_rows)
+    if new_rows and conn.dialect.name == "sqlite":
+        _insert(conn, "evidence_fts", [{"event_id": r["id"], "body": r["evidence_text"]} for r in new_rows])
+    moves = [(rid, eid) for eid, rid in assigned.items() if eid in previous and previous[eid] != rid]
+    if moves:
+        conn.exec_driver_sql(f"UPDATE events SET record_id = {_mark(conn)} WHERE id = {_mark(conn)}", moves)
+    # a record that no longer stands had a member among the events of changed records, or lost one
+    existing = {previous[eid] for eid in assigned if previous.get(eid)} | stale
+    written = _write_records(conn, changed, new_rows, existing, kept, people or {})
+    _redirect(conn, previous, assigned, kept)
+    _link_announcements(conn, keys, written)
+
+
+def _recluster(by_group: dict[str, list[FuseEvent]], previous: dict[str, str | None],
+               stale: set[str]) -> tuple[list[tuple[Cluster, str]], dict[str, str], set[str]]:
+    """Fuse each group; returns the records that changed, their events' new records, and all records now."""
+    members_of = Counter(previous.values())  # stored events per record
+    assigned: dict[str, str] = {}  # event -> its new record, for the events of records that changed
+    kept: set[str] = set()
+    changed: list[tuple[Cluster, str]] = []
     for key, members_of_group in by_group.items():
-        for cluster in fuse(_fuse_event(r) for r in members_of_group):
-            new_of_event.update({i: cluster.record_id for i in cluster.event_ids})
-            if cluster.record_id not in stale and old_members.get(cluster.record_id) == set(cluster.event_ids) \
-                    and not fresh.intersection(cluster.event_ids):
-                continue  # the same events as before: the stored record stands
-            rewritten.add(cluster.record_id)
-            changed_clusters.append((cluster, key))
-    full = {}  # every column, only for the events of records to rewrite
-    for chunk in _chunks(sorted(i for c, _ in changed_clusters for i in c.event_ids), 500):
-        for row in conn.execute(select(events, events.c.document_id.label("doc"))
-                                .where(events.c.id.in_(chunk))).mappings():
+        for ids in fuse_ids(members_of_group):
+            rid = previous.get(ids[0])
+            if rid and rid not in stale and members_of[rid] == len(ids) and all(previous.get(i) == rid for i in ids):
+                kept.add(rid)  # the same stored events as before: the stored record (its id from ids[0]) stands
+                continue
+            rid = record_id_of(ids[0])
+            kept.add(rid)
+            changed.append((Cluster(rid, ids), key))
+            assigned.update(dict.fromkeys(ids, rid))
+    return changed, assigned, kept
+
+
+def _group_members(conn: Connection, keys: list[str]) -> list[tuple]:
+    """What fusion compares of the stored events of these groups, read off the covering fusion index.
+
+    Through the driver's cursor: plain tuples, as a result object's rows cost more than the read.
+    """
+    rows: list[tuple] = []
+    cursor = conn.connection.cursor()
+    try:
+        for chunk in _chunks(keys, 500):
+            cursor.execute("SELECT id, record_id, group_key, date, city, country, fuse_key FROM events "
+                           f"WHERE group_key IN ({', '.join([_mark(conn)] * len(chunk))})", tuple(chunk))
+            rows += cursor.fetchall()
+    finally:
+        cursor.close()
+    return rows
+
+
+def _write_records(conn: Connection, changed: list[tuple[Cluster, str]], new_rows: list[dict],
+                   existing: set[str], kept: set[str], people: dict[str, list[dict]]) -> list[dict]:
+    """Replace the records whose members changed and drop those left without events; returns those written."""
+    full = {r["id"]: r for r in new_rows}  # every column, only for the events of records to rewrite
+    wanted = sorted(i for c, _ in changed for i in c.event_ids if i not in full)
+    for chunk in _chunks(wanted, 500):
+        for row in conn.execute(select(events).where(events.c.id.in_(chunk))).mappings():
             full[row["id"]] = row
-    for cluster, key in changed_clusters:
-        members = [full[i] for i in cluster.event_ids]
-        people = {r["id"]: json.loads(r["participants"]) for r in members}
-        record, actors, dyads = _record_rows(cluster, members, key, people)
+    record_rows, actor_rows, dyad_rows = [], [], []
+    for cluster, key in changed:
+        record, actors, dyads = _record_rows(cluster, [full[i] for i in cluster.event_ids], key, people)
         record_rows.append(record)
         actor_rows += actors
         dyad_rows += dyads
-    _drop_records(conn, rewritten | (old_ids - set(new_of_event.values())))
+    _drop_records(conn, (existing & {r["id"] for r in record_rows}) | (existing - kept))
     for table, batch in ((records, record_rows), (record_actors, actor_rows), (record_dyads, dyad_rows)):
-        if batch:
-            conn.execute(insert(table), batch)
-    changed = [{"eid": r["id"], "rid": new_of_event[r["id"]]}
-               for r in rows if r["record_id"] != new_of_event[r["id"]]]
-    if changed:
-        conn.execute(update(events).where(events.c.id == bindparam("eid")).values(record_id=bindparam("rid")),
-                     changed)
-    kept = set(new_of_event.values())
-    moved = {row["record_id"]: new_of_event[row["id"]] for row in rows
-             if row["record_id"] and row["record_id"] != new_of_event[row["id"]] and row["record_id"] not in kept}
-    if moved:
-        for chunk in _chunks(sorted(moved), 500):
-            conn.execute(delete(redirects).where(redirects.c.old_id.in_(chunk)))
-        conn.execute(insert(redirects), [{"old_id": o, "new_id": n} for o, n in sorted(moved.items())])
-        # ids that pointed to a merged record now point to its successor
-        conn.execute(update(redirects).where(redirects.c.new_id == bindparam("old")).values(new_id=bindparam("new")),
-                     [{"old": o, "new": n} for o, n in sorted(moved.items())])
-    _link_announcements(conn, keys)
+        _insert(conn, table, batch)
+    return record_rows
 
 
-CLUSTER_COLUMNS = (events.c.id, events.c.record_id, events.c.group_key, events.c.status, events.c.date,
-                   events.c.city, events.c.country, events.c.fuse_key, events.c.participants)
+def _redirect(conn: Connection, previous: dict[str, str | None], assigned: dict[str, str], kept: set[str]) -> None:
+    """Ids of records merged into another now point to it, as do ids that pointed to them."""
+    moved: dict[str, str] = {}
+    for eid in sorted(assigned):
+        old = previous.get(eid)
+        if old and old != assigned[eid] and old not in kept:
+            moved.setdefault(old, assigned[eid])  # a record split apart follows its first remaining event
+    if not moved:
+        return
+    for chunk in _chunks(sorted(moved), 500):
+        conn.execute(delete(redirects).where(redirects.c.old_id.in_(chunk)))
+    _insert(conn, redirects, [{"old_id": o, "new_id": n} for o, n in sorted(moved.items())])
+    conn.exec_driver_sql(f"UPDATE record_redirects SET new_id = {_mark(conn)} WHERE new_id = {_mark(conn)}",
+                         [(n, o) for o, n in sorted(moved.items())])
+
+
+def _mark(conn: Connection) -> str:
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def _insert(conn: Connection, table: Table | str, rows: list[dict]) -> None:
+    """Many rows through the driver's own executemany: compiling each row's parameters costs more than the write."""
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    name = table if isinstance(table, str) else table.name
+    columns = list(rows[0])
+    conn.exec_driver_sql(f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in columns)}) "
+                         f"VALUES ({', '.join([_mark(conn)] * len(columns))})",
+                         [tuple(r[c] for c in columns) for r in rows])
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
@@ -285,14 +359,15 @@ def fuse_key(participants: list[dict]) -> str:
     return ";".join([countries, *people])
 
 
-def _fuse_event(row) -> FuseEvent:
-    key = row["fuse_key"] or fuse_key(json.loads(row["participants"]))
-    countries, *people = key.split(";")
-    return FuseEvent(
-        id=row["id"], countries=frozenset(countries.split("|")) if countries else frozenset(),
-        status=row["status"], date=row["date"],
-        people=frozenset(tuple(p.split("=", 1)) for p in people), city=row["city"], place_country=row["country"],
-    )
+def _fuse_event(eid: str, key: str, date: str | None, city: str | None, country: str | None, fkey: str,
+                parsed: dict[str, tuple]) -> FuseEvent:
+    if fkey not in parsed:  # the same sides and people recur across many events: parse each key once a batch
+        countries, *people = fkey.split(";")
+        parsed[fkey] = (frozenset(countries.split("|")) if countries else frozenset(),
+                        frozenset(tuple(p.split("=", 1)) for p in people))
+    countries, people = parsed[fkey]
+    # the status is the first part of the group key (dyad.fuse.group_key)
+    return FuseEvent(eid, countries, key.split(":", 1)[0], date, people, city, country)
 
 
 def _drop_records(conn: Connection, ids: set[str]) -> None:
@@ -318,11 +393,11 @@ def _record_rows(cluster: Cluster, members: list, key: str,
         country=placed["country"], lat=placed["lat"], lon=placed["lon"],
         series=next((r["series"] for r in members if r["series"]), None),
         round=next((r["round"] for r in members if r["round"]), None), topics=json.dumps(topics),
-        evidence_text=best["evidence_text"], n_sources=len({r["doc"] for r in members}), announced_by=None,
+        evidence_text=best["evidence_text"], n_sources=len({r["document_id"] for r in members}), announced_by=None,
     )
     actors: dict[str, tuple] = {}
     for row in members:
-        for p in people[row["id"]]:
+        for p in people.get(row["id"]) or json.loads(row["participants"]):
             actor = p["actor_id"] or p["name"]
             if actor:
                 actors.setdefault(actor, (p["name"] or p.get("holder") or p["actor_id"], p["country"]))
@@ -334,38 +409,56 @@ def _record_rows(cluster: Cluster, members: list, key: str,
     return record, actor_rows, dyad_rows
 
 
-def _link_announcements(conn: Connection, keys: list[str]) -> None:
+def _link_announcements(conn: Connection, keys: list[str], written: list[dict]) -> None:
     """A planned meeting later reported as held: the held record points to the announcement.
 
-    Only the months the batch touched are looked at: an announcement for October
-    (or for the year) fits meetings held in that October.
+    An announcement for October (or for the year) fits meetings held in that October. A link can
+    change only for a held record just written (stored unlinked), or for every held record of a
+    month or year whose announcements changed; no other record is looked at.
     """
-    held_keys: set[str] = set()
+    recheck: set[str] = set()  # held groups whose announcements changed
     for key in keys:
-        _, countries, period = key.split(":")
-        if period != "undated":
-            held_keys.add(f"occurred:{countries}:{period}")
-    for chunk in _chunks(sorted(held_keys), 300):
-        wanted = set(chunk)
-        for key in chunk:
-            _, countries, period = key.split(":")
-            wanted |= {f"planned:{countries}:{period}", f"planned:{countries}:{period[:4]}"}
-        rows = conn.execute(select(records.c.id, records.c.date, records.c.status, records.c.announced_by,
-                                   records.c.countries).where(records.c.group_key.in_(sorted(wanted)))).all()
-        planned: dict[str, list] = {}
-        for r in sorted(rows, key=lambda r: r.id):
-            if r.status == "planned" and r.date:
-                planned.setdefault(r.countries, []).append(r)
-        changes = []
-        for record in rows:
-            if record.status != "occurred" or (record.announced_by is None and record.countries not in planned):
-                continue
-            match = next((p.id for p in planned.get(record.countries, []) if dates_fit(p.date, record.date)), None)
-            if match != record.announced_by:
-                changes.append({"rid": record.id, "planned": match})
-        if changes:
-            conn.execute(update(records).where(records.c.id == bindparam("rid"))
-                         .values(announced_by=bindparam("planned")), changes)
+        status, countries, period = key.split(":")
+        if status == "planned" and period != "undated":
+            recheck.add(f"occurred:{countries}:{period}")
+            if len(period) == 4:
+                recheck |= {f"occurred:{countries}:{period}-{month:02d}" for month in range(1, 13)}
+    held = [(r["id"], r["group_key"], r["date"], None) for r in written
+            if r["status"] == "occurred" and r["date"] and r["group_key"] not in recheck]
+    for chunk in _chunks(sorted(recheck), 500):
+        held += conn.exec_driver_sql("SELECT id, group_key, date, announced_by FROM records "
+                                     f"WHERE group_key IN ({', '.join([_mark(conn)] * len(chunk))})",
+                                     tuple(chunk)).all()
+    planned = _announcements(conn, {k for _, key, _, _ in held for k in _announcing(key)})
+    changes = []
+    for rid, key, date, current in held:
+        match = _first_fitting(planned, key, date) if planned else None
+        if match != current:
+            changes.append((match, rid))
+    if changes:
+        conn.exec_driver_sql(f"UPDATE records SET announced_by = {_mark(conn)} WHERE id = {_mark(conn)}", changes)
+
+
+def _first_fitting(planned: dict[str, list[tuple[str, str]]], held_key: str, date: str) -> str | None:
+    options = sorted(p for k in _announcing(held_key) for p in planned.get(k, ()))  # by id: deterministic
+    return next((pid for pid, pdate in options if dates_fit(pdate, date)), None)
+
+
+def _announcing(held_key: str) -> tuple[str, ...]:
+    """The groups of announcements a held record of this group may fulfil: its month's and its year's."""
+    _, countries, period = held_key.split(":")
+    return tuple(dict.fromkeys((f"planned:{countries}:{period}", f"planned:{countries}:{period[:4]}")))
+
+
+def _announcements(conn: Connection, keys: set[str]) -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for chunk in _chunks(sorted(keys), 500):
+        for rid, key, date in conn.exec_driver_sql(
+                "SELECT id, group_key, date FROM records "
+                f"WHERE group_key IN ({', '.join([_mark(conn)] * len(chunk))})", tuple(chunk)):
+            if date:
+                found.setdefault(key, []).append((rid, date))
+    return found
 
 
 def date_bounds(value: str | None) -> tuple[str | None, str | None]:

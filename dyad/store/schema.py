@@ -7,6 +7,7 @@ ones in order, inside a transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -58,7 +59,7 @@ events = Table(
     Column("id", String(40), primary_key=True),
     Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("record_id", String(20), index=True),
-    Column("group_key", String(300), nullable=False, index=True),
+    Column("group_key", String(300), nullable=False),  # indexed by ix_events_fusion (migration 6)
     Column("type", String(20), nullable=False),
     Column("cameo", String(4)),
     Column("status", String(10), nullable=False),
@@ -136,6 +137,7 @@ redirects = Table(
     "record_redirects", metadata,
     Column("old_id", String(20), primary_key=True),
     Column("new_id", String(20), nullable=False),
+    Index("ix_record_redirects_new", "new_id"),  # re-pointing ids at a merged record's successor
 )
 
 
@@ -170,12 +172,34 @@ def _covering_indexes(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_record_dyads_a_date ON record_dyads (a, date_lo, record_id)"))
 
 
+def _fusion_index(conn: Connection) -> None:
+    # fusion reads what it compares of a whole group off this index alone, without visiting the rows;
+    # it replaces the plain group_key index, which is its prefix
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_fusion ON events "
+                      "(group_key, date, id, record_id, city, country, fuse_key)"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_events_group_key"))
+    # rows stored before fusion keys existed get theirs, so fusion never parses the participants' JSON
+    from dyad.store.core import fuse_key
+
+    old = conn.execute(text("SELECT id, participants FROM events WHERE fuse_key IS NULL")).all()
+    if old:
+        conn.execute(text("UPDATE events SET fuse_key = :key WHERE id = :id"),
+                     [{"key": fuse_key(json.loads(p)), "id": i} for i, p in old])
+
+
+def _redirect_index(conn: Connection) -> None:
+    # without it, every merge scanned all redirects to re-point those aimed at the merged record
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_record_redirects_new ON record_redirects (new_id)"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _initial),
     (2, "full-text search on evidence", _full_text),
     (3, "fusion keys on events", _fuse_keys),
     (4, "actor names indexed", _name_index),
     (5, "covering indexes for pages of one actor or country", _covering_indexes),
+    (6, "covering index for fusion groups; fusion keys for older rows", _fusion_index),
+    (7, "redirect targets indexed", _redirect_index),
 ]
 
 
