@@ -137,7 +137,6 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 countries.add(country)
         if own and any(w.lower() in lex.apart_words for w in words):
             # "Borrell hatte beide Politiker getrennt empfangen": one meeting with each of them
-            view = replace(view, actors=own)
             return [c for country, side in referred if country not in {a.country for a in own}
                     for c in _events(replace(view, actors=own + [m for m in side if m.kind in
                                                                  ("person", "role", "state")]),
@@ -172,7 +171,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         ctx.summit_org = org  # "am Rande des Gipfels der SOZ" names the summit later sentences attend
     if sideline:
         org, near_org = None, []  # a meeting beside the summit, not taking part in it
-    elif org is None and not sideline and ctx is not None and ctx.summit_org is not None \
+    elif org is None and ctx is not None and ctx.summit_org is not None \
             and kinds & JOIN_KINDS and kinds & {"summit", "meet"}:
         # "nahmen an der Hauptsitzung des Gipfels teil": the summit named earlier in the article
         org, near_org = ctx.summit_org, live
