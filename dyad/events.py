@@ -29,6 +29,7 @@ from dyad.trigger import (
 )
 
 TOPIC_REACH = 5  # "über die Verhandlungen mit den USA": a state this close after "über" is a topic
+TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
 WITH_REACH = 3  # "mit dem iranischen Präsidenten X": the side follows within a few words
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close before a trigger
@@ -194,6 +195,15 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
             and not any(w.lower() in lex.side_words for w in words):
         return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
+    visiting = len(countries) == 1 and kinds & {"visit"}
+    stops = _trip_stops(view.places, live, countries, kb, sent, lex) if visiting else []
+    if len(stops) >= 2:
+        # "visited Saudi Arabia, Qatar and the UAE", "nach Bamako und Ouagadougou gereist": one visit per country
+        common = dict(status=status, kinds=kinds, date=date, round=read_round(words, lex),
+                      topics=read_topics(words, lex), evidence=evidence, sentence_index=index, sideline=sideline)
+        return [_candidate(_group_all([*actors, Mention("state", stop.start, stop.end, "", key=stop.country,
+                                                         country=stop.country, use="visited")]),
+                           stop, stop.country, **common) for stop in stops]
     if len(countries) == 1 and kinds & {"visit"} and location and location.country not in countries \
             and location.country in kb.states:
         # "Vorn reiste nach Minas Tirith": the country visited is the other side
@@ -227,6 +237,29 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         # "Blinken sprach mit Abbas und mit König Abdullah": one meeting per counterpart
         return [_candidate(_group_all(pair), location, host, **common) for pair in apart]
     return [_candidate(_group_all(actors), location, host, **common)]
+
+
+def _trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countries: set[str],
+                kb: KnowledgeBase, sent: Sentence, lex: Lexicon) -> list[Location]:
+    """The places of one trip listed together ("nach Bamako und Ouagadougou"), one per country visited."""
+    listed: list[PlaceMention] = []
+    joined = False  # a list ends with "und"/"and"; "in Tokyo, North Korea fired ..." is none
+    for place in sorted(places, key=lambda p: p.token):
+        between = [t.text.lower() for t in sent.tokens
+                   if listed and listed[-1].location.end <= t.start and t.end <= place.location.start]
+        if listed and (place.token - listed[-1].token > TRIP_LIST_GAP
+                       or any(w not in lex.list_conjunctions and w != "," and w not in ARTICLES for w in between)):
+            break  # a list of places ("A, B und C"), not places named further on
+        joined = joined or any(w in lex.list_conjunctions for w in between)
+        if place.destination or any(t.kind == "visit" and 0 < place.token - t.token <= TRIP_LIST_GAP
+                                    for t in triggers) or listed:
+            listed.append(place)
+    stops: dict[str, Location] = {}
+    for place in listed if joined else listed[:1]:
+        country = place.location.country
+        if country not in countries and country in kb.states and (country not in stops or place.location.city):
+            stops[country] = place.location
+    return list(stops.values())
 
 
 def _in_date(offset: int, dates: list[DateMention]) -> bool:

@@ -77,6 +77,7 @@ class Lexicon:
     host_noun_markers: frozenset[str] = frozenset()
     earlier_words: frozenset[str] = frozenset()
     group_nouns: frozenset[str] = frozenset()
+    list_conjunctions: frozenset[str] = frozenset()
     ordinal_dots: bool = False  # "am 19. September": a full stop after a small number ends no sentence
     role_complements: frozenset[str] = frozenset()
     no_plan_phrases: PhraseIndex[bool] = field(default_factory=PhraseIndex)
@@ -193,6 +194,7 @@ def load_lexicon(language: str) -> Lexicon:
         host_noun_markers=words("host_noun_markers"),
         earlier_words=words("earlier_words"),
         group_nouns=words("group_nouns"),
+        list_conjunctions=words("list_conjunctions"),
         ordinal_dots=bool(data.get("ordinal_dots", False)),
         role_complements=words("role_complements"),
         no_plan_phrases=phrases("no_plan_phrases"),

@@ -398,3 +398,11 @@ def test_a_spaced_dash_ends_the_clause_of_a_hypothetical(fantasy_kb):
 def test_a_place_and_a_dash_open_a_dateline(fantasy_kb):
     [event] = run(fantasy_kb, "Port-Umbar – Vorn und Ithil haben sich am Montag zu Gesprächen getroffen.")
     assert event.location.city == "Port-Umbar"
+
+
+def test_a_trip_to_a_list_of_places_is_one_visit_per_country(fantasy_kb):
+    events = run(fantasy_kb, "Vorn war im Mai nach Edoras und Minas Tirith gereist, um mit den dortigen Herrschern "
+                             "zu sprechen.")
+    assert sorted((e.host, e.location.city) for e in events) == [("XGO", "Minas Tirith"), ("XRO", "Edoras")]
+    events = run(fantasy_kb, "Ithil visited Arnor and Rohan in May, securing new trade pledges.", lang="en")
+    assert sorted(e.host for e in events) == ["XAR", "XRO"]
