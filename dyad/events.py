@@ -155,7 +155,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         last, protagonist = earlier
         known = {a.key for a in actors}
         for person in ((last, protagonist) if refers_back else (protagonist,)):
-            if person is not None and person.country not in countries and person.key not in known:
+            if person is not None and person.country and person.country not in countries and person.key not in known:
                 added = person
                 actors.insert(0, person)
                 countries.add(person.country)

@@ -138,7 +138,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
                         actor_type="IGO", use=target.use), span.i, orgs)
 
     places = _places(sent, words, kb, lex, text)
-    people = [m for m in actors if m.kind == "person"]
+    people = [m for m in actors if m.kind == "person" and m.country]  # an office holder not yet placed counts later
     for mention in people:
         key = mention.key or mention.name
         ctx.mentions_of[key] = ctx.mentions_of.get(key, 0) + 1

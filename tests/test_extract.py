@@ -406,3 +406,12 @@ def test_a_trip_to_a_list_of_places_is_one_visit_per_country(fantasy_kb):
     assert sorted((e.host, e.location.city) for e in events) == [("XGO", "Minas Tirith"), ("XRO", "Edoras")]
     events = run(fantasy_kb, "Ithil visited Arnor and Rohan in May, securing new trade pledges.", lang="en")
     assert sorted(e.host for e in events) == ["XAR", "XRO"]
+
+
+def test_an_office_holder_without_a_country_is_no_antecedent_for_a_pronoun(fantasy_kb):
+    # this used to fail the whole document: "he" became a side without a country
+    for text, lang in (("Prime Minister Aragorn Elessar said the situation was serious. He met Vorn in Edoras on "
+                        "Tuesday.", "en"),
+                       ("Premierminister Aragorn Elessar nannte die Lage ernst. Er traf Vorn am Dienstag in Edoras.",
+                        "de")):
+        assert all(p.country for e in run(fantasy_kb, text, lang=lang) for p in e.participants)
