@@ -18,7 +18,7 @@ from dyad.model import DateValue, Token
 
 NUMERIC_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 ISO_YEAR = re.compile(r"(19[5-9]\d|20[0-4]\d)")
-YEAR_BOUND_REACH = 4  # "seit dem Grenzkrieg von 1998": the bound word may stand a few words before the year
+YEAR_BOUND_REACH = 5  # "seit dem Grenzkrieg von 1998": the bound word may stand a few words before the year
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +199,15 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
 
 
 def _bounded(lower: list[str], i: int, lex: Lexicon) -> bool:
-    """A bound word shortly before, in the same phrase: "seit 2018", "seit dem Grenzkrieg von 1998"."""
-    for k in range(i - 1, max(-1, i - 1 - YEAR_BOUND_REACH), -1):
+    """A bound word before the year: "seit 2018", or across a phrase ending in "von"/"of"
+    ("seit dem Grenzkrieg von 1998"); "vor laufenden Kameras 2019" is no bound."""
+    if i == 0:
+        return False
+    if lower[i - 1] in lex.year_bounds:
+        return True
+    if lower[i - 1] not in lex.year_bound_links:
+        return False
+    for k in range(i - 2, max(-1, i - 1 - YEAR_BOUND_REACH), -1):
         if lower[k] in lex.year_bounds:
             return True
         if not lower[k][:1].isalpha():

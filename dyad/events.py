@@ -28,6 +28,7 @@ from dyad.trigger import (
     read_topics,
 )
 
+QUOTE_MIN_WORDS = 3  # a quotation of more words is speech, fewer a nickname or scare quote
 TOPIC_REACH = 5  # "über die Verhandlungen mit den USA": a state this close after "über" is a topic
 TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
 WITH_REACH = 3  # "mit dem iranischen Präsidenten X": the side follows within a few words
@@ -79,6 +80,10 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
 
         actors = [a for a in actors if outside(a)]
         mentions = replace(mentions, weak_states=tuple(m for m in mentions.weak_states if outside(m)))
+    speakers = [a for a in actors if _speaks_outside(a, mentions, words, live, lex)]
+    if speakers and len({a.country for a in actors if a not in speakers}) >= 2:
+        # "Vorn met the king in Edoras, Ithil said": who reports the meeting is not a side of it
+        actors = [a for a in actors if a not in speakers]
     frame = _between_frame(words, live, lex)
     if frame is not None:
         # "ein Treffen zwischen Putin und Kim": the sides are named inside the frame;
@@ -415,14 +420,31 @@ def _main_meeting(before: list[Candidate]) -> Candidate:
     return max(same, key=lambda c: sum(m.kind == "person" for _, ms in c.sides for m in ms))
 
 
+def _speaks_outside(actor: Mention, mentions: SentenceMentions, words: list[str], triggers: list[Trigger],
+                    lex: Lexicon) -> bool:
+    """An actor followed by "said"/"sagte" in a clause without a meeting word: the source, not a side."""
+    token = mentions.token_of.get(actor.start)
+    if token is None:
+        return False
+    after = next((k for k in range(token + 1, min(len(words), token + 8)) if words[k][:1].islower()
+                  or not words[k][:1].isalpha()), None)
+    if after is None or words[after].lower() not in lex.speech_verbs:
+        return False
+    return not any(token in clause_of(words, t, lex, 0, len(words)) for t in triggers)
+
+
 def _quoted(words: list[str]) -> list[bool] | None:
-    """Which tokens stand inside quotation marks; None where the quotes do not pair up in the sentence."""
+    """Which tokens stand inside a quotation; None where the quotes do not pair up in the sentence.
+
+    A few quoted words are a nickname or a scare quote ("Luiz Inácio "Lula" da Silva"), not speech.
+    """
     marks = [k for k, w in enumerate(words) if w == '"']
     if not marks or len(marks) % 2:
         return None
     inside = [False] * len(words)
     for open_, close in zip(marks[::2], marks[1::2], strict=True):
-        inside[open_:close + 1] = [True] * (close + 1 - open_)
+        if close - open_ - 1 > QUOTE_MIN_WORDS:
+            inside[open_:close + 1] = [True] * (close + 1 - open_)
     return inside
 
 
@@ -445,15 +467,16 @@ def _group_referent(before: list[Candidate], index: int,
 
 def _group_phrase(words: list[str], lex: Lexicon) -> bool:
     """ "empfing beide Politiker", "received the two ministers": a group of people anywhere in the sentence."""
-    return any((w in lex.group_words or w.lower() in lex.group_words)
-               and (nxt in lex.group_nouns or nxt.lower() in lex.group_nouns)
-               for w, nxt in zip(words, words[1:], strict=False))
+    for k in range(len(words)):
+        found = lex.group_words.match_at(words, k)
+        if found and k + found[0] < len(words) and words[k + found[0]].lower() in lex.group_nouns:
+            return True
+    return False
 
 
 def _group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
     """ "Die beiden Politiker trafen sich ...": a group word as subject of a meeting word's clause."""
-    groups = [k for k, w in enumerate(words[:PRONOUN_SUBJECT_WINDOW])
-              if w in lex.group_words or w.lower() in lex.group_words]
+    groups = [k for k in range(min(PRONOUN_SUBJECT_WINDOW, len(words))) if lex.group_words.match_at(words, k)]
     return any(k in clause_of(words, t, lex, 0, len(words)) for k in groups for t in triggers)
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
@@ -166,12 +167,13 @@ def _people_agree(a: frozenset[tuple[str, str]], b: frozenset[tuple[str, str]]) 
 
 
 @lru_cache(maxsize=1 << 16)
-def _by_country(people: frozenset[tuple[str, str]]) -> dict[str, frozenset[str]]:
-    # the people of one event, by side; cached since the month pass compares each event many times
+def _by_country(people: frozenset[tuple[str, str]]) -> Mapping[str, frozenset[str]]:
+    # the people of one event, by side; cached (read-only, shared) since the month pass compares
+    # each event many times
     sides: dict[str, set[str]] = {}
     for country, key in people:
         sides.setdefault(country, set()).add(key)
-    return {country: frozenset(keys) for country, keys in sides.items()}
+    return MappingProxyType({country: frozenset(keys) for country, keys in sides.items()})
 
 
 def _canonical(event: FuseEvent) -> tuple:

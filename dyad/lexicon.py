@@ -57,7 +57,7 @@ class Lexicon:
     topic_words: frozenset[str]
     year_bounds: frozenset[str]
     range_words: frozenset[str]
-    group_words: frozenset[str]
+    group_words: PhraseIndex[bool]
     again_words: frozenset[str]
     pronouns: frozenset[str]
     possessives: frozenset[str]
@@ -77,10 +77,15 @@ class Lexicon:
     host_noun_markers: frozenset[str] = frozenset()
     earlier_words: frozenset[str] = frozenset()
     group_nouns: frozenset[str] = frozenset()
+    speech_verbs: frozenset[str] = frozenset()
+    year_bound_links: frozenset[str] = frozenset()
+    background_words: frozenset[str] = frozenset()
+    infinitive_markers: frozenset[str] = frozenset()
     list_conjunctions: frozenset[str] = frozenset()
     ordinal_dots: bool = False  # "am 19. September": a full stop after a small number ends no sentence
     role_complements: frozenset[str] = frozenset()
     no_plan_phrases: PhraseIndex[bool] = field(default_factory=PhraseIndex)
+    offer_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     apart_words: frozenset[str] = frozenset()
 
 
@@ -174,7 +179,7 @@ def load_lexicon(language: str) -> Lexicon:
         topic_words=words("topic_words"),
         year_bounds=words("year_bounds"),
         range_words=words("range_words"),
-        group_words=words("group_words"),
+        group_words=phrases("group_words"),
         again_words=words("again_words"),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),
@@ -194,9 +199,14 @@ def load_lexicon(language: str) -> Lexicon:
         host_noun_markers=words("host_noun_markers"),
         earlier_words=words("earlier_words"),
         group_nouns=words("group_nouns"),
+        speech_verbs=words("speech_verbs"),
+        year_bound_links=words("year_bound_links"),
+        background_words=words("background_words"),
+        infinitive_markers=words("infinitive_markers"),
         list_conjunctions=words("list_conjunctions"),
         ordinal_dots=bool(data.get("ordinal_dots", False)),
         role_complements=words("role_complements"),
         no_plan_phrases=phrases("no_plan_phrases"),
+        offer_cues=phrases("offer_cues"),
         apart_words=words("apart_words"),
     )

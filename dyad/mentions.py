@@ -22,6 +22,7 @@ ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an"
 HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
+APPOSITION_ENDS = frozenset({",", ".", ";", ")"})
 COMPLEMENT_REACH = 6  # "für den Dialog zwischen Belgrad und Pristina," before the holder's name
 DEPUTY = {"foreign_minister": "deputy_foreign_minister", "prime_minister": "deputy_prime_minister",
           "president": "vice_president", "counterpart": "counterpart"}
@@ -330,11 +331,14 @@ def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon)
     """The span of the person a role introduces: right after it, or after "des X," / ","."""
     span = spans[k]
     if span.j < len(words) and words[span.j].lower() in lex.role_complements:
-        # "der Sonderbeauftragte für den Dialog, Peter Sørensen": the holder after the office's remit
+        # "der Sonderbeauftragte für den Dialog, Peter Sørensen, ...": the holder after the office's remit,
+        # set off by commas ("for talks in Ankara, Dmitry Peskov said" names someone else)
         comma = next((i for i in range(span.j, min(span.j + COMPLEMENT_REACH, len(words))) if words[i] == ","), None)
-        after = next((m for m in range(k + 1, len(spans)) if spans[m].i == (comma or -2) + 1), None)
+        after = next((m for m in range(k + 1, len(spans)) if spans[m].i == comma + 1), None) \
+            if comma is not None else None
         if after is not None and (spans[after].kind == "cap" or (spans[after].kind == "actor"
-                                                                 and spans[after].targets[0].kind == "person")):
+                                                                 and spans[after].targets[0].kind == "person")) \
+                and (spans[after].j >= len(words) or words[spans[after].j] in APPOSITION_ENDS):
             return after
     for m in range(k + 1, min(k + 3, len(spans))):
         cand = spans[m]
@@ -476,8 +480,8 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
 
 def _describes_place(words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) -> bool:
     """ "der vietnamesischen Hauptstadt", "the Indian capital": words before a place name."""
-    # English place nouns are lower-case: a capital "Port" begins a name ("Port Vila")
-    word = words[j] if lex.language == "de" or not words[j].islower() else words[j].lower()
+    # as written: German nouns are capitalised, and an English capital "Port" begins a name ("Port Vila")
+    word = words[j]
     if word in lex.place_nouns:
         return True
     hit = kb.actors.match_at(words, j)

@@ -58,7 +58,9 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
         if sent.paragraph != paragraph:
             paragraph, paragraph_places, paragraph_day = sent.paragraph, [], None
         places_before[index] = list(paragraph_places)
-        days_before[index] = paragraph_day
+        # "Xi und Putin hatten sich zuletzt in Peking getroffen": background, not the day just named
+        background = any(t.text.lower() in lex.background_words for t in sent.tokens)
+        days_before[index] = None if background else paragraph_day
         paragraph_places += [p.location for p in mentions.places if p.location.city]
         triggers = find_triggers(sent, lex)
         if any(t.kind == "summit" for t in triggers):

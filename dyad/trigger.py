@@ -13,8 +13,9 @@ from dyad.lexicon import Lexicon
 from dyad.mentions import PlaceMention
 from dyad.model import DateValue, Location, Mention, Sentence
 
+DASH = "–"  # a spaced hyphen or dash, as clean text writes it
 NEGATION_BEFORE = 10  # tokens before a trigger searched for a negation ("denied reports that X had met Y")
-NEGATION_AFTER = 16
+NEGATION_AFTER = 12
 AGENT_REACH = 12  # "von Bundespräsidentin Karin Keller-Sutter zu einem Besuch empfangen": agent to its verb
 
 
@@ -55,6 +56,8 @@ def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     lo = max(0, trigger.token - NEGATION_BEFORE)
     hi = min(len(words), trigger.token + trigger.size + NEGATION_AFTER)
     clause = clause_of(words, trigger, lex, lo, hi)
+    if any(lex.offer_cues.match_at(words, k) for k in clause if k < trigger.token):
+        return True  # "ist bereit zu Gesprächen", "Neither X nor Y attended": only before the meeting word
     return any(lex.negation_cues.match_at(words, k) and not lex.negation_exceptions.match_at(words, k)
                for k in clause)
 
@@ -62,27 +65,53 @@ def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
 def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     """ "Das Ministerium wies Berichte zurück, wonach ...": a denial anywhere before the meeting word;
     "Ein Treffen mit X lehnt Y ab": a refusal anywhere in the sentence."""
+    clause = clause_of(words, trigger, lex, 0, len(words))
+    # "keine Pläne, Takaichi am Rande des Gipfels zu treffen": the clause after the phrase is its infinitive
+    infinitive = any(words[j].lower() in lex.infinitive_markers for j in clause)
     for k, word in enumerate(words):
-        if k < trigger.token and lex.no_plan_phrases.match_at(words, k):
+        if k < trigger.token and lex.no_plan_phrases.match_at(words, k) and (k in clause or infinitive):
             return True  # "habe keine Pläne, Takaichi zu treffen", "has no plans to meet"
         for verbs, reach in ((lex.denial_verbs, trigger.token), (lex.refusal_verbs, len(words))):
             if k >= reach:
                 continue
             particle = verbs.get(word) if word in verbs else verbs.get(word.lower())
-            if particle is not None and (not particle or particle in words[k + 1:]):
+            if particle is not None and (not particle or particle in _rest_of_clause(words, k, lex)):
                 return True
     return False
 
 
-def clause_of(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> range:
-    """Token indices of the trigger's clause, cut at clause breaks, within lo:hi."""
+def _rest_of_clause(words: list[str], k: int, lex: Lexicon) -> list[str]:
+    """The words after ``k`` up to the next clause break: where a separable verb's particle stands
+    ("sagte das Treffen ab", not "sagte ein Sprecher, der ab Dienstag ...")."""
+    end = k + 1
+    while end < len(words) and words[end].lower() not in lex.clause_breaks:
+        end += 1
+    return words[k + 1:end]
+
+
+def clause_of(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> list[int]:
+    """Token indices of the trigger's clause, cut at clause breaks, within lo:hi.
+
+    A pair of dashes sets off an aside ("Scholz wird – so heißt es – Xi treffen"): a meeting word
+    outside it reads its clause around the aside, one inside it reads the aside alone.
+    """
+    dashes = [k for k, w in enumerate(words) if w == DASH]
+    aside = {k for a, b in zip(dashes[::2], dashes[1::2], strict=False) for k in range(a, b + 1)} \
+        if len(dashes) % 2 == 0 else set()
+    inside = trigger.token in aside
+
+    def breaks(k: int) -> bool:
+        if k in aside and not inside:
+            return False
+        return words[k].lower() in lex.clause_breaks
+
     start = trigger.token
-    while start > lo and words[start - 1].lower() not in lex.clause_breaks:
+    while start > lo and not breaks(start - 1):
         start -= 1
     end = trigger.token + trigger.size
-    while end < hi and words[end].lower() not in lex.clause_breaks:
+    while end < hi and not breaks(end):
         end += 1
-    return range(start, end)
+    return [k for k in range(start, end) if inside or k not in aside]
 
 
 def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates: list[DateMention],

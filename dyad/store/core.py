@@ -96,6 +96,7 @@ def _collector_paused() -> Iterator[None]:
 
     A batch allocates millions of rows, tuples and sets that form no cycles; the collector would
     walk the whole growing heap again and again (a third of the fusion time on a large store).
+    The switch is process-wide: under ``dyad serve`` the API threads go without it for a batch too.
     """
     was_enabled = gc.isenabled()
     gc.disable()

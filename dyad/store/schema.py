@@ -155,7 +155,7 @@ def _full_text(conn: Connection) -> None:
 
 def _fuse_keys(conn: Connection) -> None:
     columns = {c["name"] for c in inspect(conn).get_columns("events")}
-    if "fuse_key" not in columns:  # a store made before this migration; its rows fall back to the JSON
+    if "fuse_key" not in columns:  # a store made before this migration; migration 6 fills the keys in
         conn.execute(text("ALTER TABLE events ADD COLUMN fuse_key TEXT"))
 
 
@@ -175,8 +175,10 @@ def _covering_indexes(conn: Connection) -> None:
 def _fusion_index(conn: Connection) -> None:
     # fusion reads what it compares of a whole group off this index alone, without visiting the rows;
     # it replaces the plain group_key index, which is its prefix
-    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_fusion ON events "
-                      "(group_key, date, id, record_id, city, country, fuse_key)"))
+    # PostgreSQL limits an index entry to about 2.7 kB, and a fusion key grows with the people named:
+    # there the index leaves it out and fusion reads it from the row
+    columns = "group_key, date, id, record_id, city, country" + (", fuse_key" if conn.dialect.name == "sqlite" else "")
+    conn.execute(text(f"CREATE INDEX IF NOT EXISTS ix_events_fusion ON events ({columns})"))
     conn.execute(text("DROP INDEX IF EXISTS ix_events_group_key"))
     # rows stored before fusion keys existed get theirs, so fusion never parses the participants' JSON
     from dyad.store.core import fuse_key
