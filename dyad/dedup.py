@@ -13,8 +13,6 @@ from dyad.events import Candidate
 from dyad.model import DateValue, Location
 
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
-# offices a text may use for a more specific one ("der Regierungschef" for a prime minister)
-GENERIC_OFFICES = frozenset({"head_of_state", "head_of_government", "minister", "official", "counterpart"})
 
 
 def merge_candidates(candidates: list[Candidate]) -> list[list[Candidate]]:
@@ -97,23 +95,14 @@ def _dates_agree(a: DateValue, b: DateValue) -> bool:
 
 
 def _people_agree(a: Candidate, b: Candidate) -> bool:
-    """No side names different people, or different offices, in the two candidates."""
-    sides_b = dict(b.sides)
+    """No side names different people in the two candidates."""
+    people_b = {country: _people(ms) for country, ms in b.sides}
     for country, mentions in a.sides:
-        names_a, names_b = _people(mentions), _people(sides_b.get(country, ()))
+        names_a = _people(mentions)
+        names_b = people_b.get(country, set())
         if names_a and names_b and not names_a & names_b:
             return False
-        if not (names_a and names_b):
-            # "mit seinem litauischen Amtskollegen" and "von Staatspräsident Nausėda": two meetings
-            offices_a, offices_b = _offices(mentions), _offices(sides_b.get(country, ()))
-            if offices_a and offices_b and not offices_a & offices_b:
-                return False
     return True
-
-
-def _offices(mentions) -> set[str]:
-    """The specific offices a side names ("Regierungschef" may be any head of government's: left out)."""
-    return {m.office for m in mentions if m.office and m.office not in GENERIC_OFFICES}
 
 
 def _people(mentions) -> set[str]:

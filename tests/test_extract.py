@@ -436,10 +436,3 @@ def test_a_background_meeting_takes_no_day_named_before_it(fantasy_kb):
     text = "Am Montag hatte Vorn mit Ithil telefoniert. Marke und Vorn hatten sich zuletzt in Edoras getroffen."
     earlier = [e for e in run(fantasy_kb, text) if {p.country for p in e.participants} == {"XAR", "XRO"}]
     assert [e.date for e in earlier] == [None]
-
-
-def test_a_counterpart_and_the_king_of_one_country_on_one_day_are_two_meetings(fantasy_kb):
-    text = ("Vorn traf am Montag in Edoras seinen rohirrischen Amtskollegen. "
-            "Am Nachmittag wurde Vorn zudem von König Theoden Marke empfangen.")
-    events = run(fantasy_kb, text)
-    assert len(events) == 2 and all({p.country for p in e.participants} == {"XAR", "XRO"} for e in events)
