@@ -11,7 +11,7 @@ Sicherheitsrates", "of Lithuania").
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from dyad.kb.loader import FOLD_GATE, KnowledgeBase
 from dyad.kb.records import AliasTarget, Person
@@ -23,6 +23,7 @@ HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
 APPOSITION_ENDS = frozenset({",", ".", ";", ")"})
+OFFICE_MARGIN_DAYS = 120  # a bare surname also counts for someone just before or after their term
 COMPLEMENT_REACH = 6  # "für den Dialog zwischen Belgrad und Pristina," before the holder's name
 DEPUTY = {"foreign_minister": "deputy_foreign_minister", "prime_minister": "deputy_prime_minister",
           "president": "vice_president", "counterpart": "counterpart"}
@@ -386,7 +387,7 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     if word and person.id not in ctx.people and kb.first_names.get(word, frozenset()) - {person.id}:
         return None  # also somebody else's first name: only the article's context decides
     if all(t.use == "short" for t in span.targets) and person.id not in ctx.people \
-            and person.office_on(day) is None:
+            and not _in_office_near(person, day):
         return None  # a bare surname counts for people in office or named before ("Rice", "Power")
     if all(t.use == "folded" for t in span.targets) and person.id not in ctx.people:
         return None  # a respelled surname alone ("Franken") only for someone the article has named
@@ -426,6 +427,17 @@ def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, day: date 
         return kb.people[named[-1]]
     fitting = [pid for pid in ids if (o := kb.people[pid].office_on(day)) and (country is None or o.country == country)]
     return kb.people[fitting[0]] if len(fitting) == 1 and country else None
+
+
+def _in_office_near(person: Person, day: date | None) -> bool:
+    """In office on the day, or within months of it ("Ramaphosa had spoken to Trump in November",
+    weeks before Trump's second term began)."""
+    if person.office_on(day) is not None:
+        return True
+    if day is None:
+        return False
+    margin = timedelta(days=OFFICE_MARGIN_DAYS)
+    return any(o.start - margin <= day <= (o.end or day) + margin for o in person.offices)
 
 
 def _latest_office(person: Person, day: date | None):

@@ -436,3 +436,11 @@ def test_a_background_meeting_takes_no_day_named_before_it(fantasy_kb):
     text = "Am Montag hatte Vorn mit Ithil telefoniert. Marke und Vorn hatten sich zuletzt in Edoras getroffen."
     earlier = [e for e in run(fantasy_kb, text) if {p.country for p in e.participants} == {"XAR", "XRO"}]
     assert [e.date for e in earlier] == [None]
+
+
+def test_a_bare_surname_counts_for_someone_weeks_before_their_term(fantasy_kb):
+    # Amon becomes Arnor's foreign minister on 2024-07-01
+    pairs = [{p.country for p in e.participants}
+             for e in run(fantasy_kb, "Ithil traf am Montag Amon in Minas Tirith.", date(2024, 5, 15))]
+    assert pairs == [{"XAR", "XGO"}]
+    assert run(fantasy_kb, "Ithil traf am Montag Amon in Minas Tirith.", date(2023, 5, 15)) == ()
