@@ -39,7 +39,8 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
                       summit_places: list[tuple[int, Location]] | None = None,
                       days_before: dict[int, DateValue | None] | None = None) -> list[Candidate]:
     """``places_before[i]``: the cities named in the sentences of the paragraph up to sentence i;
-    ``summit_places``: (sentence index, city) of each summit named with its city, in order."""
+    ``summit_places``: (sentence index, city) of each summit named with its city, in order;
+    ``days_before[i]``: the last day named earlier in sentence i's paragraph (None for background)."""
     out: list[Candidate] = []
     for cand in candidates:
         if places_before and (cand.location is None or cand.location.city is None):

@@ -65,7 +65,7 @@ def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
 def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     """ "Das Ministerium wies Berichte zurück, wonach ...": a denial anywhere before the meeting word;
     "Ein Treffen mit X lehnt Y ab": a refusal anywhere in the sentence."""
-    clause = clause_of(words, trigger, lex, 0, len(words))
+    clause = set(clause_of(words, trigger, lex, 0, len(words)))
     # "keine Pläne, Takaichi am Rande des Gipfels zu treffen": the clause after the phrase is its infinitive
     infinitive = any(words[j].lower() in lex.infinitive_markers for j in clause)
     for k, word in enumerate(words):
