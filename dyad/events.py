@@ -28,6 +28,7 @@ from dyad.trigger import (
     read_topics,
 )
 
+SUMMIT_REACH = 3  # "X, Y and Z attended": the summit named in the last few sentences
 QUOTE_MIN_WORDS = 3  # a quotation of more words is speech, fewer a nickname or scare quote
 TOPIC_REACH = 5  # "über die Verhandlungen mit den USA": a state this close after "über" is a topic
 TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
@@ -175,10 +176,12 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     org, near_org = _summit_org(view.orgs, live, mentions)
     if org is not None and ctx is not None:
         ctx.summit_org = org  # "am Rande des Gipfels der SOZ" names the summit later sentences attend
+        ctx.summit_sentence = index
     if sideline:
         org, near_org = None, []  # a meeting beside the summit, not taking part in it
     elif org is None and ctx is not None and ctx.summit_org is not None \
-            and kinds & JOIN_KINDS and kinds & {"summit", "meet"}:
+            and kinds & JOIN_KINDS and (kinds & {"summit", "meet"} or kinds == {"join"}
+                                        and index - ctx.summit_sentence <= SUMMIT_REACH):
         # "nahmen an der Hauptsitzung des Gipfels teil": the summit named earlier in the article
         org, near_org = ctx.summit_org, live
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]

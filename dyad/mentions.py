@@ -75,6 +75,7 @@ class DocContext:
         key = max(self.mentions_of, key=lambda k: (self.mentions_of[k], -list(self.mentions_of).index(k)))
         return self.people.get(key) or self.unknown.get(key)
     summit_org: Mention | None = None  # the organisation whose summit the article reports
+    summit_sentence: int = -1  # where it was last named
     # the last sentence naming people of exactly two countries: (sentence index, those people)
     last_pair: tuple[int, tuple[Mention, ...]] | None = None
 
