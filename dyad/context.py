@@ -60,11 +60,18 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
                 # the summit named last before it, else the first one the article names
                 earlier = [loc for i, loc in summit_places if i <= cand.sentence_index]
                 cand = replace(cand, location=(earlier or [summit_places[0][1]])[-1], place_from_context=True)
-        if cand.location is None and summit_places and any(m.kind == "org" for _, ms in cand.sides for m in ms):
+        orgs = {country for country, ms in cand.sides if any(m.kind == "org" for m in ms)}
+        if cand.location is None and summit_places and orgs:
             # "Faramir Ithil and King Theoden Marke attended": the summit's city named before
             earlier = [loc for i, loc in summit_places if i <= cand.sentence_index]
             if earlier:
                 cand = replace(cand, location=earlier[-1], place_from_context=True)
+        if cand.date is None and orgs and cand.status == "occurred":
+            # ... and its day, from the last report of that organisation's meeting that has one
+            dated = next((c for c in reversed(out) if c.date is not None and c.status == "occurred"
+                          and orgs & {country for country, _ in c.sides}), None)
+            if dated is not None:
+                cand = replace(cand, date=dated.date)
         if cand.location is None and cand.date is not None and cand.date.precision == "day":
             same_day = next((c for c in reversed(out) if c.location is not None and c.date is not None
                              and c.date.value == cand.date.value), None)

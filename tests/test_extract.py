@@ -447,8 +447,9 @@ def test_a_bare_surname_counts_for_someone_weeks_before_their_term(fantasy_kb):
 
 
 def test_those_attending_the_summit_just_named_take_part_in_it(fantasy_kb):
-    text = "The FFP summit opened in Annuminas on Monday. Faramir Ithil and King Theoden Marke attended in person."
+    text = "The FFP summit opened in Annuminas on Monday.\n\nFaramir Ithil and King Theoden Marke attended in person."
     events = {frozenset(p.country for p in e.participants): e for e in run(fantasy_kb, text, lang="en")}
     assert {frozenset({"XGO", "FELLOW"}), frozenset({"XRO", "FELLOW"})} <= set(events)
     assert frozenset({"XGO", "XRO"}) not in events
-    assert events[frozenset({"XGO", "FELLOW"})].location.city == "Annuminas"  # the summit's city
+    attending = events[frozenset({"XGO", "FELLOW"})]
+    assert (attending.location.city, attending.date.value) == ("Annuminas", "2023-09-18")  # the summit's
