@@ -16,9 +16,20 @@ from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import ARTICLES, DocContext, PlaceMention, SentenceMentions
 from dyad.model import DateValue, Evidence, Location, Mention, Sentence
+from dyad.sides import (
+    group_all,
+    group_phrase,
+    group_referent,
+    group_subject,
+    in_date,
+    no_subject_before_with,
+    points_back,
+    pronoun_subject,
+    quoted_tokens,
+    speaks_outside,
+)
 from dyad.trigger import (
     Trigger,
-    clause_of,
     is_denied,
     is_negated,
     pick_date,
@@ -29,11 +40,8 @@ from dyad.trigger import (
 )
 
 SUMMIT_REACH = 3  # "X, Y and Z attended": the summit named in the last few sentences
-QUOTE_MIN_WORDS = 3  # a quotation of more words is speech, fewer a nickname or scare quote
 TOPIC_REACH = 5  # "über die Verhandlungen mit den USA": a state this close after "über" is a topic
 TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
-WITH_REACH = 3  # "mit dem iranischen Präsidenten X": the side follows within a few words
-PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close before a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
 BILATERAL_KINDS = frozenset({"meet", "talks", "call", "video", "host"})
@@ -71,7 +79,7 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     if not live:
         return []
     actors = [a for a in mentions.actors if a.country and not _excluded(a, mentions, words, lex)]
-    quoted = _quoted(words)
+    quoted = quoted_tokens(words)
     if quoted and not any(quoted[t.token] for t in live):
         # '"If the leaders of Russia and the US ...", Blinken said as the meeting began':
         # people named in a quotation are not the sides of a meeting reported outside it
@@ -81,7 +89,7 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
 
         actors = [a for a in actors if outside(a)]
         mentions = replace(mentions, weak_states=tuple(m for m in mentions.weak_states if outside(m)))
-    speakers = [a for a in actors if _speaks_outside(a, mentions, words, live, lex)]
+    speakers = [a for a in actors if speaks_outside(a, mentions, words, live, lex)]
     if speakers and len({a.country for a in actors if a not in speakers}) >= 2:
         # "Vorn met the king in Edoras, Ithil said": who reports the meeting is not a side of it
         actors = [a for a in actors if a not in speakers]
@@ -131,9 +139,9 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     countries = {a.country for a in actors}
     referred: tuple[tuple[str, tuple[Mention, ...]], ...] | None = None
     if before and len(countries) < 2 and not view.orgs:
-        if _group_subject(words, view.triggers, lex) or _group_phrase(words, lex):
-            referred = _group_referent(before, index, ctx)
-        elif any(w.lower() in lex.again_words and not _in_date(sent.tokens[k].start, view.dates)
+        if group_subject(words, view.triggers, lex) or group_phrase(words, lex):
+            referred = group_referent(before, index, ctx)
+        elif any(w.lower() in lex.again_words and not in_date(sent.tokens[k].start, view.dates)
                  for k, w in enumerate(words)):
             referred = before[-1].sides  # "Ein weiteres Treffen ist für März geplant": the meeting just reported
     own = list(actors)
@@ -149,8 +157,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                                                                  ("person", "role", "state")]),
                                      sent, index, mentions, words, lex, kb, evidence, (None, None), day, ctx, [])]
     # a side the sentence does not name: "er", "sie", "Gespräche mit X", "empfangen worden"
-    refers_back = _pronoun_subject(words, lex) or _no_subject_before_with(actors, mentions, words, lex) \
-        or (len(countries) < 2 and _refers_back(words, lex))
+    refers_back = pronoun_subject(words, lex) or no_subject_before_with(actors, mentions, words, lex) \
+        or (len(countries) < 2 and points_back(words, lex))
     # "Xi reiste an": a visit whose other side is the article's protagonist, unless the place visited
     # is named ("Bourita is expected to visit Niamey": Niger is the other side)
     implicit = len(countries) == 1 and any(a.kind in ("person", "role") for a in actors) \
@@ -180,9 +188,10 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     if sideline:
         org, near_org = None, []  # a meeting beside the summit, not taking part in it
     elif org is None and ctx is not None and ctx.summit_org is not None \
-            and kinds & JOIN_KINDS and (kinds & {"summit", "meet"} or kinds == {"join"}
-                                        and index - ctx.summit_sentence <= SUMMIT_REACH):
-        # "nahmen an der Hauptsitzung des Gipfels teil": the summit named earlier in the article
+            and kinds & JOIN_KINDS and (kinds & {"summit", "meet"}
+                                        or (kinds == {"join"} and index - ctx.summit_sentence <= SUMMIT_REACH)):
+        # "nahmen an der Hauptsitzung des Gipfels teil": the summit named earlier in the article;
+        # "X, Y and Z attended": the summit named just before
         org, near_org = ctx.summit_org, live
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
     status = read_status(sent, words, live, view.dates, lex)
@@ -209,7 +218,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         # "visited Saudi Arabia, Qatar and the UAE", "nach Bamako und Ouagadougou gereist": one visit per country
         common = dict(status=status, kinds=kinds, date=date, round=read_round(words, lex),
                       topics=read_topics(words, lex), evidence=evidence, sentence_index=index, sideline=sideline)
-        return [_candidate(_group_all([*actors, Mention("state", stop.start, stop.end, "", key=stop.country,
+        return [_candidate(group_all([*actors, Mention("state", stop.start, stop.end, "", key=stop.country,
                                                          country=stop.country, use="visited")]),
                            stop, stop.country, **common) for stop in stops]
     if len(countries) == 1 and kinds & {"visit"} and location and location.country not in countries \
@@ -224,7 +233,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     split = _split_by_place(actors, view.places)
     if split:
         # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
-        return [_candidate(_group_all(pair), place, place.country, **common) for pair, place in split]
+        return [_candidate(group_all(pair), place, place.country, **common) for pair, place in split]
     held_in = location.country if location and location.country in kb.states else None
     if org is not None and (kinds & (JOIN_KINDS | {"visit"}) or (held_in and not countries)) \
             and not (bilateral_words and len(countries) >= 2):
@@ -243,8 +252,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     apart = _counterparts_apart(actors, mentions, words, live, lex)
     if apart:
         # "Blinken sprach mit Abbas und mit König Abdullah": one meeting per counterpart
-        return [_candidate(_group_all(pair), location, host, **common) for pair in apart]
-    return [_candidate(_group_all(actors), location, host, **common)]
+        return [_candidate(group_all(pair), location, host, **common) for pair in apart]
+    return [_candidate(group_all(actors), location, host, **common)]
 
 
 def _trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countries: set[str],
@@ -268,11 +277,6 @@ def _trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], count
         if country not in countries and country in kb.states and (country not in stops or place.location.city):
             stops[country] = place.location
     return list(stops.values())
-
-
-def _in_date(offset: int, dates: list[DateMention]) -> bool:
-    """Whether a word belongs to a date expression ("next month" repeats no meeting)."""
-    return any(d.start <= offset < d.end for d in dates)
 
 
 def _candidate(sides, location, host, *, status, kinds, date, round, topics, evidence, sentence_index, sideline):
@@ -300,14 +304,7 @@ def _without_reporters(actors: list[Mention]) -> list[Mention]:
 
 
 def _group(actors: list[Mention]) -> list[list[tuple[str, tuple[Mention, ...]]]]:
-    return [[side] for side in _group_all(actors)]
-
-
-def _group_all(actors: list[Mention]) -> list[tuple[str, tuple[Mention, ...]]]:
-    sides: dict[str, list[Mention]] = {}
-    for actor in actors:
-        sides.setdefault(actor.country, []).append(actor)
-    return [(country, tuple(group)) for country, group in sides.items()]
+    return [[side] for side in group_all(actors)]
 
 
 def _summit_org(orgs: tuple[Mention, ...], triggers: list[Trigger],
@@ -391,105 +388,12 @@ def _split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):
     for place in places:
         if place.location.city:
             cities.setdefault(place.location.country, place.location)
-    sides = _group_all(actors)
+    sides = group_all(actors)
     hosted = [(country, ms) for country, ms in sides if country in cities]
     visitors = [(country, ms) for country, ms in sides if country not in cities]
     if len(hosted) < 2 or len(visitors) != 1:
         return []
     return [([*visitors[0][1], *ms], cities[country]) for country, ms in hosted]
-
-
-def _no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, words: list[str],
-                            lex: Lexicon) -> bool:
-    """ "In Paris sind Gespräche mit Macron geplant": a meeting with someone, and nobody named before."""
-    if not actors:
-        return False
-    positions = sorted(mentions.token_of.get(a.start, len(words)) for a in actors)
-    # the "mit" that introduces a named side ("Mit besonderer Spannung ..." introduces none)
-    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words
-                       and any(k < p <= k + WITH_REACH for p in positions)), None)
-    return first_with is not None and positions[0] > first_with
-
-
-def _main_meeting(before: list[Candidate]) -> Candidate:
-    """The meeting the article is about: the pair of sides reported most often (first on a tie)."""
-    counts: dict[frozenset[str], int] = {}
-    for cand in before:
-        key = frozenset(c for c, _ in cand.sides)
-        counts[key] = counts.get(key, 0) + 1
-    best = max(counts, key=lambda k: (counts[k], -next(i for i, c in enumerate(before)
-                                                         if frozenset(x for x, _ in c.sides) == k)))
-    same = [c for c in before if frozenset(x for x, _ in c.sides) == best]
-    return max(same, key=lambda c: sum(m.kind == "person" for _, ms in c.sides for m in ms))
-
-
-def _speaks_outside(actor: Mention, mentions: SentenceMentions, words: list[str], triggers: list[Trigger],
-                    lex: Lexicon) -> bool:
-    """An actor followed by "said"/"sagte" in a clause without a meeting word: the source, not a side."""
-    token = mentions.token_of.get(actor.start)
-    if token is None:
-        return False
-    after = next((k for k in range(token + 1, min(len(words), token + 8)) if words[k][:1].islower()
-                  or not words[k][:1].isalpha()), None)
-    if after is None or words[after].lower() not in lex.speech_verbs:
-        return False
-    return not any(token in clause_of(words, t, lex, 0, len(words)) for t in triggers)
-
-
-def _quoted(words: list[str]) -> list[bool] | None:
-    """Which tokens stand inside a quotation; None where the quotes do not pair up in the sentence.
-
-    A few quoted words are a nickname or a scare quote ("Luiz Inácio "Lula" da Silva"), not speech.
-    """
-    marks = [k for k, w in enumerate(words) if w == '"']
-    if not marks or len(marks) % 2:
-        return None
-    inside = [False] * len(words)
-    for open_, close in zip(marks[::2], marks[1::2], strict=True):
-        if close - open_ - 1 > QUOTE_MIN_WORDS:
-            inside[open_:close + 1] = [True] * (close + 1 - open_)
-    return inside
-
-
-def _group_referent(before: list[Candidate], index: int,
-                    ctx: DocContext | None) -> tuple[tuple[str, tuple[Mention, ...]], ...]:
-    """Who "die beiden", "the two presidents" are.
-
-    The two people named together just before (even where that sentence gave no
-    event: "Neither A nor B attended. The two last met in March"), else the
-    meeting just reported, else ("Beide Seiten vereinbarten ...") the article's main meeting.
-    """
-    last = before[-1]
-    pair = ctx.last_pair if ctx is not None else None
-    if pair is not None and pair[0] >= index - 1 and pair[0] > last.sentence_index:
-        return tuple(_group_all(list(pair[1])))
-    if last.sentence_index >= index - 1 and len(last.sides) == 2:
-        return last.sides
-    return _main_meeting(before).sides
-
-
-def _group_phrase(words: list[str], lex: Lexicon) -> bool:
-    """ "empfing beide Politiker", "received the two ministers": a group of people anywhere in the sentence."""
-    for k in range(len(words)):
-        found = lex.group_words.match_at(words, k)
-        if found and k + found[0] < len(words) and words[k + found[0]].lower() in lex.group_nouns:
-            return True
-    return False
-
-
-def _group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
-    """ "Die beiden Politiker trafen sich ...": a group word as subject of a meeting word's clause."""
-    groups = [k for k in range(min(PRONOUN_SUBJECT_WINDOW, len(words))) if lex.group_words.match_at(words, k)]
-    return any(k in clause_of(words, t, lex, 0, len(words)) for k in groups for t in triggers)
-
-
-def _pronoun_subject(words: list[str], lex: Lexicon) -> bool:
-    """A pronoun among the first words: the subject of the sentence ("Er traf", "Later he met")."""
-    return any(w in lex.pronouns or w.lower() in lex.pronouns for w in words[:PRONOUN_SUBJECT_WINDOW])
-
-
-def _refers_back(words: list[str], lex: Lexicon) -> bool:
-    return any(w in lex.pronouns or w.lower() in lex.pronouns or w in lex.possessives for w in words[:12])
 
 
 def _resolve_counterparts(actors: list[Mention], kb: KnowledgeBase, day: date | None) -> list[Mention]:

@@ -1,0 +1,129 @@
+"""Who a sentence's sides are where it does not name them all, and who in it is no side.
+
+"die beiden", "the two ministers", "er"/"he", "Gespräche mit X" with nobody before, a quotation,
+", X said": small readings of the words around a meeting, shared by the event rules in dyad.events.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dyad.dates import DateMention
+from dyad.lexicon import Lexicon
+from dyad.mentions import DocContext, SentenceMentions
+from dyad.model import Mention
+from dyad.trigger import Trigger, clause_of
+
+if TYPE_CHECKING:
+    from dyad.events import Candidate
+
+QUOTE_MIN_WORDS = 3  # a quotation of more words is speech, fewer a nickname or scare quote
+WITH_REACH = 3  # "mit dem iranischen Präsidenten X": the side follows within a few words
+PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
+
+
+def group_all(actors: list[Mention]) -> list[tuple[str, tuple[Mention, ...]]]:
+    """The sides of a meeting: its actors by country, in order of first mention."""
+    sides: dict[str, list[Mention]] = {}
+    for actor in actors:
+        sides.setdefault(actor.country, []).append(actor)
+    return [(country, tuple(group)) for country, group in sides.items()]
+
+
+def in_date(offset: int, dates: list[DateMention]) -> bool:
+    """Whether a word belongs to a date expression ("next month" repeats no meeting)."""
+    return any(d.start <= offset < d.end for d in dates)
+
+
+def quoted_tokens(words: list[str]) -> list[bool] | None:
+    """Which tokens stand inside a quotation; None where the quotes do not pair up in the sentence.
+
+    A few quoted words are a nickname or a scare quote ("Luiz Inácio "Lula" da Silva"), not speech.
+    """
+    marks = [k for k, w in enumerate(words) if w == '"']
+    if not marks or len(marks) % 2:
+        return None
+    inside = [False] * len(words)
+    for open_, close in zip(marks[::2], marks[1::2], strict=True):
+        if close - open_ - 1 > QUOTE_MIN_WORDS:
+            inside[open_:close + 1] = [True] * (close + 1 - open_)
+    return inside
+
+
+def speaks_outside(actor: Mention, mentions: SentenceMentions, words: list[str], triggers: list[Trigger],
+                   lex: Lexicon) -> bool:
+    """An actor followed by "said"/"sagte" in a clause without a meeting word: the source, not a side."""
+    token = mentions.token_of.get(actor.start)
+    if token is None:
+        return False
+    after = next((k for k in range(token + 1, min(len(words), token + 8)) if words[k][:1].islower()
+                  or not words[k][:1].isalpha()), None)
+    if after is None or words[after].lower() not in lex.speech_verbs:
+        return False
+    return not any(token in clause_of(words, t, lex, 0, len(words)) for t in triggers)
+
+
+def no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, words: list[str],
+                           lex: Lexicon) -> bool:
+    """ "In Paris sind Gespräche mit Macron geplant": a meeting with someone, and nobody named before."""
+    if not actors:
+        return False
+    positions = sorted(mentions.token_of.get(a.start, len(words)) for a in actors)
+    # the "mit" that introduces a named side ("Mit besonderer Spannung ..." introduces none)
+    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words
+                       and any(k < p <= k + WITH_REACH for p in positions)), None)
+    return first_with is not None and positions[0] > first_with
+
+
+def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
+    """A pronoun among the first words: the subject of the sentence ("Er traf", "Later he met")."""
+    return any(w in lex.pronouns or w.lower() in lex.pronouns for w in words[:PRONOUN_SUBJECT_WINDOW])
+
+
+def points_back(words: list[str], lex: Lexicon) -> bool:
+    """A pronoun or possessive early in the sentence: it names someone of a sentence before."""
+    return any(w in lex.pronouns or w.lower() in lex.pronouns or w in lex.possessives for w in words[:12])
+
+
+def group_phrase(words: list[str], lex: Lexicon) -> bool:
+    """ "empfing beide Politiker", "received the two ministers": a group of people anywhere in the sentence."""
+    for k in range(len(words)):
+        found = lex.group_words.match_at(words, k)
+        if found and k + found[0] < len(words) and words[k + found[0]].lower() in lex.group_nouns:
+            return True
+    return False
+
+
+def group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
+    """ "Die beiden Politiker trafen sich ...": a group word as subject of a meeting word's clause."""
+    groups = [k for k in range(min(PRONOUN_SUBJECT_WINDOW, len(words))) if lex.group_words.match_at(words, k)]
+    return any(k in clause_of(words, t, lex, 0, len(words)) for k in groups for t in triggers)
+
+
+def group_referent(before: list[Candidate], index: int,
+                   ctx: DocContext | None) -> tuple[tuple[str, tuple[Mention, ...]], ...]:
+    """Who "die beiden", "the two presidents" are.
+
+    The two people named together just before (even where that sentence gave no
+    event: "Neither A nor B attended. The two last met in March"), else the
+    meeting just reported, else ("Beide Seiten vereinbarten ...") the article's main meeting.
+    """
+    last = before[-1]
+    pair = ctx.last_pair if ctx is not None else None
+    if pair is not None and pair[0] >= index - 1 and pair[0] > last.sentence_index:
+        return tuple(group_all(list(pair[1])))
+    if last.sentence_index >= index - 1 and len(last.sides) == 2:
+        return last.sides
+    return main_meeting(before).sides
+
+
+def main_meeting(before: list[Candidate]) -> Candidate:
+    """The meeting the article is about: the pair of sides reported most often (first on a tie)."""
+    counts: dict[frozenset[str], int] = {}
+    for cand in before:
+        key = frozenset(c for c, _ in cand.sides)
+        counts[key] = counts.get(key, 0) + 1
+    best = max(counts, key=lambda k: (counts[k], -next(i for i, c in enumerate(before)
+                                                         if frozenset(x for x, _ in c.sides) == k)))
+    same = [c for c in before if frozenset(x for x, _ in c.sides) == best]
+    return max(same, key=lambda c: sum(m.kind == "person" for _, ms in c.sides for m in ms))
