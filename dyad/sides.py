@@ -95,9 +95,16 @@ def group_phrase(words: list[str], lex: Lexicon) -> bool:
 
 
 def group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
-    """ "Die beiden Politiker trafen sich ...": a group word as subject of a meeting word's clause."""
+    """ "Die beiden Politiker trafen sich ...": a group word as subject of a meeting word's clause, or of the
+    clause just before it ("Beide Seiten vereinbarten, eine neue Runde ... abzuhalten")."""
     groups = [k for k in range(min(PRONOUN_SUBJECT_WINDOW, len(words))) if lex.group_words.match_at(words, k)]
-    return any(k in clause_of(words, t, lex, 0, len(words)) for k in groups for t in triggers)
+    for t in triggers:
+        clause = clause_of(words, t, lex, 0, len(words))
+        start = clause[0] if clause else t.token
+        breaks_before = sum(1 for w in words[:start] if w.lower() in lex.clause_breaks)
+        if any(k in clause or (k < start and breaks_before == 1) for k in groups):
+            return True
+    return False
 
 
 def group_referent(before: list[Candidate], index: int,

@@ -453,3 +453,10 @@ def test_those_attending_the_summit_just_named_take_part_in_it(fantasy_kb):
     assert frozenset({"XGO", "XRO"}) not in events
     attending = events[frozenset({"XGO", "FELLOW"})]
     assert (attending.location.city, attending.date.value) == ("Annuminas", "2023-09-18")  # the summit's
+
+
+def test_both_sides_agreeing_to_meet_again_is_a_planned_meeting_of_the_two(fantasy_kb):
+    text = ("Vorn traf am Montag Faramir Ithil in Minas Tirith. "
+            "Beide Seiten vereinbarten, zu gegebener Zeit eine neue Runde der Konsultationen abzuhalten.")
+    planned = [e for e in run(fantasy_kb, text) if e.status == "planned"]
+    assert [{p.country for p in e.participants} for e in planned] == [{"XAR", "XGO"}]
