@@ -30,6 +30,7 @@ from dyad.sides import (
 )
 from dyad.trigger import (
     Trigger,
+    aside_tokens,
     is_denied,
     is_negated,
     pick_date,
@@ -89,6 +90,13 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
 
         actors = [a for a in actors if outside(a)]
         mentions = replace(mentions, weak_states=tuple(m for m in mentions.weak_states if outside(m)))
+    aside = aside_tokens(words)
+    in_aside = [a for a in actors if mentions.token_of.get(a.start) in aside]
+    if in_aside and any(t.token not in aside for t in live) \
+            and len({a.country for a in actors if a not in in_aside}) >= 2:
+        # "Das Treffen – Teil einer Reise von Wang nach Russland – fand statt, als Han Zheng Blinken traf":
+        # who an aside names is no side of the meeting the sentence reports around it
+        actors = [a for a in actors if a not in in_aside]
     speakers = [a for a in actors if speaks_outside(a, mentions, words, live, lex)]
     if speakers and len({a.country for a in actors if a not in speakers}) >= 2:
         # "Vorn met the king in Edoras, Ithil said": who reports the meeting is not a side of it

@@ -89,15 +89,21 @@ def _rest_of_clause(words: list[str], k: int, lex: Lexicon) -> list[str]:
     return words[k + 1:end]
 
 
+def aside_tokens(words: list[str]) -> set[int]:
+    """Tokens of asides set off by a pair of dashes, the dashes included; none where dashes do not pair up."""
+    dashes = [k for k, w in enumerate(words) if w == DASH]
+    if len(dashes) % 2:
+        return set()
+    return {k for a, b in zip(dashes[::2], dashes[1::2], strict=True) for k in range(a, b + 1)}
+
+
 def clause_of(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> list[int]:
     """Token indices of the trigger's clause, cut at clause breaks, within lo:hi.
 
     A pair of dashes sets off an aside ("Scholz wird – so heißt es – Xi treffen"): a meeting word
     outside it reads its clause around the aside, one inside it reads the aside alone.
     """
-    dashes = [k for k, w in enumerate(words) if w == DASH]
-    aside = {k for a, b in zip(dashes[::2], dashes[1::2], strict=False) for k in range(a, b + 1)} \
-        if len(dashes) % 2 == 0 else set()
+    aside = aside_tokens(words)
     inside = trigger.token in aside
 
     def breaks(k: int) -> bool:

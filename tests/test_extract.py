@@ -460,3 +460,9 @@ def test_both_sides_agreeing_to_meet_again_is_a_planned_meeting_of_the_two(fanta
             "Beide Seiten vereinbarten, zu gegebener Zeit eine neue Runde der Konsultationen abzuhalten.")
     planned = [e for e in run(fantasy_kb, text) if e.status == "planned"]
     assert [{p.country for p in e.participants} for e in planned] == [{"XAR", "XGO"}]
+
+
+def test_who_an_aside_between_dashes_names_is_no_side_of_the_meeting_around_it(fantasy_kb):
+    text = "Das Treffen – Teil einer Reise von Ithil nach Edoras – fand statt, als König Theoden Marke Vorn traf."
+    events = run(fantasy_kb, text)
+    assert [sorted(p.name for p in e.participants) for e in events] == [["Elendil Vorn", "Theoden Marke"]]
