@@ -116,10 +116,6 @@ class _NamedSides:
         return [i for i in range(n) if i not in excluded] if excluded else list(range(n))
 
 
-def record_id(members: Iterable[FuseEvent]) -> str:
-    return record_id_of(min(e.id for e in members))
-
-
 def record_id_of(first_event: str) -> str:
     return "r" + hashlib.sha1(first_event.encode()).hexdigest()[:15]
 

@@ -65,11 +65,8 @@ def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
 def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     """ "Das Ministerium wies Berichte zurück, wonach ...": a denial anywhere before the meeting word;
     "Ein Treffen mit X lehnt Y ab": a refusal anywhere in the sentence."""
-    clause = set(clause_of(words, trigger, lex, 0, len(words)))
-    # "keine Pläne, Takaichi am Rande des Gipfels zu treffen": the clause after the phrase is its infinitive
-    infinitive = any(words[j].lower() in lex.infinitive_markers for j in clause)
     for k, word in enumerate(words):
-        if k < trigger.token and lex.no_plan_phrases.match_at(words, k) and (k in clause or infinitive):
+        if k < trigger.token and lex.no_plan_phrases.match_at(words, k) and _plan_ruled_out(words, k, trigger, lex):
             return True  # "habe keine Pläne, Takaichi zu treffen", "has no plans to meet"
         for verbs, reach in ((lex.denial_verbs, trigger.token), (lex.refusal_verbs, len(words))):
             if k >= reach:
@@ -78,6 +75,13 @@ def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
             if particle is not None and (not particle or particle in _rest_of_clause(words, k, lex)):
                 return True
     return False
+
+
+def _plan_ruled_out(words: list[str], k: int, trigger: Trigger, lex: Lexicon) -> bool:
+    """Whether "keine Pläne" at ``k`` speaks of the meeting word: in its clause, or that clause is the phrase's
+    infinitive ("keine Pläne, Takaichi am Rande des Gipfels zu treffen")."""
+    clause = clause_of(words, trigger, lex, 0, len(words))
+    return k in clause or any(words[j].lower() in lex.infinitive_markers for j in clause)
 
 
 def _rest_of_clause(words: list[str], k: int, lex: Lexicon) -> list[str]:
