@@ -22,6 +22,7 @@ from dyad.sides import (
     group_referent,
     group_subject,
     in_date,
+    main_meeting,
     no_subject_before_with,
     points_back,
     pronoun_subject,
@@ -147,10 +148,13 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     countries = {a.country for a in actors}
     referred: tuple[tuple[str, tuple[Mention, ...]], ...] | None = None
     if before and len(countries) < 2 and not view.orgs:
-        if group_subject(words, view.triggers, lex) or group_phrase(words, lex):
-            referred = group_referent(before, index, ctx)
-        elif any(w.lower() in lex.again_words and not in_date(sent.tokens[k].start, view.dates)
-                 for k, w in enumerate(words)):
+        size = group_phrase(words, lex)
+        if size or group_subject(words, view.triggers, lex):
+            referred = group_referent(before, index, ctx, size or 2)
+        elif _names_word(words, lex.series_words, sent, view.dates) or (
+                read_round(words, lex) is not None and read_status(sent, words, live, view.dates, lex) == "planned"):
+            referred = main_meeting(before).sides  # "Die siebte Runde soll in Kars stattfinden": the article's series
+        elif _names_word(words, lex.again_words, sent, view.dates):
             referred = before[-1].sides  # "Ein weiteres Treffen ist für März geplant": the meeting just reported
     own = list(actors)
     if referred is not None:
@@ -292,6 +296,11 @@ def _candidate(sides, location, host, *, status, kinds, date, round, topics, evi
         "in_person" if kinds & IN_PERSON_KINDS else "unspecified"
     return Candidate(tuple(sides), status, mode, kinds, date, location, host, round, topics, evidence,
                      sentence_index, sideline)
+
+
+def _names_word(words: list[str], listed: frozenset[str], sent: Sentence, dates: list[DateMention]) -> bool:
+    """A listed word outside a date expression ("next month" names no next meeting)."""
+    return any(w.lower() in listed and not in_date(sent.tokens[k].start, dates) for k, w in enumerate(words))
 
 
 def _after_topic_word(location: Location, sent: Sentence, words: list[str], lex: Lexicon) -> bool:

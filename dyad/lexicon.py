@@ -59,6 +59,7 @@ class Lexicon:
     range_words: frozenset[str]
     group_words: PhraseIndex[bool]
     again_words: frozenset[str]
+    series_words: frozenset[str]
     pronouns: frozenset[str]
     possessives: frozenset[str]
     name_stopwords: frozenset[str]
@@ -181,6 +182,7 @@ def load_lexicon(language: str) -> Lexicon:
         range_words=words("range_words"),
         group_words=phrases("group_words"),
         again_words=words("again_words"),
+        series_words=words("series_words"),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),
         name_stopwords=frozenset(str(w) for w in data.get("name_stopwords") or []),

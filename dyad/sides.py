@@ -85,13 +85,15 @@ def points_back(words: list[str], lex: Lexicon) -> bool:
     return any(w in lex.pronouns or w.lower() in lex.pronouns or w in lex.possessives for w in words[:12])
 
 
-def group_phrase(words: list[str], lex: Lexicon) -> bool:
-    """ "empfing beide Politiker", "received the two ministers": a group of people anywhere in the sentence."""
+def group_phrase(words: list[str], lex: Lexicon) -> int | None:
+    """ "empfing beide Politiker", "received the two ministers", "der drei Außenminister": a group of people
+    anywhere in the sentence, and how many they are."""
     for k in range(len(words)):
         found = lex.group_words.match_at(words, k)
-        if found and k + found[0] < len(words) and words[k + found[0]].lower() in lex.group_nouns:
-            return True
-    return False
+        size, length = (2, found[0]) if found else (lex.numbers.get(words[k].lower(), 0), 1)
+        if size >= 2 and k + length < len(words) and words[k + length].lower() in lex.group_nouns:
+            return size
+    return None
 
 
 def group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
@@ -107,14 +109,17 @@ def group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bo
     return False
 
 
-def group_referent(before: list[Candidate], index: int,
-                   ctx: DocContext | None) -> tuple[tuple[str, tuple[Mention, ...]], ...]:
-    """Who "die beiden", "the two presidents" are.
+def group_referent(before: list[Candidate], index: int, ctx: DocContext | None,
+                   size: int = 2) -> tuple[tuple[str, tuple[Mention, ...]], ...]:
+    """Who "die beiden", "the two presidents", "die drei Außenminister" are.
 
     The two people named together just before (even where that sentence gave no
     event: "Neither A nor B attended. The two last met in March"), else the
     meeting just reported, else ("Beide Seiten vereinbarten ...") the article's main meeting.
+    A larger group is the last meeting of that many sides.
     """
+    if size > 2:
+        return next((c.sides for c in reversed(before) if len(c.sides) == size), main_meeting(before).sides)
     last = before[-1]
     pair = ctx.last_pair if ctx is not None else None
     if pair is not None and pair[0] >= index - 1 and pair[0] > last.sentence_index:

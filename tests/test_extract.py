@@ -466,3 +466,19 @@ def test_who_an_aside_between_dashes_names_is_no_side_of_the_meeting_around_it(f
     text = "Das Treffen – Teil einer Reise von Ithil nach Edoras – fand statt, als König Theoden Marke Vorn traf."
     events = run(fantasy_kb, text)
     assert [sorted(p.name for p in e.participants) for e in events] == [["Elendil Vorn", "Theoden Marke"]]
+
+
+def test_the_next_round_is_the_series_the_article_reports_not_the_last_meeting(fantasy_kb):
+    text = ("Vorn und Faramir Ithil trafen sich am Montag in Edoras zur sechsten Runde ihrer Gespräche. "
+            "Vorn hatte zuvor König Theoden Marke in Minas Tirith getroffen. "
+            "Die siebte Runde soll im November in Annuminas stattfinden.")
+    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
+    assert {p.country for p in planned.participants} == {"XAR", "XGO"}
+
+
+def test_the_three_ministers_are_the_last_meeting_of_three_sides(fantasy_kb):
+    text = ("Vorn, Faramir Ithil und König Theoden Marke trafen sich am Montag gemeinsam in Edoras. "
+            "Am Dienstag traf Vorn Ithil allein in Minas Tirith. "
+            "Ein weiteres Treffen der drei Minister ist für Dezember in Annuminas geplant.")
+    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
+    assert {p.country for p in planned.participants} == {"XAR", "XGO", "XRO"}
