@@ -52,13 +52,15 @@ def quoted_tokens(words: list[str]) -> list[bool] | None:
 
 def speaks_outside(actor: Mention, mentions: SentenceMentions, words: list[str], triggers: list[Trigger],
                    lex: Lexicon) -> bool:
-    """An actor followed by "said"/"sagte" in a clause without a meeting word: the source, not a side."""
+    """An actor with "said"/"sagte" in a clause without a meeting word: the source, not a side."""
     token = mentions.token_of.get(actor.start)
     if token is None:
         return False
     after = next((k for k in range(token + 1, min(len(words), token + 8)) if words[k][:1].islower()
                   or not words[k][:1].isalpha()), None)
-    if after is None or words[after].lower() not in lex.speech_verbs:
+    # ", sagte Araghtschi vor Journalisten", ", said Araghchi": the verb before its speaker
+    inverted = token >= 2 and words[token - 1].lower() in lex.speech_verbs and words[token - 2] in (",", '"')
+    if not inverted and (after is None or words[after].lower() not in lex.speech_verbs):
         return False
     return not any(token in clause_of(words, t, lex, 0, len(words)) for t in triggers)
 

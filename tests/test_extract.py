@@ -482,3 +482,12 @@ def test_the_three_ministers_are_the_last_meeting_of_three_sides(fantasy_kb):
             "Ein weiteres Treffen der drei Minister ist für Dezember in Annuminas geplant.")
     [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
     assert {p.country for p in planned.participants} == {"XAR", "XGO", "XRO"}
+
+
+@pytest.mark.parametrize("text", [
+    "Vorn werde König Theoden Marke im Oktober in Edoras treffen, sagte Faramir Ithil vor Journalisten.",
+    "Vorn will meet King Theoden Marke in Edoras in October, said Faramir Ithil.",
+])
+def test_the_speaker_after_an_inverted_speech_verb_is_no_side(fantasy_kb, text):
+    [event] = run(fantasy_kb, text)
+    assert {p.country for p in event.participants} == {"XAR", "XRO"}
