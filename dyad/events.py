@@ -30,8 +30,10 @@ from dyad.sides import (
     speaks_outside,
 )
 from dyad.trigger import (
+    INVITE_REACH,
     Trigger,
     aside_tokens,
+    invited,
     is_denied,
     is_negated,
     pick_date,
@@ -80,6 +82,20 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     live = [t for t in triggers if not is_negated(words, t, lex) and not is_denied(words, t, lex)]
     if not live:
         return []
+    inviting = [t for t in live if invited(words, t, lex)]
+    if inviting and len(inviting) < len(live):
+        # "spoke by phone with Prabowo, inviting him to visit Australia": the call, and the visit invited to;
+        # the dates after the invitation are the visit's
+        # ("an einem Forum teilzunehmen, das nächsten Monat stattfinden wird": all that follows the invitation)
+        cue = min(k for k in range(len(words)) if lex.invitation_cues.match_at(words, k)
+                  and any(0 <= t.token - k <= INVITE_REACH for t in inviting))
+        cut = sent.tokens[cue].start
+        rest = [t for t in live if t.token < cue]
+        if rest:
+            return sentence_events(sent, index, mentions, [d for d in dates if d.start < cut], rest, lex, kb,
+                                   evidence, earlier, day, ctx, before) \
+                + sentence_events(sent, index, mentions, [d for d in dates if d.start >= cut],
+                                  [t for t in live if t.token >= cue], lex, kb, evidence, earlier, day, ctx, before)
     actors = [a for a in mentions.actors if a.country and not _excluded(a, mentions, words, lex)]
     quoted = quoted_tokens(words)
     if quoted and not any(quoted[t.token] for t in live):

@@ -87,6 +87,7 @@ class Lexicon:
     role_complements: frozenset[str] = frozenset()
     no_plan_phrases: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     offer_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
+    invitation_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     apart_words: frozenset[str] = frozenset()
 
 
@@ -210,5 +211,6 @@ def load_lexicon(language: str) -> Lexicon:
         role_complements=words("role_complements"),
         no_plan_phrases=phrases("no_plan_phrases"),
         offer_cues=phrases("offer_cues"),
+        invitation_cues=phrases("invitation_cues"),
         apart_words=words("apart_words"),
     )

@@ -16,6 +16,7 @@ from dyad.model import DateValue, Location, Mention, Sentence
 DASH = "–"  # a spaced hyphen or dash, as clean text writes it
 NEGATION_BEFORE = 10  # tokens before a trigger searched for a negation ("denied reports that X had met Y")
 NEGATION_AFTER = 12
+INVITE_REACH = 12  # "lud Xi ein, zu einem ihm passenden Zeitpunkt Brasilien zu besuchen": invitation to its visit
 AGENT_REACH = 12  # "von Bundespräsidentin Karin Keller-Sutter zu einem Besuch empfangen": agent to its verb
 
 
@@ -124,9 +125,17 @@ def clause_of(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> list[i
     return [k for k in range(start, end) if inside or k not in aside]
 
 
+def invited(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+    """A meeting word an invitation leads to ("inviting him to visit Australia"), or the invitation itself."""
+    return any(lex.invitation_cues.match_at(words, k)
+               for k in range(max(0, trigger.token - INVITE_REACH), trigger.token + 1))
+
+
 def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates: list[DateMention],
                 lex: Lexicon) -> str:
     """Occurred when a meeting word's clause reports it in the past ("wie X mitteilte, wird ..." is planned)."""
+    if all(invited(words, t, lex) for t in triggers):
+        return "planned"  # "nahm eine Einladung nach Wien an", "accepted an invitation to visit Nigeria"
     clauses = [clause_of(words, t, lex, 0, len(words)) for t in triggers]
     if any(lex.past_forms.match_at(words, k) for clause in clauses for k in clause):
         return "occurred"

@@ -491,3 +491,23 @@ def test_the_three_ministers_are_the_last_meeting_of_three_sides(fantasy_kb):
 def test_the_speaker_after_an_inverted_speech_verb_is_no_side(fantasy_kb, text):
     [event] = run(fantasy_kb, text)
     assert {p.country for p in event.participants} == {"XAR", "XRO"}
+
+
+def test_a_call_with_an_invitation_is_the_call_and_a_planned_visit(fantasy_kb):
+    text = "Vorn spoke by phone with King Theoden Marke on Monday, inviting him to visit Arnor."
+    events = sorted(run(fantasy_kb, text), key=lambda e: e.status)
+    assert [(e.status, e.mode) for e in events] == [("occurred", "phone"), ("planned", "in_person")]
+    assert events[1].location.country == "XAR" and events[1].date is None
+
+
+def test_an_accepted_invitation_is_planned_whatever_the_tense(fantasy_kb):
+    [event] = run(fantasy_kb, "König Theoden Marke nahm am Montag eine Einladung Vorns nach Annuminas an.")
+    assert event.status == "planned" and {p.country for p in event.participants} == {"XAR", "XRO"}
+
+
+def test_a_summit_during_which_someone_was_invited_took_place(fantasy_kb):
+    text = ("Während eines Gipfeltreffens in Edoras im März lud Vorn König Theoden Marke ein, an einem Forum "
+            "teilzunehmen, das nächsten Monat in Annuminas stattfinden wird.")
+    by_status = {e.status: e for e in run(fantasy_kb, text)}
+    assert by_status["occurred"].date.value == "2023-03" and by_status["occurred"].location.city == "Edoras"
+    assert by_status["planned"].date.value == "2023-10" and by_status["planned"].location.city == "Annuminas"
