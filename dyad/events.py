@@ -22,6 +22,8 @@ from dyad.sides import (
     group_referent,
     group_subject,
     in_date,
+    leaders_meant,
+    leaders_of,
     main_meeting,
     no_subject_before_with,
     points_back,
@@ -167,6 +169,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         size = group_phrase(words, lex)
         if size or group_subject(words, view.triggers, lex):
             referred = group_referent(before, index, ctx, size or 2)
+            if leaders_meant(words, lex):
+                referred = leaders_of(referred, kb, ctx, day)
         elif _names_word(words, lex.series_words, sent, view.dates) or (
                 read_round(words, lex) is not None and read_status(sent, words, live, view.dates, lex) == "planned"):
             referred = main_meeting(before).sides  # "Die siebte Runde soll in Kars stattfinden": the article's series

@@ -78,6 +78,7 @@ class Lexicon:
     host_noun_markers: frozenset[str] = frozenset()
     earlier_words: frozenset[str] = frozenset()
     group_nouns: frozenset[str] = frozenset()
+    leader_nouns: frozenset[str] = frozenset()
     speech_verbs: frozenset[str] = frozenset()
     year_bound_links: frozenset[str] = frozenset()
     background_words: frozenset[str] = frozenset()
@@ -202,6 +203,7 @@ def load_lexicon(language: str) -> Lexicon:
         host_noun_markers=words("host_noun_markers"),
         earlier_words=words("earlier_words"),
         group_nouns=words("group_nouns"),
+        leader_nouns=words("leader_nouns"),
         speech_verbs=words("speech_verbs"),
         year_bound_links=words("year_bound_links"),
         background_words=words("background_words"),

@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from dyad.dates import DateMention
+from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import DocContext, SentenceMentions
 from dyad.model import Mention
@@ -17,6 +19,7 @@ from dyad.trigger import Trigger, clause_of
 if TYPE_CHECKING:
     from dyad.events import Candidate
 
+LEADER_OFFICES = frozenset({"head_of_state", "head_of_government", "crown_prince"})
 QUOTE_MIN_WORDS = 3  # a quotation of more words is speech, fewer a nickname or scare quote
 WITH_REACH = 3  # "mit dem iranischen Präsidenten X": the side follows within a few words
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
@@ -109,6 +112,49 @@ def group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bo
         if any(k in clause or (k < start and breaks_before == 1) for k in groups):
             return True
     return False
+
+
+def leaders_meant(words: list[str], lex: Lexicon) -> bool:
+    """ "die beiden Staats- und Regierungschefs", "the two leaders": the group is of leaders, whoever met before."""
+    for k in range(len(words) - 1):
+        found = lex.group_words.match_at(words, k)
+        length = found[0] if found else 1
+        if (found or lex.numbers.get(words[k].lower(), 0) >= 2) and k + length < len(words) \
+                and words[k + length].lower() in lex.leader_nouns:
+            return True
+    return False
+
+
+def leaders_of(sides: tuple[tuple[str, tuple[Mention, ...]], ...], kb: KnowledgeBase, ctx: DocContext | None,
+               day: date | None) -> tuple[tuple[str, tuple[Mention, ...]], ...]:
+    """Each side's leader: the head of state or government the article named, else the head of state in office.
+
+    "Lawrow traf Wang ... Das Gipfeltreffen der beiden Staats- und Regierungschefs im März": Putin and Xi.
+    """
+    out = []
+    for country, side in sides:
+        if any(_leads(m, kb, day) for m in side):
+            out.append((country, side))
+            continue
+        named = [m for m in (ctx.people.values() if ctx else ()) if m.country == country and _leads(m, kb, day)]
+        if named:
+            leader = max(named, key=lambda m: ctx.mentions_of.get(m.key, 0) if ctx else 0)
+        else:
+            holder = kb.holder("head_of_state", country, day)
+            if holder is None:
+                out.append((country, side))
+                continue
+            leader = Mention("role", side[0].start, side[0].end, side[0].text, key="head_of_state", country=country,
+                             role=kb.offices["head_of_state"].role, actor_id=holder.id, office="head_of_state")
+        out.append((country, (leader,)))
+    return tuple(out)
+
+
+def _leads(actor: Mention, kb: KnowledgeBase, day: date | None) -> bool:
+    """Whether an actor is a leader of their side: head of state or government (or crown prince) on the day."""
+    person = kb.people.get(actor.key) if actor.kind == "person" and actor.key else None
+    offices = {o.office for o in person.offices if day is None or o.held_on(day)} if person else {actor.office}
+    return any(o in LEADER_OFFICES or (o in kb.offices and kb.offices[o].is_a in LEADER_OFFICES) for o in offices)
 
 
 def group_referent(before: list[Candidate], index: int, ctx: DocContext | None,

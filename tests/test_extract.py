@@ -511,3 +511,15 @@ def test_a_summit_during_which_someone_was_invited_took_place(fantasy_kb):
     by_status = {e.status: e for e in run(fantasy_kb, text)}
     assert by_status["occurred"].date.value == "2023-03" and by_status["occurred"].location.city == "Edoras"
     assert by_status["planned"].date.value == "2023-10" and by_status["planned"].location.city == "Annuminas"
+
+
+@pytest.mark.parametrize("text", [
+    "Premierminister Elendil Vorn empfing im Juli König Theoden Marke in Annuminas. Am Montag traf "
+    "Außenminister Tarcil Amon in Edoras den rohirrischen Außenminister Eomer Hald. Die beiden Staats- und "
+    "Regierungschefs hatten sich zuvor im März in Minas Tirith getroffen.",
+    "Prime Minister Elendil Vorn hosted King Theoden Marke in Annuminas in July. On Monday Foreign Minister "
+    "Tarcil Amon met Rohirric Foreign Minister Eomer Hald in Edoras. The two leaders had met in Minas Tirith in March.",
+])
+def test_the_two_leaders_are_the_leaders_even_after_their_ministers_met(fantasy_kb, text):
+    [march] = [e for e in run(fantasy_kb, text, published=date(2025, 9, 20)) if e.date and e.date.value == "2025-03"]
+    assert {p.name for p in march.participants} == {"Elendil Vorn", "Theoden Marke"}
