@@ -18,7 +18,7 @@ from dyad.model import DateValue, Token
 
 NUMERIC_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 ISO_YEAR = re.compile(r"(19[5-9]\d|20[0-4]\d)")
-YEAR_BOUND_REACH = 5  # "seit dem Grenzkrieg von 1998": the bound word may stand a few words before the year
+YEAR_BOUND_REACH = 6  # "seit dem Grenzkrieg von 1998": the bound word may stand a few words before the year
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +117,11 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
             return _day_month(int(words[i + 1]), month, year, j + used - i, published)
         year, used = _year_after(words, i + 1)
         prev = lower[i - 1] if i else ""
-        if prev in lex.year_bounds or (i > 1 and lower[i - 2] in lex.year_bounds and prev in ("the", "dem", "den")):
-            return None  # "seit Januar", "since the inauguration in January" is a bound, not a date
+        if prev in lex.year_bounds or (i > 1 and lower[i - 2] in lex.year_bounds and prev in ("the", "dem", "den")) \
+                or _bounded(lower, i, lex, words):
+            # "seit Januar", "since the inauguration in January", "seit seiner Rückkehr ins Amt im Januar":
+            # a bound, not a date
+            return None
         if year:
             return 1 + used, _month(year, month, EXPLICIT), _month(year, month, EXPLICIT)
         # "im Juli dieses Jahres", "im April vergangenen Jahres", "in July this year"
@@ -193,14 +196,15 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
 
     # a year on its own ("2015 unter Kanzlerin Merkel", "in 2019"), not part of a number or range
     if ISO_YEAR.fullmatch(w) and not (i + 1 < n and words[i + 1] in ("-", "–", "%")) \
-            and not (i > 0 and words[i - 1] in ("-", "–")) and not _bounded(lower, i, lex):
+            and not (i > 0 and words[i - 1] in ("-", "–")) and not _bounded(lower, i, lex, words):
         return 1, _year(int(w), EXPLICIT), _year(int(w), EXPLICIT)
     return None
 
 
-def _bounded(lower: list[str], i: int, lex: Lexicon) -> bool:
+def _bounded(lower: list[str], i: int, lex: Lexicon, words: list[str]) -> bool:
     """A bound word before the year: "seit 2018", or across a phrase ending in "von"/"of"
-    ("seit dem Grenzkrieg von 1998"); "vor laufenden Kameras 2019" is no bound."""
+    ("seit dem Grenzkrieg von 1998"); "vor laufenden Kameras 2019" is no bound, and
+    "since their virtual summit in November" dates that summit."""
     if i == 0:
         return False
     if lower[i - 1] in lex.year_bounds:
@@ -210,8 +214,8 @@ def _bounded(lower: list[str], i: int, lex: Lexicon) -> bool:
     for k in range(i - 2, max(-1, i - 1 - YEAR_BOUND_REACH), -1):
         if lower[k] in lex.year_bounds:
             return True
-        if not lower[k][:1].isalpha():
-            return False  # a comma or a number ends the phrase
+        if not lower[k][:1].isalpha() or lex.triggers.match_at(words, k):
+            return False  # a comma, a number or a meeting ends the phrase
     return False
 
 

@@ -177,7 +177,7 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
                 step = 2 if words[j] in HYPHENS or words[j].lower() in NAME_PARTICLES else 1
                 k = j + step - 1
                 if k >= n or not _capitalised_name(words[k], lex) or kb.actors.match_at(words, k) \
-                        or (roles and roles.match_at(words, k)):
+                        or _genitive_person(words, k, kb) or (roles and roles.match_at(words, k)):
                     break
                 j = k + 1
             spans.append(Span(i, j, "cap"))

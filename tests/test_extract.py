@@ -523,3 +523,21 @@ def test_a_summit_during_which_someone_was_invited_took_place(fantasy_kb):
 def test_the_two_leaders_are_the_leaders_even_after_their_ministers_met(fantasy_kb, text):
     [march] = [e for e in run(fantasy_kb, text, published=date(2025, 9, 20)) if e.date and e.date.value == "2025-03"]
     assert {p.name for p in march.participants} == {"Elendil Vorn", "Theoden Marke"}
+
+
+def test_a_name_in_the_genitive_after_a_capitalised_noun_is_the_visitor(fantasy_kb):
+    [event] = run(fantasy_kb, "Die Meldung deutete auf den erwarteten Besuch Vorns in Rohan im nächsten Monat hin.")
+    assert event.status == "planned" and {p.country for p in event.participants} == {"XAR", "XRO"}
+    assert event.date.value == "2023-10"
+
+
+def test_a_month_bounding_a_phrase_after_since_is_no_date_of_the_meeting(fantasy_kb):
+    [event] = run(fantasy_kb, "Es ist der erste Besuch Vorns in Rohan seit seiner Rückkehr ins Amt im Januar.")
+    assert event.date is None
+    # a meeting inside the phrase is what the month dates: "since their summit in March"
+    events = run(fantasy_kb, "It was the first call between Vorn and Ithil since their summit in March.")
+    assert any(e.date and e.date.value == "2023-03" for e in events)
+
+
+def test_a_visit_in_the_subjunctive_is_hypothetical(fantasy_kb):
+    assert not run(fantasy_kb, "Ein Besuch Vorns in Edoras wäre aus Sicht von Diplomaten der nächste Schritt.")
