@@ -482,3 +482,17 @@ def test_the_three_ministers_are_the_last_meeting_of_three_sides(fantasy_kb):
             "Ein weiteres Treffen der drei Minister ist für Dezember in Annuminas geplant.")
     [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
     assert {p.country for p in planned.participants} == {"XAR", "XGO", "XRO"}
+
+
+@pytest.mark.parametrize("lang, text, city, country", [
+    ("de", "Bundeskanzler Olaf Scholz traf sich am Dienstag in Köln mit dem französischen Präsidenten "
+           "Emmanuel Macron.", "Cologne", "DEU"),
+    ("de", "Der russische Außenminister Sergej Lawrow traf sich am Montag in Ulan Bator mit dem chinesischen "
+           "Außenminister Wang Yi.", "Ulaanbaatar", "MNG"),
+    ("en", "Saudi Crown Prince Mohammed bin Salman received Chinese Foreign Minister Wang Yi in AlUla on "
+           "Tuesday.", "AlUla", "SAU"),
+])
+def test_a_meeting_place_is_given_its_english_name(kb, lang, text, city, country):
+    """The shipped gazetteer: GeoNames says "Köln", "Ulan Bator", "Al-`Ula"; the output is the English name."""
+    [event] = run(kb, text, lang=lang)
+    assert (event.location.city, event.location.country) == (city, country)
