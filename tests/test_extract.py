@@ -541,3 +541,17 @@ def test_a_month_bounding_a_phrase_after_since_is_no_date_of_the_meeting(fantasy
 
 def test_a_visit_in_the_subjunctive_is_hypothetical(fantasy_kb):
     assert not run(fantasy_kb, "Ein Besuch Vorns in Edoras wäre aus Sicht von Diplomaten der nächste Schritt.")
+
+
+@pytest.mark.parametrize("lang, text, city, country", [
+    ("de", "Bundeskanzler Olaf Scholz traf sich am Dienstag in Köln mit dem französischen Präsidenten "
+           "Emmanuel Macron.", "Cologne", "DEU"),
+    ("de", "Der russische Außenminister Sergej Lawrow traf sich am Montag in Ulan Bator mit dem chinesischen "
+           "Außenminister Wang Yi.", "Ulaanbaatar", "MNG"),
+    ("en", "Saudi Crown Prince Mohammed bin Salman received Chinese Foreign Minister Wang Yi in AlUla on "
+           "Tuesday.", "AlUla", "SAU"),
+])
+def test_a_meeting_place_is_given_its_english_name(kb, lang, text, city, country):
+    """The shipped gazetteer: GeoNames says "Köln", "Ulan Bator", "Al-`Ula"; the output is the English name."""
+    [event] = run(kb, text, lang=lang)
+    assert (event.location.city, event.location.country) == (city, country)

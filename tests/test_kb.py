@@ -6,8 +6,9 @@ from datetime import date
 import pycountry
 import pytest
 
+from dyad.errors import KnowledgeBaseError
 from dyad.kb import build
-from dyad.kb.loader import load_kb
+from dyad.kb.loader import _english_names, load_kb
 
 # Names in both languages and the entity each must resolve to.
 LOOKUPS = [
@@ -143,6 +144,38 @@ def test_role_nouns(shipped, lang, form, office):
 def test_exonyms(shipped, name, city, country):
     place = shipped.best_place(shipped.curated_places.get(name))
     assert place is not None and (place.name, place.country) == (city, country)
+
+
+@pytest.mark.parametrize("name, city, country", [
+    ("Köln", "Cologne", "DEU"), ("Cologne", "Cologne", "DEU"), ("AlUla", "AlUla", "SAU"),
+    ("Al-Ula", "AlUla", "SAU"), ("El Alamein", "El Alamein", "EGY"), ("Burabay", "Burabay", "KAZ"),
+    ("Ulan Bator", "Ulaanbaatar", "MNG"), ("Ulaanbaatar", "Ulaanbaatar", "MNG"), ("Mekka", "Mecca", "SAU"),
+    ("Nachitschewan", "Nakhchivan", "AZE"), ("Washington", "Washington, D.C.", "USA"),
+    ("Kiew", "Kyiv", "UKR"), ("Nay Pyi Taw", "Naypyidaw", "MMR"),
+])
+def test_a_place_is_output_with_its_english_name(shipped, name, city, country):
+    """English news and Wikipedia say "AlUla" and "Cologne", not GeoNames' "Al-`Ula" and "Köln" (english_names.tsv)."""
+    place = shipped.best_place(shipped.curated_places.get(name) or shipped.place_names.get(name))
+    assert place is not None and (place.name, place.country) == (city, country)
+
+
+def test_geonames_name_and_english_name_both_resolve(shipped):
+    assert shipped.city("Köln", "DEU") is shipped.city("Cologne", "DEU") is not None
+    assert shipped.place_names.get("Al-`Ula") == shipped.curated_places.get("AlUla")
+
+
+@pytest.mark.parametrize("row, message", [("1\tNowhere", "not in places.tsv"), ("2886242", "expected"),
+                                          ("2886242\tCologne\n2886242\tKoeln", "listed twice")])
+def test_a_bad_english_name_row_is_named(tmp_path, shipped, row, message):
+    path = tmp_path / "english_names.tsv"
+    path.write_text("# geonames_id\tenglish name\n" + row + "\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=message):
+        _english_names(path, shipped.places)
+
+
+def test_every_capital_is_a_known_place(shipped):
+    states = shipped.states.values()
+    assert not [(s.code, s.capital) for s in states if s.capital and not shipped.city(s.capital, s.code)]
 
 
 @pytest.mark.parametrize("lang, word", [("de", "Mai"), ("de", "Ende"), ("de", "Bei"), ("en", "May")])

