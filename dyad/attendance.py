@@ -148,6 +148,12 @@ def _greeting(sent: Sentence, triggers: list[Trigger], gatherings: list[tuple[in
     words = [t.text for t in sent.tokens]
     org_tokens = {k for o in mentions.orgs if (t := mentions.token_of.get(o.start)) is not None
                   for k in range(t, t + len(o.text.split()))}
+
+    def aside(k: int) -> bool:  # "traf am Dienstag in Edoras die Staats- und Regierungschefs": when and where
+        start = sent.tokens[k].start
+        return in_date(start, dates) or any(p.location.start <= start < p.location.end for p in mentions.places) \
+            or (k + 1 < len(words) and words[k][:1].islower() and in_date(sent.tokens[k + 1].start, dates))
+
     for t in triggers:
         if t.kind not in GATHERING_KINDS:
             continue
@@ -157,8 +163,8 @@ def _greeting(sent: Sentence, triggers: list[Trigger], gatherings: list[tuple[in
                     or (start and words[start - 1].lower() in lex.numbers):
                 continue
             if all(words[k].lower() in ARTICLES or words[k] in lex.possessives or words[k].lower() in lex.with_words
-                   or k in org_tokens or in_date(sent.tokens[k].start, dates) for k in between) \
-                    and sum(1 for k in between if not in_date(sent.tokens[k].start, dates)) <= GREETING_GAP:
+                   or words[k].lower() in lex.location_preps or k in org_tokens or aside(k) for k in between) \
+                    and sum(1 for k in between if not aside(k)) <= GREETING_GAP:
                 return t
     return None
 

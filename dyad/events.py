@@ -258,8 +258,9 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         # "the next summit will be held in Washington": the host country's
         present = [a for a in actors if a is not added and a.country != org.country]
         named = [a for a in present if a.kind in ("person", "role")]
-        present = named or present or listed_states(tuple(a for a in view.weak_states if a.country != org.country),
-                                                    mentions, words, lex)
+        # "The UAE and Oman were represented", "Arnor war ... vertreten, Rohan durch ...": each state listed
+        listed = listed_states(tuple(a for a in view.weak_states if a.country != org.country), mentions, words, lex)
+        present = named or [*present, *(s for s in listed if all(s.country != a.country for a in present))]
         if not present and held_in:
             present = [Mention("state", location.start, location.end, "", key=held_in, country=held_in,
                                use="venue")]
