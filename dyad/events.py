@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from dyad.attendance import listed_states, summit_attended
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
@@ -217,6 +218,10 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     if org is not None and ctx is not None:
         ctx.summit_org = org  # "am Rande des Gipfels der SOZ" names the summit later sentences attend
         ctx.summit_sentence = index
+    status = read_status(sent, words, live, view.dates, lex)
+    date = pick_date(view.dates, live, sent, status == "planned")
+    attended = None if sideline else summit_attended(org, view.orgs, live, sent, mentions, lex, ctx, index,
+                                                     before, view.dates, date)
     if sideline:
         org, near_org = None, []  # a meeting beside the summit, not taking part in it
     elif org is None and ctx is not None and ctx.summit_org is not None \
@@ -225,9 +230,9 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         # "nahmen an der Hauptsitzung des Gipfels teil": the summit named earlier in the article;
         # "X, Y and Z attended": the summit named just before
         org, near_org = ctx.summit_org, live
+    elif attended is not None:
+        org, near_org = attended.org, [*near_org, *attended.near]  # "opened the summit", "welcomed leaders", "attended"
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
-    status = read_status(sent, words, live, view.dates, lex)
-    date = pick_date(view.dates, live, sent, status == "planned")
     location, host = read_location(view.places, live, actors, kinds, kb, mentions.token_of, words, lex)
     if location is not None and location.city is None and location.country not in countries \
             and _after_topic_word(location, sent, words, lex):
@@ -267,17 +272,23 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
         return [_candidate(group_all(pair), place, place.country, **common) for pair, place in split]
     held_in = location.country if location and location.country in kb.states else None
-    if org is not None and (kinds & (JOIN_KINDS | {"visit"}) or (held_in and not countries)) \
+    if org is not None and (kinds & (JOIN_KINDS | {"visit"}) or attended or (held_in and not countries)) \
             and not (bilateral_words and len(countries) >= 2):
         # taking part in, hosting or attending an organisation's summit: one event per side;
         # "the next summit will be held in Washington": the host country's
         present = [a for a in actors if a is not added and a.country != org.country]
         named = [a for a in present if a.kind in ("person", "role")]
-        present = named or present or [a for a in view.weak_states if a.country != org.country][:1]
+        # "The UAE and Oman were represented", "Arnor war ... vertreten, Rohan durch ...": each state listed
+        listed = listed_states(tuple(a for a in view.weak_states if a.country != org.country), mentions, words, lex)
+        present = named or [*present, *(s for s in listed if all(s.country != a.country for a in present))]
         if not present and held_in:
             present = [Mention("state", location.start, location.end, "", key=held_in, country=held_in,
                                use="venue")]
-        return [_candidate([*group, (org.country, (org,))], location, None, **common)
+        if attended is not None and common["date"] is None:
+            common["date"] = attended.day  # "X attended in person": on the day of the summit reported
+        # "chaired by the alliance's secretary general, Jens Stoltenberg": who the text names for the organisation
+        body = (org, *(a for a in actors if a.country == org.country and a.kind == "person"))
+        return [_candidate([*group, (org.country, body)], location, None, **common)
                 for group in _group(present)]
     if len(countries) < 2:
         return []

@@ -90,6 +90,8 @@ class Lexicon:
     offer_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     invitation_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     apart_words: frozenset[str] = frozenset()
+    gathering_nouns: PhraseIndex[bool] = field(default_factory=PhraseIndex)
+    opening_verbs: frozenset[str] = frozenset()
 
 
 def available_languages() -> list[str]:
@@ -215,4 +217,6 @@ def load_lexicon(language: str) -> Lexicon:
         offer_cues=phrases("offer_cues"),
         invitation_cues=phrases("invitation_cues"),
         apart_words=words("apart_words"),
+        gathering_nouns=phrases("gathering_nouns"),
+        opening_verbs=words("opening_verbs"),
     )

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from dyad.kb.loader import FOLD_GATE, KnowledgeBase
 from dyad.kb.records import AliasTarget, Person
 from dyad.lexicon import Lexicon
 from dyad.model import Location, Mention, Sentence
+
+if TYPE_CHECKING:
+    from dyad.attendance import SummitTopic
 
 ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an", "einer", "einem", "eines"})
 HYPHENS = frozenset({"-", "‐"})
@@ -76,6 +80,8 @@ class DocContext:
         return self.people.get(key) or self.unknown.get(key)
     summit_org: Mention | None = None  # the organisation whose summit the article reports
     summit_sentence: int = -1  # where it was last named
+    summit_topic: SummitTopic | None = None  # the summit the title or lead reports (dyad.attendance)
+    summit_lead_org: Mention | None = None  # "BRICS leaders ..." in the lead, before its summit word
     # the last sentence naming people of exactly two countries: (sentence index, those people)
     last_pair: tuple[int, tuple[Mention, ...]] | None = None
 

@@ -1,0 +1,212 @@
+"""Who takes part in the summit an article reports, where the sentence does not name the summit.
+
+"King Hamad opened the summit", "X, Y and Z attended in person", "The UAE and Oman were represented by
+senior delegations", "joined the leaders by video link", "traf die Staats- und Regierungschefs der AU":
+each is one event between that side and the organisation whose summit it is. The organisation is the
+one the sentence attaches to the gathering ("CARICOM leaders"), else the summit the article is about:
+named with its organisation in the title or lead, and no other meeting reported since it was last named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dyad.dates import DateMention
+from dyad.lexicon import Lexicon
+from dyad.mentions import ARTICLES, DocContext, SentenceMentions
+from dyad.model import DateValue, Mention, Sentence
+from dyad.sides import in_date, quoted_tokens
+from dyad.trigger import Trigger, clause_of
+
+if TYPE_CHECKING:
+    from dyad.events import Candidate
+
+LEAD_SENTENCES = 3  # the title and the first sentences: where an article names the summit it reports
+GATHERING_GAP = 5  # "Leaders of the six-member GCC": words between a gathering noun and its organisation
+GREETING_GAP = 3  # "welcoming his fellow rulers", "met CARICOM leaders": a meeting word to its participants
+OPENING_REACH = 6  # "eröffnete das vierte Ministertreffen": an opening verb to its summit word
+ATTACHING = frozenset({")", "'s", "’s", "-"})  # "(CARICOM) heads of government", "NATO's leaders"
+GATHERING_KINDS = frozenset({"host", "meet", "join", "video"})  # "welcomed leaders", "joined the leaders"
+
+
+@dataclass
+class SummitTopic:
+    """The summit an article reports: its organisation, where it was last named, and its day."""
+
+    org: Mention
+    sentence: int
+    day: DateValue | None
+
+
+@dataclass(frozen=True, slots=True)
+class Attendance:
+    org: Mention
+    near: list[Trigger]  # the meeting words that belong to the summit, not to a meeting beside it
+    day: DateValue | None  # the summit's day, for a sentence that names none
+
+
+def summit_attended(found: Mention | None, orgs: tuple[Mention, ...], triggers: list[Trigger], sent: Sentence,
+                    mentions: SentenceMentions, lex: Lexicon, ctx: DocContext | None, index: int,
+                    before: list[Candidate], dates: list[DateMention], day: DateValue | None) -> Attendance | None:
+    """The organisation whose summit the sentence's side takes part in, where the wording says so.
+
+    ``found`` is the organisation the sentence names next to a summit word, if any; ``day`` the
+    sentence's own reading of the meeting's date.
+    """
+    words = [t.text for t in sent.tokens]
+    kinds = {t.kind for t in triggers}
+    gatherings = _gatherings(words, lex)
+    attached = _attached_org(orgs, gatherings, words, mentions, lex)
+    if ctx is not None:
+        _note_topic(found or attached, kinds, words, index, ctx, lex, dates, day)
+    greeting = _greeting(sent, triggers, gatherings, mentions, dates, lex)
+    cue = greeting or _opening(words, triggers, lex)
+    if attached is not None and greeting is None:
+        return None  # "CARICOM heads of government opened their meeting": the summit itself, no side of it
+    if cue is None:
+        if "join" not in kinds or found is not None or ctx is None:
+            return None
+        topic = _open_topic(ctx, before, words, day, lex)
+        return Attendance(topic.org, triggers, topic.day) if topic is not None else None
+    bodies = {o.country for o in orgs}
+    if not any(a.country and a.country not in bodies for a in mentions.actors) and not mentions.weak_states:
+        return None  # "kommen die Staats- und Regierungschefs der ECOWAS zusammen": the summit itself, no side
+    quoted = quoted_tokens(words)
+    near = [t for t in triggers if t.token in clause_of(words, cue, lex, 0, len(words))
+            or (quoted is not None and quoted[t.token])]  # '"speak with one voice"' is no meeting beside it
+    if found is not None:
+        return Attendance(found, near, None)  # "met CARICOM leaders in Kingston"
+    if attached is not None:
+        return Attendance(attached, near, None)  # "traf die Staats- und Regierungschefs der AU"
+    topic = _open_topic(ctx, before, words, day, lex) if ctx is not None else None
+    if topic is not None:
+        return Attendance(topic.org, near, topic.day)
+    if len({o.country for o in orgs}) == 1:
+        return Attendance(orgs[0], near, None)  # "X, the current CARICOM chairman, welcomed leaders"
+    return None
+
+
+def listed_states(states: tuple[Mention, ...], mentions: SentenceMentions, words: list[str],
+                  lex: Lexicon) -> list[Mention]:
+    """The state a sentence names first, and those listed with it as subjects
+    ("The UAE and Oman were represented", "Äthiopien war ... vertreten, Südsudan durch ...")."""
+    out: list[Mention] = []
+    for state in states:
+        token = mentions.token_of.get(state.start)
+        if token is None or state.use != "name":
+            continue
+        previous = next((w for w in reversed(words[:token]) if w.lower() not in ARTICLES), None)
+        if not out or previous in (",", None) or (previous or "").lower() in lex.list_conjunctions:
+            if all(s.country != state.country for s in out):
+                out.append(state)
+    return out or list(states[:1])
+
+
+def _gatherings(words: list[str], lex: Lexicon) -> list[tuple[int, int]]:
+    """(start, end) of the words naming a summit's participants ("leaders", "Staats- und Regierungschefs")."""
+    out = []
+    for k in range(len(words)):
+        hit = lex.gathering_nouns.match_at(words, k)
+        if hit:
+            out.append((k, k + hit[0]))
+    return out
+
+
+def _attached_org(orgs: tuple[Mention, ...], gatherings: list[tuple[int, int]], words: list[str],
+                  mentions: SentenceMentions, lex: Lexicon) -> Mention | None:
+    """ "CARICOM leaders", "Leaders of the GCC", "Staats- und Regierungschefs der AU": the participants' body."""
+    for org in orgs:
+        token = mentions.token_of.get(org.start)
+        if token is None:
+            continue
+        end = token + len(org.text.split())
+        for start, stop in gatherings:
+            gap = words[stop:token]
+            after = start >= end and all(w in ATTACHING for w in words[end:start])  # "CARICOM leaders"
+            if after or (0 < len(gap) <= GATHERING_GAP and gap[0] in lex.role_links
+                         and not any(w.lower() in lex.clause_breaks for w in gap)):  # "Leaders of the GCC"
+                return org
+    return None
+
+
+def _opening(words: list[str], triggers: list[Trigger], lex: Lexicon) -> Trigger | None:
+    """ "opened the summit", "eröffnete das Treffen": the host of the gathering takes part in it."""
+    for k, word in enumerate(words):
+        if word.lower() in lex.opening_verbs:
+            for t in triggers:
+                if t.kind in ("summit", "meet") and 0 < t.token - k <= OPENING_REACH \
+                        and not any(w.lower() in lex.clause_breaks for w in words[k + 1:t.token]):
+                    return t
+    return None
+
+
+def _greeting(sent: Sentence, triggers: list[Trigger], gatherings: list[tuple[int, int]],
+              mentions: SentenceMentions, dates: list[DateMention], lex: Lexicon) -> Trigger | None:
+    """ "welcomed leaders", "joined the leaders", "met CARICOM leaders", "traf am selben Tag mit den Staats- und
+    Regierungschefs": a meeting word whose object is the summit's participants ("the two leaders" are a pair)."""
+    words = [t.text for t in sent.tokens]
+    org_tokens = {k for o in mentions.orgs if (t := mentions.token_of.get(o.start)) is not None
+                  for k in range(t, t + len(o.text.split()))}
+
+    def aside(k: int) -> bool:  # "traf am Dienstag in Edoras die Staats- und Regierungschefs": when and where
+        start = sent.tokens[k].start
+        return in_date(start, dates) or any(p.location.start <= start < p.location.end for p in mentions.places) \
+            or (k + 1 < len(words) and words[k][:1].islower() and in_date(sent.tokens[k + 1].start, dates))
+
+    for t in triggers:
+        if t.kind not in GATHERING_KINDS:
+            continue
+        for start, _ in gatherings:
+            between = range(t.token + t.size, start)
+            if start < t.token + t.size or len(between) > GREETING_GAP + 4 \
+                    or (start and words[start - 1].lower() in lex.numbers):
+                continue
+            if all(words[k].lower() in ARTICLES or words[k] in lex.possessives or words[k].lower() in lex.with_words
+                   or words[k].lower() in lex.location_preps or k in org_tokens or aside(k) for k in between) \
+                    and sum(1 for k in between if not aside(k)) <= GREETING_GAP:
+                return t
+    return None
+
+
+def _note_topic(org: Mention | None, kinds: set[str], words: list[str], index: int, ctx: DocContext,
+                lex: Lexicon, dates: list[DateMention], day: DateValue | None) -> None:
+    """Remember the summit of the title or lead ("Leaders of the GCC gathered ... for their annual summit");
+    a summit named again moves where it was last named."""
+    topic: SummitTopic | None = ctx.summit_topic
+    summit = bool(kinds & {"summit", "meet"})
+    if topic is not None:
+        if org is not None and org.country == topic.org.country and summit and _same_time(day, topic.day):
+            topic.sentence, topic.day = index, topic.day or day
+        return
+    if index > LEAD_SENTENCES or any(w.lower() in lex.background_words for w in words) \
+            or any(d.past is not None and d.past.precision == "year" for d in dates):
+        return  # "Er lobte die Ausrichtung des BRICS-Gipfels im vergangenen Jahr": no report of it
+    pending = ctx.summit_lead_org
+    if org is not None and not summit:
+        ctx.summit_lead_org = org  # "BRICS leaders on Thursday invited ...": its summit word may follow
+        return
+    org = org or pending
+    if org is not None and summit:
+        ctx.summit_topic = SummitTopic(org, index, day)
+
+
+def _open_topic(ctx: DocContext, before: list[Candidate], words: list[str], day: DateValue | None,
+                lex: Lexicon) -> SummitTopic | None:
+    """The article's summit, unless a meeting of other sides has been reported since it was last named, or the
+    sentence speaks of another time ("Last year, X attended ...")."""
+    topic = ctx.summit_topic
+    if topic is None or any(w.lower() in lex.background_words for w in words):
+        return None
+    if day is not None and (day.precision == "year" or not _same_time(day, topic.day)):
+        return None
+    for cand in before:
+        if cand.sentence_index > topic.sentence and not cand.sideline \
+                and not any(m.kind == "org" for _, ms in cand.sides for m in ms):
+            return None
+    return topic
+
+
+def _same_time(day: DateValue | None, other: DateValue | None) -> bool:
+    """Whether two readings may be the same day ("2026-02" and "2026-02-17" may; a missing one may)."""
+    return day is None or other is None or day.value.startswith(other.value) or other.value.startswith(day.value)
