@@ -33,9 +33,9 @@ from dyad.sides import (
     speaks_outside,
 )
 from dyad.trigger import (
-    INVITE_REACH,
     Trigger,
     aside_tokens,
+    invitation_cue,
     invited,
     is_denied,
     is_negated,
@@ -90,14 +90,19 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
         # "spoke by phone with Prabowo, inviting him to visit Australia": the call, and the visit invited to;
         # the dates after the invitation are the visit's
         # ("an einem Forum teilzunehmen, das nächsten Monat stattfinden wird": all that follows the invitation)
-        cue = min(k for k in range(len(words)) if lex.invitation_cues.match_at(words, k)
-                  and any(0 <= t.token - k <= INVITE_REACH for t in inviting))
+        cue = min(invitation_cue(words, t, lex) or 0 for t in inviting)
         cut = sent.tokens[cue].start
         rest = [t for t in live if t.token < cue]
         if rest:
-            return sentence_events(sent, index, mentions, [d for d in dates if d.start < cut], rest, lex, kb,
+            # "Die Gespräche zwischen Wang und Sullivan könnten den Weg für ein Treffen von Biden und Xi ebnen":
+            # who is named on each side of the cue, where they are two sides, meets there
+            after = tuple(a for a in mentions.actors if a.start >= cut and a.country)
+            ahead = replace(mentions, actors=after) if len({a.country for a in after}) >= 2 else mentions
+            first = tuple(a for a in mentions.actors if a.start < cut and a.country)
+            behind = replace(mentions, actors=first) if len({a.country for a in first}) >= 2 else mentions
+            return sentence_events(sent, index, behind, [d for d in dates if d.start < cut], rest, lex, kb,
                                    evidence, earlier, day, ctx, before) \
-                + sentence_events(sent, index, mentions, [d for d in dates if d.start >= cut],
+                + sentence_events(sent, index, ahead, [d for d in dates if d.start >= cut],
                                   [t for t in live if t.token >= cue], lex, kb, evidence, earlier, day, ctx, before)
     actors = [a for a in mentions.actors if a.country and not _excluded(a, mentions, words, lex)]
     quoted = quoted_tokens(words)

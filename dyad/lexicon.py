@@ -89,6 +89,7 @@ class Lexicon:
     no_plan_phrases: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     offer_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     invitation_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
+    prospect_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     apart_words: frozenset[str] = frozenset()
     gathering_nouns: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     opening_verbs: frozenset[str] = frozenset()
@@ -216,6 +217,7 @@ def load_lexicon(language: str) -> Lexicon:
         no_plan_phrases=phrases("no_plan_phrases"),
         offer_cues=phrases("offer_cues"),
         invitation_cues=phrases("invitation_cues"),
+        prospect_cues=phrases("prospect_cues"),
         apart_words=words("apart_words"),
         gathering_nouns=phrases("gathering_nouns"),
         opening_verbs=words("opening_verbs"),

@@ -16,6 +16,7 @@ from dyad.model import DateValue, Location, Mention, Sentence
 DASH = "–"  # a spaced hyphen or dash, as clean text writes it
 NEGATION_BEFORE = 10  # tokens before a trigger searched for a negation ("denied reports that X had met Y")
 NEGATION_AFTER = 12
+PROSPECT_REACH = 4  # "den Weg für ein Treffen": the prospect names its meeting right after
 INVITE_REACH = 12  # "lud Xi ein, zu einem ihm passenden Zeitpunkt Brasilien zu besuchen": invitation to its visit
 AGENT_REACH = 12  # "von Bundespräsidentin Karin Keller-Sutter zu einem Besuch empfangen": agent to its verb
 
@@ -54,12 +55,17 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
 
 
 def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+    if _prospect(words, trigger, lex):
+        return False  # "könnten den Weg für ein Treffen ebnen": the meeting is expected, however hedged the way
     lo = max(0, trigger.token - NEGATION_BEFORE)
     hi = min(len(words), trigger.token + trigger.size + NEGATION_AFTER)
     clause = clause_of(words, trigger, lex, lo, hi)
     if any(lex.offer_cues.match_at(words, k) for k in clause if k < trigger.token):
         return True  # "ist bereit zu Gesprächen", "Neither X nor Y attended": only before the meeting word
+    # "Die Gespräche könnten den Weg für ein Treffen ebnen": the modal hedges the prospect, not the talks
     return any(lex.negation_cues.match_at(words, k) and not lex.negation_exceptions.match_at(words, k)
+               and not any(lex.prospect_cues.match_at(words, j)
+                           for j in range(k + 1, min(len(words), k + 1 + PROSPECT_REACH)))
                for k in clause)
 
 
@@ -125,17 +131,35 @@ def clause_of(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> list[i
     return [k for k in range(start, end) if inside or k not in aside]
 
 
+def invitation_cue(words: list[str], trigger: Trigger, lex: Lexicon) -> int | None:
+    """Where the invitation a meeting word is the object of begins ("inviting him to visit Australia", the
+    invitation itself), or the prospect it opens ("könnten den Weg für ein Treffen ebnen"); None for neither."""
+    for k in range(max(0, trigger.token - INVITE_REACH), trigger.token + 1):
+        if lex.invitation_cues.match_at(words, k) or (
+                trigger.token - k <= PROSPECT_REACH and lex.prospect_cues.match_at(words, k)):
+            return k
+    return None
+
+
 def invited(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    """A meeting word an invitation leads to ("inviting him to visit Australia"), or the invitation itself."""
-    return any(lex.invitation_cues.match_at(words, k)
-               for k in range(max(0, trigger.token - INVITE_REACH), trigger.token + 1))
+    return invitation_cue(words, trigger, lex) is not None
+
+
+def _prospect(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+    return any(lex.prospect_cues.match_at(words, k) for k in range(max(0, trigger.token - PROSPECT_REACH),
+                                                                      trigger.token))
 
 
 def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates: list[DateMention],
                 lex: Lexicon) -> str:
     """Occurred when a meeting word's clause reports it in the past ("wie X mitteilte, wird ..." is planned)."""
-    if all(invited(words, t, lex) for t in triggers):
-        return "planned"  # "nahm eine Einladung nach Wien an", "accepted an invitation to visit Nigeria"
+    first = min(triggers, key=lambda t: t.token)
+    if invited(words, first, lex):
+        # "nahm eine Einladung nach Wien an", "accepted an invitation to visit Nigeria": a plan, whatever the
+        # tense; "paved the way for a meeting on October 30" is one held, where the date is past
+        nearest = _nearest_date(dates, triggers, sent)
+        held = nearest is not None and nearest.future is None and nearest.past is not None
+        return "occurred" if held and _prospect(words, first, lex) else "planned"
     clauses = [clause_of(words, t, lex, 0, len(words)) for t in triggers]
     if any(lex.past_forms.match_at(words, k) for clause in clauses for k in clause):
         return "occurred"

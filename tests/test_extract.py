@@ -555,3 +555,16 @@ def test_a_meeting_place_is_given_its_english_name(kb, lang, text, city, country
     """The shipped gazetteer: GeoNames says "Köln", "Ulan Bator", "Al-`Ula"; the output is the English name."""
     [event] = run(kb, text, lang=lang)
     assert (event.location.city, event.location.country) == (city, country)
+
+
+@pytest.mark.parametrize("text", [
+    "Die Gespräche zwischen Vorn und Faramir Ithil am Wochenende in Edoras könnten den Weg für ein Treffen von "
+    "König Theoden Marke und Ithil im November ebnen.",
+    "The talks between Vorn and Faramir Ithil in Edoras at the weekend could pave the way for a meeting of King "
+    "Theoden Marke and Ithil in November.",
+])
+def test_a_meeting_a_hedged_statement_opens_the_way_to_is_planned(fantasy_kb, text):
+    by_status = {e.status: e for e in run(fantasy_kb, text)}
+    assert {p.country for p in by_status["occurred"].participants} == {"XAR", "XGO"}
+    assert {p.country for p in by_status["planned"].participants} == {"XRO", "XGO"}
+    assert by_status["planned"].date.value == "2023-11"
