@@ -47,6 +47,7 @@ from dyad.trigger import (
 )
 
 SUMMIT_REACH = 3  # "X, Y and Z attended": the summit named in the last few sentences
+SERIES_REACH = 3  # "Der nächste Gipfel", "Next year's summit": the series word just before its meeting word
 TOPIC_REACH = 5  # "über die Verhandlungen mit den USA": a state this close after "über" is a topic
 TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close before a trigger
@@ -177,11 +178,14 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             referred = group_referent(before, index, ctx, size or 2)
             if leaders_meant(words, lex):
                 referred = leaders_of(referred, kb, ctx, day)
-        elif _names_word(words, lex.series_words, sent, view.dates) or (
+        elif any(words[k].lower() in lex.series_words and not in_date(sent.tokens[k].start, view.dates)
+                 for t in live for k in range(max(0, t.token - SERIES_REACH), t.token)) or (
                 read_round(words, lex) is not None and read_status(sent, words, live, view.dates, lex) == "planned"):
             referred = main_meeting(before).sides  # "Die siebte Runde soll in Kars stattfinden": the article's series
-        elif _names_word(words, lex.again_words, sent, view.dates):
-            referred = before[-1].sides  # "Ein weiteres Treffen ist für März geplant": the meeting just reported
+        elif _names_word(words, lex.again_words, sent, view.dates) \
+                and (not countries or countries & {c for c, _ in before[-1].sides}):
+            # "Ein weiteres Treffen ist für März geplant": the meeting just reported, if the side named is in it
+            referred = before[-1].sides
     own = list(actors)
     if referred is not None:
         for country, mentions_of_side in referred:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from dyad.attendance import SummitTopic
 
 ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an", "einer", "einem", "eines"})
+SUBJECT_PRONOUN_REACH = 5  # German verb-second puts a subject pronoun among the first words
 HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
@@ -151,10 +152,13 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
     for mention in people:
         key = mention.key or mention.name
         ctx.mentions_of[key] = ctx.mentions_of.get(key, 0) + 1
-    if people:
+    first = min(people, key=lambda m: token_of[m.start]) if people else None
+    if first is not None and not any(w in lex.pronouns or w.lower() in lex.pronouns
+                                     for w in words[:min(token_of[first.start], SUBJECT_PRONOUN_REACH)]):
         # a later "er"/"he" most often continues the subject, named first ("Milei will travel to Rome,
-        # where he is due to meet Pope Francis. He is also expected to ...")
-        ctx.last_person = min(people, key=lambda m: token_of[m.start])
+        # where he is due to meet Pope Francis. He is also expected to ..."); a subject pronoun before
+        # the first name continues the subject before ("Last October he was in Beijing for talks with Xi")
+        ctx.last_person = first
     return SentenceMentions(tuple(actors), places, tuple(weak), tuple(orgs), token_of)
 
 

@@ -568,3 +568,18 @@ def test_a_meeting_a_hedged_statement_opens_the_way_to_is_planned(fantasy_kb, te
     assert {p.country for p in by_status["occurred"].participants} == {"XAR", "XGO"}
     assert {p.country for p in by_status["planned"].participants} == {"XRO", "XGO"}
     assert by_status["planned"].date.value == "2023-11"
+
+
+def test_next_names_the_series_only_just_before_its_meeting_word(fantasy_kb):
+    text = ("Vorn und Faramir Ithil trafen sich am Montag in Edoras. "
+            "Vorn wird im Oktober nach Rohan reisen, um die nächsten Schritte zu besprechen.")
+    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
+    assert {p.country for p in planned.participants} == {"XAR", "XRO"}
+
+
+def test_a_subject_pronoun_before_the_first_name_keeps_the_subject_for_the_next_he(fantasy_kb):
+    text = ("Faramir Ithil traf am Montag König Theoden Marke in Edoras. "
+            "Im August war er in Annuminas zu Gesprächen mit Vorn. "
+            "Er will im Dezember erneut mit König Theoden Marke telefonieren.")
+    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
+    assert {p.country for p in planned.participants} == {"XGO", "XRO"}
