@@ -178,10 +178,14 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             referred = group_referent(before, index, ctx, size or 2)
             if leaders_meant(words, lex):
                 referred = leaders_of(referred, kb, ctx, day)
-        elif any(words[k].lower() in lex.series_words and not in_date(sent.tokens[k].start, view.dates)
-                 for t in live for k in range(max(0, t.token - SERIES_REACH), t.token)) or (
-                read_round(words, lex) is not None and read_status(sent, words, live, view.dates, lex) == "planned"):
-            referred = main_meeting(before).sides  # "Die siebte Runde soll in Kars stattfinden": the article's series
+        elif not _organisation_summit(kinds, ctx) and (
+                any(words[k].lower() in lex.series_words and not in_date(sent.tokens[k].start, view.dates)
+                    for t in live for k in range(max(0, t.token - SERIES_REACH), t.token))
+                or (read_round(words, lex) is not None
+                    and read_status(sent, words, live, view.dates, lex) == "planned")):
+            # "Die siebte Runde soll in Kars stattfinden": the article's series (but "the next summit" of an
+            # organisation is the organisation's)
+            referred = main_meeting(before).sides
         elif _names_word(words, lex.again_words, sent, view.dates) \
                 and (not countries or countries & {c for c, _ in before[-1].sides}):
             # "Ein weiteres Treffen ist für März geplant": the meeting just reported, if the side named is in it
@@ -336,6 +340,12 @@ def _candidate(sides, location, host, *, status, kinds, date, round, topics, evi
         "in_person" if kinds & IN_PERSON_KINDS else "unspecified"
     return Candidate(tuple(sides), status, mode, kinds, date, location, host, round, topics, evidence,
                      sentence_index, sideline)
+
+
+def _organisation_summit(kinds: frozenset[str], ctx: DocContext | None) -> bool:
+    """A summit word in an article that reports an organisation's summit."""
+    return "summit" in kinds and ctx is not None and any(
+        x is not None for x in (ctx.summit_org, ctx.summit_topic, ctx.summit_lead_org))
 
 
 def _names_word(words: list[str], listed: frozenset[str], sent: Sentence, dates: list[DateMention]) -> bool:
