@@ -587,7 +587,7 @@ def test_a_subject_pronoun_before_the_first_name_keeps_the_subject_for_the_next_
 
 def test_the_next_summit_of_an_organisation_is_not_the_bilateral_on_its_sidelines(fantasy_kb):
     text = ("Die Staats- und Regierungschefs der GFV kamen am Montag in Edoras zu ihrem Gipfel zusammen. "
-            "Am Rande des Gipfels traf Vorn Faramir Ithil. "
+            "Am Rande des Gipfels traf Vorn Faramir Ithil. Beide hatten schon im Mai in Minas Tirith verhandelt. "
             "Der nächste Gipfel soll im kommenden Jahr in Annuminas stattfinden.")
     planned = [e for e in run(fantasy_kb, text) if e.status == "planned"]
     assert not any({p.country for p in e.participants} == {"XAR", "XGO"} for e in planned)
