@@ -17,6 +17,7 @@ from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import ARTICLES, DocContext, PlaceMention, SentenceMentions
 from dyad.model import DateValue, Evidence, Location, Mention, Sentence
+from dyad.parts import sentence_parts
 from dyad.sides import (
     group_all,
     group_phrase,
@@ -35,8 +36,6 @@ from dyad.sides import (
 from dyad.trigger import (
     Trigger,
     aside_tokens,
-    invitation_cue,
-    invited,
     is_denied,
     is_negated,
     pick_date,
@@ -86,25 +85,11 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     live = [t for t in triggers if not is_negated(words, t, lex) and not is_denied(words, t, lex)]
     if not live:
         return []
-    inviting = [t for t in live if invited(words, t, lex)]
-    if inviting and len(inviting) < len(live):
-        # "spoke by phone with Prabowo, inviting him to visit Australia": the call, and the visit invited to;
-        # the dates after the invitation are the visit's
-        # ("an einem Forum teilzunehmen, das nächsten Monat stattfinden wird": all that follows the invitation)
-        cue = min(invitation_cue(words, t, lex) or 0 for t in inviting)
-        cut = sent.tokens[cue].start
-        rest = [t for t in live if t.token < cue]
-        if rest:
-            # "Die Gespräche zwischen Wang und Sullivan könnten den Weg für ein Treffen von Biden und Xi ebnen":
-            # who is named on each side of the cue, where they are two sides, meets there
-            after = tuple(a for a in mentions.actors if a.start >= cut and a.country)
-            ahead = replace(mentions, actors=after) if len({a.country for a in after}) >= 2 else mentions
-            first = tuple(a for a in mentions.actors if a.start < cut and a.country)
-            behind = replace(mentions, actors=first) if len({a.country for a in first}) >= 2 else mentions
-            return sentence_events(sent, index, behind, [d for d in dates if d.start < cut], rest, lex, kb,
-                                   evidence, earlier, day, ctx, before) \
-                + sentence_events(sent, index, ahead, [d for d in dates if d.start >= cut],
-                                  [t for t in live if t.token >= cue], lex, kb, evidence, earlier, day, ctx, before)
+    parts = sentence_parts(sent, mentions, dates, live, lex, earlier[0])
+    if parts:
+        return [c for part in parts for c in sentence_events(sent, index, part.mentions, part.dates, part.triggers,
+                                                              lex, kb, evidence, earlier if part.opening else
+                                                              (None, None), day, ctx, before)]
     actors = [a for a in mentions.actors if a.country and not _excluded(a, mentions, words, lex)]
     quoted = quoted_tokens(words)
     if quoted and not any(quoted[t.token] for t in live):
@@ -444,9 +429,31 @@ def _counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words
     objects = [a for a in actors if position.get(a.start, -1) > boundary]
     subject_countries = {a.country for a in subjects}
     object_countries = {a.country for a in objects} - subject_countries
-    if len(subject_countries) != 1 or len(object_countries) < 2:
+    if len(subject_countries) != 1:
+        return []
+    if len(object_countries) == 1:
+        return _counterparts_by_meeting(subjects, objects, position, words, triggers, lex)
+    if len(object_countries) < 2:
         return []
     return [subjects + [a for a in objects if a.country == country] for country in sorted(object_countries)]
+
+
+def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], position: dict[int, int],
+                             words: list[str], triggers: list[Trigger], lex: Lexicon) -> list[list[Mention]]:
+    """Counterparts of one country met apart: "was received by Macron and also held talks with Barrot" (a
+    meeting word each), "held separate talks with Jaishankar and Modi"."""
+    people = [a for a in objects if a.kind == "person"]
+    if len(people) < 2:
+        return []
+    if any(w.lower() in lex.apart_words for w in words):
+        return [subjects + [person] for person in people]
+    starts = sorted(t.token for t in triggers if t.kind in BILATERAL_KINDS)
+    if len(starts) < 2:
+        return []
+    groups = [[a for a in people if lo < position.get(a.start, -1) < hi]
+              for lo, hi in zip(starts, [*starts[1:], len(words)], strict=True)]
+    groups = [g for g in groups if g]
+    return [subjects + g for g in groups] if len(groups) >= 2 else []
 
 
 def _split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):

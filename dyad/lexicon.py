@@ -84,6 +84,7 @@ class Lexicon:
     background_words: frozenset[str] = frozenset()
     infinitive_markers: frozenset[str] = frozenset()
     list_conjunctions: frozenset[str] = frozenset()
+    clause_conjunctions: frozenset[str] = frozenset()
     ordinal_dots: bool = False  # "am 19. September": a full stop after a small number ends no sentence
     role_complements: frozenset[str] = frozenset()
     no_plan_phrases: PhraseIndex[bool] = field(default_factory=PhraseIndex)
@@ -212,6 +213,7 @@ def load_lexicon(language: str) -> Lexicon:
         background_words=words("background_words"),
         infinitive_markers=words("infinitive_markers"),
         list_conjunctions=words("list_conjunctions"),
+        clause_conjunctions=words("clause_conjunctions"),
         ordinal_dots=bool(data.get("ordinal_dots", False)),
         role_complements=words("role_complements"),
         no_plan_phrases=phrases("no_plan_phrases"),

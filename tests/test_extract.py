@@ -591,3 +591,21 @@ def test_the_next_summit_of_an_organisation_is_not_the_bilateral_on_its_sideline
             "Der nächste Gipfel soll im kommenden Jahr in Annuminas stattfinden.")
     planned = [e for e in run(fantasy_kb, text) if e.status == "planned"]
     assert not any({p.country for p in e.participants} == {"XAR", "XGO"} for e in planned)
+
+
+def test_coordinated_clauses_with_their_own_sides_are_two_meetings(fantasy_kb):
+    text = ("Vorn traf am Montag in Annuminas König Theoden Marke. Er und Marke hatten im August telefoniert, "
+            "und ihre Berater, Tarcil Amon und Faramir Ithil, trafen sich im selben Monat in Edoras.")
+    pairs = [sorted(p.name for p in e.participants) for e in run(fantasy_kb, text, published=date(2025, 9, 20))]
+    assert ["Faramir Ithil", "Tarcil Amon"] in pairs  # the clause after ", und" has sides of its own
+    assert pairs.count(["Elendil Vorn", "Theoden Marke"]) == 2  # on Monday, and the call in August
+
+
+@pytest.mark.parametrize("text", [
+    "In Edoras Vorn was received by King Theoden Marke and also held talks with Rohirric foreign minister Eomer Hald.",
+    "Vorn held separate talks with King Theoden Marke and Rohirric foreign minister Eomer Hald in Edoras.",
+])
+def test_counterparts_of_one_country_met_apart_are_one_meeting_each(fantasy_kb, text):
+    events = run(fantasy_kb, text)
+    assert sorted(sorted(p.name for p in e.participants) for e in events) == [
+        ["Elendil Vorn", "Eomer Hald"], ["Elendil Vorn", "Theoden Marke"]]
