@@ -28,6 +28,7 @@ from dyad.sides import (
     leaders_of,
     main_meeting,
     no_subject_before_with,
+    plural_subject,
     points_back,
     pronoun_subject,
     quoted_tokens,
@@ -163,6 +164,11 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             referred = group_referent(before, index, ctx, size or 2)
             if leaders_meant(words, lex):
                 referred = leaders_of(referred, kb, ctx, day)
+        elif plural_subject(words, lex) and before[-1].sentence_index >= index - 1 \
+                and (actors or "host" not in kinds):
+            # "Dort wurden sie von Selenskyj empfangen": who travelled together ("They welcomed the
+            # agreement" welcomes nobody)
+            referred = before[-1].sides
         elif not _organisation_summit(kinds, ctx) and (
                 any(words[k].lower() in lex.series_words and not in_date(sent.tokens[k].start, view.dates)
                     for t in live for k in range(max(0, t.token - SERIES_REACH), t.token))
@@ -188,8 +194,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                                                                  ("person", "role", "state")]),
                                      sent, index, mentions, words, lex, kb, evidence, (None, None), day, ctx, [])]
     # a side the sentence does not name: "er", "sie", "Gespräche mit X", "empfangen worden"
-    refers_back = pronoun_subject(words, lex) or no_subject_before_with(actors, mentions, words, lex) \
-        or (len(countries) < 2 and points_back(words, lex))
+    refers_back = (pronoun_subject(words, lex) and not plural_subject(words, lex)) \
+        or no_subject_before_with(actors, mentions, words, lex) or (len(countries) < 2 and points_back(words, lex))
     # "Xi reiste an": a visit whose other side is the article's protagonist, unless the place visited
     # is named ("Bourita is expected to visit Niamey": Niger is the other side)
     implicit = len(countries) == 1 and any(a.kind in ("person", "role") for a in actors) \

@@ -85,6 +85,22 @@ def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
     return any(w in lex.pronouns or w.lower() in lex.pronouns for w in words[:PRONOUN_SUBJECT_WINDOW])
 
 
+def plural_subject(words: list[str], lex: Lexicon) -> bool:
+    """ "Dort wurden sie von Selenskyj empfangen", "They later met X": the people of the meeting just reported.
+
+    German "sie" is also "she": a plural verb next to it ("wurden sie", "sie trafen") decides.
+    """
+    for k, word in enumerate(words[:PRONOUN_SUBJECT_WINDOW]):
+        if word.lower() in lex.plural_pronouns:
+            if not lex.plural_verb_endings:
+                return True
+            near = [w for w in (words[k - 1] if k else "", words[k + 1] if k + 1 < len(words) else "")
+                    if w[:1].islower()]
+            if any(w.endswith(ending) for w in near for ending in lex.plural_verb_endings):
+                return True
+    return False
+
+
 def points_back(words: list[str], lex: Lexicon) -> bool:
     """A pronoun or possessive early in the sentence: it names someone of a sentence before."""
     return any(w in lex.pronouns or w.lower() in lex.pronouns or w in lex.possessives for w in words[:12])

@@ -609,3 +609,15 @@ def test_counterparts_of_one_country_met_apart_are_one_meeting_each(fantasy_kb, 
     events = run(fantasy_kb, text)
     assert sorted(sorted(p.name for p in e.participants) for e in events) == [
         ["Elendil Vorn", "Eomer Hald"], ["Elendil Vorn", "Theoden Marke"]]
+
+
+@pytest.mark.parametrize("text", [
+    "Vorn und König Theoden Marke reisten am Montag gemeinsam nach Minas Tirith. "
+    "Dort wurden sie von Faramir Ithil empfangen. Sie begrüßten das Abkommen.",
+    "Vorn and King Theoden Marke travelled together to Minas Tirith on Monday. "
+    "There they were received by Faramir Ithil. They welcomed the agreement.",
+])
+def test_they_are_the_people_of_the_meeting_just_reported(fantasy_kb, text):
+    events = run(fantasy_kb, text)
+    assert {"XAR", "XRO", "XGO"} in [{p.country for p in e.participants} for e in events]
+    assert all(e.evidence.text.split()[0] not in ("Sie", "They") for e in events)  # welcoming an agreement
