@@ -502,14 +502,16 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
 
 
 def _describes_place(words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) -> bool:
-    """ "der vietnamesischen Hauptstadt", "the Indian capital": words before a place name."""
+    """ "der vietnamesischen Hauptstadt", "the Indian capital", "im türkischen": words before a place name."""
     # as written: German nouns are capitalised, and an English capital "Port" begins a name ("Port Vila")
     word = words[j]
     if word in lex.place_nouns:
         return True
     hit = kb.actors.match_at(words, j)
+    # "der vietnamesischen Hauptstadt", or a name right after ("im türkischen Antalya")
     return bool(hit and hit[0] == 1 and hit[1][0].use == "adjective" and j + 1 < len(words)
-                and (words[j + 1] if lex.language == "de" else words[j + 1].lower()) in lex.place_nouns)
+                and ((words[j + 1] if lex.language == "de" else words[j + 1].lower()) in lex.place_nouns
+                     or (lex.language == "de" and words[j][:1].islower() and words[j + 1][:1].isupper())))
 
 
 def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,

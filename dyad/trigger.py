@@ -16,6 +16,7 @@ from dyad.model import DateValue, Location, Mention, Sentence
 DASH = "–"  # a spaced hyphen or dash, as clean text writes it
 NEGATION_BEFORE = 10  # tokens before a trigger searched for a negation ("denied reports that X had met Y")
 NEGATION_AFTER = 12
+APPOSITION_MAX = 7  # words of names between two commas ("Sergej Lawrow und Dmytro Kuleba")
 PROSPECT_REACH = 4  # "den Weg für ein Treffen": the prospect names its meeting right after
 INVITE_REACH = 12  # "lud Xi ein, zu einem ihm passenden Zeitpunkt Brasilien zu besuchen": invitation to its visit
 AGENT_REACH = 12  # "von Bundespräsidentin Karin Keller-Sutter zu einem Besuch empfangen": agent to its verb
@@ -116,9 +117,10 @@ def clause_of(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> list[i
     """
     aside = aside_tokens(words)
     inside = trigger.token in aside
+    named = _apposition_commas(words, lex)
 
     def breaks(k: int) -> bool:
-        if k in aside and not inside:
+        if (k in aside and not inside) or k in named:
             return False
         return words[k].lower() in lex.clause_breaks
 
@@ -148,6 +150,19 @@ def invited(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
 def _prospect(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     return any(lex.prospect_cues.match_at(words, k) for k in range(max(0, trigger.token - PROSPECT_REACH),
                                                                       trigger.token))
+
+
+def _apposition_commas(words: list[str], lex: Lexicon) -> set[int]:
+    """The commas around names set in apposition ("die Außenminister, Sergej Lawrow und Dmytro Kuleba, sollen
+    sich treffen"): they end no clause."""
+    commas = [k for k, w in enumerate(words) if w == ","]
+    out: set[int] = set()
+    for left, right in zip(commas, commas[1:], strict=False):
+        between = words[left + 1:right]
+        if 0 < len(between) <= APPOSITION_MAX and between[0][:1].isupper() and all(
+                w[:1].isupper() or w in lex.list_conjunctions or w == "-" for w in between):
+            out.update((left, right))
+    return out
 
 
 def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates: list[DateMention],

@@ -621,3 +621,11 @@ def test_they_are_the_people_of_the_meeting_just_reported(fantasy_kb, text):
     events = run(fantasy_kb, text)
     assert {"XAR", "XRO", "XGO"} in [{p.country for p in e.participants} for e in events]
     assert all(e.evidence.text.split()[0] not in ("Sie", "They") for e in events)  # welcoming an agreement
+
+
+def test_names_in_apposition_and_a_place_after_its_country_adjective(fantasy_kb):
+    text = ("Am Donnerstag sollen sich die Außenminister Arnors und Gondors, Elendil Vorn und Faramir Ithil, "
+            "im rohirrischen Edoras treffen.")
+    [event] = run(fantasy_kb, text)
+    assert event.status == "planned" and event.date.value == "2023-09-21"
+    assert (event.location.city, event.location.country) == ("Edoras", "XRO")
