@@ -242,6 +242,15 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             and _after_topic_word(location, sent, words, lex):
         location = None  # "sprachen über den Krieg in der Ukraine": what they discussed, not where
     unplaced = [a for a in mentions.actors if a.use == "unplaced"] if view.whole_sentence else []
+    leading = {a.country: a for a in actors if a.kind == "state" and a.use == "adjective"}
+    if unplaced and len(leading) == 1:
+        # "eine eritreische Delegation unter Außenminister Osman Saleh": the delegation's country is its head's
+        (country, delegation), = leading.items()
+        led = [replace(a, country=country, use="unknown") for a in unplaced]
+        actors = [a for a in actors if a is not delegation] + led
+        unplaced = []
+        if ctx is not None:
+            ctx.unknown.update({a.name.split()[-1]: a for a in led})
     if unplaced and location is not None and location.country not in countries and location.country in kb.states \
             and any(c in kb.states for c in countries):
         # an office named without a country, met in another country: that country's
@@ -401,8 +410,10 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
     """A state named without a person is a side only where the wording makes it one."""
     token = mentions.token_of[state.start]
     if state.use == "adjective":
-        # "russisch-chinesische Verhandlungen", "US-Chinese talks": the adjective qualifies the meeting word
-        return any(0 < t.token - token <= WEAK_STATE_WINDOW for t in triggers)
+        # "russisch-chinesische Verhandlungen", "US-Chinese talks": the adjective qualifies the meeting word;
+        # "Russian and Ukrainian delegations held talks": or the people who met
+        return any(0 < t.token - token <= WEAK_STATE_WINDOW for t in triggers) or any(
+            w.lower() in lex.delegation_nouns for w in words[token + 1:token + 1 + WEAK_STATE_WINDOW])
     if any(w.lower() in lex.topic_words for w in words[max(0, token - TOPIC_REACH):token]):
         return False  # "sprachen über die Verhandlungen mit den USA": what they discussed
     before = [w.lower() for w in words[max(0, token - 2):token] if w.lower() not in ARTICLES]
@@ -435,8 +446,9 @@ def _counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words
     objects = [a for a in actors if position.get(a.start, -1) > boundary]
     subject_countries = {a.country for a in subjects}
     object_countries = {a.country for a in objects} - subject_countries
-    if len(subject_countries) != 1:
-        return []
+    if len(subject_countries) != 1 and not (subject_countries and len(object_countries) >= 2 and any(
+            w.lower() in lex.later_words for w in words[boundary:])):
+        return []  # "Macron and Scholz held talks with Vucic and then with Osmani": one meeting each
     if len(object_countries) == 1:
         return _counterparts_by_meeting(subjects, objects, position, words, triggers, lex)
     if len(object_countries) < 2:

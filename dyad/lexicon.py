@@ -92,6 +92,7 @@ class Lexicon:
     invitation_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     prospect_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     apart_words: frozenset[str] = frozenset()
+    delegation_nouns: frozenset[str] = frozenset()
     plural_pronouns: frozenset[str] = frozenset()
     plural_verb_endings: tuple[str, ...] = ()
     gathering_nouns: PhraseIndex[bool] = field(default_factory=PhraseIndex)
@@ -223,6 +224,7 @@ def load_lexicon(language: str) -> Lexicon:
         invitation_cues=phrases("invitation_cues"),
         prospect_cues=phrases("prospect_cues"),
         apart_words=words("apart_words"),
+        delegation_nouns=words("delegation_nouns"),
         plural_pronouns=words("plural_pronouns"),
         plural_verb_endings=tuple(str(w) for w in data.get("plural_verb_endings") or []),
         gathering_nouns=phrases("gathering_nouns"),

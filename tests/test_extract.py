@@ -629,3 +629,23 @@ def test_names_in_apposition_and_a_place_after_its_country_adjective(fantasy_kb)
     [event] = run(fantasy_kb, text)
     assert event.status == "planned" and event.date.value == "2023-09-21"
     assert (event.location.city, event.location.country) == ("Edoras", "XRO")
+
+
+def test_state_adjectives_before_delegations_are_the_sides(fantasy_kb):
+    [event] = run(fantasy_kb, "Arnorian and Gondorian delegations held a third round of talks in Edoras on Monday.")
+    assert {p.country for p in event.participants} == {"XAR", "XGO"} and event.round == 3
+
+
+def test_a_delegation_under_an_office_holder_is_of_the_delegation_s_country(fantasy_kb):
+    [event] = run(fantasy_kb, "Im Juni hatte Vorn in Annuminas eine rohirrische Delegation unter Außenminister "
+                              "Eomer Hald empfangen.")
+    assert {(p.country, p.name) for p in event.participants} == {("XAR", "Elendil Vorn"), ("XRO", "Eomer Hald")}
+
+
+def test_two_leaders_talking_with_one_counterpart_and_then_another_are_two_meetings(fantasy_kb):
+    text = ("Vorn and Faramir Ithil first held talks with King Theoden Marke and then with the Rohirric "
+            "minister Eomer Hald in Edoras on Monday.")
+    assert len(run(fantasy_kb, text)) == 1  # the same country twice: one side
+    text = "Vorn and King Theoden Marke first held talks with Faramir Ithil and then with Mithran Grau on Monday."
+    assert {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text)} == {
+        frozenset({"XAR", "XRO", "XGO"}), frozenset({"XAR", "XRO", "FELLOW"})}
