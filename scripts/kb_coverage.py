@@ -94,7 +94,7 @@ def main() -> None:
             print("\n".join(lines) if lines else "  ok")
 
     print("\n# organisations")
-    for code, org in sorted(kb.organisations.items()):
+    for code in sorted(kb.organisations):
         held = [(o, p) for k in ORG_OFFICES for o, p in kb.holders.get((k, code), ())]
         if not held:
             continue
