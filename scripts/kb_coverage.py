@@ -35,7 +35,8 @@ PRESIDENTIAL = {
     "USA", "MEX", "BRA", "ARG", "CHL", "COL", "ECU", "BOL", "PRY", "URY", "VEN", "CRI", "PAN", "GTM", "HND",
     "SLV", "NIC", "DOM", "IDN", "PHL", "CYP", "AFG", "NGA", "GHA", "KEN", "ZAF", "ZMB", "ZWE", "MWI", "SSD",
     "AGO", "BWA", "LBR", "SLE", "GMB", "SYC", "COM", "KIR", "MHL", "FSM", "PLW", "NRU", "TKM", "MDV", "BEN",
-    "SUR", "ERI", "PRI", "VAT", "ESH", "MAC", "HKG", "GRL",
+    "SUR", "ERI", "PRI", "VAT", "ESH", "MAC", "HKG", "GRL", "TUR", "IRN", "SYR", "DJI", "GNQ", "GIN",
+    "GAB", "MDG",
 }
 
 
