@@ -37,6 +37,7 @@ from dyad.sides import (
 from dyad.trigger import (
     Trigger,
     aside_tokens,
+    invited,
     is_denied,
     is_negated,
     pick_date,
@@ -226,13 +227,14 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     date = pick_date(view.dates, live, sent, status == "planned")
     attended = None if sideline else summit_attended(org, view.orgs, live, sent, mentions, lex, ctx, index,
                                                      before, view.dates, date)
+    invited_to_summit = any(t.kind == "summit" and invited(words, t, lex) for t in live)
     if sideline:
         org, near_org = None, []  # a meeting beside the summit, not taking part in it
     elif org is None and ctx is not None and ctx.summit_org is not None \
-            and kinds & JOIN_KINDS and (kinds & {"summit", "meet"}
-                                        or (kinds == {"join"} and index - ctx.summit_sentence <= SUMMIT_REACH)):
-        # "nahmen an der Hauptsitzung des Gipfels teil": the summit named earlier in the article;
-        # "X, Y and Z attended": the summit named just before
+            and (kinds & JOIN_KINDS or invited_to_summit) \
+            and (kinds & {"summit", "meet"} or (kinds == {"join"} and index - ctx.summit_sentence <= SUMMIT_REACH)):
+        # "nahmen an der Hauptsitzung des Gipfels teil", "have been invited to the summit": the summit named
+        # earlier in the article; "X, Y and Z attended": the summit named just before
         org, near_org = ctx.summit_org, live
     elif attended is not None:
         org, near_org = attended.org, [*near_org, *attended.near]  # "opened the summit", "welcomed leaders", "attended"
@@ -285,7 +287,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
         return [_candidate(group_all(pair), place, place.country, **common) for pair, place in split]
     held_in = location.country if location and location.country in kb.states else None
-    if org is not None and (kinds & (JOIN_KINDS | {"visit"}) or attended or (held_in and not countries)) \
+    if org is not None and (kinds & (JOIN_KINDS | {"visit"}) or attended or invited_to_summit
+                            or (held_in and not countries)) \
             and not (bilateral_words and len(countries) >= 2):
         # taking part in, hosting or attending an organisation's summit: one event per side;
         # "the next summit will be held in Washington": the host country's

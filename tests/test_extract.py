@@ -649,3 +649,11 @@ def test_two_leaders_talking_with_one_counterpart_and_then_another_are_two_meeti
     text = "Vorn and King Theoden Marke first held talks with Faramir Ithil and then with Mithran Grau on Monday."
     assert {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text)} == {
         frozenset({"XAR", "XRO", "XGO"}), frozenset({"XAR", "XRO", "FELLOW"})}
+
+
+def test_people_invited_to_a_summit_named_before_take_part_in_it(fantasy_kb):
+    text = ("Vorn will travel to Edoras for the FFP summit, which begins on Friday. "
+            "Faramir Ithil and King Theoden Marke have been invited to the summit as guests.")
+    pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text) if e.status == "planned"}
+    assert {frozenset({"XGO", "FELLOW"}), frozenset({"XRO", "FELLOW"})} <= pairs
+    assert frozenset({"XGO", "XRO"}) not in pairs
