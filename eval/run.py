@@ -31,6 +31,7 @@ SETS = {
     "dev2": ROOT / "dev2",
     "dev3": ROOT / "dev3",
     "dev4": ROOT / "dev4",
+    "dev5": ROOT / "dev5",
     "blind": ROOT / "blind",
 }
 
