@@ -178,6 +178,9 @@ def _note_topic(org: Mention | None, kinds: set[str], words: list[str], index: i
     if topic is not None:
         if org is not None and org.country == topic.org.country and summit and _same_time(day, topic.day):
             topic.sentence, topic.day = index, topic.day or day
+        elif org is None and summit and topic.day is None and day is not None \
+                and not any(w.lower() in lex.background_words for w in words):
+            topic.day = day  # "beim Gipfel am Mittwoch": the summit of the title, now dated
         return
     if index > LEAD_SENTENCES or any(w.lower() in lex.background_words for w in words) \
             or any(d.past is not None and d.past.precision == "year" for d in dates):

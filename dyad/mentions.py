@@ -487,7 +487,9 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
         destination = w.lower() in lex.direction_preps
         j = i + 1
         while True:
-            while j < len(words) and (words[j].lower() in ARTICLES or _describes_place(words, j, kb, lex)):
+            # "in Den Haag", "in El Alamein": an article may begin the name itself
+            while j < len(words) and (words[j].lower() in ARTICLES or _describes_place(words, j, kb, lex)) \
+                    and _place_at(sent, words, j, kb, lex) is None:
                 j += 1
             found = _place_at(sent, words, j, kb, lex)
             if found is None:

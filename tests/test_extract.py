@@ -657,3 +657,18 @@ def test_people_invited_to_a_summit_named_before_take_part_in_it(fantasy_kb):
     pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text) if e.status == "planned"}
     assert {frozenset({"XGO", "FELLOW"}), frozenset({"XRO", "FELLOW"})} <= pairs
     assert frozenset({"XGO", "XRO"}) not in pairs
+
+
+def test_attendance_takes_the_day_the_title_s_summit_is_later_given(fantasy_kb):
+    text = ("GFV-Gipfel in Edoras: Einigung auf neue Ziele\n\nDarauf verständigten sich die Staats- und "
+            "Regierungschefs am Mittwoch beim Gipfel in Edoras. Die Beratungen dauerten drei Stunden.\n\n"
+            "Auch Vorn nahm an der Arbeitssitzung teil.")
+    [vorn] = [e for e in run(fantasy_kb, text, published=date(2023, 9, 22), lang="de")
+              if "XAR" in {p.country for p in e.participants}]
+    assert vorn.date.value == "2023-09-20" and vorn.location.city == "Edoras"
+
+
+def test_a_place_whose_name_begins_with_an_article(kb):
+    [event] = run(kb, "Bundeskanzler Olaf Scholz traf sich am Dienstag in Den Haag mit dem französischen "
+                      "Präsidenten Emmanuel Macron.", lang="de")
+    assert event.location.city == "The Hague"
