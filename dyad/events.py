@@ -121,6 +121,14 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
         lo, hi = frame
         position = mentions.token_of
         inside = [a for a in actors if lo <= position.get(a.start, -1) < hi]
+        # "talks between U.S. and Ukrainian delegations": states named for the sides inside the frame
+        weak_inside = tuple(m for m in mentions.weak_states if lo <= position.get(m.start, -1) < hi
+                            and _weak_side(m, mentions, live, words, lex))
+        if len({a.country for a in inside} | {m.country for m in weak_inside}) >= 2 and not inside:
+            # "Oman mediated indirect talks between Iran and the United States": and who mediated them
+            inside = list(weak_inside) + [m for m in (*actors, *mentions.weak_states)
+                                          if any(w.lower() in lex.mediation_words for w in
+                                                 words[position.get(m.start, 0) + 1:position.get(m.start, 0) + 3])]
         if len({a.country for a in inside}) >= 2:
             # date and place may follow the named sides, up to the next meeting word
             reach = min((t.token for t in live if t.token >= hi), default=len(words))

@@ -92,6 +92,8 @@ class Lexicon:
     invitation_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     prospect_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     apart_words: frozenset[str] = frozenset()
+    mediation_words: frozenset[str] = frozenset()
+    place_links: frozenset[str] = frozenset()
     delegation_nouns: frozenset[str] = frozenset()
     plural_pronouns: frozenset[str] = frozenset()
     plural_verb_endings: tuple[str, ...] = ()
@@ -224,6 +226,8 @@ def load_lexicon(language: str) -> Lexicon:
         invitation_cues=phrases("invitation_cues"),
         prospect_cues=phrases("prospect_cues"),
         apart_words=words("apart_words"),
+        mediation_words=words("mediation_words"),
+        place_links=words("place_links"),
         delegation_nouns=words("delegation_nouns"),
         plural_pronouns=words("plural_pronouns"),
         plural_verb_endings=tuple(str(w) for w in data.get("plural_verb_endings") or []),

@@ -488,7 +488,9 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
         j = i + 1
         while True:
             # "in Den Haag", "in El Alamein": an article may begin the name itself
-            while j < len(words) and (words[j].lower() in ARTICLES or _describes_place(words, j, kb, lex)) \
+            while j < len(words) and (words[j].lower() in ARTICLES or _describes_place(words, j, kb, lex)
+                                      or (j > i + 1 and words[j].lower() in lex.place_links
+                                          and words[j - 1].lower() in lex.place_nouns)) \
                     and _place_at(sent, words, j, kb, lex) is None:
                 j += 1
             found = _place_at(sent, words, j, kb, lex)

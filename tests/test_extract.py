@@ -672,3 +672,16 @@ def test_a_place_whose_name_begins_with_an_article(kb):
     [event] = run(kb, "Bundeskanzler Olaf Scholz traf sich am Dienstag in Den Haag mit dem französischen "
                       "Präsidenten Emmanuel Macron.", lang="de")
     assert event.location.city == "The Hague"
+
+
+def test_talks_between_delegations_named_by_adjectives_in_the_city_of(fantasy_kb):
+    text = ("Arnor said on Tuesday it would accept a ceasefire with Rohan after talks between Arnorian and "
+            "Gondorian delegations in the Rohirric city of Edoras.")
+    [event] = run(fantasy_kb, text)
+    assert {p.country for p in event.participants} == {"XAR", "XGO"}
+    assert event.location.city == "Edoras"
+
+
+def test_who_mediated_talks_between_two_states_is_a_side(fantasy_kb):
+    [event] = run(fantasy_kb, "Rohan mediated indirect talks between Arnor and Gondor in the spring, before the war.")
+    assert {p.country for p in event.participants} == {"XRO", "XAR", "XGO"}
