@@ -119,6 +119,10 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
         # "ein Treffen zwischen Putin und Kim": the sides are named inside the frame;
         # what stays outside it may report a meeting of its own.
         lo, hi = frame
+        if hi + 2 < len(words) and words[hi] == "," and words[hi + 1].lower() in lex.mediation_words \
+                and words[hi + 2].lower() in lex.agent_words:
+            # "talks between Shamkhani and Al-Aiban, hosted by China's top diplomat Wang Yi": the host too
+            hi = next((k for k in range(hi + 3, len(words)) if words[k].lower() in lex.clause_breaks), len(words))
         position = mentions.token_of
         inside = [a for a in actors if lo <= position.get(a.start, -1) < hi]
         # "talks between U.S. and Ukrainian delegations": states named for the sides inside the frame

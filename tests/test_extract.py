@@ -685,3 +685,9 @@ def test_talks_between_delegations_named_by_adjectives_in_the_city_of(fantasy_kb
 def test_who_mediated_talks_between_two_states_is_a_side(fantasy_kb):
     [event] = run(fantasy_kb, "Rohan mediated indirect talks between Arnor and Gondor in the spring, before the war.")
     assert {p.country for p in event.participants} == {"XRO", "XAR", "XGO"}
+
+
+def test_talks_between_two_hosted_by_a_third_include_the_host(fantasy_kb):
+    [event] = run(fantasy_kb, "The deal was announced after four days of talks between Vorn and Faramir Ithil, "
+                              "hosted by King Theoden Marke.")
+    assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
