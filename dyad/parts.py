@@ -62,15 +62,20 @@ def _clause_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMe
     words = [t.text for t in sent.tokens]
     aside = aside_tokens(words)
     cuts = [k for k in range(1, len(words) - 1) if k not in aside and (
-        words[k] == ";" or (words[k] == "," and words[k + 1].lower() in lex.clause_conjunctions))]
+        words[k] == ";" or (words[k] == "," and words[k + 1].lower() in lex.clause_conjunctions)
+        or (words[k] == ":" and words[k + 1][:1].isupper()))]
     if not cuts:
         return None
     bounds = list(zip([0, *cuts], [*cuts, len(words)], strict=True))
     parts: list[Part] = []
+    starts: list[int] = []
     for lo, hi in bounds:
         triggers = [t for t in live if lo <= t.token < hi]
         if not triggers:
             continue
+        starts.append(lo)
+        if lo and words[lo] == ":" and any(t.token < lo for t in live):
+            return None  # the meeting words before the colon may name its sides: read the sentence whole
         own = [a for a in mentions.actors if a.country and lo <= mentions.token_of.get(a.start, -1) < hi]
         countries = {a.country for a in own}
         # "He and Maduro had spoken by phone": the pronoun is the subject named before
@@ -84,7 +89,10 @@ def _clause_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMe
                                   places=tuple(p for p in mentions.places if lo <= p.token < hi),
                                   weak_states=tuple(m for m in mentions.weak_states if first <= m.start < last)),
                           [d for d in dates if first <= d.start < last], triggers, opening=lo == 0))
-    return parts if len(parts) >= 2 else None
+    # "verkündete Trump, was spekuliert worden war: Am Freitag wollen sich Trump und Putin treffen": what
+    # follows a colon is read alone
+    after_colon = len(parts) == 1 and words[starts[0]] == ":" and parts[0].mentions.actors != mentions.actors
+    return parts if len(parts) >= 2 or after_colon else None
 
 
 def _part(mentions: SentenceMentions, actors: list[Mention], dates: list[DateMention],

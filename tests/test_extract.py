@@ -691,3 +691,11 @@ def test_talks_between_two_hosted_by_a_third_include_the_host(fantasy_kb):
     [event] = run(fantasy_kb, "The deal was announced after four days of talks between Vorn and Faramir Ithil, "
                               "hosted by King Theoden Marke.")
     assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
+
+
+def test_what_follows_a_colon_is_read_alone(fantasy_kb):
+    text = ("Vorn traf am Montag König Theoden Marke in Edoras. Kurz nach dem Auftritt mit Marke verkündete "
+            "Faramir Ithil, was seit Tagen spekuliert worden war: Am kommenden Freitag wollen sich Vorn und Ithil "
+            "in Annuminas treffen.")
+    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
+    assert {p.country for p in planned.participants} == {"XAR", "XGO"}
