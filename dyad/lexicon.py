@@ -92,6 +92,8 @@ class Lexicon:
     invitation_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     prospect_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     apart_words: frozenset[str] = frozenset()
+    wish_verbs: frozenset[str] = frozenset()
+    complementizers: frozenset[str] = frozenset()
     mediation_words: frozenset[str] = frozenset()
     place_links: frozenset[str] = frozenset()
     delegation_nouns: frozenset[str] = frozenset()
@@ -226,6 +228,8 @@ def load_lexicon(language: str) -> Lexicon:
         invitation_cues=phrases("invitation_cues"),
         prospect_cues=phrases("prospect_cues"),
         apart_words=words("apart_words"),
+        wish_verbs=words("wish_verbs"),
+        complementizers=words("complementizers"),
         mediation_words=words("mediation_words"),
         place_links=words("place_links"),
         delegation_nouns=words("delegation_nouns"),

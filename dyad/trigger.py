@@ -63,11 +63,24 @@ def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     clause = clause_of(words, trigger, lex, lo, hi)
     if any(lex.offer_cues.match_at(words, k) for k in clause if k < trigger.token):
         return True  # "ist bereit zu Gesprächen", "Neither X nor Y attended": only before the meeting word
+    if _wished(words, trigger, lex):
+        return True  # "hofften, dass diese Interaktion in bilateralen Treffen fortgesetzt wird": a hope, no plan
     # "Die Gespräche könnten den Weg für ein Treffen ebnen": the modal hedges the prospect, not the talks
     return any(lex.negation_cues.match_at(words, k) and not lex.negation_exceptions.match_at(words, k)
                and not any(lex.prospect_cues.match_at(words, j)
                            for j in range(k + 1, min(len(words), k + 1 + PROSPECT_REACH)))
                for k in clause)
+
+
+def _wished(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+    """A meeting word in the clause a wish introduces ("hoped that ...", "hofften, dass ...")."""
+    for k in range(trigger.token):
+        if words[k].lower() in lex.wish_verbs:
+            rest = [w for w in words[k + 1:k + 3] if w != ","]
+            if rest and rest[0].lower() in lex.complementizers:
+                return not any(words[j].lower() in lex.clause_breaks and words[j] != ","
+                               for j in range(k + 1, trigger.token))
+    return False
 
 
 def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:

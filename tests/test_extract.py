@@ -699,3 +699,12 @@ def test_what_follows_a_colon_is_read_alone(fantasy_kb):
             "in Annuminas treffen.")
     [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
     assert {p.country for p in planned.participants} == {"XAR", "XGO"}
+
+
+@pytest.mark.parametrize("text, planned", [
+    ("Vorn und Faramir Ithil hofften, dass die Gespräche im Oktober in Edoras fortgesetzt werden.", 0),
+    ("Vorn and Faramir Ithil hoped that the talks would resume in Edoras in October.", 0),
+    ("Vorn said he hoped to meet Faramir Ithil in Edoras in October.", 1),  # a plan of his own
+])
+def test_a_meeting_only_hoped_for_is_no_event(fantasy_kb, text, planned):
+    assert sum(e.status == "planned" for e in run(fantasy_kb, text)) == planned
