@@ -22,7 +22,7 @@ def value(scores, dotted):
     return node
 
 
-@pytest.mark.parametrize("name", ["seeds", "dev", "dev2", "dev3", "dev4"])
+@pytest.mark.parametrize("name", ["seeds", "dev", "dev2", "dev3", "dev4", "dev5"])
 def test_scores_stay_above_their_floors(name):
     if not (evaluation.SETS[name] / "gold.jsonl").exists():
         pytest.skip(f"{name} set not available")
