@@ -708,3 +708,11 @@ def test_what_follows_a_colon_is_read_alone(fantasy_kb):
 ])
 def test_a_meeting_only_hoped_for_is_no_event(fantasy_kb, text, planned):
     assert sum(e.status == "planned" for e in run(fantasy_kb, text)) == planned
+
+
+def test_the_last_round_is_the_series_the_article_reports(fantasy_kb):
+    text = ("Vorn und Faramir Ithil trafen sich am Montag in Edoras zur achten Runde ihrer Gespräche. "
+            "Vorn hatte zuvor König Theoden Marke in Minas Tirith getroffen. "
+            "Die letzte Runde hatte im Mai in Annuminas stattgefunden.")
+    [may] = [e for e in run(fantasy_kb, text) if e.date and e.date.value == "2023-05"]
+    assert {p.country for p in may.participants} == {"XAR", "XGO"}
