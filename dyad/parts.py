@@ -78,10 +78,16 @@ def _clause_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMe
             return None  # the meeting words before the colon may name its sides: read the sentence whole
         own = [a for a in mentions.actors if a.country and lo <= mentions.token_of.get(a.start, -1) < hi]
         countries = {a.country for a in own}
-        # "He and Maduro had spoken by phone": the pronoun is the subject named before
-        if earlier is not None and earlier.country and earlier.country not in countries \
+        # "He and Maduro had spoken by phone": the pronoun is the subject named before; in a later clause,
+        # the one its sentence named first ("Xi hatte ... getroffen; im Februar empfing er Raisi")
+        named = [a for a in mentions.actors if a.kind == "person" and a.country
+                 and mentions.token_of.get(a.start, len(words)) < lo]
+        subject = min(named, key=lambda a: mentions.token_of[a.start]) if named else earlier
+        if subject is not None and subject.country and subject.country not in countries \
                 and pronoun_subject(words[lo:hi], lex):
-            countries.add(earlier.country)
+            countries.add(subject.country)
+            if lo:
+                own.append(subject)  # the pronoun of a later clause: its subject is a side of that clause
         if len(countries) < 2:
             return None
         first, last = sent.tokens[lo].start, sent.tokens[hi - 1].end

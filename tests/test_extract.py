@@ -716,3 +716,11 @@ def test_the_last_round_is_the_series_the_article_reports(fantasy_kb):
             "Die letzte Runde hatte im Mai in Annuminas stattgefunden.")
     [may] = [e for e in run(fantasy_kb, text) if e.date and e.date.value == "2023-05"]
     assert {p.country for p in may.participants} == {"XAR", "XGO"}
+
+
+def test_a_pronoun_opening_a_later_clause_is_the_sentence_s_first_person(fantasy_kb):
+    text = ("Boromir Denethorson sprach am Montag vor Soldaten. "
+            "Vorn hatte im Mai in Minas Tirith Faramir Ithil getroffen; im Juni empfing er König Theoden Marke "
+            "in Annuminas.")
+    pairs = {frozenset(p.name for p in e.participants) for e in run(fantasy_kb, text)}
+    assert frozenset({"Elendil Vorn", "Theoden Marke"}) in pairs
