@@ -724,3 +724,13 @@ def test_a_pronoun_opening_a_later_clause_is_the_sentence_s_first_person(fantasy
             "in Annuminas.")
     pairs = {frozenset(p.name for p in e.participants) for e in run(fantasy_kb, text)}
     assert frozenset({"Elendil Vorn", "Theoden Marke"}) in pairs
+
+
+@pytest.mark.parametrize("text", [
+    "Arnor strebt seit Jahren dasselbe an und verhandelt darüber allein mit Gondor.",
+    "Spekulationen über ein Dreiertreffen mit Vertretern Gondors wies Vorn zurück.",
+    "Ein Gipfel von Vorn und Faramir Ithil sei erst denkbar, wenn beide Seiten ihre Zusagen erfüllen.",
+    "For years Arnor has negotiated with Gondor on its own.",
+])
+def test_habits_speculation_and_conceivable_meetings_are_no_events(fantasy_kb, text):
+    assert not run(fantasy_kb, text)
