@@ -52,7 +52,9 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
             if near:
                 cand = replace(cand, location=near[-1], place_from_context=True)
         if cand.sideline and (cand.location is None or cand.date is None):
-            summit = next((c for c in reversed(out) if c.location is not None and "summit" in c.kinds), None)
+            # the summit reported before it, of the same time ("zuletzt 2019 am Rande des Gipfels" is another)
+            summit = next((c for c in reversed(out) if c.location is not None and "summit" in c.kinds
+                           and _same_time(c.date, cand.date)), None)
             if summit is not None:
                 cand = replace(cand, location=cand.location or summit.location, date=cand.date or summit.date,
                                place_from_context=cand.location is None)
@@ -86,6 +88,15 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
                 cand = replace(cand, location=dateline, place_from_context=True)
         out.append(cand)
     return out
+
+
+def _same_time(a: DateValue | None, b: DateValue | None) -> bool:
+    """Whether two readings may be the same summit: the same month at most ("2023-09-09" and "2023-09-10" of
+    one summit may; a missing one may)."""
+    if a is None or b is None:
+        return True
+    x, y = a.value[:7], b.value[:7]
+    return x.startswith(y) or y.startswith(x)
 
 
 def _dateline_fits(cand: Candidate, dateline: Location) -> bool:

@@ -63,7 +63,7 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
         days_before[index] = None if background else paragraph_day
         paragraph_places += [p.location for p in mentions.places if p.location.city]
         triggers = find_triggers(sent, lex)
-        if any(t.kind == "summit" for t in triggers):
+        if any(t.kind == "summit" for t in triggers) and not background:
             # "Beim Gipfel in Madrid ...": where later meetings "am Rande des Gipfels" took place
             summit_places += [(index, p.location) for p in mentions.places if p.location.city][:1]
         if triggers:

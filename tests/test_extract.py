@@ -734,3 +734,16 @@ def test_a_pronoun_opening_a_later_clause_is_the_sentence_s_first_person(fantasy
 ])
 def test_habits_speculation_and_conceivable_meetings_are_no_events(fantasy_kb, text):
     assert not run(fantasy_kb, text)
+
+
+def test_a_state_named_with_a_war_is_not_where_the_summit_met(fantasy_kb):
+    text = "Faramir Ithil attended the FFP summit on Tuesday, which Vorn used to rally support over the war in Rohan."
+    for event in run(fantasy_kb, text):
+        assert event.location is None or event.location.country != "XRO"
+
+
+def test_a_summit_of_the_past_gives_no_place_to_the_sidelines_of_today(fantasy_kb):
+    text = ("Vorn und Faramir Ithil hatten sich zuletzt 2019 am Rande des GFV-Gipfels in Edoras getroffen. "
+            "Am Dienstag trafen sich Vorn und Ithil am Rande des Gipfels erneut.")
+    [today] = [e for e in run(fantasy_kb, text) if e.date and e.date.value == "2023-09-19"]
+    assert today.location is None or today.location.city != "Edoras"
