@@ -118,7 +118,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
         year, used = _year_after(words, i + 1)
         prev = lower[i - 1] if i else ""
         if prev in lex.year_bounds or (i > 1 and lower[i - 2] in lex.year_bounds and prev in ("the", "dem", "den")) \
-                or _bounded(lower, i, lex, words):
+                or _bounded(lower, i, lex, words, lex.month_bounds):
             # "seit Januar", "since the inauguration in January", "seit seiner Rückkehr ins Amt im Januar":
             # a bound, not a date
             return None
@@ -201,7 +201,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
     return None
 
 
-def _bounded(lower: list[str], i: int, lex: Lexicon, words: list[str]) -> bool:
+def _bounded(lower: list[str], i: int, lex: Lexicon, words: list[str], bounds: frozenset[str] | None = None) -> bool:
     """A bound word before the year: "seit 2018", or across a phrase ending in "von"/"of"
     ("seit dem Grenzkrieg von 1998"); "vor laufenden Kameras 2019" is no bound, and
     "since their virtual summit in November" dates that summit."""
@@ -212,7 +212,7 @@ def _bounded(lower: list[str], i: int, lex: Lexicon, words: list[str]) -> bool:
     if lower[i - 1] not in lex.year_bound_links:
         return False
     for k in range(i - 2, max(-1, i - 1 - YEAR_BOUND_REACH), -1):
-        if lower[k] in lex.year_bounds:
+        if lower[k] in (lex.year_bounds if bounds is None else bounds):
             return True
         if not lower[k][:1].isalpha() or lex.triggers.match_at(words, k):
             return False  # a comma, a number or a meeting ends the phrase

@@ -37,10 +37,10 @@ from dyad.sides import (
 from dyad.trigger import (
     Trigger,
     aside_tokens,
-    invited,
     is_denied,
     is_negated,
     pick_date,
+    planned_by_cue,
     read_location,
     read_round,
     read_status,
@@ -49,6 +49,8 @@ from dyad.trigger import (
 
 SUMMIT_REACH = 3  # "X, Y and Z attended": the summit named in the last few sentences
 SERIES_REACH = 3  # "Der nächste Gipfel", "Next year's summit": the series word just before its meeting word
+APART_REACH = 3  # "held separate phone calls", "beide Politiker getrennt empfangen"
+WAR_REACH = 3  # "the war in Ukraine": the war's place follows it closely
 TOPIC_REACH = 5  # "über die Verhandlungen mit den USA": a state this close after "über" is a topic
 TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close before a trigger
@@ -182,13 +184,14 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             # "Dort wurden sie von Selenskyj empfangen": who travelled together ("They welcomed the
             # agreement" welcomes nobody)
             referred = before[-1].sides
-        elif not _organisation_summit(kinds, ctx) and (
+        elif not _organisation_summit(kinds, ctx) \
+                and (not countries or countries & {c for c, _ in main_meeting(before).sides}) and (
                 any(words[k].lower() in lex.series_words and not in_date(sent.tokens[k].start, view.dates)
                     for t in live for k in range(max(0, t.token - SERIES_REACH), t.token))
                 or (read_round(words, lex) is not None
                     and read_status(sent, words, live, view.dates, lex) == "planned")):
-            # "Die siebte Runde soll in Kars stattfinden": the article's series (but "the next summit" of an
-            # organisation is the organisation's)
+            # "Die siebte Runde soll in Kars stattfinden": the article's series, if the side named is in it
+            # (but "the next summit" of an organisation is the organisation's)
             referred = main_meeting(before).sides
         elif _names_word(words, lex.again_words, sent, view.dates) \
                 and (not countries or countries & {c for c, _ in before[-1].sides}):
@@ -200,7 +203,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             if country not in countries:
                 actors.extend(m for m in mentions_of_side if m.kind in ("person", "role", "state"))
                 countries.add(country)
-        if own and any(w.lower() in lex.apart_words for w in words):
+        if own and _apart(words, live, lex):
             # "Borrell hatte beide Politiker getrennt empfangen": one meeting with each of them
             return [c for country, side in referred if country not in {a.country for a in own}
                     for c in _events(replace(view, actors=own + [m for m in side if m.kind in
@@ -239,7 +242,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     date = pick_date(view.dates, live, sent, status == "planned")
     attended = None if sideline else summit_attended(org, view.orgs, live, sent, mentions, lex, ctx, index,
                                                      before, view.dates, date)
-    invited_to_summit = any(t.kind == "summit" and invited(words, t, lex) for t in live)
+    invited_to_summit = any(t.kind == "summit" and planned_by_cue(words, t, lex) for t in live)
     if sideline:
         org, near_org = None, []  # a meeting beside the summit, not taking part in it
     elif org is None and ctx is not None and ctx.summit_org is not None \
@@ -370,7 +373,8 @@ def _names_word(words: list[str], listed: frozenset[str], sent: Sentence, dates:
 
 def _after_topic_word(location: Location, sent: Sentence, words: list[str], lex: Lexicon) -> bool:
     place = next((k for k, t in enumerate(sent.tokens) if t.start == location.start), None)
-    return place is not None and any(w.lower() in lex.topic_words for w in words[:place])
+    return place is not None and (any(w.lower() in lex.topic_words for w in words[:place]) or any(
+        w.lower() in lex.war_nouns for w in words[max(0, place - WAR_REACH):place]))
 
 
 def _excluded(actor: Mention, mentions: SentenceMentions, words: list[str], lex: Lexicon) -> bool:
@@ -478,7 +482,7 @@ def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], po
     people = [a for a in objects if a.kind == "person"]
     if len(people) < 2:
         return []
-    if any(w.lower() in lex.apart_words for w in words):
+    if _apart(words, triggers, lex):
         return [subjects + [person] for person in people]
     starts = sorted(t.token for t in triggers if t.kind in BILATERAL_KINDS)
     if len(starts) < 2:
@@ -487,6 +491,12 @@ def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], po
               for lo, hi in zip(starts, [*starts[1:], len(words)], strict=True)]
     groups = [g for g in groups if g]
     return [subjects + g for g in groups] if len(groups) >= 2 else []
+
+
+def _apart(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
+    """ "held separate talks", "getrennt empfangen": an apart word next to a meeting word."""
+    return any(words[k].lower() in lex.apart_words for t in triggers
+               for k in range(max(0, t.token - APART_REACH), min(len(words), t.token + t.size + APART_REACH)))
 
 
 def _split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):

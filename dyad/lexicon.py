@@ -91,7 +91,11 @@ class Lexicon:
     offer_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     invitation_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     prospect_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
+    invitation_exceptions: PhraseIndex[bool] = field(default_factory=PhraseIndex)
+    modal_cues: frozenset[str] = frozenset()
     apart_words: frozenset[str] = frozenset()
+    war_nouns: frozenset[str] = frozenset()
+    month_bounds: frozenset[str] = frozenset()
     wish_verbs: frozenset[str] = frozenset()
     complementizers: frozenset[str] = frozenset()
     mediation_words: frozenset[str] = frozenset()
@@ -227,7 +231,11 @@ def load_lexicon(language: str) -> Lexicon:
         offer_cues=phrases("offer_cues"),
         invitation_cues=phrases("invitation_cues"),
         prospect_cues=phrases("prospect_cues"),
+        invitation_exceptions=phrases("invitation_exceptions"),
+        modal_cues=words("modal_cues"),
         apart_words=words("apart_words"),
+        war_nouns=words("war_nouns"),
+        month_bounds=words("month_bounds"),
         wish_verbs=words("wish_verbs"),
         complementizers=words("complementizers"),
         mediation_words=words("mediation_words"),

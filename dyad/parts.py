@@ -15,7 +15,7 @@ from dyad.lexicon import Lexicon
 from dyad.mentions import SentenceMentions
 from dyad.model import Mention, Sentence
 from dyad.sides import pronoun_subject
-from dyad.trigger import Trigger, aside_tokens, invitation_cue, invited
+from dyad.trigger import Trigger, aside_tokens, plan_cue, planned_by_cue, prospect_cue
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,27 +35,27 @@ def sentence_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateM
 
 def _invitation_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMention], live: list[Trigger],
                       lex: Lexicon) -> list[Part] | None:
-    """A meeting, and the visit an invitation in the same sentence leads to.
+    """A meeting, and the visit an invitation in the same sentence leads to (or the meeting a prospect opens).
 
-    All that follows the invitation belongs to it ("an einem Forum teilzunehmen, das nächsten Monat
-    stattfinden wird"), and so do the dates after it.
+    All that follows the cue belongs to what it leads to ("an einem Forum teilzunehmen, das nächsten Monat
+    stattfinden wird"), and so do the dates and places after it.
     """
     words = [t.text for t in sent.tokens]
-    inviting = [t for t in live if invited(words, t, lex)]
-    if not inviting or len(inviting) == len(live):
+    led = [t for t in live if planned_by_cue(words, t, lex)]
+    if not led or len(led) == len(live):
         return None
-    cue = min(invitation_cue(words, t, lex) or 0 for t in inviting)
+    cue = min(plan_cue(words, t, lex) or 0 for t in led)
     if not any(t.token < cue for t in live):
         return None
     cut = sent.tokens[cue].start
-    # "Die Gespräche zwischen Wang und Sullivan könnten den Weg für ein Treffen von Biden und Xi ebnen":
-    # who is named on each side of the cue, where they are two sides, meets there
-    return [_part(mentions, [a for a in mentions.actors if a.start < cut], [d for d in dates if d.start < cut],
-                  [t for t in live if t.token < cue], True),
-            _part(mentions, [a for a in mentions.actors if a.start >= cut], [d for d in dates if d.start >= cut],
-                  [t for t in live if t.token >= cue], True)]
-
-
+    before = [a for a in mentions.actors if a.country and a.start < cut]
+    after = [a for a in mentions.actors if a.country and a.start >= cut]
+    # "Während eines Gipfeltreffens im März lud Xi Putin ein, ...": the inviting verb's sides may follow it;
+    # "Talks in Riyadh paved the way for a meeting of Putin and Trump": those are not the talks' sides
+    borrow = not _two_sides(before) and not prospect_cue(words, cue, lex)
+    # "inviting him to visit Australia": who is invited may be named before the cue
+    return [_part(mentions, before + after if borrow else before, dates, live, cue, cut, ahead=False),
+            _part(mentions, after if _two_sides(after) else before + after, dates, live, cue, cut, ahead=True)]
 def _clause_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMention], live: list[Trigger],
                   lex: Lexicon, earlier: Mention | None) -> list[Part] | None:
     """Coordinated clauses (", and", "; ", ", während") that each name a meeting and two sides of it."""
@@ -74,8 +74,6 @@ def _clause_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMe
         if not triggers:
             continue
         starts.append(lo)
-        if lo and words[lo] == ":" and any(t.token < lo for t in live):
-            return None  # the meeting words before the colon may name its sides: read the sentence whole
         own = [a for a in mentions.actors if a.country and lo <= mentions.token_of.get(a.start, -1) < hi]
         countries = {a.country for a in own}
         # "He and Maduro had spoken by phone": the pronoun is the subject named before; in a later clause,
@@ -101,9 +99,17 @@ def _clause_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMe
     return parts if len(parts) >= 2 or after_colon else None
 
 
-def _part(mentions: SentenceMentions, actors: list[Mention], dates: list[DateMention],
-          triggers: list[Trigger], opening: bool) -> Part:
-    """A part with its own actors where they make two sides, else the sentence's."""
-    own = tuple(a for a in actors if a.country)
-    two_sides = len({a.country for a in own}) >= 2
-    return Part(replace(mentions, actors=own) if two_sides else mentions, dates, triggers, opening)
+def _part(mentions: SentenceMentions, actors: list[Mention], dates: list[DateMention], live: list[Trigger],
+          cue: int, cut: int, ahead: bool) -> Part:
+    """The part before the cue (ahead=False) or from it on, with its meeting words, dates and places."""
+    def mine(offset: int) -> bool:
+        return (offset >= cut) == ahead
+
+    return Part(replace(mentions, actors=tuple(actors),
+                        places=tuple(p for p in mentions.places if (p.token >= cue) == ahead),
+                        weak_states=tuple(m for m in mentions.weak_states if mine(m.start))),
+                [d for d in dates if mine(d.start)], [t for t in live if (t.token >= cue) == ahead])
+
+
+def _two_sides(actors: list[Mention]) -> bool:
+    return len({a.country for a in actors}) >= 2

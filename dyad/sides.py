@@ -143,26 +143,18 @@ def leaders_meant(words: list[str], lex: Lexicon) -> bool:
 
 def leaders_of(sides: tuple[tuple[str, tuple[Mention, ...]], ...], kb: KnowledgeBase, ctx: DocContext | None,
                day: date | None) -> tuple[tuple[str, tuple[Mention, ...]], ...]:
-    """Each side's leader: the head of state or government the article named, else the head of state in office.
+    """Each side's leader: the head of state or government the article named (a side keeps its people where
+    the article named none).
 
     "Lawrow traf Wang ... Das Gipfeltreffen der beiden Staats- und Regierungschefs im März": Putin and Xi.
     """
     out = []
     for country, side in sides:
-        if any(_leads(m, kb, day) for m in side):
-            out.append((country, side))
-            continue
         named = [m for m in (ctx.people.values() if ctx else ()) if m.country == country and _leads(m, kb, day)]
-        if named:
-            leader = max(named, key=lambda m: ctx.mentions_of.get(m.key, 0) if ctx else 0)
+        if any(_leads(m, kb, day) for m in side) or not named:
+            out.append((country, side))
         else:
-            holder = kb.holder("head_of_state", country, day)
-            if holder is None:
-                out.append((country, side))
-                continue
-            leader = Mention("role", side[0].start, side[0].end, side[0].text, key="head_of_state", country=country,
-                             role=kb.offices["head_of_state"].role, actor_id=holder.id, office="head_of_state")
-        out.append((country, (leader,)))
+            out.append((country, (max(named, key=lambda m: ctx.mentions_of.get(m.key, 0) if ctx else 0),)))
     return tuple(out)
 
 

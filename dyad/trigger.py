@@ -17,6 +17,7 @@ DASH = "–"  # a spaced hyphen or dash, as clean text writes it
 NEGATION_BEFORE = 10  # tokens before a trigger searched for a negation ("denied reports that X had met Y")
 NEGATION_AFTER = 12
 APPOSITION_MAX = 7  # words of names between two commas ("Sergej Lawrow und Dmytro Kuleba")
+WISH_SUBJECT_REACH = 3  # "hoped that Putin's visit ...": the meeting is what the hope is about
 PROSPECT_REACH = 4  # "den Weg für ein Treffen": the prospect names its meeting right after
 INVITE_REACH = 12  # "lud Xi ein, zu einem ihm passenden Zeitpunkt Brasilien zu besuchen": invitation to its visit
 AGENT_REACH = 12  # "von Bundespräsidentin Karin Keller-Sutter zu einem Besuch empfangen": agent to its verb
@@ -56,8 +57,6 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
 
 
 def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    if _prospect(words, trigger, lex):
-        return False  # "könnten den Weg für ein Treffen ebnen": the meeting is expected, however hedged the way
     lo = max(0, trigger.token - NEGATION_BEFORE)
     hi = min(len(words), trigger.token + trigger.size + NEGATION_AFTER)
     clause = clause_of(words, trigger, lex, lo, hi)
@@ -65,19 +64,26 @@ def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
         return True  # "ist bereit zu Gesprächen", "Neither X nor Y attended": only before the meeting word
     if _wished(words, trigger, lex):
         return True  # "hofften, dass diese Interaktion in bilateralen Treffen fortgesetzt wird": a hope, no plan
-    # "Die Gespräche könnten den Weg für ein Treffen ebnen": the modal hedges the prospect, not the talks
+    # "Die Gespräche könnten den Weg für ein Treffen ebnen": the modal hedges the prospect, not the meetings
+    # (but "did not pave the way" negates)
     return any(lex.negation_cues.match_at(words, k) and not lex.negation_exceptions.match_at(words, k)
-               and not any(lex.prospect_cues.match_at(words, j)
-                           for j in range(k + 1, min(len(words), k + 1 + PROSPECT_REACH)))
+               and not (words[k].lower() in lex.modal_cues and any(
+                   lex.prospect_cues.match_at(words, j) for j in range(k + 1, min(len(words), k + 1 + PROSPECT_REACH))))
                for k in clause)
 
 
 def _wished(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    """A meeting word in the clause a wish introduces ("hoped that ...", "hofften, dass ...")."""
+    """A meeting word inside what a wish hopes for ("hofften, dass diese Interaktion in bilateralen Treffen
+    fortgesetzt wird"), not the subject it hopes something of ("hoped that his talks with Trump would ...")
+    nor a meeting held ("hoped that Trump, whom he met on Monday, ...")."""
+    if lex.past_forms.match_at(words, trigger.token):
+        return False
     for k in range(trigger.token):
         if words[k].lower() in lex.wish_verbs:
-            rest = [w for w in words[k + 1:k + 3] if w != ","]
-            if rest and rest[0].lower() in lex.complementizers:
+            after = next((j for j in range(k + 1, min(len(words), k + 3)) if words[j] != ","), None)
+            if after is not None and words[after].lower() in lex.complementizers:
+                if trigger.token - after <= WISH_SUBJECT_REACH:
+                    return False
                 return not any(words[j].lower() in lex.clause_breaks and words[j] != ","
                                for j in range(k + 1, trigger.token))
     return False
@@ -146,18 +152,32 @@ def clause_of(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> list[i
     return [k for k in range(start, end) if inside or k not in aside]
 
 
-def invitation_cue(words: list[str], trigger: Trigger, lex: Lexicon) -> int | None:
-    """Where the invitation a meeting word is the object of begins ("inviting him to visit Australia", the
-    invitation itself), or the prospect it opens ("könnten den Weg für ein Treffen ebnen"); None for neither."""
+def plan_cue(words: list[str], trigger: Trigger, lex: Lexicon) -> int | None:
+    """Where what makes a meeting word a plan begins: the invitation it is the object of ("inviting him to
+    visit Australia", the invitation itself) or the prospect it opens ("den Weg für ein Treffen ebnen")."""
     for k in range(max(0, trigger.token - INVITE_REACH), trigger.token + 1):
-        if lex.invitation_cues.match_at(words, k) or (
+        if (lex.invitation_cues.match_at(words, k) and not _past_invitation(words, k, lex)) or (
                 trigger.token - k <= PROSPECT_REACH and lex.prospect_cues.match_at(words, k)):
             return k
     return None
 
 
-def invited(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    return invitation_cue(words, trigger, lex) is not None
+def planned_by_cue(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+    return plan_cue(words, trigger, lex) is not None
+
+
+def prospect_cue(words: list[str], k: int, lex: Lexicon) -> bool:
+    """Whether the cue at k opens a prospect ("pave the way for") rather than inviting."""
+    return bool(lex.prospect_cues.match_at(words, k))
+
+
+def _past_invitation(words: list[str], k: int, lex: Lexicon) -> bool:
+    """ "At the invitation of Xi, Putin visited China", "invited by Xi": the invitation of a visit reported."""
+    for j in range(max(0, k - 2), k + 1):
+        found = lex.invitation_exceptions.match_at(words, j)
+        if found and j + found[0] > k:
+            return True
+    return False
 
 
 def _prospect(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
@@ -182,7 +202,7 @@ def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates
                 lex: Lexicon) -> str:
     """Occurred when a meeting word's clause reports it in the past ("wie X mitteilte, wird ..." is planned)."""
     first = min(triggers, key=lambda t: t.token)
-    if invited(words, first, lex):
+    if planned_by_cue(words, first, lex):
         # "nahm eine Einladung nach Wien an", "accepted an invitation to visit Nigeria": a plan, whatever the
         # tense; "paved the way for a meeting on October 30" is one held, where the date is past
         nearest = _nearest_date(dates, triggers, sent)
