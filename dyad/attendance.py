@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 LEAD_SENTENCES = 3  # the title and the first sentences: where an article names the summit it reports
 GATHERING_GAP = 5  # "Leaders of the six-member GCC": words between a gathering noun and its organisation
 GREETING_GAP = 3  # "welcoming his fellow rulers", "met CARICOM leaders": a meeting word to its participants
+OF_REACH = 6  # "der zehn Mitgliedstaaten der Asean": the organisation a gathering is of
 OPENING_REACH = 6  # "eröffnete das vierte Ministertreffen": an opening verb to its summit word
 ATTACHING = frozenset({")", "'s", "’s", "-"})  # "(CARICOM) heads of government", "NATO's leaders"
 GATHERING_KINDS = frozenset({"host", "meet", "join", "video"})  # "welcomed leaders", "joined the leaders"
@@ -61,11 +62,13 @@ def summit_attended(found: Mention | None, orgs: tuple[Mention, ...], triggers: 
     if ctx is not None:
         _note_topic(found or attached, kinds, words, index, ctx, lex, dates, day)
     greeting = _greeting(sent, triggers, gatherings, mentions, dates, lex)
-    cue = greeting or _opening(words, triggers, lex)
+    orgs_at = {k for o in orgs if (t := mentions.token_of.get(o.start)) is not None
+               for k in range(t, t + len(o.text.split()))}
+    cue = greeting or _opening(words, triggers, lex, orgs_at)
     if attached is not None and greeting is None:
         return None  # "CARICOM heads of government opened their meeting": the summit itself, no side of it
     if cue is None:
-        if "join" not in kinds or found is not None or ctx is None:
+        if "join" not in kinds or found is not None or ctx is None or _joins_something_else(words, triggers, lex):
             return None
         topic = _open_topic(ctx, before, words, day, lex)
         return Attendance(topic.org, triggers, topic.day) if topic is not None else None
@@ -130,13 +133,15 @@ def _attached_org(orgs: tuple[Mention, ...], gatherings: list[tuple[int, int]], 
     return None
 
 
-def _opening(words: list[str], triggers: list[Trigger], lex: Lexicon) -> Trigger | None:
-    """ "opened the summit", "eröffnete das Treffen": the host of the gathering takes part in it."""
+def _opening(words: list[str], triggers: list[Trigger], lex: Lexicon, orgs_at: set[int]) -> Trigger | None:
+    """ "opened the summit", "eröffnete das Treffen": the host of the gathering takes part in it ("opened the
+    meeting of the French cabinet" is another gathering)."""
     for k, word in enumerate(words):
         if word.lower() in lex.opening_verbs:
             for t in triggers:
                 if t.kind in ("summit", "meet") and 0 < t.token - k <= OPENING_REACH \
-                        and not any(w.lower() in lex.clause_breaks for w in words[k + 1:t.token]):
+                        and not any(w.lower() in lex.clause_breaks for w in words[k + 1:t.token]) \
+                        and not _of_something_else(words, t.token + t.size, orgs_at, lex):
                     return t
     return None
 
@@ -157,16 +162,46 @@ def _greeting(sent: Sentence, triggers: list[Trigger], gatherings: list[tuple[in
     for t in triggers:
         if t.kind not in GATHERING_KINDS:
             continue
-        for start, _ in gatherings:
+        for start, end in gatherings:
             between = range(t.token + t.size, start)
             if start < t.token + t.size or len(between) > GREETING_GAP + 4 \
                     or (start and words[start - 1].lower() in lex.numbers):
                 continue
             if all(words[k].lower() in ARTICLES or words[k] in lex.possessives or words[k].lower() in lex.with_words
                    or words[k].lower() in lex.location_preps or k in org_tokens or aside(k) for k in between) \
-                    and sum(1 for k in between if not aside(k)) <= GREETING_GAP:
+                    and sum(1 for k in between if not aside(k)) <= GREETING_GAP \
+                    and not _of_something_else(words, end, org_tokens, lex):
                 return t
     return None
+
+
+def _of_something_else(words: list[str], after: int, org_tokens: set[int], lex: Lexicon) -> bool:
+    """ "leaders of French industry", "the meeting of the cabinet": a gathering of something, not an organisation."""
+    if after >= len(words) or words[after].lower() not in lex.role_links:
+        return False
+    reach = range(after + 1, min(len(words), after + 1 + OF_REACH))
+    # "der zehn Mitgliedstaaten", "of the member states": the organisation's own members
+    return not any(k in org_tokens or words[k].lower() in lex.member_nouns for k in reach)
+
+
+def _joins_something_else(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
+    """ "attended a memorial service", "nahm an einer Gedenkfeier teil": what is joined is named, and no meeting."""
+    for t in triggers:
+        if t.kind != "join":
+            continue
+        start = t.token + t.size
+        article = next((k for k in range(start, min(len(words), start + 3)) if words[k].lower() in ARTICLES), None)
+        if article is None:
+            continue
+        obj = []
+        for k in range(article + 1, min(len(words), article + 5)):
+            if not words[k][:1].isalnum() or words[k].lower() in lex.location_preps:
+                break
+            obj.append(k)
+        if obj and not any(lex.triggers.match_at(words, k) or lex.gathering_nouns.match_at(words, k)
+                           or words[k].lower() in lex.session_nouns for k in obj):
+            return True
+    return False
 
 
 def _note_topic(org: Mention | None, kinds: set[str], words: list[str], index: int, ctx: DocContext,

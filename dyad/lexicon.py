@@ -94,6 +94,8 @@ class Lexicon:
     invitation_exceptions: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     modal_cues: frozenset[str] = frozenset()
     apart_words: frozenset[str] = frozenset()
+    member_nouns: frozenset[str] = frozenset()
+    session_nouns: frozenset[str] = frozenset()
     war_nouns: frozenset[str] = frozenset()
     month_bounds: frozenset[str] = frozenset()
     wish_verbs: frozenset[str] = frozenset()
@@ -234,6 +236,8 @@ def load_lexicon(language: str) -> Lexicon:
         invitation_exceptions=phrases("invitation_exceptions"),
         modal_cues=words("modal_cues"),
         apart_words=words("apart_words"),
+        member_nouns=words("member_nouns"),
+        session_nouns=words("session_nouns"),
         war_nouns=words("war_nouns"),
         month_bounds=words("month_bounds"),
         wish_verbs=words("wish_verbs"),

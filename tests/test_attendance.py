@@ -5,6 +5,8 @@ Invented actors only (tests/data/fantasy_kb.yaml).
 
 from datetime import date
 
+import pytest
+
 from dyad.model import Document
 from dyad.pipeline import extract
 from dyad.settings import Settings
@@ -81,3 +83,21 @@ def test_german_attendance_far_from_the_summit_of_the_lead(fantasy_kb):
     assert set(found) == {"XAR", "XRO", "XGO"}
     assert found["XGO"].mode == "video"
     assert found["XAR"].date.value == "2023-09-18"
+
+
+SUMMIT_LEAD = ("FFP leaders gathered in Edoras on Tuesday for their annual summit. The talks focused on trade. "
+               "Prices rose. The weather was fine. Markets were calm. Nothing else happened. ")
+
+
+@pytest.mark.parametrize("text", [
+    "Vorn attended a memorial service in Annuminas.",
+    "Faramir Ithil welcomed leaders of Gondorian industry to Minas Tirith.",
+    "Faramir Ithil opened the meeting of the Gondorian cabinet.",
+])
+def test_what_someone_else_attends_opens_or_welcomes_is_not_the_summit(fantasy_kb, text):
+    events = run(fantasy_kb, SUMMIT_LEAD + text)
+    assert not any(text in e.evidence.text for e in events)
+    # the control: plain attendance still joins the summit
+    [marke] = [e for e in run(fantasy_kb, SUMMIT_LEAD + "King Theoden Marke attended in person.")
+               if "XRO" in {p.country for p in e.participants}]
+    assert {p.country for p in marke.participants} == {"XRO", "FELLOW"}
