@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from dyad.dates import DateMention
 from dyad.lexicon import Lexicon
-from dyad.mentions import ARTICLES, DocContext, SentenceMentions
+from dyad.mentions import ARTICLES, GENITIVE, DocContext, SentenceMentions
 from dyad.model import DateValue, Mention, Sentence
 from dyad.sides import in_date, quoted_tokens
 from dyad.trigger import Trigger, clause_of
@@ -27,7 +27,7 @@ GATHERING_GAP = 5  # "Leaders of the six-member GCC": words between a gathering 
 GREETING_GAP = 3  # "welcoming his fellow rulers", "met CARICOM leaders": a meeting word to its participants
 OF_REACH = 6  # "der zehn Mitgliedstaaten der Asean": the organisation a gathering is of
 OPENING_REACH = 6  # "eröffnete das vierte Ministertreffen": an opening verb to its summit word
-ATTACHING = frozenset({")", "'s", "’s", "-"})  # "(CARICOM) heads of government", "NATO's leaders"
+ATTACHING = frozenset({")", "-"}) | GENITIVE  # "(CARICOM) heads of government", "NATO's leaders"
 GATHERING_KINDS = frozenset({"host", "meet", "join", "video"})  # "welcomed leaders", "joined the leaders"
 
 

@@ -15,7 +15,7 @@ from dyad.attendance import listed_states, summit_attended
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
-from dyad.mentions import ARTICLES, DocContext, PlaceMention, SentenceMentions
+from dyad.mentions import ARTICLES, DocContext, PlaceMention, SentenceMentions, pronoun_subject
 from dyad.model import DateValue, Evidence, Location, Mention, Sentence
 from dyad.parts import sentence_parts
 from dyad.sides import (
@@ -30,7 +30,6 @@ from dyad.sides import (
     no_subject_before_with,
     plural_subject,
     points_back,
-    pronoun_subject,
     quoted_tokens,
     speaks_outside,
 )
@@ -266,16 +265,14 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         led = [replace(a, country=country, use="unknown") for a in unplaced]
         actors = [a for a in actors if a is not delegation] + led
         unplaced = []
-        if ctx is not None:
-            ctx.unknown.update({a.name.split()[-1]: a for a in led})
+        _remember(led, ctx)
     if unplaced and location is not None and location.country not in countries and location.country in kb.states \
             and any(c in kb.states for c in countries):
         # an office named without a country, met in another country: that country's
         local = [replace(a, country=location.country, use="unknown") for a in unplaced]
         actors += local
         countries.add(location.country)
-        if ctx is not None:
-            ctx.unknown.update({a.name.split()[-1]: a for a in local})
+        _remember(local, ctx)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
             and not any(w.lower() in lex.side_words for w in words):
         return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
@@ -328,6 +325,12 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         # "Blinken sprach mit Abbas und mit König Abdullah": one meeting per counterpart
         return [_candidate(group_all(pair), location, host, **common) for pair in apart]
     return [_candidate(group_all(actors), location, host, **common)]
+
+
+def _remember(people: list[Mention], ctx: DocContext | None) -> None:
+    """People placed by the meeting: their surname finds them later in the article."""
+    if ctx is not None:
+        ctx.unknown.update({a.name.split()[-1]: a for a in people})
 
 
 def _trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countries: set[str],

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from dyad.attendance import SummitTopic
 
 ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an", "einer", "einem", "eines"})
-SUBJECT_PRONOUN_REACH = 5  # German verb-second puts a subject pronoun among the first words
+PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
@@ -85,6 +85,11 @@ class DocContext:
     summit_lead_org: Mention | None = None  # "BRICS leaders ..." in the lead, before its summit word
     # the last sentence naming people of exactly two countries: (sentence index, those people)
     last_pair: tuple[int, tuple[Mention, ...]] | None = None
+
+
+def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
+    """A pronoun among the first words: the subject of the sentence ("Er traf", "Later he met")."""
+    return any(w in lex.pronouns or w.lower() in lex.pronouns for w in words[:PRONOUN_SUBJECT_WINDOW])
 
 
 def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, day: date | None,
@@ -153,8 +158,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         key = mention.key or mention.name
         ctx.mentions_of[key] = ctx.mentions_of.get(key, 0) + 1
     first = min(people, key=lambda m: token_of[m.start]) if people else None
-    if first is not None and not any(w in lex.pronouns or w.lower() in lex.pronouns
-                                     for w in words[:min(token_of[first.start], SUBJECT_PRONOUN_REACH)]):
+    if first is not None and not pronoun_subject(words[:token_of[first.start]], lex):
         # a later "er"/"he" most often continues the subject, named first ("Milei will travel to Rome,
         # where he is due to meet Pope Francis. He is also expected to ..."); a subject pronoun before
         # the first name continues the subject before ("Last October he was in Beijing for talks with Xi")

@@ -12,9 +12,8 @@ from dataclasses import dataclass, replace
 
 from dyad.dates import DateMention
 from dyad.lexicon import Lexicon
-from dyad.mentions import SentenceMentions
+from dyad.mentions import SentenceMentions, pronoun_subject
 from dyad.model import Mention, Sentence
-from dyad.sides import pronoun_subject
 from dyad.trigger import Trigger, aside_tokens, plan_cue, planned_by_cue, prospect_cue
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
-from dyad.mentions import DocContext, SentenceMentions
+from dyad.mentions import PRONOUN_SUBJECT_WINDOW, DocContext, SentenceMentions
 from dyad.model import Mention
 from dyad.trigger import Trigger, clause_of
 
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 LEADER_OFFICES = frozenset({"head_of_state", "head_of_government", "crown_prince"})
 QUOTE_MIN_WORDS = 3  # a quotation of more words is speech, fewer a nickname or scare quote
 WITH_REACH = 3  # "mit dem iranischen Präsidenten X": the side follows within a few words
-PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 
 
 def group_all(actors: list[Mention]) -> list[tuple[str, tuple[Mention, ...]]]:
@@ -78,11 +77,6 @@ def no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, wo
     first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words
                        and any(k < p <= k + WITH_REACH for p in positions)), None)
     return first_with is not None and positions[0] > first_with
-
-
-def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
-    """A pronoun among the first words: the subject of the sentence ("Er traf", "Later he met")."""
-    return any(w in lex.pronouns or w.lower() in lex.pronouns for w in words[:PRONOUN_SUBJECT_WINDOW])
 
 
 def plural_subject(words: list[str], lex: Lexicon) -> bool:
