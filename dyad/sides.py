@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -100,15 +101,19 @@ def points_back(words: list[str], lex: Lexicon) -> bool:
     return any(w in lex.pronouns or w.lower() in lex.pronouns or w in lex.possessives for w in words[:12])
 
 
-def group_phrase(words: list[str], lex: Lexicon) -> int | None:
-    """ "empfing beide Politiker", "received the two ministers", "der drei Außenminister": a group of people
-    anywhere in the sentence, and how many they are."""
+def _groups(words: list[str], lex: Lexicon) -> Iterator[tuple[int, str]]:
+    """(how many, the word after) for each group word or number followed by a word ("beide Politiker")."""
     for k in range(len(words)):
         found = lex.group_words.match_at(words, k)
         size, length = (2, found[0]) if found else (lex.numbers.get(words[k].lower(), 0), 1)
-        if size >= 2 and k + length < len(words) and words[k + length].lower() in lex.group_nouns:
-            return size
-    return None
+        if size >= 2 and k + length < len(words):
+            yield size, words[k + length].lower()
+
+
+def group_phrase(words: list[str], lex: Lexicon) -> int | None:
+    """ "empfing beide Politiker", "received the two ministers", "der drei Außenminister": a group of people
+    anywhere in the sentence, and how many they are."""
+    return next((size for size, noun in _groups(words, lex) if noun in lex.group_nouns), None)
 
 
 def group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
@@ -126,13 +131,7 @@ def group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bo
 
 def leaders_meant(words: list[str], lex: Lexicon) -> bool:
     """ "die beiden Staats- und Regierungschefs", "the two leaders": the group is of leaders, whoever met before."""
-    for k in range(len(words) - 1):
-        found = lex.group_words.match_at(words, k)
-        length = found[0] if found else 1
-        if (found or lex.numbers.get(words[k].lower(), 0) >= 2) and k + length < len(words) \
-                and words[k + length].lower() in lex.leader_nouns:
-            return True
-    return False
+    return any(noun in lex.leader_nouns for _, noun in _groups(words, lex))
 
 
 def leaders_of(sides: tuple[tuple[str, tuple[Mention, ...]], ...], kb: KnowledgeBase, ctx: DocContext | None,
