@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from dyad.attendance import listed_states, summit_attended
+from dyad.counterparts import BILATERAL_KINDS, counterparts_apart, met_apart, split_by_place, trip_stops
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
@@ -48,13 +49,10 @@ from dyad.trigger import (
 
 SUMMIT_REACH = 3  # "X, Y and Z attended": the summit named in the last few sentences
 SERIES_REACH = 3  # "Der nächste Gipfel", "Next year's summit": the series word just before its meeting word
-APART_REACH = 3  # "held separate phone calls", "beide Politiker getrennt empfangen"
 WAR_REACH = 3  # "the war in Ukraine": the war's place follows it closely
 TOPIC_REACH = 5  # "über die Verhandlungen mit den USA": a state this close after "über" is a topic
-TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close before a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
-BILATERAL_KINDS = frozenset({"meet", "talks", "call", "video", "host"})
 JOIN_KINDS = frozenset({"join", "host"})
 ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
 
@@ -202,7 +200,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             if country not in countries:
                 actors.extend(m for m in mentions_of_side if m.kind in ("person", "role", "state"))
                 countries.add(country)
-        if own and _apart(words, live, lex):
+        if own and met_apart(words, live, lex):
             # "Borrell hatte beide Politiker getrennt empfangen": one meeting with each of them
             return [c for country, side in referred if country not in {a.country for a in own}
                     for c in _events(replace(view, actors=own + [m for m in side if m.kind in
@@ -277,7 +275,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             and not any(w.lower() in lex.side_words for w in words):
         return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
     visiting = len(countries) == 1 and kinds & {"visit"}
-    stops = _trip_stops(view.places, live, countries, kb, sent, lex) if visiting else []
+    stops = trip_stops(view.places, live, countries, kb, sent, lex) if visiting else []
     if len(stops) >= 2:
         # "visited Saudi Arabia, Qatar and the UAE", "nach Bamako und Ouagadougou gereist": one visit per country
         common = dict(status=status, kinds=kinds, date=date, round=read_round(words, lex),
@@ -294,7 +292,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         host = location.country
     common = dict(status=status, kinds=kinds, date=date, round=read_round(words, lex),
                   topics=read_topics(words, lex), evidence=evidence, sentence_index=index, sideline=sideline)
-    split = _split_by_place(actors, view.places)
+    split = split_by_place(actors, view.places)
     if split:
         # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
         return [_candidate(group_all(pair), place, place.country, **common) for pair, place in split]
@@ -320,7 +318,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 for group in _group(present)]
     if len(countries) < 2:
         return []
-    apart = _counterparts_apart(actors, mentions, words, live, lex)
+    apart = counterparts_apart(actors, mentions, words, live, lex)
     if apart:
         # "Blinken sprach mit Abbas und mit König Abdullah": one meeting per counterpart
         return [_candidate(group_all(pair), location, host, **common) for pair in apart]
@@ -331,29 +329,6 @@ def _remember(people: list[Mention], ctx: DocContext | None) -> None:
     """People placed by the meeting: their surname finds them later in the article."""
     if ctx is not None:
         ctx.unknown.update({a.name.split()[-1]: a for a in people})
-
-
-def _trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countries: set[str],
-                kb: KnowledgeBase, sent: Sentence, lex: Lexicon) -> list[Location]:
-    """The places of one trip listed together ("nach Bamako und Ouagadougou"), one per country visited."""
-    listed: list[PlaceMention] = []
-    joined = False  # a list ends with "und"/"and"; "in Tokyo, North Korea fired ..." is none
-    for place in sorted(places, key=lambda p: p.token):
-        between = [t.text.lower() for t in sent.tokens
-                   if listed and listed[-1].location.end <= t.start and t.end <= place.location.start]
-        if listed and (place.token - listed[-1].token > TRIP_LIST_GAP
-                       or any(w not in lex.list_conjunctions and w != "," and w not in ARTICLES for w in between)):
-            break  # a list of places ("A, B und C"), not places named further on
-        joined = joined or any(w in lex.list_conjunctions for w in between)
-        if place.destination or any(t.kind == "visit" and 0 < place.token - t.token <= TRIP_LIST_GAP
-                                    for t in triggers) or listed:
-            listed.append(place)
-    stops: dict[str, Location] = {}
-    for place in listed if joined else listed[:1]:
-        country = place.location.country
-        if country not in countries and country in kb.states and (country not in stops or place.location.city):
-            stops[country] = place.location
-    return list(stops.values())
 
 
 def _candidate(sides, location, host, *, status, kinds, date, round, topics, evidence, sentence_index, sideline):
@@ -446,74 +421,6 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
         earlier = [w for w in mentions.weak_states if mentions.token_of[w.start] < token]
         return bool(earlier) and _weak_side(earlier[-1], mentions, triggers, words, lex)
     return False
-
-
-def _counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words: list[str],
-                        triggers: list[Trigger], lex: Lexicon) -> list[list[Mention]]:
-    """One subject meeting counterparts of two or more states, not said to be together.
-
-    The subject is who is named before the first meeting word or "mit"/"with"
-    ("Xi met bin Salman ... and held talks with Raisi": two meetings of Xi).
-    """
-    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words), len(words))
-    boundary = min([first_with, *(t.token for t in triggers)])
-    if boundary >= len(words) or any(w.lower() in lex.together_words for w in words):
-        return []
-    position = mentions.token_of
-    first_object = min((position.get(a.start, -1) for a in actors if position.get(a.start, -1) > boundary),
-                       default=boundary)
-    if any(w.lower() in lex.between_words for w in words[boundary:first_object]):
-        return []  # "talks between Iran and the US": the counterparts met each other too
-    subjects = [a for a in actors if position.get(a.start, -1) < boundary]
-    objects = [a for a in actors if position.get(a.start, -1) > boundary]
-    subject_countries = {a.country for a in subjects}
-    object_countries = {a.country for a in objects} - subject_countries
-    if len(subject_countries) != 1 and not (subject_countries and len(object_countries) >= 2 and any(
-            w.lower() in lex.later_words for w in words[boundary:])):
-        return []  # "Macron and Scholz held talks with Vucic and then with Osmani": one meeting each
-    if len(object_countries) == 1:
-        return _counterparts_by_meeting(subjects, objects, position, words, triggers, lex)
-    if len(object_countries) < 2:
-        return []
-    return [subjects + [a for a in objects if a.country == country] for country in sorted(object_countries)]
-
-
-def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], position: dict[int, int],
-                             words: list[str], triggers: list[Trigger], lex: Lexicon) -> list[list[Mention]]:
-    """Counterparts of one country met apart: "was received by Macron and also held talks with Barrot" (a
-    meeting word each), "held separate talks with Jaishankar and Modi"."""
-    people = [a for a in objects if a.kind == "person"]
-    if len(people) < 2:
-        return []
-    if _apart(words, triggers, lex):
-        return [subjects + [person] for person in people]
-    starts = sorted(t.token for t in triggers if t.kind in BILATERAL_KINDS)
-    if len(starts) < 2:
-        return []
-    groups = [[a for a in people if lo < position.get(a.start, -1) < hi]
-              for lo, hi in zip(starts, [*starts[1:], len(words)], strict=True)]
-    groups = [g for g in groups if g]
-    return [subjects + g for g in groups] if len(groups) >= 2 else []
-
-
-def _apart(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
-    """ "held separate talks", "getrennt empfangen": an apart word next to a meeting word."""
-    return any(words[k].lower() in lex.apart_words for t in triggers
-               for k in range(max(0, t.token - APART_REACH), min(len(words), t.token + t.size + APART_REACH)))
-
-
-def _split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):
-    """Pairs of (visitor and one host, that host's place) when several hosts each have their own city."""
-    cities = {}
-    for place in places:
-        if place.location.city:
-            cities.setdefault(place.location.country, place.location)
-    sides = group_all(actors)
-    hosted = [(country, ms) for country, ms in sides if country in cities]
-    visitors = [(country, ms) for country, ms in sides if country not in cities]
-    if len(hosted) < 2 or len(visitors) != 1:
-        return []
-    return [([*visitors[0][1], *ms], cities[country]) for country, ms in hosted]
 
 
 def _resolve_counterparts(actors: list[Mention], kb: KnowledgeBase, day: date | None) -> list[Mention]:

@@ -1,0 +1,110 @@
+"""One meeting or several: a subject's counterparts met apart, and one trip to several places.
+
+"Xi met bin Salman in Riyadh and held talks with Raisi" (two meetings), "held separate talks with
+Jaishankar and Modi", "nach Paris und Warschau, wo er Macron und Tusk traf" (one meeting in each place),
+"visited Saudi Arabia, Qatar and the UAE" (one visit per country).
+"""
+
+from __future__ import annotations
+
+from dyad.kb.loader import KnowledgeBase
+from dyad.lexicon import Lexicon
+from dyad.mentions import ARTICLES, PlaceMention, SentenceMentions
+from dyad.model import Location, Mention, Sentence
+from dyad.sides import group_all
+from dyad.trigger import Trigger
+
+APART_REACH = 3  # "held separate phone calls", "beide Politiker getrennt empfangen"
+TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
+BILATERAL_KINDS = frozenset({"meet", "talks", "call", "video", "host"})
+
+
+def trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countries: set[str],
+               kb: KnowledgeBase, sent: Sentence, lex: Lexicon) -> list[Location]:
+    """The places of one trip listed together ("nach Bamako und Ouagadougou"), one per country visited."""
+    listed: list[PlaceMention] = []
+    joined = False  # a list ends with "und"/"and"; "in Tokyo, North Korea fired ..." is none
+    for place in sorted(places, key=lambda p: p.token):
+        between = [t.text.lower() for t in sent.tokens
+                   if listed and listed[-1].location.end <= t.start and t.end <= place.location.start]
+        if listed and (place.token - listed[-1].token > TRIP_LIST_GAP
+                       or any(w not in lex.list_conjunctions and w != "," and w not in ARTICLES for w in between)):
+            break  # a list of places ("A, B und C"), not places named further on
+        joined = joined or any(w in lex.list_conjunctions for w in between)
+        if place.destination or any(t.kind == "visit" and 0 < place.token - t.token <= TRIP_LIST_GAP
+                                    for t in triggers) or listed:
+            listed.append(place)
+    stops: dict[str, Location] = {}
+    for place in listed if joined else listed[:1]:
+        country = place.location.country
+        if country not in countries and country in kb.states and (country not in stops or place.location.city):
+            stops[country] = place.location
+    return list(stops.values())
+
+
+def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words: list[str],
+                       triggers: list[Trigger], lex: Lexicon) -> list[list[Mention]]:
+    """One subject meeting counterparts of two or more states, not said to be together.
+
+    The subject is who is named before the first meeting word or "mit"/"with"
+    ("Xi met bin Salman ... and held talks with Raisi": two meetings of Xi).
+    """
+    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words), len(words))
+    boundary = min([first_with, *(t.token for t in triggers)])
+    if boundary >= len(words) or any(w.lower() in lex.together_words for w in words):
+        return []
+    position = mentions.token_of
+    first_object = min((position.get(a.start, -1) for a in actors if position.get(a.start, -1) > boundary),
+                       default=boundary)
+    if any(w.lower() in lex.between_words for w in words[boundary:first_object]):
+        return []  # "talks between Iran and the US": the counterparts met each other too
+    subjects = [a for a in actors if position.get(a.start, -1) < boundary]
+    objects = [a for a in actors if position.get(a.start, -1) > boundary]
+    subject_countries = {a.country for a in subjects}
+    object_countries = {a.country for a in objects} - subject_countries
+    if len(subject_countries) != 1 and not (subject_countries and len(object_countries) >= 2 and any(
+            w.lower() in lex.later_words for w in words[boundary:])):
+        return []  # "Macron and Scholz held talks with Vucic and then with Osmani": one meeting each
+    if len(object_countries) == 1:
+        return _counterparts_by_meeting(subjects, objects, position, words, triggers, lex)
+    if len(object_countries) < 2:
+        return []
+    return [subjects + [a for a in objects if a.country == country] for country in sorted(object_countries)]
+
+
+def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], position: dict[int, int],
+                             words: list[str], triggers: list[Trigger], lex: Lexicon) -> list[list[Mention]]:
+    """Counterparts of one country met apart: "was received by Macron and also held talks with Barrot" (a
+    meeting word each), "held separate talks with Jaishankar and Modi"."""
+    people = [a for a in objects if a.kind == "person"]
+    if len(people) < 2:
+        return []
+    if met_apart(words, triggers, lex):
+        return [subjects + [person] for person in people]
+    starts = sorted(t.token for t in triggers if t.kind in BILATERAL_KINDS)
+    if len(starts) < 2:
+        return []
+    groups = [[a for a in people if lo < position.get(a.start, -1) < hi]
+              for lo, hi in zip(starts, [*starts[1:], len(words)], strict=True)]
+    groups = [g for g in groups if g]
+    return [subjects + g for g in groups] if len(groups) >= 2 else []
+
+
+def met_apart(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
+    """ "held separate talks", "getrennt empfangen": an apart word next to a meeting word."""
+    return any(words[k].lower() in lex.apart_words for t in triggers
+               for k in range(max(0, t.token - APART_REACH), min(len(words), t.token + t.size + APART_REACH)))
+
+
+def split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):
+    """Pairs of (visitor and one host, that host's place) when several hosts each have their own city."""
+    cities = {}
+    for place in places:
+        if place.location.city:
+            cities.setdefault(place.location.country, place.location)
+    sides = group_all(actors)
+    hosted = [(country, ms) for country, ms in sides if country in cities]
+    visitors = [(country, ms) for country, ms in sides if country not in cities]
+    if len(hosted) < 2 or len(visitors) != 1:
+        return []
+    return [([*visitors[0][1], *ms], cities[country]) for country, ms in hosted]
