@@ -302,7 +302,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             and not (bilateral_words and len(countries) >= 2):
         # taking part in, hosting or attending an organisation's summit: one event per side;
         # "the next summit will be held in Washington": the host country's
-        present = [a for a in actors if a is not added and a.country != org.country]
+        # the protagonist guessed for a visit is no attendee; "Danach will er am Apec-Gipfel teilnehmen" is
+        present = [a for a in actors if (a is not added or pronoun_subject(words, lex)) and a.country != org.country]
         named = [a for a in present if a.kind in ("person", "role")]
         # "The UAE and Oman were represented", "Arnor war ... vertreten, Rohan durch ...": each state listed
         listed = listed_states(tuple(a for a in view.weak_states if a.country != org.country), mentions, words, lex)

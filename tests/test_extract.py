@@ -811,3 +811,10 @@ def test_separate_agreements_do_not_separate_one_meeting(fantasy_kb):
     text = ("Vorn held talks with Faramir Ithil and Boromir Denethorson in Minas Tirith on Monday, and the sides "
             "signed separate agreements on trade.")
     assert len(run(fantasy_kb, text)) == 1
+
+
+def test_he_who_will_attend_a_summit_is_its_side(fantasy_kb):
+    text = ("Vorn traf am Montag in Edoras König Theoden Marke. "
+            "Danach will er am GFV-Gipfel in Minas Tirith teilnehmen, der am Freitag beginnt.")
+    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
+    assert {p.country for p in planned.participants} == {"XAR", "FELLOW"}
