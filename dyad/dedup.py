@@ -84,9 +84,14 @@ def _same_meeting(a: Candidate, b: Candidate) -> bool:
     if a.date is not None and b.date is not None and not _dates_agree(a.date, b.date):
         return False
     if a.location and b.location and a.location.country != b.location.country \
-            and not (a.place_from_context or b.place_from_context):
-        return False  # a place guessed from the context never splits a meeting
+            and not (a.place_from_context or b.place_from_context or _headline(a) or _headline(b)):
+        return False  # a place guessed from the context, or given by the headline, never splits a meeting
     return True
+
+
+def _headline(cand: Candidate) -> bool:
+    """An undated meeting of the first sentence: the headline of the meeting its lead reports."""
+    return cand.sentence_index == 0 and cand.date is None
 
 
 def _dates_agree(a: DateValue, b: DateValue) -> bool:
