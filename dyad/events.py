@@ -299,7 +299,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     held_in = location.country if location and location.country in kb.states else None
     if org is not None and (kinds & (JOIN_KINDS | {"visit"}) or attended or invited_to_summit
                             or (held_in and not countries)) \
-            and not (bilateral_words and len(countries) >= 2):
+            and not (bilateral_words and len(countries) >= 2 and not invited_to_summit):
         # taking part in, hosting or attending an organisation's summit: one event per side;
         # "the next summit will be held in Washington": the host country's
         # the protagonist guessed for a visit is no attendee; "Danach will er am Apec-Gipfel teilnehmen" is

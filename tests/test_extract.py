@@ -818,3 +818,9 @@ def test_he_who_will_attend_a_summit_is_its_side(fantasy_kb):
             "Danach will er am GFV-Gipfel in Minas Tirith teilnehmen, der am Freitag beginnt.")
     [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
     assert {p.country for p in planned.participants} == {"XAR", "FELLOW"}
+
+
+def test_an_invitation_to_an_organisation_s_summit_is_taking_part_in_it(fantasy_kb):
+    text = "Vorn also invited King Theoden Marke to the FFP summit, which the government of Arnor will host in October."
+    pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text) if e.status == "planned"}
+    assert pairs == {frozenset({"XRO", "FELLOW"}), frozenset({"XAR", "FELLOW"})}
