@@ -7,7 +7,7 @@ a language is adding such a file plus its knowledge-base role list.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -163,52 +163,25 @@ def load_lexicon(language: str) -> Lexicon:
         debris_inline = re.compile("|".join(f"(?:{p})" for p in inline)) if inline else None
     except re.error as exc:
         raise KnowledgeBaseError(f"{path}: bad debris pattern: {exc}") from exc
-    return Lexicon(
+    given = dict(
         language=language,
         debris_lines=debris_lines,
         debris_inline=debris_inline,
         abbreviations=frozenset(str(a) for a in data.get("abbreviations") or []),
         months={str(k): int(v) for k, v in data["months"].items()},
         weekdays={str(k): int(v) for k, v in data["weekdays"].items()},
-        past_words=words("past_words"),
-        next_words=words("next_words"),
-        this_words=words("this_words"),
         day_offsets={str(k): int(v) for k, v in (data.get("day_offsets") or {}).items()},
         day_before=day_shift,
         units={str(k): str(v) for k, v in (data.get("units") or {}).items()},
         month_parts={str(k): str(v) for k, v in (data.get("month_parts") or {}).items()},
         triggers=triggers,
         trigger_suffixes=tuple(sorted(suffixes, key=lambda s: -len(s[0]))),
-        past_forms=phrases("past_forms"),
-        planned_cues=phrases("planned_cues"),
-        negation_cues=phrases("negation_cues"),
-        negation_exceptions=phrases("negation_exceptions"),
-        clause_breaks=words("clause_breaks"),
         location_preps=frozenset(str(w) for w in data["location_preps"]),
-        sideline_cues=words("sideline_cues"),
-        side_words=words("side_words"),
-        direction_preps=words("direction_preps"),
-        place_verbs=words("place_verbs"),
-        between_words=words("between_words"),
-        with_words=words("with_words"),
-        where_words=words("where_words"),
-        place_nouns=words("place_nouns"),
-        together_words=words("together_words"),
-        agent_words=words("agent_words"),
-        exclusion_words=words("exclusion_words"),
-        topic_words=words("topic_words"),
-        year_bounds=words("year_bounds"),
-        range_words=words("range_words"),
-        group_words=phrases("group_words"),
-        again_words=words("again_words"),
-        series_words=words("series_words"),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),
         name_stopwords=frozenset(str(w) for w in data.get("name_stopwords") or []),
-        deputy_words=words("deputy_words"),
         role_links=frozenset(str(w) for w in data.get("role_links") or []),
         ordinals={str(k): int(v) for k, v in (data.get("ordinals") or {}).items()},
-        round_words=words("round_words"),
         topics=topics,
         datelines=tuple(re.compile(p, re.MULTILINE) for p in data.get("datelines") or []),
         day_parts=tuple(str(w) for w in data.get("day_parts") or []),
@@ -216,37 +189,14 @@ def load_lexicon(language: str) -> Lexicon:
         denial_verbs={str(k): str(v) for k, v in (data.get("denial_verbs") or {}).items()},
         refusal_verbs={str(k): str(v) for k, v in (data.get("refusal_verbs") or {}).items()},
         numbers={str(k): int(v) for k, v in (data.get("numbers") or {}).items()},
-        later_words=words("later_words"),
-        host_noun_markers=words("host_noun_markers"),
-        earlier_words=words("earlier_words"),
-        group_nouns=words("group_nouns"),
-        leader_nouns=words("leader_nouns"),
-        speech_verbs=words("speech_verbs"),
-        year_bound_links=words("year_bound_links"),
-        background_words=words("background_words"),
-        infinitive_markers=words("infinitive_markers"),
-        list_conjunctions=words("list_conjunctions"),
-        clause_conjunctions=words("clause_conjunctions"),
         ordinal_dots=bool(data.get("ordinal_dots", False)),
-        role_complements=words("role_complements"),
-        no_plan_phrases=phrases("no_plan_phrases"),
-        offer_cues=phrases("offer_cues"),
-        invitation_cues=phrases("invitation_cues"),
-        prospect_cues=phrases("prospect_cues"),
-        invitation_exceptions=phrases("invitation_exceptions"),
-        modal_cues=words("modal_cues"),
-        apart_words=words("apart_words"),
-        member_nouns=words("member_nouns"),
-        session_nouns=words("session_nouns"),
-        war_nouns=words("war_nouns"),
-        month_bounds=words("month_bounds"),
-        wish_verbs=words("wish_verbs"),
-        complementizers=words("complementizers"),
-        mediation_words=words("mediation_words"),
-        place_links=words("place_links"),
-        delegation_nouns=words("delegation_nouns"),
-        plural_pronouns=words("plural_pronouns"),
         plural_verb_endings=tuple(str(w) for w in data.get("plural_verb_endings") or []),
-        gathering_nouns=phrases("gathering_nouns"),
-        opening_verbs=words("opening_verbs"),
     )
+    # every other word list and phrase list is read the same way, under its own name
+    for spec in fields(Lexicon):
+        if spec.name not in given:
+            if spec.type == "frozenset[str]":
+                given[spec.name] = words(spec.name)
+            elif spec.type == "PhraseIndex[bool]":
+                given[spec.name] = phrases(spec.name)
+    return Lexicon(**given)
