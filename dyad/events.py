@@ -167,6 +167,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             day: date | None, ctx: DocContext | None, before: list[Candidate]) -> list[Candidate]:
     live = view.triggers
     kinds = frozenset(t.kind for t in live)
+    status = read_status(sent, words, live, view.dates, lex)
     actors = list(view.actors)
     countries = {a.country for a in actors}
     referred: tuple[tuple[str, tuple[Mention, ...]], ...] | None = None
@@ -181,17 +182,12 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             # "Dort wurden sie von Selenskyj empfangen": who travelled together ("They welcomed the
             # agreement" welcomes nobody)
             referred = before[-1].sides
-        elif not _organisation_summit(kinds, ctx) \
-                and (not countries or countries & {c for c, _ in main_meeting(before).sides}) and (
-                any(words[k].lower() in lex.series_words and not in_date(sent.tokens[k].start, view.dates)
-                    for t in live for k in range(max(0, t.token - SERIES_REACH), t.token))
-                or (read_round(words, lex) is not None
-                    and read_status(sent, words, live, view.dates, lex) == "planned")):
+        elif not _organisation_summit(kinds, ctx) and _series_named(words, live, sent, view.dates, lex, status) \
+                and _includes_named(countries, series := main_meeting(before)):
             # "Die siebte Runde soll in Kars stattfinden": the article's series, if the side named is in it
             # (but "the next summit" of an organisation is the organisation's)
-            referred = main_meeting(before).sides
-        elif _names_word(words, lex.again_words, sent, view.dates) \
-                and (not countries or countries & {c for c, _ in before[-1].sides}):
+            referred = series.sides
+        elif _names_word(words, lex.again_words, sent, view.dates) and _includes_named(countries, before[-1]):
             # "Ein weiteres Treffen ist für März geplant": the meeting just reported, if the side named is in it
             referred = before[-1].sides
     own = list(actors)
@@ -235,7 +231,6 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     if org is not None and ctx is not None:
         ctx.summit_org = org  # "am Rande des Gipfels der SOZ" names the summit later sentences attend
         ctx.summit_sentence = index
-    status = read_status(sent, words, live, view.dates, lex)
     date = pick_date(view.dates, live, sent, status == "planned")
     attended = None if sideline else summit_attended(org, view.orgs, live, sent, mentions, lex, ctx, index,
                                                      before, view.dates, date)
@@ -343,6 +338,19 @@ def _organisation_summit(kinds: frozenset[str], ctx: DocContext | None) -> bool:
     """A summit word in an article that reports an organisation's summit."""
     return "summit" in kinds and ctx is not None and any(
         x is not None for x in (ctx.summit_org, ctx.summit_topic, ctx.summit_lead_org))
+
+
+def _includes_named(countries: set[str], meeting: Candidate) -> bool:
+    """Whether a meeting referred to includes the side the sentence names, if it names one."""
+    return not countries or bool(countries & {c for c, _ in meeting.sides})
+
+
+def _series_named(words: list[str], live: list[Trigger], sent: Sentence, dates: list[DateMention], lex: Lexicon,
+                  status: str) -> bool:
+    """ "Die nächste Runde", "the previous round" just before a meeting word, or a planned round by its number."""
+    return any(words[k].lower() in lex.series_words and not in_date(sent.tokens[k].start, dates)
+               for t in live for k in range(max(0, t.token - SERIES_REACH), t.token)) \
+        or (status == "planned" and read_round(words, lex) is not None)
 
 
 def _names_word(words: list[str], listed: frozenset[str], sent: Sentence, dates: list[DateMention]) -> bool:
