@@ -22,6 +22,16 @@ def sides(event):
     return {(p.country, p.name) for p in event.participants}
 
 
+def countries(event):
+    return {p.country for p in event.participants}
+
+
+def the_planned(kb, text, **kwargs):
+    """The one planned event of a text."""
+    [planned] = [e for e in run(kb, text, **kwargs) if e.status == "planned"]
+    return planned
+
+
 def test_meeting_with_roles_date_place_and_host(fantasy_kb):
     text = ("Der arnorische Außenminister Elendil Vorn traf sich am Dienstag in Minas Tirith mit dem "
             "gondorischen Verteidigungsminister Boromir Denethorsohn.")
@@ -53,7 +63,7 @@ def test_side_named_by_office_gets_the_holder_on_that_date(fantasy_kb, published
 def test_planned_visit_to_a_capital_names_the_host(fantasy_kb):
     [event] = run(fantasy_kb, "Vorn soll im Oktober nach Minas Tirith reisen, um dort Ithil zu treffen.")
     assert event.status == "planned"
-    assert {p.country for p in event.participants} == {"XAR", "XGO"}
+    assert countries(event) == {"XAR", "XGO"}
     assert event.date.value == "2023-10"
 
 
@@ -96,14 +106,14 @@ def test_english_phone_call(fantasy_kb):
 def test_taking_part_in_a_summit_is_an_event_with_the_organisation(fantasy_kb):
     text = "Gondor's defence minister Boromir Denethorson attended the FFP summit in Annuminas on Friday."
     [event] = run(fantasy_kb, text, lang="en")
-    assert {p.country for p in event.participants} == {"XGO", "FELLOW"}
+    assert countries(event) == {"XGO", "FELLOW"}
     assert event.location.country == "XAR"
 
 
 def test_bilateral_on_the_sidelines_leaves_the_organisation_out(fantasy_kb):
     text = ("On the sidelines of the FFP summit in Annuminas, Vorn met Ithil on Friday.")
     [event] = run(fantasy_kb, text, lang="en")
-    assert {p.country for p in event.participants} == {"XAR", "XGO"}
+    assert countries(event) == {"XAR", "XGO"}
 
 
 def test_title_lead_and_body_give_one_event_with_the_most_precise_date(fantasy_kb):
@@ -179,7 +189,7 @@ def test_summit_named_earlier_and_its_participants(fantasy_kb):
     text = ("Der Gipfel der GFV begann am Montag in Annuminas. "
             "Der gondorische Außenminister Faramir Ithil nahm am Dienstag an der Hauptsitzung des Gipfels teil.")
     events = run(fantasy_kb, text)
-    assert any({p.country for p in e.participants} == {"XGO", "FELLOW"} for e in events)
+    assert any(countries(e) == {"XGO", "FELLOW"} for e in events)
 
 
 def test_place_before_where(fantasy_kb):
@@ -202,7 +212,7 @@ def test_one_meeting_per_counterpart_unless_together(fantasy_kb):
     apart = run(fantasy_kb, "Vorn sprach am Montag in Minas Tirith mit Faramir Ithil und mit König Theoden Marke.")
     assert sorted(sorted(p.country for p in e.participants) for e in apart) == [["XAR", "XGO"], ["XAR", "XRO"]]
     [together] = run(fantasy_kb, "Vorn traf am Montag in Edoras gemeinsam mit Faramir Ithil König Theoden Marke.")
-    assert {p.country for p in together.participants} == {"XAR", "XGO", "XRO"}
+    assert countries(together) == {"XAR", "XGO", "XRO"}
 
 
 def test_deputy_is_not_the_minister(fantasy_kb):
@@ -222,7 +232,7 @@ def test_denied_and_open_meetings_give_nothing(fantasy_kb, text):
 
 def test_city_named_just_before_places_the_meeting(fantasy_kb):
     events = run(fantasy_kb, "Vorn landete am Montag in Edoras. Dort traf er König Theoden Marke zu Gesprächen.")
-    [event] = [e for e in events if {p.country for p in e.participants} == {"XAR", "XRO"}]
+    [event] = [e for e in events if countries(e) == {"XAR", "XRO"}]
     assert (event.location.city, event.location.country) == ("Edoras", "XRO")
 
 
@@ -255,7 +265,7 @@ def test_the_two_refers_to_the_meeting_just_reported(fantasy_kb):
             "in Annuminas. Die beiden hatten sich zuletzt im Mai in Edoras getroffen.")
     events = run(fantasy_kb, text)
     earlier = [e for e in events if e.date and e.date.value == "2023-05"]
-    assert [{p.country for p in e.participants} for e in earlier] == [{"XAR", "XRO"}]
+    assert [countries(e) for e in earlier] == [{"XAR", "XRO"}]
 
 
 def test_a_sentence_opening_with_mit_names_no_side(fantasy_kb):
@@ -269,7 +279,7 @@ def test_a_sentence_opening_with_mit_names_no_side(fantasy_kb):
 def test_coming_together_with_two_counterparts_is_one_meeting(fantasy_kb):
     [event] = run(fantasy_kb, "Vorn kam am Montag mit dem gondorischen Außenminister Faramir Ithil und dem "
                               "rohanischen König Theoden Marke zusammen.")
-    assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
+    assert countries(event) == {"XAR", "XGO", "XRO"}
 
 
 def test_both_politicians_received_apart_are_two_meetings(fantasy_kb):
@@ -286,7 +296,7 @@ def test_the_two_are_the_people_named_just_before_even_without_an_event(fantasy_
     events = run(fantasy_kb, text)
     assert not any(e.date and e.date.value == "2023-09-19" for e in events)  # "weder ... noch" negates
     [may] = [e for e in events if e.date and e.date.value == "2023-05"]
-    assert {p.country for p in may.participants} == {"XAR", "XGO"}
+    assert countries(may) == {"XAR", "XGO"}
 
 
 def test_a_year_after_since_is_no_date_of_the_meeting(fantasy_kb):
@@ -321,7 +331,7 @@ def test_called_off_and_offered_meetings_give_nothing(fantasy_kb, text):
 
 def test_talks_between_two_sides_brokered_by_a_third_are_one_meeting(fantasy_kb):
     [event] = run(fantasy_kb, "Rohan mediated talks between Arnor and Gondor in Edoras on Monday.", lang="en")
-    assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
+    assert countries(event) == {"XAR", "XGO", "XRO"}
 
 
 def test_an_office_without_a_country_takes_the_country_where_it_was_met(fantasy_kb):
@@ -353,7 +363,7 @@ def test_a_visit_to_a_named_place_has_that_country_as_other_side_not_the_protago
             "Vorn is expected to visit Minas Tirith next month.")
     events = run(fantasy_kb, text, lang="en")
     planned = [e for e in events if e.status == "planned"]
-    assert [{p.country for p in e.participants} for e in planned] == [{"XAR", "XGO"}]
+    assert [countries(e) for e in planned] == [{"XAR", "XGO"}]
     assert planned[0].host == "XGO"
 
 
@@ -379,12 +389,12 @@ def test_talks_in_a_named_format_are_one_meeting_of_all(fantasy_kb):
     text = ("Vorn travelled to Edoras for talks with Faramir Ithil and King Theoden Marke "
             "in the so-called Edoras format.")
     [event] = run(fantasy_kb, text, lang="en")
-    assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
+    assert countries(event) == {"XAR", "XGO", "XRO"}
 
 
 def test_a_state_named_in_what_was_discussed_is_no_side(fantasy_kb):
     text = "Vorn traf am Montag König Theoden Marke und sprach mit ihm über die Verhandlungen mit Gondor."
-    assert [{p.country for p in e.participants} for e in run(fantasy_kb, text)] == [{"XAR", "XRO"}]
+    assert [countries(e) for e in run(fantasy_kb, text)] == [{"XAR", "XRO"}]
 
 
 def test_a_place_and_a_dash_open_a_dateline(fantasy_kb):
@@ -429,18 +439,18 @@ def test_an_office_holder_without_a_country_is_no_antecedent_for_a_pronoun(fanta
     ("de", 'Vorn traf am Montag den rohanischen König Theoden "Marke" in Edoras.', [("occurred", {"XAR", "XRO"})]),
 ])
 def test_reviewed_cases(fantasy_kb, lang, text, expected):
-    assert [(e.status, {p.country for p in e.participants}) for e in run(fantasy_kb, text, lang=lang)] == expected
+    assert [(e.status, countries(e)) for e in run(fantasy_kb, text, lang=lang)] == expected
 
 
 def test_a_background_meeting_takes_no_day_named_before_it(fantasy_kb):
     text = "Am Montag hatte Vorn mit Ithil telefoniert. Marke und Vorn hatten sich zuletzt in Edoras getroffen."
-    earlier = [e for e in run(fantasy_kb, text) if {p.country for p in e.participants} == {"XAR", "XRO"}]
+    earlier = [e for e in run(fantasy_kb, text) if countries(e) == {"XAR", "XRO"}]
     assert [e.date for e in earlier] == [None]
 
 
 def test_a_bare_surname_counts_for_someone_weeks_before_their_term(fantasy_kb):
     # Amon becomes Arnor's foreign minister on 2024-07-01
-    pairs = [{p.country for p in e.participants}
+    pairs = [countries(e)
              for e in run(fantasy_kb, "Ithil traf am Montag Amon in Minas Tirith.", date(2024, 5, 15))]
     assert pairs == [{"XAR", "XGO"}]
     assert run(fantasy_kb, "Ithil traf am Montag Amon in Minas Tirith.", date(2023, 5, 15)) == ()
@@ -459,7 +469,7 @@ def test_both_sides_agreeing_to_meet_again_is_a_planned_meeting_of_the_two(fanta
     text = ("Vorn traf am Montag Faramir Ithil in Minas Tirith. "
             "Beide Seiten vereinbarten, zu gegebener Zeit eine neue Runde der Konsultationen abzuhalten.")
     planned = [e for e in run(fantasy_kb, text) if e.status == "planned"]
-    assert [{p.country for p in e.participants} for e in planned] == [{"XAR", "XGO"}]
+    assert [countries(e) for e in planned] == [{"XAR", "XGO"}]
 
 
 def test_who_an_aside_between_dashes_names_is_no_side_of_the_meeting_around_it(fantasy_kb):
@@ -472,16 +482,16 @@ def test_the_next_round_is_the_series_the_article_reports_not_the_last_meeting(f
     text = ("Vorn und Faramir Ithil trafen sich am Montag in Edoras zur sechsten Runde ihrer Gespräche. "
             "Vorn hatte zuvor König Theoden Marke in Minas Tirith getroffen. "
             "Die siebte Runde soll im November in Annuminas stattfinden.")
-    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
-    assert {p.country for p in planned.participants} == {"XAR", "XGO"}
+    planned = the_planned(fantasy_kb, text)
+    assert countries(planned) == {"XAR", "XGO"}
 
 
 def test_the_three_ministers_are_the_last_meeting_of_three_sides(fantasy_kb):
     text = ("Vorn, Faramir Ithil und König Theoden Marke trafen sich am Montag gemeinsam in Edoras. "
             "Am Dienstag traf Vorn Ithil allein in Minas Tirith. "
             "Ein weiteres Treffen der drei Minister ist für Dezember in Annuminas geplant.")
-    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
-    assert {p.country for p in planned.participants} == {"XAR", "XGO", "XRO"}
+    planned = the_planned(fantasy_kb, text)
+    assert countries(planned) == {"XAR", "XGO", "XRO"}
 
 
 @pytest.mark.parametrize("text", [
@@ -490,7 +500,7 @@ def test_the_three_ministers_are_the_last_meeting_of_three_sides(fantasy_kb):
 ])
 def test_the_speaker_after_an_inverted_speech_verb_is_no_side(fantasy_kb, text):
     [event] = run(fantasy_kb, text)
-    assert {p.country for p in event.participants} == {"XAR", "XRO"}
+    assert countries(event) == {"XAR", "XRO"}
 
 
 def test_a_call_with_an_invitation_is_the_call_and_a_planned_visit(fantasy_kb):
@@ -502,7 +512,7 @@ def test_a_call_with_an_invitation_is_the_call_and_a_planned_visit(fantasy_kb):
 
 def test_an_accepted_invitation_is_planned_whatever_the_tense(fantasy_kb):
     [event] = run(fantasy_kb, "König Theoden Marke nahm am Montag eine Einladung Vorns nach Annuminas an.")
-    assert event.status == "planned" and {p.country for p in event.participants} == {"XAR", "XRO"}
+    assert event.status == "planned" and countries(event) == {"XAR", "XRO"}
 
 
 def test_a_summit_during_which_someone_was_invited_took_place(fantasy_kb):
@@ -527,7 +537,7 @@ def test_the_two_leaders_are_the_leaders_even_after_their_ministers_met(fantasy_
 
 def test_a_name_in_the_genitive_after_a_capitalised_noun_is_the_visitor(fantasy_kb):
     [event] = run(fantasy_kb, "Die Meldung deutete auf den erwarteten Besuch Vorns in Rohan im nächsten Monat hin.")
-    assert event.status == "planned" and {p.country for p in event.participants} == {"XAR", "XRO"}
+    assert event.status == "planned" and countries(event) == {"XAR", "XRO"}
     assert event.date.value == "2023-10"
 
 
@@ -573,16 +583,16 @@ def test_a_meeting_a_hedged_statement_opens_the_way_to_is_planned(fantasy_kb, te
 def test_next_names_the_series_only_just_before_its_meeting_word(fantasy_kb):
     text = ("Vorn und Faramir Ithil trafen sich am Montag in Edoras. "
             "Vorn wird im Oktober nach Rohan reisen, um die nächsten Schritte zu besprechen.")
-    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
-    assert {p.country for p in planned.participants} == {"XAR", "XRO"}
+    planned = the_planned(fantasy_kb, text)
+    assert countries(planned) == {"XAR", "XRO"}
 
 
 def test_a_subject_pronoun_before_the_first_name_keeps_the_subject_for_the_next_he(fantasy_kb):
     text = ("Faramir Ithil traf am Montag König Theoden Marke in Edoras. "
             "Im August war er in Annuminas zu Gesprächen mit Vorn. "
             "Er will im Dezember erneut mit König Theoden Marke telefonieren.")
-    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
-    assert {p.country for p in planned.participants} == {"XGO", "XRO"}
+    planned = the_planned(fantasy_kb, text)
+    assert countries(planned) == {"XGO", "XRO"}
 
 
 def test_the_next_summit_of_an_organisation_is_not_the_bilateral_on_its_sidelines(fantasy_kb):
@@ -590,7 +600,7 @@ def test_the_next_summit_of_an_organisation_is_not_the_bilateral_on_its_sideline
             "Am Rande des Gipfels traf Vorn Faramir Ithil. Beide hatten schon im Mai in Minas Tirith verhandelt. "
             "Der nächste Gipfel soll im kommenden Jahr in Annuminas stattfinden.")
     planned = [e for e in run(fantasy_kb, text) if e.status == "planned"]
-    assert not any({p.country for p in e.participants} == {"XAR", "XGO"} for e in planned)
+    assert not any(countries(e) == {"XAR", "XGO"} for e in planned)
 
 
 def test_coordinated_clauses_with_their_own_sides_are_two_meetings(fantasy_kb):
@@ -619,7 +629,7 @@ def test_counterparts_of_one_country_met_apart_are_one_meeting_each(fantasy_kb, 
 ])
 def test_they_are_the_people_of_the_meeting_just_reported(fantasy_kb, text):
     events = run(fantasy_kb, text)
-    assert {"XAR", "XRO", "XGO"} in [{p.country for p in e.participants} for e in events]
+    assert {"XAR", "XRO", "XGO"} in [countries(e) for e in events]
     assert all(e.evidence.text.split()[0] not in ("Sie", "They") for e in events)  # welcoming an agreement
 
 
@@ -633,7 +643,7 @@ def test_names_in_apposition_and_a_place_after_its_country_adjective(fantasy_kb)
 
 def test_state_adjectives_before_delegations_are_the_sides(fantasy_kb):
     [event] = run(fantasy_kb, "Arnorian and Gondorian delegations held a third round of talks in Edoras on Monday.")
-    assert {p.country for p in event.participants} == {"XAR", "XGO"} and event.round == 3
+    assert countries(event) == {"XAR", "XGO"} and event.round == 3
 
 
 def test_a_delegation_under_an_office_holder_is_of_the_delegation_s_country(fantasy_kb):
@@ -664,7 +674,7 @@ def test_attendance_takes_the_day_the_title_s_summit_is_later_given(fantasy_kb):
             "Regierungschefs am Mittwoch beim Gipfel in Edoras. Die Beratungen dauerten drei Stunden.\n\n"
             "Auch Vorn nahm an der Arbeitssitzung teil.")
     [vorn] = [e for e in run(fantasy_kb, text, published=date(2023, 9, 22), lang="de")
-              if "XAR" in {p.country for p in e.participants}]
+              if "XAR" in countries(e)]
     assert vorn.date.value == "2023-09-20" and vorn.location.city == "Edoras"
 
 
@@ -678,27 +688,27 @@ def test_talks_between_delegations_named_by_adjectives_in_the_city_of(fantasy_kb
     text = ("Arnor said on Tuesday it would accept a ceasefire with Rohan after talks between Arnorian and "
             "Gondorian delegations in the Rohirric city of Edoras.")
     [event] = run(fantasy_kb, text)
-    assert {p.country for p in event.participants} == {"XAR", "XGO"}
+    assert countries(event) == {"XAR", "XGO"}
     assert event.location.city == "Edoras"
 
 
 def test_who_mediated_talks_between_two_states_is_a_side(fantasy_kb):
     [event] = run(fantasy_kb, "Rohan mediated indirect talks between Arnor and Gondor in the spring, before the war.")
-    assert {p.country for p in event.participants} == {"XRO", "XAR", "XGO"}
+    assert countries(event) == {"XRO", "XAR", "XGO"}
 
 
 def test_talks_between_two_hosted_by_a_third_include_the_host(fantasy_kb):
     [event] = run(fantasy_kb, "The deal was announced after four days of talks between Vorn and Faramir Ithil, "
                               "hosted by King Theoden Marke.")
-    assert {p.country for p in event.participants} == {"XAR", "XGO", "XRO"}
+    assert countries(event) == {"XAR", "XGO", "XRO"}
 
 
 def test_what_follows_a_colon_is_read_alone(fantasy_kb):
     text = ("Vorn traf am Montag König Theoden Marke in Edoras. Kurz nach dem Auftritt mit Marke verkündete "
             "Faramir Ithil, was seit Tagen spekuliert worden war: Am kommenden Freitag wollen sich Vorn und Ithil "
             "in Annuminas treffen.")
-    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
-    assert {p.country for p in planned.participants} == {"XAR", "XGO"}
+    planned = the_planned(fantasy_kb, text)
+    assert countries(planned) == {"XAR", "XGO"}
 
 
 @pytest.mark.parametrize("text, planned", [
@@ -716,7 +726,7 @@ def test_the_last_round_is_the_series_the_article_reports(fantasy_kb):
             "Vorn hatte zuvor König Theoden Marke in Minas Tirith getroffen. "
             "Die letzte Runde hatte im Mai in Annuminas stattgefunden.")
     [may] = [e for e in run(fantasy_kb, text) if e.date and e.date.value == "2023-05"]
-    assert {p.country for p in may.participants} == {"XAR", "XGO"}
+    assert countries(may) == {"XAR", "XGO"}
 
 
 def test_a_pronoun_opening_a_later_clause_is_the_sentence_s_first_person(fantasy_kb):
@@ -741,11 +751,11 @@ def test_habits_speculation_and_conceivable_meetings_are_no_events(fantasy_kb, t
 
 def test_a_state_named_with_a_war_is_not_where_the_summit_met(fantasy_kb):
     text = "Faramir Ithil attended the FFP summit on Tuesday, which Vorn used to rally support over the war in Rohan."
-    [event] = [e for e in run(fantasy_kb, text) if "XGO" in {p.country for p in e.participants}]
+    [event] = [e for e in run(fantasy_kb, text) if "XGO" in countries(e)]
     assert event.location is None or event.location.country != "XRO"
     # a war named before the sentence's visit leaves the country visited alone
     [visit] = run(fantasy_kb, "During the war, Vorn visited Rohan on Monday.")
-    assert {p.country for p in visit.participants} == {"XAR", "XRO"}
+    assert countries(visit) == {"XAR", "XRO"}
 
 
 def test_a_summit_of_the_past_gives_no_place_to_the_sidelines_of_today(fantasy_kb):
@@ -786,7 +796,7 @@ def test_talks_that_pave_the_way_do_not_lend_their_sides_or_places(fantasy_kb):
 def test_the_heads_of_delegation_are_not_the_heads_of_state(fantasy_kb):
     text = ("Prime Minister Elendil Vorn met King Theoden Marke in Edoras in July. On Monday Foreign Minister Tarcil "
             "Amon met Faramir Ithil in Minas Tirith. The two heads of delegation will meet again in October.")
-    [planned] = [e for e in run(fantasy_kb, text, published=date(2025, 9, 20)) if e.status == "planned"]
+    planned = the_planned(fantasy_kb, text, published=date(2025, 9, 20))
     assert {p.name for p in planned.participants} == {"Tarcil Amon", "Faramir Ithil"}
 
 
@@ -816,8 +826,8 @@ def test_separate_agreements_do_not_separate_one_meeting(fantasy_kb):
 def test_he_who_will_attend_a_summit_is_its_side(fantasy_kb):
     text = ("Vorn traf am Montag in Edoras König Theoden Marke. "
             "Danach will er am GFV-Gipfel in Minas Tirith teilnehmen, der am Freitag beginnt.")
-    [planned] = [e for e in run(fantasy_kb, text) if e.status == "planned"]
-    assert {p.country for p in planned.participants} == {"XAR", "FELLOW"}
+    planned = the_planned(fantasy_kb, text)
+    assert countries(planned) == {"XAR", "FELLOW"}
 
 
 def test_an_invitation_to_an_organisation_s_summit_is_taking_part_in_it(fantasy_kb):
