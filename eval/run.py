@@ -33,13 +33,28 @@ SETS = {
     "dev4": ROOT / "dev4",
     "dev5": ROOT / "dev5",
     "blind": ROOT / "blind",
+    "real-dev": ROOT.parent.parent / "shared" / "corpus" / "real" / "dev",
+    "real-test": ROOT.parent.parent / "shared" / "corpus" / "real" / "test",
 }
 
 
-def predict(folder: Path, out: Path) -> None:
+def set_files(folder: Path, tmp: Path) -> tuple[Path, Path]:
+    """(input, gold) of a set: one file each, or the real corpus's files per language joined."""
+    if (folder / "gold.jsonl").exists():
+        return folder / "input.jsonl", folder / "gold.jsonl"
+    joined = []
+    for kind in ("input", "gold"):
+        path = tmp / f"{kind}.jsonl"
+        path.write_text("".join(f.read_text(encoding="utf-8") for f in sorted(folder.glob(f"*_{kind}.jsonl"))),
+                        encoding="utf-8")
+        joined.append(path)
+    return joined[0], joined[1]
+
+
+def predict(inputs: Path, out: Path) -> None:
     kb = load_kb()
     with out.open("w", encoding="utf-8") as f:
-        for result in extract_all(read_sources([str(folder / "input.jsonl")]), kb, Settings()):
+        for result in extract_all(read_sources([str(inputs)]), kb, Settings()):
             if hasattr(result, "events"):
                 f.write(json.dumps(article_json(result, kb.version), ensure_ascii=False) + "\n")
 
@@ -61,14 +76,15 @@ def person_resolution(gold_path: Path, pred_path: Path) -> tuple[int, int]:
 def score_set(name: str, by_language: bool = False) -> dict:
     folder = SETS[name]
     with tempfile.TemporaryDirectory() as tmp:
+        inputs, gold_path = set_files(folder, Path(tmp))
         pred = Path(tmp) / "pred.jsonl"
-        predict(folder, pred)
-        scores = evaluate_files(str(folder / "gold.jsonl"), str(pred))
-        scores["person_resolution"] = person_resolution(folder / "gold.jsonl", pred)
+        predict(inputs, pred)
+        scores = evaluate_files(str(gold_path), str(pred))
+        scores["person_resolution"] = person_resolution(gold_path, pred)
         if by_language:
             for lang in ("de", "en"):
                 gold = Path(tmp) / f"gold_{lang}.jsonl"
-                lines = [ln for ln in (folder / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+                lines = [ln for ln in gold_path.read_text(encoding="utf-8").splitlines()
                          if ln.strip() and json.loads(ln).get("language") == lang]
                 gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
                 scores[f"events_{lang}"] = evaluate_files(str(gold), str(pred))["events"]
@@ -78,7 +94,7 @@ def score_set(name: str, by_language: bool = False) -> dict:
 def main(argv: list[str]) -> int:
     names = [a for a in argv if not a.startswith("--")] or list(SETS)
     for name in names:
-        if not (SETS[name] / "gold.jsonl").exists():
+        if not any(SETS[name].glob("*gold.jsonl")):
             print(f"== {name}: no data at {SETS[name]}")
             continue
         scores = score_set(name, by_language=True)
