@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 
 from dyad.clean import clean
@@ -16,7 +17,17 @@ from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.language import detect_language
 from dyad.lexicon import available_languages, load_lexicon
 from dyad.mentions import DocContext, find_mentions
-from dyad.model import ArticleResult, CleanText, DateValue, Document, Event, Evidence, Location, Participant
+from dyad.model import (
+    ArticleResult,
+    CleanText,
+    DateValue,
+    Document,
+    Event,
+    Evidence,
+    Location,
+    Mention,
+    Participant,
+)
 from dyad.nlp import split_sentences
 from dyad.settings import Settings
 from dyad.trigger import find_triggers
@@ -78,7 +89,8 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
     candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published, places_before,
                                    summit_places, days_before)
     named = frozenset(ctx.people)
-    events = tuple(_event(doc, n, with_best(group), text, kb, named)
+    salient = _salient_people(ctx)
+    events = tuple(_event(doc, n, with_best(group), text, kb, named, salient)
                    for n, group in enumerate(merge_candidates(candidates)))
     return ArticleResult(doc, language, events)
 
@@ -109,11 +121,25 @@ def _representative_day(dates) -> date | None:
     return None
 
 
+def _salient_people(ctx: DocContext) -> dict[str, Mention]:
+    """Per country, the person the article names most often (first named on a tie)."""
+    order = list(ctx.mentions_of)
+    best: dict[str, Mention] = {}
+    for key in sorted(order, key=lambda k: (-ctx.mentions_of[k], order.index(k))):
+        person = ctx.people.get(key) or ctx.unknown.get(key)
+        if person is not None and person.country and person.country not in best:
+            best[person.country] = person
+    return best
+
+
 def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: KnowledgeBase,
-           named: frozenset[str]) -> Event:
-    """The output record; an office whose holder the article names elsewhere gets that name."""
+           named: frozenset[str], salient: dict[str, Mention]) -> Event:
+    """The output record; an office whose holder the article names elsewhere gets that name, and a
+    state named without anybody is represented by the person of that state the article is about."""
     participants = []
     for country, mentions in cand.sides:
+        if all(m.kind == "state" for m in mentions) and country in salient:
+            mentions = (replace(salient[country], start=mentions[0].start, end=mentions[0].end),)
         people = {}
         for m in mentions:
             if m.kind == "person":

@@ -834,3 +834,14 @@ def test_an_invitation_to_an_organisation_s_summit_is_taking_part_in_it(fantasy_
     text = "Vorn also invited King Theoden Marke to the FFP summit, which the government of Arnor will host in October."
     pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text) if e.status == "planned"}
     assert pairs == {frozenset({"XRO", "FELLOW"}), frozenset({"XAR", "FELLOW"})}
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Arnorian Prime Minister Elendil Vorn arrived in Gondor on Monday. Gondor and Arnor held talks "
+     "about the river trade. Vorn said the talks had been useful.", "en"),
+    ("Der arnorische Regierungschef Elendil Vorn ist am Montag in Gondor eingetroffen. Gondor und Arnor "
+     "führten Gespräche über den Flusshandel. Vorn nannte die Gespräche nützlich.", "de"),
+])
+def test_a_state_named_alone_is_represented_by_the_person_the_article_names_for_it(fantasy_kb, text, lang):
+    events = run(fantasy_kb, text, lang=lang)
+    assert any(sides(e) == {("XAR", "Elendil Vorn"), ("XGO", None)} for e in events)
