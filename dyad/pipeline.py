@@ -56,6 +56,7 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
     days_before: dict[int, DateValue | None] = {}  # the last day named earlier in the same paragraph
     paragraph_day: DateValue | None = None
     paragraph = -1
+    background_sentences: set[int] = set()
     for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots)):
         dates = find_dates(sent.tokens, lex, doc.published, reference)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
@@ -72,6 +73,8 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
         # "Xi und Putin hatten sich zuletzt in Peking getroffen": background, not the day just named
         background = any(t.text.lower() in lex.background_words for t in sent.tokens)
         days_before[index] = None if background else paragraph_day
+        if background:
+            background_sentences.add(index)
         paragraph_places += [p.location for p in mentions.places if p.location.city]
         triggers = find_triggers(sent, lex)
         if any(t.kind == "summit" for t in triggers) and not background:
@@ -90,7 +93,8 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
                                    summit_places, days_before)
     named = frozenset(ctx.people)
     salient = _salient_people(ctx)
-    events = tuple(_event(doc, n, with_best(group), text, kb, named, salient)
+    events = tuple(_event(doc, n, _dated_by_publication(with_best(group), doc.published, background_sentences),
+                          text, kb, named, salient)
                    for n, group in enumerate(merge_candidates(candidates)))
     return ArticleResult(doc, language, events)
 
@@ -119,6 +123,19 @@ def _representative_day(dates) -> date | None:
                 (value.value.split("-") + ["15"])[:3]
             return date(int(year), int(month), int(day))
     return None
+
+
+def _dated_by_publication(cand: Candidate, published: date | None, background: set[int]) -> Candidate:
+    """The guidelines' two rules of the publication date: a meeting dated on the publication day took
+    place, whatever the tense; a meeting the article reports as news with no time expression took place
+    in the publication month (a background meeting with none stays undated)."""
+    if published is None:
+        return cand
+    if cand.status == "planned" and cand.date is not None and cand.date.value == published.isoformat():
+        return replace(cand, status="occurred")
+    if cand.status == "occurred" and cand.date is None and cand.sentence_index not in background:
+        return replace(cand, date=DateValue(published.isoformat()[:7], "month", "publication month"))
+    return cand
 
 
 def _salient_people(ctx: DocContext) -> dict[str, Mention]:
