@@ -107,6 +107,7 @@ class Lexicon:
     plural_verb_endings: tuple[str, ...] = ()
     gathering_nouns: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     opening_verbs: frozenset[str] = frozenset()
+    attendance_preps: frozenset[str] = frozenset()
 
 
 def available_languages() -> list[str]:

@@ -867,3 +867,13 @@ def test_news_without_a_time_expression_takes_the_publication_month(fantasy_kb, 
     assert (event.date.value if event.date else None) == expected
     if expected:
         assert (event.date.precision, event.date.basis) == ("month", "publication month")
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Es gebe keinen anderen Weg, sagte Außenminister Elendil Vorn am Dienstag bei einem GFV-Gipfel in Edoras.", "de"),
+    ("There is no other way, Foreign Minister Elendil Vorn said on Tuesday at an FFP summit in Edoras.", "en"),
+])
+def test_what_a_side_says_at_an_organisations_summit_is_taking_part_in_it(fantasy_kb, text, lang):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert sides(event) == {("XAR", "Elendil Vorn"), ("FELLOW", None)}
+    assert event.location.city == "Edoras"
