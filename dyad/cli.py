@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--lang", help="language of every input (de, en); detected otherwise")
     ex.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     ex.add_argument("--strict", action="store_true", help="stop at the first bad document")
+    ex.add_argument("--min-confidence", type=_unit_interval, metavar="P",
+                    help="drop events less likely than P (0-1) to be right; default: the model's threshold, "
+                         "0 keeps every event the rules propose")
     ex.set_defaults(run=_extract)
 
     ev = sub.add_parser("evaluate", help="score extracted events against gold annotations")
@@ -118,8 +121,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unit_interval(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number between 0 and 1")
+    return number
+
+
 def _extract(args: argparse.Namespace) -> int:
-    settings = Settings(language=args.lang, kb_extra=args.kb_extra, strict=args.strict)
+    settings = Settings(language=args.lang, kb_extra=args.kb_extra, strict=args.strict,
+                        min_confidence=args.min_confidence)
     kb = load_kb(settings.kb_extra)
     warn = _warn
     docs = read_sources(args.paths, published=args.published, language=args.lang, warn=warn)

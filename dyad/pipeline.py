@@ -10,6 +10,7 @@ from datetime import date
 from dyad.clean import clean
 from dyad.context import fill_from_context, find_dateline
 from dyad.dates import find_dates
+from dyad.decide import Reading, decide
 from dyad.dedup import merge_candidates, with_best
 from dyad.errors import DocumentError
 from dyad.events import Candidate, sentence_events
@@ -36,7 +37,16 @@ from dyad.trigger import find_triggers
 def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings | None = None) -> ArticleResult:
     """Every meeting event an article reports."""
     settings = settings or Settings()
-    kb = kb or load_kb(settings.kb_extra)
+    language, readings = _read(doc, kb or load_kb(settings.kb_extra), settings)
+    return ArticleResult(doc, language, decide(readings, settings))
+
+
+def readings_of(doc: Document, kb: KnowledgeBase, settings: Settings) -> list[Reading]:
+    """Every event the rules propose for an article, with how it is reported, before the decision."""
+    return _read(doc, kb, settings)[1]
+
+
+def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, list[Reading]]:
     if not doc.text or not doc.text.strip():
         raise DocumentError(doc.origin or doc.id, "read", "empty text")
     if len(doc.text) > settings.max_chars:
@@ -57,7 +67,9 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
     paragraph_day: DateValue | None = None
     paragraph = -1
     background_sentences: set[int] = set()
+    sentence_count = 0
     for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots)):
+        sentence_count = index + 1
         dates = find_dates(sent.tokens, lex, doc.published, reference)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
         event_day = _representative_day(dates) or doc.published
@@ -93,10 +105,12 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
                                    summit_places, days_before)
     named = frozenset(ctx.people)
     salient = _salient_people(ctx)
-    events = tuple(_event(doc, n, _dated_by_publication(with_best(group), doc.published, background_sentences),
-                          text, kb, named, salient)
-                   for n, group in enumerate(merge_candidates(candidates)))
-    return ArticleResult(doc, language, events)
+    readings = []
+    for n, group in enumerate(merge_candidates(candidates)):
+        event = _event(doc, n, _dated_by_publication(with_best(group), doc.published, background_sentences),
+                       text, kb, named, salient)
+        readings.append(Reading(tuple(group), event, sentence_count, language))
+    return language, readings
 
 
 def extract_all(docs: Iterable[Document | DocumentError], kb: KnowledgeBase,

@@ -13,3 +13,5 @@ class Settings:
     # is a scraping accident (a whole site dump) rather than an article.
     max_chars: int = 1_000_000
     strict: bool = False  # stop at the first bad document
+    # Events less likely than this to be right are dropped; None takes the shipped model's threshold.
+    min_confidence: float | None = None
