@@ -232,21 +232,41 @@ def _dyads(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from dyad.store import open_store
+    from pathlib import Path
+
     from dyad.store.export import export
 
-    store = open_store(args.db)
+    store = _existing_store(args.db)
     if args.format == "parquet":
         if args.output == "-":
             raise DyadError("parquet needs a file: give -o FILE.parquet")
         n = export(store, "parquet", None, args.output)
     elif args.output == "-":
         n = export(store, args.format, sys.stdout)
+        if args.format == "gdelt":
+            _warn("the Mentions table and dyad's companion file need a file: give -o FILE to get them")
+    elif args.format == "gdelt":
+        events_path = Path(args.output)
+        stem = events_path.name[:-len(events_path.suffix)] if events_path.suffix else events_path.name
+        stem = stem.removesuffix(".export")
+        mentions_path = events_path.with_name(f"{stem}.mentions{events_path.suffix}")
+        companion_path = events_path.with_name(f"{stem}.dyad{events_path.suffix}")
+        with open(events_path, "w", encoding="utf-8", newline="") as out, \
+                open(mentions_path, "w", encoding="utf-8", newline="") as mentions, \
+                open(companion_path, "w", encoding="utf-8", newline="") as companion:
+            n = export(store, "gdelt", out, mentions=mentions, companion=companion)
+        print(f"dyad: Mentions table in {mentions_path}, dyad's own fields in {companion_path}", file=sys.stderr)
     else:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
             n = export(store, args.format, out)
     print(f"{n} rows written", file=sys.stderr)
     return 0
+
+
+def _existing_store(url: str):
+    from dyad.store import open_store
+
+    return open_store(url)
 
 
 def _serve(args: argparse.Namespace) -> int:
