@@ -22,7 +22,7 @@ function html(name, text, parent, cls) {
 
 function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
-const TABLE_PAGE = 25;
+let TABLE_PAGE = 25;
 const PALETTE = ["#1d3557", "#e76f51", "#2a9d8f", "#e9c46a", "#8338ec", "#f4a261", "#457b9d", "#6a994e", "#bc4749", "#999"];
 const state = { sort: "date", offset: 0, items: [] };
 
@@ -38,6 +38,7 @@ function seedFilters() {
   const given = new URLSearchParams(window.location.search);
   const form = document.getElementById("filters");
   for (const [k, v] of given.entries()) if (form.elements[k]) form.elements[k].value = v;
+  TABLE_PAGE = Math.min(500, Math.max(1, parseInt(given.get("rows") || "25", 10) || 25));
   return Math.min(500, Math.max(1, parseInt(given.get("limit") || "500", 10) || 500));
 }
 const DRAW_LIMIT = seedFilters();
