@@ -32,8 +32,9 @@ def main() -> None:
         done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
         seconds = time.perf_counter() - t
         rows = done.stderr.strip().splitlines()[-1]
-        files = sorted(out.parent.glob(out.name.split(".")[0] + ".*" + SUFFIX[fmt].split(".")[-1]))
-        size = sum(f.stat().st_size for f in files if f.suffix != ".db") / 1e6
+        files = [out] + ([out.with_name(out.name.replace(".export", ".mentions")),
+                          out.with_name(out.name.replace(".export", ".dyad"))] if fmt == "gdelt" else [])
+        size = sum(f.stat().st_size for f in files) / 1e6
         print(f"export --format {fmt}: {seconds:.1f} s, peak memory {int(done.stdout.split()[-1]) / 1024:,.0f} MB, "
               f"{rows}, {size:,.1f} MB written", flush=True)
 
