@@ -878,3 +878,8 @@ def test_what_a_side_says_at_an_organisations_summit_is_taking_part_in_it(fantas
     [event] = run(fantasy_kb, text, lang=lang)
     assert sides(event) == {("XAR", "Elendil Vorn"), ("FELLOW", None)}
     assert event.location.city == "Edoras"
+
+
+def test_the_second_part_of_a_double_name_is_nobody_of_its_own(fantasy_kb):
+    text = "Faramir Ithil traf in Minas Tirith den Historiker Aldo Garcia-Vorn, der über Arnor sprach."
+    assert not any("XAR" in countries(e) for e in run(fantasy_kb, text))
