@@ -43,6 +43,7 @@ class Token:
     text: str
     start: int  # offsets into the clean text
     end: int
+    lemma: str = ""  # dictionary form (dyad.morph), set where the sentence's language is known
 
 
 @dataclass(frozen=True, slots=True)

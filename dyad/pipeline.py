@@ -68,7 +68,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     paragraph = -1
     background_sentences: set[int] = set()
     sentence_count = 0
-    for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots)):
+    for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots, language)):
         sentence_count = index + 1
         dates = find_dates(sent.tokens, lex, doc.published, reference)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)

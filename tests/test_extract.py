@@ -883,3 +883,19 @@ def test_what_a_side_says_at_an_organisations_summit_is_taking_part_in_it(fantas
 def test_the_second_part_of_a_double_name_is_nobody_of_its_own(fantasy_kb):
     text = "Faramir Ithil traf in Minas Tirith den Historiker Aldo Garcia-Vorn, der über Arnor sprach."
     assert not any("XAR" in countries(e) for e in run(fantasy_kb, text))
+
+
+@pytest.mark.parametrize("text, lang", [
+    # inflections the lexicon does not list, found through the lemma of a listed form
+    ("Elendil Vorn berät am Dienstag in Minas Tirith mit Faramir Ithil.", "de"),
+    ("Elendil Vorn is negotiating with Faramir Ithil in Minas Tirith.", "en"),
+])
+def test_a_meeting_word_is_found_in_any_inflection_of_a_listed_form(fantasy_kb, text, lang):
+    from dyad.lexicon import load_lexicon
+    from dyad.nlp import split_sentences
+    from dyad.trigger import find_triggers
+
+    lex = load_lexicon(lang)
+    [sent] = split_sentences(text, lex.abbreviations, lex.ordinal_dots, lang)
+    assert any(t.kind == "talks" for t in find_triggers(sent, lex))
+    assert any(countries(e) == {"XAR", "XGO"} for e in run(fantasy_kb, text, lang=lang))

@@ -57,3 +57,14 @@ def test_an_initial_or_an_honorific_ends_no_sentence(text, lang, first):
     sents = split_sentences(text, lex.abbreviations, lex.ordinal_dots)
     assert len(sents) == 2
     assert text[sents[0].start:sents[0].end].startswith(text[:6]) and text[:sents[0].end].endswith(first)
+
+
+@pytest.mark.parametrize("lang, text, lemmas", [
+    ("de", "Sie trafen sich zu Gesprächen", ["sie", "treffen", "sich", "zu", "Gespräch"]),
+    ("en", "They met for talks", ["they", "meet", "for", "talk"]),
+])
+def test_tokens_carry_their_lemma_where_the_language_is_known(lang, text, lemmas):
+    [sent] = split_sentences(text, language=lang)
+    assert [t.lemma for t in sent.tokens] == lemmas
+    [plain] = split_sentences(text)
+    assert all(t.lemma == "" for t in plain.tokens)
