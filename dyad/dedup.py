@@ -19,6 +19,11 @@ def merge_candidates(candidates: list[Candidate]) -> list[list[Candidate]]:
     """Groups of candidates that report the same meeting, in order of first mention."""
     groups: list[list[Candidate]] = []
     for cand in candidates:
+        joined = next((g for g in groups if cand.joins is not None and any(
+            c.sentence_index == cand.joins and {k for k, _ in c.sides} <= {k for k, _ in cand.sides} for c in g)), None)
+        if joined is not None:
+            joined.append(cand)  # people who joined the meeting just reported
+            continue
         for group in groups:
             if all(_same_meeting(cand, other) for other in group):
                 group.append(cand)

@@ -110,6 +110,7 @@ class Lexicon:
     gathering_nouns: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     opening_verbs: frozenset[str] = frozenset()
     attendance_preps: frozenset[str] = frozenset()
+    definite_articles: frozenset[str] = frozenset()
     ago_words: frozenset[str] = frozenset()
     ago_preps: frozenset[str] = frozenset()
     one_words: frozenset[str] = frozenset()

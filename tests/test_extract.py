@@ -899,3 +899,21 @@ def test_a_meeting_word_is_found_in_any_inflection_of_a_listed_form(fantasy_kb, 
     [sent] = split_sentences(text, lex.abbreviations, lex.ordinal_dots, lang)
     assert any(t.kind == "talks" for t in find_triggers(sent, lex))
     assert any(countries(e) == {"XAR", "XGO"} for e in run(fantasy_kb, text, lang=lang))
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Elendil Vorn met Faramir Ithil in Minas Tirith on Monday. King Theoden Marke of Rohan joined the talks "
+     "as an observer.", "en"),
+    ("Elendil Vorn traf am Montag in Minas Tirith Faramir Ithil. An den Gesprächen nahm auch König Theoden Marke "
+     "teil.", "de"),
+])
+def test_who_joins_the_meeting_just_reported_is_one_of_its_participants(fantasy_kb, text, lang):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert countries(event) == {"XAR", "XGO", "XRO"}
+    assert event.date.value == "2023-09-18" and event.location.city == "Minas Tirith"
+
+
+def test_joining_talks_of_ones_own_is_a_meeting_of_its_own(fantasy_kb):
+    events = run(fantasy_kb, "Elendil Vorn met Faramir Ithil on Monday. Later, King Theoden Marke joined talks "
+                             "with the Fellowship in Edoras.", lang="en")
+    assert {"XAR", "XGO"} in [countries(e) for e in events]
