@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from itertools import combinations
 from typing import IO, Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from dyad.store.core import Store
 from dyad.store.schema import documents, events, record_actors, records
@@ -40,11 +40,12 @@ GDELT_COLUMNS = [
 assert len(GDELT_COLUMNS) == 61
 
 
-def export(store: Store, fmt: str, out: IO, path: str | None = None) -> int:
-    """Write every record in ``fmt``; returns the number of rows written."""
+def export(store: Store, fmt: str, out: IO, path: str | None = None, since: str | None = None) -> int:
+    """Write every record in ``fmt`` (only those with a source ingested at or after ``since``, a UTC ISO
+    timestamp, when given); returns the number of rows written."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    rows = _records(store)
+    rows = _records(store, since)
     if fmt == "parquet":
         return _parquet(rows, path or out)
     if fmt == "csv":
@@ -77,10 +78,13 @@ def export(store: Store, fmt: str, out: IO, path: str | None = None) -> int:
     return n
 
 
-def _records(store: Store) -> Iterator[dict[str, Any]]:
+def _records(store: Store, since: str | None = None) -> Iterator[dict[str, Any]]:
     first_url = select(documents.c.url).join(events, events.c.document_id == documents.c.id) \
         .where(events.c.record_id == records.c.id).order_by(documents.c.id).limit(1).scalar_subquery()
     stmt = select(records, first_url.label("source_url")).order_by(records.c.id)
+    if since:  # incremental export: records with a source stored since then
+        stmt = stmt.where(exists().where(events.c.record_id == records.c.id,
+                                         events.c.document_id == documents.c.id, documents.c.ingested_at >= since))
     with store.engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(stmt).mappings()
         with store.engine.connect() as side:

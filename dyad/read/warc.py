@@ -1,0 +1,98 @@
+"""WARC and WARC.gz crawls: every HTML response record is a document (warcio).
+
+The record's target URI is the document's URL and its WARC-Date the
+fallback publication date. Non-HTML and error responses are counted and
+skipped; a broken record ends the file with one message naming where it
+broke. The archive is streamed record by record, so memory follows the
+largest page, not the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from dyad.errors import DocumentError
+from dyad.model import Document
+from dyad.read.html import html_document
+from dyad.settings import Settings
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+@dataclass
+class WarcCounts:
+    pages: int = 0
+    not_html: int = 0
+    errors: int = 0  # HTTP responses other than 2xx
+    other_records: int = 0  # request, metadata, warcinfo, revisit ...
+
+    def summary(self) -> str:
+        return (f"{self.pages:,} HTML pages, {self.not_html:,} non-HTML and {self.errors:,} error responses "
+                f"skipped, {self.other_records:,} other records")
+
+
+def warc_documents(stream: BinaryIO, origin: str, settings: Settings | None = None,
+                   counts: WarcCounts | None = None, language: str | None = None) -> Iterator[Document | DocumentError]:
+    """The pages of a WARC file; ``counts`` (if given) is filled in as the records go by."""
+    settings = settings or Settings()
+    counts = counts if counts is not None else WarcCounts()
+    records = ArchiveIterator(stream, arc2warc=True)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return
+        except (ArchiveLoadFailed, ValueError, OSError, EOFError, UnicodeDecodeError) as exc:
+            yield DocumentError(f"{origin} @ byte {records.offset}", "read", f"broken WARC record: {exc}")
+            return
+        try:
+            yield from _record(record, origin, records.offset, settings, counts, language)
+        except (ArchiveLoadFailed, ValueError, OSError, EOFError) as exc:  # a truncated or corrupt payload
+            yield DocumentError(f"{origin} @ byte {records.offset}", "read", f"broken WARC record: {exc}")
+            return
+
+
+def _record(record, origin: str, offset: int, settings: Settings, counts: WarcCounts,
+            language: str | None) -> Iterator[Document | DocumentError]:
+    kind = record.rec_type
+    if kind not in ("response", "resource"):
+        counts.other_records += 1
+        return
+    uri = record.rec_headers.get_header("WARC-Target-URI") or None
+    where = f"{origin} @ byte {offset}" + (f" ({uri})" if uri else "")
+    if kind == "response" and record.http_headers is not None:
+        status = record.http_headers.get_statuscode() or ""
+        if not status.startswith("2"):
+            counts.errors += 1
+            return
+        content_type = record.http_headers.get_header("Content-Type") or ""
+    else:
+        content_type = record.rec_headers.get_header("Content-Type") or ""
+    if content_type.split(";")[0].strip().lower() not in HTML_TYPES:
+        counts.not_html += 1
+        return
+    stream = record.content_stream()
+    data = stream.read(settings.max_page_bytes + 1)
+    if len(data) > settings.max_page_bytes:
+        yield DocumentError(where, "read", f"page exceeds the limit of {settings.max_page_bytes:,} bytes")
+        return
+    counts.pages += 1
+    try:
+        yield html_document(data, where, url=uri, doc_id=uri, published=_warc_date(record), language=language,
+                            settings=settings)
+    except DocumentError as exc:
+        yield exc
+
+
+def _warc_date(record) -> date | None:
+    value = record.rec_headers.get_header("WARC-Date") or ""
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
