@@ -41,7 +41,10 @@ def html_document(data: bytes, origin: str, *, url: str | None = None, doc_id: s
                                             include_tables=False, include_images=False, deduplicate=False)
     except (ValueError, TypeError, etree.LxmlError, RecursionError) as exc:  # malformed beyond repair
         raise DocumentError(origin, "read", f"unreadable HTML ({type(exc).__name__}: {exc})") from None
-    text = (getattr(found, "text", None) or "").strip() if found is not None else ""
+    raw = (getattr(found, "text", None) or "") if found is not None else ""
+    # one block per line from trafilatura; a blank line between them, as in dyad's plain-text input,
+    # keeps a headline without a full stop out of the first sentence
+    text = "\n\n".join(line.strip() for line in raw.splitlines() if line.strip())
     if not text:
         raise DocumentError(origin, "read", "no main text found in the page")
     page_date = _date(getattr(found, "date", None))

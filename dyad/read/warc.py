@@ -48,13 +48,13 @@ def warc_documents(stream: BinaryIO, origin: str, settings: Settings | None = No
             record = next(records)
         except StopIteration:
             return
-        except (ArchiveLoadFailed, ValueError, OSError, EOFError, UnicodeDecodeError) as exc:
-            yield DocumentError(f"{origin} @ byte {records.offset}", "read", f"broken WARC record: {exc}")
+        except Exception as exc:  # noqa: BLE001 -- warcio fails on hostile records in many ways (AttributeError too)
+            yield DocumentError(f"{origin} @ byte {records.offset}", "read", f"broken WARC record: {_why(exc)}")
             return
         try:
             yield from _record(record, origin, records.offset, settings, counts, language)
-        except (ArchiveLoadFailed, ValueError, OSError, EOFError) as exc:  # a truncated or corrupt payload
-            yield DocumentError(f"{origin} @ byte {records.offset}", "read", f"broken WARC record: {exc}")
+        except Exception as exc:  # noqa: BLE001 -- a truncated or corrupt payload
+            yield DocumentError(f"{origin} @ byte {records.offset}", "read", f"broken WARC record: {_why(exc)}")
             return
 
 
@@ -88,6 +88,12 @@ def _record(record, origin: str, offset: int, settings: Settings, counts: WarcCo
                             settings=settings)
     except DocumentError as exc:
         yield exc
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, ArchiveLoadFailed | EOFError | OSError | ValueError):
+        return str(exc) or type(exc).__name__
+    return f"unreadable headers ({type(exc).__name__})"
 
 
 def _warc_date(record) -> date | None:
