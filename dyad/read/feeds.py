@@ -100,11 +100,10 @@ def parse_sitemap(data: bytes, origin: str, max_items: int = 50_000) -> Sitemap:
         for start in range(0, len(data), 65536):
             parser.feed(data[start:start + 65536])
             for _, element in parser.read_events():
-                name = etree.QName(element).localname if isinstance(element.tag, str) else ""
+                name = _local(element.tag)
                 if name not in ("url", "sitemap"):
                     continue
-                fields = {etree.QName(child).localname: (child.text or "").strip()
-                          for child in element.iter() if isinstance(child.tag, str)}
+                fields = {_local(child.tag): (child.text or "").strip() for child in element.iter()}
                 element.clear()
                 loc = fields.get("loc")
                 if not loc:
@@ -117,9 +116,14 @@ def parse_sitemap(data: bytes, origin: str, max_items: int = 50_000) -> Sitemap:
                     pages.append(SitemapEntry(loc, feed_date(fields.get("publication_date") or fields.get("lastmod")),
                                               fields.get("title") or None))
         parser.close()
-    except etree.LxmlError as exc:
+    except (etree.LxmlError, ValueError) as exc:
         if not pages and not sitemaps:
             raise DocumentError(origin, "read", f"not a sitemap ({exc})") from None
     if not pages and not sitemaps:
         raise DocumentError(origin, "read", "a sitemap that lists no pages")
     return Sitemap(tuple(pages), tuple(sitemaps), truncated)
+
+
+def _local(tag) -> str:
+    """'{namespace}name' or 'prefix:name' as 'name'; comments and processing instructions as ''."""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1] if isinstance(tag, str) else ""
