@@ -10,6 +10,7 @@ DocumentError); a hang is a document that takes longer than --alarm seconds.
 from __future__ import annotations
 
 import argparse
+import logging
 import resource
 import sys
 import time
@@ -29,6 +30,8 @@ def main() -> None:
     parser.add_argument("--alarm", type=int, default=30)
     parser.add_argument("--no-extract", action="store_true", help="read only, do not extract events")
     args = parser.parse_args()
+    for name in ("warcio", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
+        logging.getLogger(name).setLevel(logging.ERROR)  # as the CLI does: the per-document counts are the output
     kb = load_kb()
     started = time.perf_counter()
     report = fuzz(args.n, kb, seed=args.seed, alarm=args.alarm, extract=not args.no_extract)

@@ -206,3 +206,16 @@ def test_feed_of_many_items_is_cut_at_the_limit(tmp_path):
     (tmp_path / "big.rss").write_bytes(rss(items))
     docs, warnings = read([tmp_path / "big.rss"], settings=Settings(max_items=100))
     assert len(docs) == 100 and any("200 items beyond the limit" in w for w in warnings)
+
+
+def test_a_warc_record_of_a_wrong_length_is_counted_not_printed(tmp_path, capfd):
+    data = warc([("https://news.example/1", 200, "text/html", page("Eins", [MEETING_DE, FILLER]))], gzip=False,
+                extra=False)
+    head, _, rest = data.partition(b"Content-Length: ")
+    length, _, body = rest.partition(b"\r\n")
+    (tmp_path / "short.warc").write_bytes(head + b"Content-Length: " + str(int(length) - 40).encode() + b"\r\n" + body)
+    docs, warnings = read([tmp_path / "short.warc"])
+    captured = capfd.readouterr()
+    assert captured.out == "" and "Content-Length" not in captured.err
+    assert any("records of a wrong length" in w for w in warnings)
+    assert all(isinstance(d, Document | DocumentError) for d in docs)

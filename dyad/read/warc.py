@@ -31,10 +31,12 @@ class WarcCounts:
     not_html: int = 0
     errors: int = 0  # HTTP responses other than 2xx
     other_records: int = 0  # request, metadata, warcinfo, revisit ...
+    bad_lengths: int = 0  # records whose Content-Length did not match what followed
 
     def summary(self) -> str:
         return (f"{self.pages:,} HTML pages, {self.not_html:,} non-HTML and {self.errors:,} error responses "
-                f"skipped, {self.other_records:,} other records")
+                f"skipped, {self.other_records:,} other records"
+                + (f", {self.bad_lengths:,} records of a wrong length" if self.bad_lengths else ""))
 
 
 def warc_documents(stream: BinaryIO, origin: str, settings: Settings | None = None,
@@ -43,10 +45,14 @@ def warc_documents(stream: BinaryIO, origin: str, settings: Settings | None = No
     settings = settings or Settings()
     counts = counts if counts is not None else WarcCounts()
     records = ArchiveIterator(stream, arc2warc=True)
+    # warcio writes a warning of its own to stderr for a record whose Content-Length is wrong; a library
+    # does not print, so the message is emptied here and the count reported with the others
+    records.INC_RECORD = ""
     while True:
         try:
             record = next(records)
         except StopIteration:
+            counts.bad_lengths = records.err_count
             return
         except Exception as exc:  # noqa: BLE001 -- warcio fails on hostile records in many ways (AttributeError too)
             yield DocumentError(f"{origin} @ byte {records.offset}", "read", f"broken WARC record: {_why(exc)}")

@@ -81,7 +81,7 @@ def bytes_documents(data: bytes, kind: str, origin: str, ctx: WebContext, *, url
 def warc_stream(stream, origin: str, ctx: WebContext) -> Iterator[Document | DocumentError]:
     counts = WarcCounts()
     yield from warc_documents(stream, origin, ctx.settings, counts, ctx.language)
-    if counts.not_html or counts.errors:
+    if counts.not_html or counts.errors or counts.bad_lengths:
         ctx.warn(f"{origin}: {counts.summary()}")
 
 
