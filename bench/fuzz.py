@@ -2,6 +2,7 @@
 sitemaps); prints documents tried, crashes, hangs and the slowest document.
 
     python bench/fuzz.py [--n 10000] [--seed 13] [--alarm 30] [--no-extract]
+    python bench/fuzz.py --save 3650 case.bin     # write input #3650 of the run to a file, to replay it
 
 A crash is an exception escaping read_sources or extract_all (each bad document should be one
 DocumentError); a hang is a document that takes longer than --alarm seconds.
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from dyad.kb.loader import load_kb  # noqa: E402
-from tests.fuzzing import fuzz  # noqa: E402
+from tests.fuzzing import cases, fuzz  # noqa: E402
 
 
 def main() -> None:
@@ -29,7 +30,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--alarm", type=int, default=30)
     parser.add_argument("--no-extract", action="store_true", help="read only, do not extract events")
+    parser.add_argument("--save", nargs=2, metavar=("NUMBER", "FILE"), help="write one input to FILE and stop")
     args = parser.parse_args()
+    if args.save:
+        number, path = int(args.save[0]), Path(args.save[1])
+        for k, (kind, data, forced) in enumerate(cases(number + 1, args.seed)):
+            if k == number:
+                path.write_bytes(data)
+                print(f"#{number}: {kind}{' (forced: --input-format ' + forced + ')' if forced else ''}, "
+                      f"{len(data):,} bytes -> {path}")
+        return
     for name in ("warcio", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
         logging.getLogger(name).setLevel(logging.ERROR)  # as the CLI does: the per-document counts are the output
     kb = load_kb()

@@ -15,16 +15,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from dyad.errors import DocumentError
-from dyad.fetch import Fetcher, Page
+from dyad.fetch import Fetcher, Page, hostname
 from dyad.kb.loader import KnowledgeBase
 from dyad.model import Document
 from dyad.pipeline import extract_all
 from dyad.read.detect import HEAD, detect_kind
 from dyad.read.feeds import FeedItem, SitemapEntry, parse_feed, parse_sitemap
-from dyad.read.web import WebContext, item_document
+from dyad.read.web import WebContext, item_document, url_path
 from dyad.settings import Settings
 
 STATE_FILE = ".dyad-fetch.json"
@@ -70,7 +69,7 @@ def _fetch_one(url: str, out: Path, fetcher: Fetcher, state: dict, report: Crawl
     if page.not_modified:
         report.unchanged += 1
         return
-    kind = detect_kind(page.content[:HEAD], urlsplit(page.url).path, page.content_type)
+    kind = detect_kind(page.content[:HEAD], url_path(page.url), page.content_type)
     entry = {"etag": page.etag, "last_modified": page.last_modified, "kind": kind}
     settings = fetcher.settings
     if kind == "feed":
@@ -118,7 +117,7 @@ def _entry_meta(entry: SitemapEntry) -> dict:
 
 
 def _write(out: Path, key: str, kind: str, content: bytes, meta: dict, report: CrawlReport) -> str:
-    host = re.sub(r"[^a-z0-9.-]", "_", (urlsplit(key).hostname or "page").lower())[:60]
+    host = re.sub(r"[^a-z0-9.-]", "_", (hostname(key) or "page").lower())[:60]
     name = f"{host}-{hashlib.sha1(key.encode()).hexdigest()[:16]}"
     (out / (name + SUFFIX.get(kind, ".bin"))).write_bytes(content)
     if kind in ("html", "text"):
@@ -184,7 +183,7 @@ def _new_documents(page: Page, url: str, ctx: WebContext, seen: set[str], read: 
 
 def _listing(page: Page, url: str, ctx: WebContext) -> Iterator[tuple[str, Callable[[], Document | DocumentError]]]:
     """(key, reader) of each item of a feed or page of a sitemap; the reader fetches only when called."""
-    kind = detect_kind(page.content[:HEAD], urlsplit(page.url).path, page.content_type)
+    kind = detect_kind(page.content[:HEAD], url_path(page.url), page.content_type)
     try:
         if kind == "feed":
             feed = parse_feed(page.content, url, ctx.settings.max_items)

@@ -104,7 +104,10 @@ class Fetcher:
             if location is None:
                 return page
             seen.add(current)
-            current = urljoin(current, location)
+            try:
+                current = urljoin(current, location)
+            except ValueError:
+                raise DocumentError(url, "fetch", f"malformed redirect to {location!r}") from None
             if current in seen:
                 raise DocumentError(url, "fetch", f"redirect loop at {current}")
         raise DocumentError(url, "fetch", f"more than {self.settings.max_redirects} redirects")
@@ -228,16 +231,28 @@ class Fetcher:
 
     # -- where a URL may point -----------------------------------------------------------------------
     def _check_url(self, url: str, current: str) -> None:
-        parts = urlsplit(current)
+        try:
+            parts = urlsplit(current)
+            port = parts.port
+        except ValueError as exc:
+            raise DocumentError(url, "fetch", f"malformed URL {current!r} ({exc})") from None
         if parts.scheme not in ("http", "https"):
             raise DocumentError(url, "fetch", f"only http and https URLs are fetched, not {parts.scheme or 'a path'}"
                                 f"{' (redirected to ' + current + ')' if current != url else ''}")
         if not parts.hostname:
             raise DocumentError(url, "fetch", "no host in the URL")
         if not self.settings.allow_private:
-            address = private_address(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+            address = private_address(parts.hostname, port or (443 if parts.scheme == "https" else 80))
             if address:
                 raise DocumentError(url, "fetch", f"refused: {parts.hostname} is a private address ({address})")
+
+
+def hostname(url: str | None) -> str | None:
+    """The host of a URL, or None for one without a host or too malformed to have one ("http://[x")."""
+    try:
+        return urlsplit(url).hostname if url else None
+    except ValueError:
+        return None
 
 
 def private_address(host: str, port: int = 80) -> str | None:

@@ -12,6 +12,7 @@ import signal
 import time
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dyad.errors import DocumentError
@@ -72,11 +73,11 @@ def mutate(data: bytes, rng: random.Random, others: list[bytes]) -> bytes:
             try:
                 inner = bytearray(gzip.decompress(bytes(out)))
                 inner[rng.randrange(len(inner) + 1):0] = rng.choice(TOKENS)
-                out = bytearray(gzip.compress(bytes(inner)))
+                out = bytearray(gzip.compress(bytes(inner), mtime=0))
             except (OSError, EOFError, zlib.error):
                 pass
         elif op == 8:
-            out = bytearray(gzip.compress(bytes(out)))
+            out = bytearray(gzip.compress(bytes(out), mtime=0))
     return bytes(out)
 
 
@@ -95,12 +96,20 @@ class FuzzReport:
     slowest: tuple[float, str] = (0.0, "")
 
 
-def fuzz(n: int, kb, seed: int = 13, alarm: int = 30, extract: bool = True) -> FuzzReport:
-    """Run ``n`` mutated inputs through read_sources (content detection, or the seed's kind forced half the
-    time) and, with ``extract``, the whole runner. Needs the main thread (SIGALRM bounds each input)."""
+def cases(n: int, seed: int = 13) -> Iterator[tuple[str, bytes, str | None]]:
+    """(kind, data, forced kind or None) of each of ``n`` inputs, the same for the same seed."""
     rng = random.Random(seed)
     pool = seeds()
     everything = [d for ds in pool.values() for d in ds]
+    for _ in range(n):
+        kind = rng.choice(sorted(pool))
+        data = mutate(rng.choice(pool[kind]), rng, everything)
+        yield kind, data, kind if rng.random() < 0.5 else None
+
+
+def fuzz(n: int, kb, seed: int = 13, alarm: int = 30, extract: bool = True) -> FuzzReport:
+    """Run ``n`` mutated inputs through read_sources (content detection, or the seed's kind forced half the
+    time) and, with ``extract``, the whole runner. Needs the main thread (SIGALRM bounds each input)."""
     settings = Settings(max_page_bytes=2_000_000, max_items=1_000)
     report = FuzzReport()
 
@@ -109,10 +118,7 @@ def fuzz(n: int, kb, seed: int = 13, alarm: int = 30, extract: bool = True) -> F
 
     previous = signal.signal(signal.SIGALRM, ring)
     try:
-        for number in range(n):
-            kind = rng.choice(sorted(pool))
-            data = mutate(rng.choice(pool[kind]), rng, everything)
-            forced = kind if rng.random() < 0.5 else None
+        for number, (kind, data, forced) in enumerate(cases(n, seed)):
             label = f"#{number} {kind}{' (forced)' if forced else ''}, {len(data):,} bytes"
             report.tried += 1
             report.by_kind[kind] += 1

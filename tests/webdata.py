@@ -41,22 +41,32 @@ def page(title: str, paragraphs: list[str], *, published: str | None = "2023-07-
 
 def warc(records: list[tuple[str, int, str, bytes]], *, gzip: bool = True, date: str = "2023-09-20T08:00:00Z",
          extra: bool = True) -> bytes:
-    """A WARC of HTTP responses (uri, status, content type, body), each after its request record."""
+    """A WARC of HTTP responses (uri, status, content type, body), each after its request record.
+
+    Record ids and dates are fixed, so the same records give the same bytes (the fuzz run replays cases).
+    """
     out = io.BytesIO()
     writer = WARCWriter(out, gzip=gzip)
+    serial = iter(range(1, 1_000_000))
+
+    def headers() -> dict:
+        return {"WARC-Record-ID": f"<urn:uuid:00000000-0000-0000-0000-{next(serial):012d}>", "WARC-Date": date}
+
     if extra:
-        writer.write_record(writer.create_warcinfo_record("test.warc", {"software": "dyad tests"}))
+        writer.write_record(writer.create_warc_record("", "warcinfo", payload=io.BytesIO(b"software: dyad tests\r\n"),
+                                                      warc_content_type="application/warc-fields",
+                                                      warc_headers_dict=headers()))
     for uri, status, content_type, body in records:
-        request = writer.create_warc_record(uri, "request", payload=io.BytesIO(b""),
-                                            http_headers=StatusAndHeaders("GET / HTTP/1.1", [("Host", "x")],
-                                                                          protocol="HTTP/1.1", is_http_request=True))
         if extra:
+            request = writer.create_warc_record(
+                uri, "request", payload=io.BytesIO(b""), warc_headers_dict=headers(),
+                http_headers=StatusAndHeaders("GET / HTTP/1.1", [("Host", "x")], protocol="HTTP/1.1",
+                                              is_http_request=True))
             writer.write_record(request)
-        headers = StatusAndHeaders(f"{status} {'OK' if status == 200 else 'Error'}",
-                                   [("Content-Type", content_type)], protocol="HTTP/1.1")
-        record = writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=headers,
-                                           warc_headers_dict={"WARC-Date": date})
-        writer.write_record(record)
+        http = StatusAndHeaders(f"{status} {'OK' if status == 200 else 'Error'}", [("Content-Type", content_type)],
+                                protocol="HTTP/1.1")
+        writer.write_record(writer.create_warc_record(uri, "response", payload=io.BytesIO(body), http_headers=http,
+                                                      warc_headers_dict=headers()))
     return out.getvalue()
 
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from urllib.parse import urlsplit
 
 import lxml.html
 import trafilatura
 from lxml import etree
 
 from dyad.errors import DocumentError
+from dyad.fetch import hostname
 from dyad.model import Document
 from dyad.settings import Settings
 
@@ -53,7 +53,7 @@ def html_document(data: bytes, origin: str, *, url: str | None = None, doc_id: s
     return Document(
         id=doc_id or canonical or origin, text=text, published=page_date or published,
         language=language or (match.group(1).decode().lower() if match else None), url=canonical,
-        title=getattr(found, "title", None) or title, source=source or _host(canonical), origin=origin,
+        title=getattr(found, "title", None) or title, source=source or hostname(canonical), origin=origin,
         author=getattr(found, "author", None), extractor=EXTRACTOR,
     )
 
@@ -82,7 +82,3 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
-
-
-def _host(url: str | None) -> str | None:
-    return urlsplit(url).hostname if url else None

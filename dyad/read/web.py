@@ -14,7 +14,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from dyad.errors import DocumentError
-from dyad.fetch import Fetcher
+from dyad.fetch import Fetcher, hostname
 from dyad.model import Document
 from dyad.read.detect import HEAD, detect_kind
 from dyad.read.feeds import FeedItem, parse_feed, parse_sitemap
@@ -45,7 +45,7 @@ def fetch_documents(url: str, ctx: WebContext) -> Iterator[Document | DocumentEr
     except DocumentError as exc:
         yield exc
         return
-    kind = detect_kind(page.content[:HEAD], urlsplit(page.url).path, page.content_type)
+    kind = detect_kind(page.content[:HEAD], url_path(page.url), page.content_type)
     yield from bytes_documents(page.content, kind, url, ctx, url=page.url)
 
 
@@ -98,7 +98,7 @@ def item_document(item: FeedItem, origin: str, ctx: WebContext) -> Document | Do
     if not item.text.strip():
         return DocumentError(origin, "read", "feed item without text")
     return Document(id=item.key or origin, text=item.text, published=item.published, language=ctx.language,
-                    url=item.url, title=item.title, source=urlsplit(item.url).hostname if item.url else None,
+                    url=item.url, title=item.title, source=hostname(item.url),
                     origin=origin)
 
 
@@ -159,3 +159,10 @@ def _date(value) -> date | None:
         return date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
+
+
+def url_path(url: str) -> str:
+    try:
+        return urlsplit(url).path
+    except ValueError:
+        return ""
