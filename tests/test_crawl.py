@@ -159,3 +159,13 @@ def test_every(text, seconds):
 def test_every_rejects_nonsense():
     with pytest.raises(ValueError, match="not a duration"):
         parse_every("soon")
+
+
+def test_extract_fetch_reads_a_feeds_summary_items_from_their_pages(site, capsys):
+    assert main(["extract", "--fetch", site.server.url_for("/feed.xml"), "--format", "jsonl", "--interval", "0"]) == 0
+    rows = {r["url"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(rows) == {site.server.url_for("/a"), site.server.url_for("/b")}
+    a, b = rows[site.server.url_for("/a")], rows[site.server.url_for("/b")]
+    assert (a["published"], b["published"]) == ("2023-07-17", "2023-09-19")  # the items' dates
+    assert {p["country"] for e in b["events"] for p in e["participants"]} >= {"CHN", "RUS"}  # from the page, not
+    assert site.bodies == 3  # the summary "Wang Yi trifft Lawrow." alone names no countries
