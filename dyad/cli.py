@@ -269,20 +269,21 @@ def _watch(args: argparse.Namespace) -> int:
     store = open_store(args.db)
     failed = False
     with Fetcher(settings) as fetcher:
-        while True:
-            started = time.monotonic()
-            report = poll(store, args.feeds, fetcher, kb, settings, warn=_warn)
-            for failure in report.failed:
-                print(f"dyad: error: {failure}", file=sys.stderr)
-            failed = bool(report.failed)
-            print(f"dyad watch: {report.saved} new items read, {report.added} documents added, {report.events} events, "
-                  f"{report.unchanged} feeds unchanged, {len(report.failed)} failed", file=sys.stderr)
-            if args.once:
-                break
-            try:
+        try:
+            while True:
+                started = time.monotonic()
+                report = poll(store, args.feeds, fetcher, kb, settings, warn=_warn)
+                for failure in report.failed:
+                    print(f"dyad: error: {failure}", file=sys.stderr)
+                failed = bool(report.failed)
+                print(f"dyad watch: {report.saved} new items read, {report.added} documents added, "
+                      f"{report.events} events, {report.unchanged} feeds unchanged, {len(report.failed)} failed",
+                      file=sys.stderr)
+                if args.once:
+                    break
                 time.sleep(max(0.0, every - (time.monotonic() - started)))
-            except KeyboardInterrupt:
-                break
+        except KeyboardInterrupt:  # a stop between or during rounds: what was ingested stays, and so does the state
+            print("dyad watch: stopped", file=sys.stderr)
     return 1 if failed else 0
 
 

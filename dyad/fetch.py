@@ -214,10 +214,11 @@ class Fetcher:
                 self.stats.requests += 1
                 status = response.status_code
                 body = b""
+                deadline = self._clock() + self.settings.total_timeout
                 if status == 200:
                     for chunk in response.iter_bytes(CHUNK):
                         body += chunk
-                        if len(body) >= MAX_ROBOTS_BYTES:
+                        if len(body) >= MAX_ROBOTS_BYTES or self._clock() > deadline:
                             break
         except httpx.HTTPError:
             status = 503

@@ -193,7 +193,10 @@ def test_hostile_files_each_give_one_message_and_the_rest_is_read(tmp_path):
     by_origin = {(d.doc if isinstance(d, DocumentError) else d.origin): d for d in docs}
     assert "exceeds the limit" in by_origin[str(tmp_path / "huge.html")].reason
     assert "once decompressed" in by_origin[str(tmp_path / "bomb.html.gz")].reason
-    assert isinstance(by_origin[str(tmp_path / "nothing.xml")], DocumentError)
+    assert "lists no pages" in by_origin[str(tmp_path / "nothing.xml")].reason
+    assert "feed item without text" in by_origin[str(tmp_path / "broken.rss") + " item 1"].reason
+    assert "not UTF-8 text" in by_origin[str(tmp_path / "garbage.html")].reason
+    assert len(docs) == 7  # one result for each file
     assert "Außenminister" not in by_origin[str(tmp_path / "lies.html")].text  # decoded, not mangled into errors
     assert "Élysée-Palast" in by_origin[str(tmp_path / "lies.html")].text
     assert by_origin[str(tmp_path / "zz-good.html")].title == "Gut"
