@@ -151,7 +151,7 @@ def _input_options(p: argparse.ArgumentParser) -> None:
 
 
 def _fetch_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--user-agent", help="User-Agent header (default: dyad/VERSION and its address)")
+    p.add_argument("--user-agent", help="User-Agent header (default: dyad/VERSION (news event extraction))")
     p.add_argument("--interval", type=float, help="seconds between two requests to one host (default 1)")
     p.add_argument("--max-bytes", type=int, help="largest page accepted, in bytes (default 10,000,000)")
 

@@ -29,7 +29,7 @@ from dyad import __version__
 from dyad.errors import DocumentError
 from dyad.settings import Settings
 
-USER_AGENT = f"dyad/{__version__} (+https://github.com/dyad-events/dyad)"
+USER_AGENT = f"dyad/{__version__} (news event extraction)"
 MAX_ROBOTS_BYTES = 500_000  # Google reads the first 500 KiB of a robots.txt (RFC 9309 asks for at least 500 KiB)
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After is a refusal, not a pause
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})

@@ -18,7 +18,7 @@ class Settings:
     max_page_bytes: int = 10_000_000
     # A feed or sitemap lists at most 50,000 URLs (the sitemap protocol's own limit); more is a hostile file.
     max_items: int = 50_000
-    user_agent: str = ""  # empty: "dyad/VERSION (+https://github.com/dyad-events/dyad)"
+    user_agent: str = ""  # empty: "dyad/VERSION (news event extraction)"
     connect_timeout: float = 10.0
     read_timeout: float = 20.0  # seconds without a byte
     total_timeout: float = 60.0  # one download, start to end: a page that never ends is cut here
