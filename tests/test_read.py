@@ -76,6 +76,8 @@ def test_offsets_of_events_point_into_the_extracted_text(tmp_path, kb):
     (gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n"), "crawl", "warc"),
     (b'{"id": "a", "text": "x"}\n', "news.data", "jsonl"),
     (b"Putin trifft Xi in Moskau.", "a.html", "text"),
+    (gzip.compress(b"\0" * 10_000), "bomb.html.gz", "html"),
+    (gzip.compress(b"<urlset xmlns='x'>"), "sitemap.xml.gz", "sitemap"),
     (b"Putin trifft Xi in Moskau.", "a", "text"),
 ])
 def test_kind_is_read_from_content(content, name, kind):

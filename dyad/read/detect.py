@@ -23,13 +23,15 @@ def kind_of_name(name: str) -> str | None:
     for suffix in (".warc.gz", ".arc.gz"):
         if lower.endswith(suffix):
             return "warc"
+    lower = lower.removesuffix(".gz")
     dot = lower.rfind(".")
     return _SUFFIXES.get(lower[dot:]) if dot >= 0 else None
 
 
 def detect_kind(head: bytes, name: str = "", content_type: str = "") -> str:
     """The kind of an input from its first bytes, with its name and Content-Type as tie-breakers."""
-    if head[:2] == b"\x1f\x8b":
+    gzipped = head[:2] == b"\x1f\x8b"
+    if gzipped:
         try:
             head = zlib.decompressobj(47).decompress(head, HEAD)
         except zlib.error:
@@ -56,6 +58,6 @@ def detect_kind(head: bytes, name: str = "", content_type: str = "") -> str:
     if by_type in ("application/rss+xml", "application/atom+xml"):
         return "feed"
     named = kind_of_name(name)
-    if named in ("html", "feed", "sitemap") and start[:1] == b"<":
-        return named
+    if named in ("html", "feed", "sitemap") and (start[:1] == b"<" or gzipped):
+        return named  # a gzipped page of another start: its reader says what is wrong with it
     return "text" if named in (None, "warc", "feed", "sitemap", "html") else named
