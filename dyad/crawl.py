@@ -74,7 +74,7 @@ def _fetch_one(url: str, out: Path, fetcher: Fetcher, state: dict, report: Crawl
     settings = fetcher.settings
     if kind == "feed":
         try:
-            feed = parse_feed(page.content, url, settings.max_items)
+            feed = parse_feed(page.content, url, settings.max_feed_items)
         except DocumentError as exc:
             report.failed.append(exc)
             return
@@ -186,7 +186,7 @@ def _listing(page: Page, url: str, ctx: WebContext) -> Iterator[tuple[str, Calla
     kind = detect_kind(page.content[:HEAD], url_path(page.url), page.content_type)
     try:
         if kind == "feed":
-            feed = parse_feed(page.content, url, ctx.settings.max_items)
+            feed = parse_feed(page.content, url, ctx.settings.max_feed_items)
             for number, item in enumerate(feed.items, 1):
                 yield item.key, lambda item=item, number=number: item_document(item, f"{url} item {number}", ctx)
             return

@@ -16,8 +16,10 @@ class Settings:
     # Reading and fetching pages (dyad.read, dyad.fetch). A news page is under 2 MB of HTML; 10 MB leaves
     # room for inline scripts and images while a 50 MB page or a gzip bomb is refused, not buffered.
     max_page_bytes: int = 10_000_000
-    # A feed or sitemap lists at most 50,000 URLs (the sitemap protocol's own limit); more is a hostile file.
+    # A sitemap lists at most 50,000 URLs (the protocol's own limit); news feeds carry tens to hundreds of
+    # items, so 5,000 is room for an archive feed while a feed of 100,000 items is cut, not parsed for a minute.
     max_items: int = 50_000
+    max_feed_items: int = 5_000
     user_agent: str = ""  # empty: "dyad/VERSION (news event extraction)"
     connect_timeout: float = 10.0
     read_timeout: float = 20.0  # seconds without a byte

@@ -110,7 +110,7 @@ def cases(n: int, seed: int = 13) -> Iterator[tuple[str, bytes, str | None]]:
 def fuzz(n: int, kb, seed: int = 13, alarm: int = 30, extract: bool = True) -> FuzzReport:
     """Run ``n`` mutated inputs through read_sources (content detection, or the seed's kind forced half the
     time) and, with ``extract``, the whole runner. Needs the main thread (SIGALRM bounds each input)."""
-    settings = Settings(max_page_bytes=2_000_000, max_items=1_000)
+    settings = Settings(max_page_bytes=2_000_000, max_items=1_000, max_feed_items=1_000)
     report = FuzzReport()
 
     def ring(signum, frame):

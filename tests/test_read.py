@@ -205,12 +205,20 @@ def test_hostile_files_each_give_one_message_and_the_rest_is_read(tmp_path):
     assert all(isinstance(d, Document | DocumentError) for d in docs)
 
 
-def test_feed_of_many_items_is_cut_at_the_limit(tmp_path):
+def test_feed_of_100000_items_is_cut_at_the_limit_before_parsing(tmp_path):
     items = [{"title": f"t{i}", "link": f"https://news.example/{i}", "pubDate": "Tue, 19 Sep 2023 10:00:00 +0200",
-              "description": "", "content": f"<p>Item {i}.</p>"} for i in range(300)]
+              "description": "", "content": f"<p>Item {i}.</p>"} for i in range(100_000)]
     (tmp_path / "big.rss").write_bytes(rss(items))
-    docs, warnings = read([tmp_path / "big.rss"], settings=Settings(max_items=100))
-    assert len(docs) == 100 and any("200 items beyond the limit" in w for w in warnings)
+    docs, warnings = read([tmp_path / "big.rss"], settings=Settings(max_feed_items=100))
+    assert [d.text for d in docs[:2]] == ["Item 0.", "Item 1."] and len(docs) == 100
+    assert warnings == [f"{tmp_path / 'big.rss'}: 99,900 items beyond the limit of 100 left out"]
+
+
+def test_an_atom_feed_is_cut_and_closed_as_atom():
+    entries = [{"title": f"t{i}", "link": f"https://news.example/{i}", "updated": "2023-09-19T10:00:00Z",
+                "content": f"<p>Entry {i}.</p>"} for i in range(30)]
+    feed = parse_feed(atom(entries), "a.atom", max_items=10)
+    assert [i.text for i in feed.items] == [f"Entry {n}." for n in range(10)] and feed.truncated == 20
 
 
 def test_a_warc_record_of_a_wrong_length_is_counted_not_printed(tmp_path, capfd):

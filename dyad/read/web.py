@@ -64,12 +64,13 @@ def bytes_documents(data: bytes, kind: str, origin: str, ctx: WebContext, *, url
         yield from warc_stream(io.BytesIO(data), origin, ctx)
     elif kind == "feed":
         try:
-            feed = parse_feed(data, origin, ctx.settings.max_items)
+            feed = parse_feed(data, origin, ctx.settings.max_feed_items)
         except DocumentError as exc:
             yield exc
             return
         if feed.truncated:
-            ctx.warn(f"{origin}: {feed.truncated:,} items beyond the limit of {ctx.settings.max_items:,} left out")
+            ctx.warn(f"{origin}: {feed.truncated:,} items beyond the limit of {ctx.settings.max_feed_items:,} "
+                     "left out")
         for number, item in enumerate(feed.items, 1):
             yield item_document(item, f"{origin} item {number}", ctx)
     elif kind == "sitemap":
