@@ -169,3 +169,33 @@ def test_extract_fetch_reads_a_feeds_summary_items_from_their_pages(site, capsys
     assert (a["published"], b["published"]) == ("2023-07-17", "2023-09-19")  # the items' dates
     assert {p["country"] for e in b["events"] for p in e["participants"]} >= {"CHN", "RUS"}  # from the page, not
     assert site.bodies == 3  # the summary "Wang Yi trifft Lawrow." alone names no countries
+
+
+def test_a_url_of_plain_text_or_jsonl(httpserver, tmp_path, capsys):
+    httpserver.expect_request("/robots.txt").respond_with_data("", status=404)
+    httpserver.expect_request("/a.txt").respond_with_data(MEETING_EN, content_type="text/plain; charset=utf-8")
+    httpserver.expect_request("/b.jsonl").respond_with_data('{"id": "b", "text": "x"}\n')
+    code = main(["extract", "--fetch", httpserver.url_for("/a.txt"), httpserver.url_for("/b.jsonl"),
+                 "--format", "jsonl", "--interval", "0"])
+    out, err = capsys.readouterr()
+    [row] = map(json.loads, out.splitlines())
+    assert code == 1 and row["url"] == httpserver.url_for("/a.txt") and row["events"]
+    assert f"{httpserver.url_for('/b.jsonl')}: read: jsonl is read from files" in err
+
+
+def test_reprocess_keeps_what_the_page_gave(site, tmp_path, capsys):
+    db = str(tmp_path / "r.db")
+    assert main(["ingest", "--fetch", site.server.url_for("/b"), "--db", db, "--interval", "0"]) == 0
+    from sqlalchemy import select, update
+
+    from dyad.store.schema import documents
+
+    store = open_store(db)
+    with store.engine.begin() as conn:
+        conn.execute(update(documents).values(kb_version="sha256:old"))
+    assert main(["reprocess", "--db", db]) == 0
+    assert "1 re-extracted" in capsys.readouterr().err
+    with store.engine.connect() as conn:
+        row = conn.execute(select(documents)).mappings().one()
+    assert row["kb_version"] != "sha256:old" and row["url"] == site.server.url_for("/b")
+    assert row["extractor"].startswith("trafilatura") and row["title"] == "Wang Yi in Moskau"

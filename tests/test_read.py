@@ -6,6 +6,9 @@ import socket
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from dyad.errors import DocumentError
 from dyad.model import Document
@@ -232,3 +235,26 @@ def test_a_warc_record_of_a_wrong_length_is_counted_not_printed(tmp_path, capfd)
     assert captured.out == "" and "Content-Length" not in captured.err
     assert any("records of a wrong length" in w for w in warnings)
     assert all(isinstance(d, Document | DocumentError) for d in docs)
+
+
+SENTENCES = [MEETING_DE, MEETING_EN, FILLER,
+             "Außenministerin Baerbock traf am Freitag in Peking ihren Amtskollegen Wang Yi.",
+             "„Wir haben offen gesprochen“, sagte Lawrow nach dem Treffen – Einzelheiten nannte er nicht.",
+             "Anzeige", "Lesen Sie auch: Weitere Artikel"]
+
+
+@hyp_settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(paragraphs=st.lists(st.tuples(st.sampled_from(SENTENCES), st.text(max_size=40)), min_size=1, max_size=6))
+def test_offsets_point_into_the_extracted_text_of_any_page(kb, paragraphs):
+    body = [f"{sentence} {noise}".strip() for sentence, noise in paragraphs]
+    try:
+        doc = html_document(page("Treffen in Moskau", body), "p.html")
+    except DocumentError:
+        return  # a page without main text is a message, not a document
+    [result] = list(extract_all([doc], kb, Settings()))
+    if isinstance(result, DocumentError):  # the extractor's own failures (e.g. '²' read as a day) are not at issue
+        return
+    for event in result.events:
+        assert doc.text[event.evidence.start:event.evidence.end] == event.evidence.text
+        for p in event.participants:
+            assert 0 <= p.start <= p.end <= len(doc.text)

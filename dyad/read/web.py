@@ -75,8 +75,19 @@ def bytes_documents(data: bytes, kind: str, origin: str, ctx: WebContext, *, url
             yield item_document(item, f"{origin} item {number}", ctx)
     elif kind == "sitemap":
         yield from _sitemap(data, origin, ctx, depth)
+    elif kind == "text":  # a URL that answers with plain text
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield DocumentError(origin, "read", f"not UTF-8 text (byte {exc.start})")
+            return
+        if not text.strip():
+            yield DocumentError(origin, "read", "empty text")
+            return
+        yield Document(id=meta.get("id") or url or origin, text=text, published=_date(meta.get("published")),
+                       language=ctx.language, url=url, title=meta.get("title"), source=hostname(url), origin=origin)
     else:
-        yield DocumentError(origin, "read", f"cannot read input of kind {kind!r} here")
+        yield DocumentError(origin, "read", f"{kind} is read from files and standard input, not from a URL")
 
 
 def warc_stream(stream, origin: str, ctx: WebContext) -> Iterator[Document | DocumentError]:
