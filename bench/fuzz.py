@@ -49,7 +49,8 @@ def main() -> None:
     print(f"documents tried  {report.tried:,} ({', '.join(f'{k} {v:,}' for k, v in sorted(report.by_kind.items()))})")
     print(f"crashes          {len(report.crashes)}")
     print(f"hangs            {len(report.hangs)} (over {args.alarm} s)")
-    print(f"read or extracted {report.documents:,} documents, {report.errors:,} per-document messages")
+    print(f"read or extracted {report.documents:,} documents, {report.errors:,} per-document messages "
+          f"({', '.join(f'{k} {v:,}' for k, v in sorted(report.by_stage.items()))})")
     print(f"slowest document {report.slowest[0]:.2f} s ({report.slowest[1]})")
     print(f"total            {took:.1f} s, {report.tried / took:.0f} inputs/s, "
           f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

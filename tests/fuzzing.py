@@ -92,6 +92,7 @@ class FuzzReport:
     hangs: list[str] = field(default_factory=list)
     documents: int = 0
     errors: int = 0
+    by_stage: Counter = field(default_factory=Counter)  # per-document messages by stage (read, extract)
     by_kind: Counter = field(default_factory=Counter)
     slowest: tuple[float, str] = (0.0, "")
 
@@ -129,6 +130,7 @@ def fuzz(n: int, kb, seed: int = 13, alarm: int = 30, extract: bool = True) -> F
                 for result in (extract_all(docs, kb, settings) if extract else docs):
                     if isinstance(result, DocumentError):
                         report.errors += 1
+                        report.by_stage[result.stage] += 1
                     else:
                         report.documents += 1
             except Hang:
