@@ -121,6 +121,7 @@ class Fetcher:
             try:
                 with self.client.stream("GET", current, headers=headers) as response:
                     self.stats.requests += 1
+                    self._check_peer(url, response)
                     status = response.status_code
                     if status in REDIRECT_STATUS and response.headers.get("location"):
                         return Page(current, status), response.headers["location"]
@@ -212,6 +213,7 @@ class Fetcher:
             self._wait_turn(url)
             with self.client.stream("GET", robots.url) as response:
                 self.stats.requests += 1
+                self._check_peer(url, response)
                 status = response.status_code
                 body = b""
                 deadline = self._clock() + self.settings.total_timeout
@@ -231,6 +233,19 @@ class Fetcher:
         return robots
 
     # -- where a URL may point -----------------------------------------------------------------------
+    def _check_peer(self, url: str, response: httpx.Response) -> None:
+        """The address actually connected to, checked again: a name may resolve elsewhere the second time."""
+        if self.settings.allow_private:
+            return
+        stream = response.extensions.get("network_stream")
+        peer = stream.get_extra_info("server_addr") if stream is not None else None
+        if peer:
+            address = ipaddress.ip_address(str(peer[0]).split("%")[0])
+            if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+                address = address.ipv4_mapped
+            if not address.is_global or address.is_multicast:
+                raise DocumentError(url, "fetch", f"refused: connected to a private address ({address})")
+
     def _check_url(self, url: str, current: str) -> None:
         try:
             parts = urlsplit(current)
@@ -260,7 +275,8 @@ def private_address(host: str, port: int = 80) -> str | None:
     """The first address of ``host`` that is loopback, private, link-local or otherwise not public, if any.
 
     The name is resolved here and again by the connection, so a DNS server that answers differently the
-    second time could still lead elsewhere; a proxy that pins the address is the full defence.
+    second time could still lead elsewhere: the fetcher checks the address it connected to as well, before
+    reading a byte of the answer (the request itself has been sent by then).
     """
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)

@@ -153,3 +153,12 @@ def test_private_addresses_are_refused_when_serving(url, reason):
 def test_private_address_lookup():
     assert private_address("192.168.1.1") == "192.168.1.1"
     assert private_address("8.8.8.8") is None
+
+
+def test_the_address_connected_to_is_checked_too(site, monkeypatch):
+    """A name that resolved to a public address and then connects to a private one (DNS rebinding)."""
+    site.expect_request("/secret").respond_with_data("internal")
+    monkeypatch.setattr("dyad.fetch.private_address", lambda host, port=80: None)
+    with Fetcher(Settings(allow_private=False, host_interval=0.0)) as f, \
+            pytest.raises(DocumentError, match=r"connected to a private address \(127.0.0.1\)"):
+        f.get(site.url_for("/secret").replace("localhost", "127.0.0.1"))
