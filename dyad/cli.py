@@ -20,10 +20,12 @@ from dyad.sources import read_sources
 
 def main(argv: list[str] | None = None) -> int:
     import logging
+    import warnings
 
     # the page and crawl parsers log each oddity of a hostile page; dyad reports one message per document
     for name in ("warcio", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module=r"dateutil\.")  # a page's date in an unknown time zone
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):

@@ -171,8 +171,14 @@ def test_news_sitemap_lists_pages_with_dates_and_needs_fetching_to_read_them(tmp
     assert isinstance(error, DocumentError) and "fetching is off" in error.reason
 
 
-def test_html_text_keeps_blocks_apart():
-    assert html_text("<p>One <b>two</b>.</p><script>x()</script><p>Three</p>") == "One two.\nThree"
+@pytest.mark.parametrize("fragment, text", [
+    ("<p>One <b>two</b>.</p><script>x()</script><p>Three</p>", "One two.\nThree"),
+    ("<p>a\x00b</p><p>c\x01</p>", "a b\nc"),  # control characters: lxml parses them, then refuses to set them
+    ("no markup,   just  words", "no markup, just words"),
+    ("<p>unclosed <b>bold", "unclosed bold"),
+])
+def test_html_text_keeps_blocks_apart(fragment, text):
+    assert html_text(fragment) == text
 
 
 # -- hostile files: one message naming the file, the rest goes on --------------------------------------------

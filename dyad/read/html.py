@@ -21,6 +21,7 @@ from dyad.settings import Settings
 
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
 _LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2})(?:[-_][A-Za-z]+)?\b", re.I)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BLOCKS = frozenset({"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "section",
                      "article", "header", "footer", "ul", "ol", "table", "pre", "figcaption", "hr"})
 
@@ -60,18 +61,20 @@ def html_document(data: bytes, origin: str, *, url: str | None = None, doc_id: s
 
 def html_text(fragment: str) -> str:
     """Plain text of an HTML fragment (a feed item's summary): one line per block, no markup."""
+    fragment = _CONTROL.sub(" ", fragment)  # XML has no place for them, and lxml refuses to set them
     if "<" not in fragment:
         return " ".join(fragment.split())
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+        for bad in root.xpath(".//script|.//style"):
+            bad.drop_tree()
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.tag.lower() in _BLOCKS:
+                element.tail = "\n" + (element.tail or "")
+        content = root.text_content()
     except (etree.LxmlError, ValueError):
         return " ".join(re.sub(r"<[^>]*>", " ", fragment).split())
-    for bad in root.xpath(".//script|.//style"):
-        bad.drop_tree()
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.tag.lower() in _BLOCKS:
-            element.tail = "\n" + (element.tail or "")
-    lines = (" ".join(line.split()) for line in root.text_content().split("\n"))
+    lines = (" ".join(line.split()) for line in content.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
