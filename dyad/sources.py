@@ -27,8 +27,6 @@ from dyad.read.detect import HEAD, KINDS, detect_kind, kind_of_name
 from dyad.read.web import WebContext, bytes_documents, fetch_documents, warc_stream
 from dyad.settings import Settings
 
-TEXT_SUFFIXES = (".txt", ".text", ".md")
-JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 # a feed or sitemap file may list 50,000 entries: ten pages' worth of bytes is room for that, not for a dump
 LIST_FACTOR = 10
 Warn = Callable[[str], None]

@@ -199,3 +199,16 @@ def test_reprocess_keeps_what_the_page_gave(site, tmp_path, capsys):
         row = conn.execute(select(documents)).mappings().one()
     assert row["kb_version"] != "sha256:old" and row["url"] == site.server.url_for("/b")
     assert row["extractor"].startswith("trafilatura") and row["title"] == "Wang Yi in Moskau"
+
+
+def test_a_sitemap_index_of_gzipped_sitemaps_is_followed(site, capsys):
+    import gzip
+
+    index = ('<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+             f'<sitemap><loc>{site.server.url_for("/news.xml.gz")}</loc></sitemap></sitemapindex>').encode()
+    site.server.expect_request("/index.xml").respond_with_data(index, content_type="application/xml")
+    site.server.expect_request("/news.xml.gz").respond_with_data(
+        gzip.compress(sitemap([(site.server.url_for("/a"), "2023-07-17")])), content_type="application/x-gzip")
+    assert main(["extract", "--fetch", site.server.url_for("/index.xml"), "--format", "jsonl", "--interval", "0"]) == 0
+    [row] = map(json.loads, capsys.readouterr().out.splitlines())
+    assert (row["url"], row["published"]) == (site.server.url_for("/a"), "2023-07-17")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import date
 from urllib.parse import urlsplit
@@ -32,7 +33,6 @@ class WebContext:
     fetcher: Fetcher | None = None
     warn: Warn = lambda message: None
     language: str | None = None
-    seen: Callable[[str], bool] = lambda url: False  # a page already read: not fetched again
 
 
 def fetch_documents(url: str, ctx: WebContext) -> Iterator[Document | DocumentError]:
@@ -46,12 +46,17 @@ def fetch_documents(url: str, ctx: WebContext) -> Iterator[Document | DocumentEr
         yield exc
         return
     kind = detect_kind(page.content[:HEAD], url_path(page.url), page.content_type)
-    yield from bytes_documents(page.content, kind, url, ctx, url=page.url)
+    try:
+        content = page.content if kind == "warc" else _gunzip(page.content, url, ctx.settings)  # sitemap.xml.gz
+    except DocumentError as exc:
+        yield exc
+        return
+    yield from bytes_documents(content, kind, url, ctx, url=page.url)
 
 
 def bytes_documents(data: bytes, kind: str, origin: str, ctx: WebContext, *, url: str | None = None,
                     meta: dict | None = None, depth: int = 0) -> Iterator[Document | DocumentError]:
-    """The documents of one web input of a known kind (text and JSONL are read by dyad.sources)."""
+    """The documents of one web input of a known kind (JSONL is read by dyad.sources)."""
     meta = meta or {}
     if kind == "html":
         try:
@@ -127,8 +132,6 @@ def _sitemap(data: bytes, origin: str, ctx: WebContext, depth: int) -> Iterator[
                                             f"{len(sitemap.sitemaps):,} sitemaps: fetching is off (add --fetch)")
         return
     for entry in sitemap.pages:
-        if ctx.seen(entry.url):
-            continue
         try:
             page = ctx.fetcher.get(entry.url)
             doc = html_document(page.content, entry.url, url=page.url, published=entry.published,
@@ -142,26 +145,25 @@ def _sitemap(data: bytes, origin: str, ctx: WebContext, depth: int) -> Iterator[
             yield DocumentError(nested, "read", f"sitemaps nested deeper than {MAX_SITEMAP_DEPTH} levels")
             continue
         try:
-            page = ctx.fetcher.get(nested)
+            content = _gunzip(ctx.fetcher.get(nested).content, nested, ctx.settings)
         except DocumentError as exc:
             yield exc
             continue
-        yield from bytes_documents(_gunzip(page.content, nested, ctx.settings), "sitemap", nested, ctx,
-                                   depth=depth + 1)
+        yield from bytes_documents(content, "sitemap", nested, ctx, depth=depth + 1)
 
 
 def _gunzip(data: bytes, origin: str, settings: Settings) -> bytes:
-    """A sitemap.xml.gz, inflated up to the page limit."""
+    """A gzipped download (a sitemap.xml.gz), inflated up to the page limit; DocumentError past it."""
     if data[:2] != b"\x1f\x8b":
         return data
-    import zlib
-
-    inflate = zlib.decompressobj(47)
     try:
-        out = inflate.decompress(data, settings.max_page_bytes + 1)
-    except zlib.error:
-        return b""
-    return b"" if len(out) > settings.max_page_bytes else out
+        out = zlib.decompressobj(47).decompress(data, settings.max_page_bytes + 1)
+    except zlib.error as exc:
+        raise DocumentError(origin, "read", f"corrupt gzip data: {exc}") from None
+    if len(out) > settings.max_page_bytes:
+        raise DocumentError(origin, "read", f"exceeds the limit of {settings.max_page_bytes:,} bytes once "
+                                            "decompressed")
+    return out
 
 
 def _date(value) -> date | None:
