@@ -136,6 +136,8 @@ class Fetcher:
                         continue
                     if status >= 400:
                         raise DocumentError(url, "fetch", f"HTTP {status} from {current}")
+                    if status >= 300:
+                        raise DocumentError(url, "fetch", f"HTTP {status} without a Location to follow from {current}")
                     content = self._body(url, response)
                     self.stats.downloaded += 1
                     self.stats.bytes += len(content)

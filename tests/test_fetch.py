@@ -162,3 +162,62 @@ def test_the_address_connected_to_is_checked_too(site, monkeypatch):
     with Fetcher(Settings(allow_private=False, host_interval=0.0)) as f, \
             pytest.raises(DocumentError, match=r"connected to a private address \(127.0.0.1\)"):
         f.get(site.url_for("/secret").replace("localhost", "127.0.0.1"))
+
+
+RAW_ANSWERS = [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+    b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 9\r\n\r\nnot gzip!",
+    b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\n\r\n\x78\x9c\x00\x01garbage",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nbroken chunk\r\n",
+    b"HTTP/1.1 302 Found\r\nLocation: http://[::1\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 301 Moved\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 999 Whatever\r\nContent-Length: 0\r\n\r\n",
+    b"NOT HTTP AT ALL\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+    b"",
+]
+
+
+@pytest.fixture(scope="module")
+def raw_server():
+    """A server that answers every request with the next malformed answer of the list, then hangs up."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    answers = {"next": b""}
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.settimeout(2)
+                try:
+                    request = conn.recv(65536)
+                    conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n" if b"/robots.txt" in request
+                                 else answers["next"])
+                except OSError:
+                    pass
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}", answers
+    listener.close()
+
+
+@pytest.mark.parametrize("answer", RAW_ANSWERS)
+def test_a_malformed_answer_is_a_page_or_one_message(raw_server, answer):
+    base, answers = raw_server
+    answers["next"] = answer
+    with Fetcher(Settings(host_interval=0.0, retries=0, read_timeout=1.0, total_timeout=2.0)) as f:
+        try:
+            page = f.get(f"{base}/x")
+        except DocumentError as exc:
+            assert exc.doc == f"{base}/x" and exc.stage == "fetch" and exc.reason
+        else:
+            assert isinstance(page.content, bytes)
