@@ -264,3 +264,16 @@ def test_offsets_point_into_the_extracted_text_of_any_page(kb, paragraphs):
         assert doc.text[event.evidence.start:event.evidence.end] == event.evidence.text
         for p in event.participants:
             assert 0 <= p.start <= p.end <= len(doc.text)
+
+
+def test_a_corrupt_gzip_member_in_a_warc_is_one_message_and_nothing_printed(tmp_path, capfd):
+    first = warc([("https://news.example/1", 200, "text/html", page("Eins", [MEETING_DE, FILLER]))], extra=False)
+    second = bytearray(warc([("https://news.example/2", 200, "text/html", page("Zwei", [MEETING_EN, FILLER]))],
+                            extra=False))
+    second[len(second) // 2] ^= 0xFF  # a flipped byte inside the second member's deflate stream
+    (tmp_path / "c.warc.gz").write_bytes(first + bytes(second))
+    docs, _ = read([tmp_path / "c.warc.gz"])
+    captured = capfd.readouterr()
+    assert captured.out == "" and captured.err == ""
+    assert isinstance(docs[0], Document) and docs[0].url == "https://news.example/1"
+    assert len(docs) == 2 and isinstance(docs[1], DocumentError) and "@ inflated byte" in docs[1].doc

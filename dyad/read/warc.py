@@ -9,6 +9,8 @@ largest page, not the file.
 
 from __future__ import annotations
 
+import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -44,6 +46,14 @@ def warc_documents(stream: BinaryIO, origin: str, settings: Settings | None = No
     """The pages of a WARC file; ``counts`` (if given) is filled in as the records go by."""
     settings = settings or Settings()
     counts = counts if counts is not None else WarcCounts()
+    magic = stream.read(2)
+    stream.seek(0)
+    if magic == b"\x1f\x8b":
+        # WARC.gz is inflated here, member after member, rather than by warcio, which writes its
+        # decompression errors to stderr; offsets in messages are then those of the inflated crawl.
+        # (gzip.GzipFile would do, but it reads ahead: a corrupt member would take the good ones before it.)
+        stream = _Inflated(stream)
+    at = "inflated byte" if magic == b"\x1f\x8b" else "byte"
     records = ArchiveIterator(stream, arc2warc=True)
     # warcio writes a warning of its own to stderr for a record whose Content-Length is wrong; a library
     # does not print, so the message is emptied here and the count reported with the others
@@ -55,23 +65,24 @@ def warc_documents(stream: BinaryIO, origin: str, settings: Settings | None = No
             counts.bad_lengths = records.err_count
             return
         except Exception as exc:  # noqa: BLE001 -- warcio fails on hostile records in many ways (AttributeError too)
-            yield DocumentError(f"{origin} @ byte {records.offset}", "read", f"broken WARC record: {_why(exc)}")
+            counts.bad_lengths = records.err_count
+            yield DocumentError(f"{origin} @ {at} {records.offset}", "read", f"broken WARC record: {_why(exc)}")
             return
         try:
-            yield from _record(record, origin, records.offset, settings, counts, language)
+            yield from _record(record, f"{origin} @ {at} {records.offset}", settings, counts, language)
         except Exception as exc:  # noqa: BLE001 -- a truncated or corrupt payload
-            yield DocumentError(f"{origin} @ byte {records.offset}", "read", f"broken WARC record: {_why(exc)}")
+            yield DocumentError(f"{origin} @ {at} {records.offset}", "read", f"broken WARC record: {_why(exc)}")
             return
 
 
-def _record(record, origin: str, offset: int, settings: Settings, counts: WarcCounts,
+def _record(record, place: str, settings: Settings, counts: WarcCounts,
             language: str | None) -> Iterator[Document | DocumentError]:
     kind = record.rec_type
     if kind not in ("response", "resource"):
         counts.other_records += 1
         return
     uri = record.rec_headers.get_header("WARC-Target-URI") or None
-    where = f"{origin} @ byte {offset}" + (f" ({uri})" if uri else "")
+    where = place + (f" ({uri})" if uri else "")
     if kind == "response" and record.http_headers is not None:
         status = record.http_headers.get_statuscode() or ""
         if not status.startswith("2"):
@@ -94,6 +105,56 @@ def _record(record, origin: str, offset: int, settings: Settings, counts: WarcCo
                             settings=settings)
     except DocumentError as exc:
         yield exc
+
+
+class _Inflated(io.RawIOBase):
+    """A multi-member gzip stream inflated as it is read; everything before a corrupt member is returned
+    before the error is raised, and no read inflates more than it was asked for plus one chunk."""
+
+    CHUNK = 65_536
+
+    def __init__(self, raw: BinaryIO) -> None:
+        super().__init__()
+        self.raw = raw
+        self.inflate = zlib.decompressobj(47)
+        self.pending = b""
+        self.done = False
+        self.error: str | None = None
+        self.position = 0  # compressed bytes read, for the message
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        size = self.CHUNK if size is None or size < 0 else size
+        while len(self.pending) < size and not self.done:
+            self._more(size - len(self.pending))
+        if not self.pending and self.error:
+            raise OSError(self.error)
+        out, self.pending = self.pending[:size], self.pending[size:]
+        return out
+
+    def _more(self, wanted: int) -> None:
+        if self.inflate.eof:  # one member ended: the next starts in what is left over
+            data = self.inflate.unused_data or self._raw()
+            if not data:
+                self.done = True
+                return
+            self.inflate = zlib.decompressobj(47)
+        else:
+            data = self.inflate.unconsumed_tail or self._raw()
+            if not data:
+                self.done, self.error = True, f"gzip data ends inside a member (byte {self.position:,})"
+                return
+        try:
+            self.pending += self.inflate.decompress(data, wanted + self.CHUNK)
+        except zlib.error as exc:
+            self.done, self.error = True, f"corrupt gzip member near byte {self.position:,} ({exc})"
+
+    def _raw(self) -> bytes:
+        data = self.raw.read(self.CHUNK)
+        self.position += len(data)
+        return data
 
 
 def _why(exc: Exception) -> str:
