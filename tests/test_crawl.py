@@ -212,3 +212,13 @@ def test_a_sitemap_index_of_gzipped_sitemaps_is_followed(site, capsys):
     assert main(["extract", "--fetch", site.server.url_for("/index.xml"), "--format", "jsonl", "--interval", "0"]) == 0
     [row] = map(json.loads, capsys.readouterr().out.splitlines())
     assert (row["url"], row["published"]) == (site.server.url_for("/a"), "2023-07-17")
+
+
+def test_input_format_flag_reads_a_page_as_text(tmp_path, capsys):
+    path = tmp_path / "a.html"
+    path.write_bytes(page("Macron empfängt Modi", [MEETING_DE, FILLER]))
+    assert main(["extract", str(path), "--format", "jsonl"]) == 0
+    as_page = json.loads(capsys.readouterr().out)
+    assert main(["extract", str(path), "--format", "jsonl", "--input-format", "text"]) == 0
+    as_text = json.loads(capsys.readouterr().out)
+    assert (as_page["title"], as_text["title"]) == ("Macron empfängt Modi", None)

@@ -221,3 +221,21 @@ def test_a_malformed_answer_is_a_page_or_one_message(raw_server, answer):
             assert exc.doc == f"{base}/x" and exc.stage == "fetch" and exc.reason
         else:
             assert isinstance(page.content, bytes)
+
+
+def test_retry_after_and_crawl_delay_set_the_pace(httpserver):
+    httpserver.expect_request("/robots.txt").respond_with_data("User-agent: *\nCrawl-delay: 3\n")
+    answers = iter([Response("slow down", status=429, headers={"Retry-After": "7"}), Response("<html>ok</html>")])
+    httpserver.expect_request("/busy").respond_with_handler(lambda request: next(answers))
+    clock = [0.0]
+    pauses = []
+
+    def sleep(seconds):
+        pauses.append(round(seconds, 3))
+        clock[0] += seconds
+
+    f = Fetcher(Settings(host_interval=0.5, retries=1, backoff=0.25), sleep=sleep, clock=lambda: clock[0])
+    assert f.get(httpserver.url_for("/busy")).content == b"<html>ok</html>"
+    # robots.txt at 0 s raises the interval from 0.5 to 3 s: the page waits 3 s; the 429 asks for 7 s,
+    # after which the host's interval has passed already
+    assert pauses == [3.0, 7.0]
