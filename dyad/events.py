@@ -54,6 +54,7 @@ TOPIC_REACH = 5  # "über die Verhandlungen mit den USA": a state this close aft
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close before a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
 JOIN_KINDS = frozenset({"join", "host"})
+ATTENDANCE_REACH = 4  # "bei einer UN - Konferenz": the preposition, an article and a compound's parts
 ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
 
 
@@ -293,6 +294,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         return [_candidate(group_all(pair), place, place.country, **common) for pair, place in split]
     held_in = location.country if location and location.country in kb.states else None
     if org is not None and (kinds & (JOIN_KINDS | {"visit"}) or attended or invited_to_summit
+                            or _said_at_summit(near_org, words, lex)
                             or (held_in and not countries)) \
             and not (bilateral_words and len(countries) >= 2 and not invited_to_summit):
         # taking part in, hosting or attending an organisation's summit: one event per side;
@@ -378,6 +380,13 @@ def _without_reporters(actors: list[Mention]) -> list[Mention]:
 
 def _group(actors: list[Mention]) -> list[list[tuple[str, tuple[Mention, ...]]]]:
     return [[side] for side in group_all(actors)]
+
+
+def _said_at_summit(near_org: list[Trigger], words: list[str], lex: Lexicon) -> bool:
+    """ "sagte X bei einer UN-Konferenz", "spoke at the NATO summit": what the side did there is its own part."""
+    return any(t.kind == "summit" and any(w.lower() in lex.attendance_preps
+                                          for w in words[max(0, t.token - ATTENDANCE_REACH):t.token])
+               for t in near_org)
 
 
 def _summit_org(orgs: tuple[Mention, ...], triggers: list[Trigger],

@@ -107,6 +107,11 @@ class Lexicon:
     plural_verb_endings: tuple[str, ...] = ()
     gathering_nouns: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     opening_verbs: frozenset[str] = frozenset()
+    attendance_preps: frozenset[str] = frozenset()
+    ago_words: frozenset[str] = frozenset()
+    ago_preps: frozenset[str] = frozenset()
+    one_words: frozenset[str] = frozenset()
+    ordinal_suffixes: frozenset[str] = frozenset()
 
 
 def available_languages() -> list[str]:

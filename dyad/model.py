@@ -129,6 +129,7 @@ class Event:
     series: str | None = None
     round: int | None = None
     topics: tuple[str, ...] = ()
+    confidence: float = 1.0  # how likely the event, its sides and its status are right (dyad.decide)
 
 
 @dataclass(frozen=True, slots=True)

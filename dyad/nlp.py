@@ -76,13 +76,19 @@ def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: i
         if nxt >= n or not _starts_sentence(tokens[nxt].text):
             continue
         prev = tokens[i - 1].text if i else ""
-        if tok.text == "." and (prev in abbreviations or (ordinal_dots and prev.isdigit() and len(prev) <= 2)):
+        if tok.text == "." and (prev in abbreviations or (ordinal_dots and prev.isdigit() and len(prev) <= 2)
+                                or _initial(prev)):
             continue
         out.append(_sentence(tokens[begin:nxt], paragraph))
         begin = nxt
     if begin < n:
         out.append(_sentence(tokens[begin:], paragraph))
     return out
+
+
+def _initial(word: str) -> bool:
+    """A single capital letter: a middle initial ("George W. Bush"), which ends no sentence."""
+    return len(word) == 1 and word.isupper()
 
 
 def _starts_sentence(word: str) -> bool:

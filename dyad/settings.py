@@ -29,3 +29,5 @@ class Settings:
     host_interval: float = 1.0  # seconds between two requests to one host (robots.txt Crawl-delay may raise it)
     max_redirects: int = 5
     allow_private: bool = True  # False refuses URLs that resolve to loopback, private or link-local addresses
+    # Events less likely than this to be right are dropped; None takes the shipped model's threshold.
+    min_confidence: float | None = None

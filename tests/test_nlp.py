@@ -43,3 +43,17 @@ def test_a_full_stop_after_a_small_number_ends_an_english_sentence_but_not_a_ger
     assert len(split_sentences(english, ["Oct"], ordinal_dots=False)) == 2
     german = "Sie trafen sich am 7. Oktober in Berlin."
     assert len(split_sentences(german, [], ordinal_dots=True)) == 1
+
+
+@pytest.mark.parametrize("text, lang, first", [
+    ("President Elendil W. Vorn met King Theoden Marke. They spoke.", "en", "Marke."),
+    ("The Rt. Hon. Elendil Vorn met the King. They spoke.", "en", "King."),
+    ("Präsident Elendil W. Vorn traf König Theoden Marke. Sie sprachen.", "de", "Marke."),
+])
+def test_an_initial_or_an_honorific_ends_no_sentence(text, lang, first):
+    from dyad.lexicon import load_lexicon
+
+    lex = load_lexicon(lang)
+    sents = split_sentences(text, lex.abbreviations, lex.ordinal_dots)
+    assert len(sents) == 2
+    assert text[sents[0].start:sents[0].end].startswith(text[:6]) and text[:sents[0].end].endswith(first)

@@ -22,7 +22,8 @@ from dyad.model import ArticleResult, DateValue, Document, Event, Evidence, Loca
 from dyad.pipeline import extract_all
 from dyad.settings import Settings
 from dyad.store import ingest, open_store
-from dyad.store.export import GDELT_COLUMNS, export
+from dyad.store.export import export
+from dyad.store.gdelt import EVENT_COLUMNS as GDELT_COLUMNS
 from dyad.store.query import RecordQuery, count_records, counts, dyad_counts, find_records, get_record, top_actors
 
 from . import pg
@@ -182,7 +183,7 @@ def test_exports(store, fantasy_kb, tmp_path):
     assert len(list(csv.DictReader(io.StringIO(out.getvalue())))) == 3
     out = io.StringIO()
     export(store, "plover", out)
-    assert {json.loads(line)["event_type"] for line in out.getvalue().splitlines()} == {"CONSULT", "AGREE"}
+    assert {json.loads(line)["event"][0] for line in out.getvalue().splitlines()} == {"CONSULT", "AGREE"}
     import pyarrow.parquet as pq
 
     export(store, "parquet", None, str(tmp_path / "out.parquet"))

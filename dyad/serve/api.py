@@ -8,7 +8,10 @@ data, and the dashboard inserts it as text, never as markup, under a
 Content-Security-Policy that forbids inline script.
 """
 
+import csv
 import hmac
+import io
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
@@ -29,10 +32,22 @@ from dyad.pipeline import extract_all
 from dyad.read.web import WebContext, fetch_documents
 from dyad.settings import Settings
 from dyad.store.core import Store, ingest
-from dyad.store.query import RecordQuery, count_records, dyad_counts, find_records, get_document, get_record, top_actors
+from dyad.store.query import (
+    RecordQuery,
+    count_records,
+    counts_over_time,
+    dyad_counts,
+    find_records,
+    flat_record,
+    get_document,
+    get_record,
+    iter_records,
+    top_actors,
+)
 
 STATIC = Path(__file__).parent / "static"
 MAX_PAGE = 500
+MAX_DOWNLOAD = 100_000  # records in one download of what the filters select
 MAX_COUNT = 10_000  # totals are counted up to here; a larger result says "more than 10,000"
 MAX_BODY = 2_000_000  # bytes of one POST /documents request
 MAX_DOCUMENTS = 100  # articles in one POST /documents request
@@ -44,6 +59,10 @@ DateFrom = Annotated[str | None, Query(alias="from", pattern=DATE, description="
 DateTo = Annotated[str | None, Query(alias="to", pattern=DATE)]
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+# the API documentation pages (Swagger UI, ReDoc, served from the package) set styles inline and ReDoc runs a
+# worker from a blob; their scripts still come only from this server
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") + "; worker-src 'self' blob:"
+DOCS_PAGES = {"/docs": "docs.html", "/redoc": "redoc.html"}
 
 
 MAX_FETCHES = 10  # articles given by URL alone in one request: each may take the fetcher's minute
@@ -75,15 +94,16 @@ def query(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     order: Annotated[str, Query(pattern=r"^(newest|oldest)$")] = "newest",
+    sort: Annotated[str, Query(pattern=r"^(date|sources)$", description="date, or sources (most reported)")] = "date",
 ) -> RecordQuery:
     return RecordQuery(actor=actor, country=country, counterpart=counterpart, date_from=date_from,
                        date_to=date_to, status=status, mode=mode, location=location, series=series,
-                       topic=topic, words=text, limit=limit, offset=offset, oldest_first=order == "oldest")
+                       topic=topic, words=text, limit=limit, offset=offset, oldest_first=order == "oldest", sort=sort)
 
 
 def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None = None,
                fetch_settings: Settings | None = None) -> FastAPI:
-    app = FastAPI(title="dyad", version=__version__,
+    app = FastAPI(title="dyad", version=__version__, docs_url=None, redoc_url=None,
                   description="Political meeting events extracted from news, fused across articles, with evidence.")
     app.state.store = store
     app.state.token = token
@@ -96,7 +116,7 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
         if length and length.isdigit() and int(length) > MAX_BODY:
             return JSONResponse({"detail": f"request body over {MAX_BODY} bytes"}, status_code=413)
         response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Content-Security-Policy"] = DOCS_CSP if request.url.path in DOCS_PAGES else CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
@@ -107,6 +127,23 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
         total = count_records(store, q, cap=MAX_COUNT)
         return {"total": min(total, MAX_COUNT), "total_exceeds": total > MAX_COUNT, "limit": q.limit,
                 "offset": q.offset, "items": items}
+
+    @app.get("/events/download", summary="Every record the filters select, as CSV or JSON (up to 100,000)")
+    def download(q: Annotated[RecordQuery, Depends(query)],
+                 format: Annotated[str, Query(pattern=r"^(csv|json)$")] = "csv") -> StreamingResponse:
+        rows = iter_records(store, replace(q, offset=0), MAX_DOWNLOAD)
+        if format == "json":
+            body, media = _json_array(rows), "application/json"
+        else:
+            body, media = _csv_lines(flat_record(r) for r in rows), "text/csv; charset=utf-8"
+        return StreamingResponse(body, media_type=media, headers={
+            "Content-Disposition": f'attachment; filename="dyad-meetings.{format}"'})
+
+    @app.get("/counts", summary="Meetings per month, in all, per country or per pair of countries")
+    def counts(q: Annotated[RecordQuery, Depends(query)],
+               by: Annotated[str, Query(pattern=r"^(all|country|dyad)$")] = "dyad",
+               top: Annotated[int, Query(ge=1, le=50)] = 8) -> list[dict[str, Any]]:
+        return counts_over_time(store, q, None if by == "all" else by, top)
 
     @app.get("/events/{record_id}", summary="One record with every source and its evidence")
     def event(record_id: str) -> dict[str, Any]:
@@ -160,6 +197,16 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
     def dashboard() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return HTMLResponse((STATIC / "docs.html").read_text(encoding="utf-8"))
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return HTMLResponse((STATIC / "redoc.html").read_text(encoding="utf-8"))
+
+    app.mount("/static/apidocs", StaticFiles(directory=_docs_assets()), name="apidocs")
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
@@ -180,3 +227,30 @@ def _fetched(articles: list[ArticleIn], settings: Settings) -> Iterator[Document
                                   source=a.source or doc.source, origin=f"POST {a.id}")
                 else:  # the items of a feed
                     yield doc
+
+
+def _docs_assets() -> Path:
+    """Swagger UI and ReDoc as the fastapi-offline package ships them: nothing comes from a CDN."""
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).parent / "static"
+
+
+def _csv_lines(rows) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = None
+    for row in rows:
+        if writer is None:
+            writer = csv.DictWriter(buffer, fieldnames=list(row))
+            writer.writeheader()
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _json_array(rows) -> Iterator[str]:
+    yield "["
+    for i, row in enumerate(rows):
+        yield ("," if i else "") + json.dumps(row, ensure_ascii=False)
+    yield "]"
