@@ -17,6 +17,7 @@ from datetime import date
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 
 from dyad.errors import DocumentError
@@ -55,6 +56,9 @@ def warc_documents(stream: BinaryIO, origin: str, settings: Settings | None = No
         stream = _Inflated(stream)
     at = "inflated byte" if magic == b"\x1f\x8b" else "byte"
     records = ArchiveIterator(stream, arc2warc=True)
+    if magic == b"\x1f\x8b":
+        # and warcio must not inflate again what is gzip inside (a crawl gzipped twice): a plain reader
+        records.reader = BufferedReader(records.fh, block_size=records.reader.block_size)
     # warcio writes a warning of its own to stderr for a record whose Content-Length is wrong; a library
     # does not print, so the message is emptied here and the count reported with the others
     records.INC_RECORD = ""
