@@ -13,6 +13,7 @@ from dyad.kb.loader import load_kb
 from dyad.model import ArticleResult
 from dyad.output import article_json
 from dyad.pipeline import extract_all
+from dyad.read.detect import KINDS
 from dyad.settings import Settings
 from dyad.sources import read_sources
 
@@ -43,6 +44,13 @@ def _day(value: str) -> date:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import logging
+    import warnings
+
+    # the page and crawl parsers log each oddity of a hostile page; dyad reports one message per document
+    for name in ("warcio", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module=r"dateutil\.")  # a page's date in an unknown time zone
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -73,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--min-confidence", type=_unit_interval, metavar="P",
                     help="drop events less likely than P (0-1) to be right; default: the model's threshold, "
                          "0 keeps every event the rules propose")
+    _input_options(ex)
     ex.set_defaults(run=_extract)
 
     ev = sub.add_parser("evaluate", help="score extracted events against gold annotations")
@@ -89,7 +98,25 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--published", type=_day, help="publication date (YYYY-MM-DD) of plain-text input")
     ing.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     ing.add_argument("--batch", type=int, default=1000, help="documents per transaction")
+    _input_options(ing)
     ing.set_defaults(run=_ingest)
+
+    fe = sub.add_parser("fetch", help="download pages, feeds' items and sitemaps' pages into a folder")
+    fe.add_argument("urls", nargs="+", help="page, RSS/Atom feed or sitemap URLs")
+    fe.add_argument("--out", required=True, help="folder to save the pages in (with NAME.meta.json beside each)")
+    _fetch_options(fe)
+    fe.set_defaults(run=_fetch)
+
+    wa = sub.add_parser("watch", help="poll feeds and ingest what is new, again and again")
+    wa.add_argument("feeds", nargs="+", help="RSS/Atom feed or sitemap URLs")
+    wa.add_argument("--db", default="dyad.db", help="SQLite file or database URL of the store to ingest into "
+                                                    "(created if missing; default dyad.db)")
+    wa.add_argument("--every", default="15m", help="time between rounds: 30s, 15m, 1h (default 15m)")
+    wa.add_argument("--once", action="store_true", help="one round, then stop")
+    wa.add_argument("--lang", help="language of every item (de, en); detected otherwise")
+    wa.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
+    _fetch_options(wa)
+    wa.set_defaults(run=_watch)
 
     rep = sub.add_parser("reprocess", help="re-extract stored documents made by another extractor or KB version")
     rep.add_argument("--db", default="dyad.db", help=DB_HELP)
@@ -128,6 +155,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="records (csv, jsonl, parquet), GDELT 2.0 tables, or PLOVER events; see docs/codebook.md")
     ex_.add_argument("-o", "--output", required=True,
                      help="output file (- for standard output); gdelt also writes NAME.mentions, NAME.dyad beside it")
+    ex_.add_argument("--since", help="only records with a source ingested since then (UTC; 2024-05-01T12:00:00Z)")
     ex_.set_defaults(run=_export)
 
     srv = sub.add_parser("serve", help="REST API and dashboard over a store")
@@ -149,6 +177,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-format", choices=list(KINDS), help="kind of every input; detected from content otherwise")
+    p.add_argument("--fetch", action="store_true",
+                   help="download URLs given, the pages of sitemaps and the pages of feed items that carry a summary")
+    _fetch_options(p)
+
+
+def _fetch_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user-agent", help="User-Agent header (default: dyad/VERSION (news event extraction))")
+    p.add_argument("--interval", type=float, help="seconds between two requests to one host (default 1)")
+    p.add_argument("--max-bytes", type=int, help="largest page accepted, in bytes (default 10,000,000)")
+
+
+def _settings(args: argparse.Namespace, **given) -> Settings:
+    extra = {k: v for k, v in (("user_agent", args.user_agent), ("host_interval", args.interval),
+                               ("max_page_bytes", args.max_bytes)) if v is not None}
+    return Settings(**given, **extra)
+
+
+def _fetcher(args: argparse.Namespace, settings: Settings):
+    from dyad.fetch import Fetcher
+
+    return Fetcher(settings) if getattr(args, "fetch", True) else None
+
+
+def _read(args: argparse.Namespace, settings: Settings):
+    return read_sources(args.paths, published=args.published, language=args.lang, warn=_warn,
+                        kind=args.input_format, fetcher=_fetcher(args, settings), settings=settings)
+
+
 def _unit_interval(value: str) -> float:
     try:
         number = float(value)
@@ -160,11 +218,10 @@ def _unit_interval(value: str) -> float:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    settings = Settings(language=args.lang, kb_extra=args.kb_extra, strict=args.strict,
-                        min_confidence=args.min_confidence)
+    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, strict=args.strict,
+                         min_confidence=args.min_confidence)
     kb = load_kb(settings.kb_extra)
-    warn = _warn
-    docs = read_sources(args.paths, published=args.published, language=args.lang, warn=warn)
+    docs = _read(args, settings)
     failed = 0
     table_rows: list[ArticleResult] = []
     for result in extract_all(docs, kb, settings):
@@ -214,16 +271,65 @@ def _record_query(args: argparse.Namespace, oldest_first: bool = False):
 def _ingest(args: argparse.Namespace) -> int:
     from dyad.store import ingest
 
-    settings = Settings(language=args.lang, kb_extra=args.kb_extra)
+    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra)
     kb = load_kb(settings.kb_extra)
     store = _existing_store(args.db, create=True)
-    docs = read_sources(args.paths, published=args.published, language=args.lang, warn=_warn)
+    docs = _read(args, settings)
     report = ingest(store, extract_all(docs, kb, settings), kb.version, batch_size=args.batch)
     for failure in report.failed:
         print(f"dyad: error: {failure}", file=sys.stderr)
     print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
           f"{len(report.failed)} failed; {report.events} events", file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from dyad.crawl import fetch_to_dir
+    from dyad.fetch import Fetcher
+
+    with Fetcher(_settings(args)) as fetcher:
+        report = fetch_to_dir(args.urls, Path(args.out), fetcher, warn=_warn)
+    for failure in report.failed:
+        print(f"dyad: error: {failure}", file=sys.stderr)
+    print(f"{report.saved} saved, {report.unchanged} unchanged, {report.skipped} fetched before, "
+          f"{len(report.failed)} failed; {fetcher.stats.requests} requests", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    import time
+
+    from dyad.crawl import parse_every, poll
+    from dyad.fetch import Fetcher
+    from dyad.store import open_store
+
+    try:
+        every = parse_every(args.every)
+    except ValueError as exc:
+        raise DyadError(str(exc)) from None
+    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra)
+    kb = load_kb(settings.kb_extra)
+    store = open_store(args.db)
+    failed = False
+    with Fetcher(settings) as fetcher:
+        try:
+            while True:
+                started = time.monotonic()
+                report = poll(store, args.feeds, fetcher, kb, settings, warn=_warn)
+                for failure in report.failed:
+                    print(f"dyad: error: {failure}", file=sys.stderr)
+                failed = bool(report.failed)
+                print(f"dyad watch: {report.saved} new items read, {report.added} documents added, "
+                      f"{report.events} events, {report.unchanged} feeds unchanged, {len(report.failed)} failed",
+                      file=sys.stderr)
+                if args.once:
+                    break
+                time.sleep(max(0.0, every - (time.monotonic() - started)))
+        except KeyboardInterrupt:  # a stop between or during rounds: what was ingested stays, and so does the state
+            print("dyad watch: stopped", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _reprocess(args: argparse.Namespace) -> int:
@@ -272,15 +378,20 @@ def _dyads(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from dyad.crawl import since_timestamp
     from dyad.store.export import export
 
+    try:
+        since = since_timestamp(args.since) if args.since else None
+    except ValueError as exc:
+        raise DyadError(str(exc)) from None
     store = _existing_store(args.db)
     if args.format == "parquet":
         if args.output == "-":
             raise DyadError("parquet needs a file: give -o FILE.parquet")
-        n = export(store, "parquet", None, args.output)
+        n = export(store, "parquet", None, args.output, since=since)
     elif args.output == "-":
-        n = export(store, args.format, sys.stdout)
+        n = export(store, args.format, sys.stdout, since=since)
         if args.format == "gdelt":
             _warn("the Mentions table and dyad's companion file need a file: give -o FILE to get them")
     elif args.format == "gdelt":
@@ -292,11 +403,11 @@ def _export(args: argparse.Namespace) -> int:
         with open(events_path, "w", encoding="utf-8", newline="") as out, \
                 open(mentions_path, "w", encoding="utf-8", newline="") as mentions, \
                 open(companion_path, "w", encoding="utf-8", newline="") as companion:
-            n = export(store, "gdelt", out, mentions=mentions, companion=companion)
+            n = export(store, "gdelt", out, mentions=mentions, companion=companion, since=since)
         print(f"dyad: Mentions table in {mentions_path}, dyad's own fields in {companion_path}", file=sys.stderr)
     else:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
-            n = export(store, args.format, out)
+            n = export(store, args.format, out, since=since)
     print(f"{n} rows written", file=sys.stderr)
     return 0
 

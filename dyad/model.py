@@ -20,6 +20,8 @@ class Document:
     title: str | None = None
     source: str | None = None
     origin: str = ""  # file and line it came from, for messages
+    author: str | None = None
+    extractor: str | None = None  # what made ``text`` from a page, e.g. "trafilatura 2.3.1"; None for plain text
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """REST API and dashboard over the store: the same query functions as the CLI.
 
 Read-only by default; POST /documents ingests only with the bearer token
-given in DYAD_TOKEN. Article text is untrusted: JSON responses carry it as
+given in DYAD_TOKEN. An article given by ``url`` without ``text`` is fetched,
+but never from an address on the server's own networks (loopback, private,
+link-local) nor by any scheme but http and https. Article text is untrusted: JSON responses carry it as
 data, and the dashboard inserts it as text, never as markup, under a
 Content-Security-Policy that forbids inline script.
 """
@@ -22,9 +24,12 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from dyad import __version__
+from dyad.errors import DocumentError
+from dyad.fetch import Fetcher
 from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.model import Document
 from dyad.pipeline import extract_all
+from dyad.read.web import WebContext, fetch_documents
 from dyad.settings import Settings
 from dyad.store.core import Store, ingest
 from dyad.store.query import (
@@ -60,9 +65,13 @@ DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") +
 DOCS_PAGES = {"/docs": "docs.html", "/redoc": "redoc.html"}
 
 
+MAX_FETCHES = 10  # articles given by URL alone in one request: each may take the fetcher's minute
+
+
 class ArticleIn(BaseModel):
     id: str = Field(min_length=1, max_length=500)
-    text: str = Field(min_length=1, max_length=1_000_000)
+    text: str | None = Field(default=None, min_length=1, max_length=1_000_000,
+                             description="the article; leave it out to fetch the page at url")
     published: date | None = None
     language: str | None = Field(default=None, pattern=r"^(de|en)$")
     url: str | None = Field(default=None, max_length=2000)
@@ -92,11 +101,14 @@ def query(
                        topic=topic, words=text, limit=limit, offset=offset, oldest_first=order == "oldest", sort=sort)
 
 
-def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None = None) -> FastAPI:
+def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None = None,
+               fetch_settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="dyad", version=__version__, docs_url=None, redoc_url=None,
                   description="Political meeting events extracted from news, fused across articles, with evidence.")
     app.state.store = store
     app.state.token = token
+    # untrusted URLs: no private addresses, unless a test or an operator's own setup says otherwise
+    app.state.fetch_settings = fetch_settings or Settings(allow_private=False)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -169,9 +181,14 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
     def post_documents(articles: list[ArticleIn]) -> dict[str, Any]:
         if len(articles) > MAX_DOCUMENTS:
             raise HTTPException(422, f"at most {MAX_DOCUMENTS} articles per request")
+        to_fetch = [a for a in articles if a.text is None]
+        if any(not a.url for a in to_fetch):
+            raise HTTPException(422, "an article needs its text or a url to fetch it from")
+        if len(to_fetch) > MAX_FETCHES:
+            raise HTTPException(422, f"at most {MAX_FETCHES} articles to fetch per request")
         knowledge = kb or load_kb()
         docs = [Document(a.id, a.text, a.published, a.language, a.url, a.title, a.source, origin=f"POST {a.id}")
-                for a in articles]
+                for a in articles if a.text is not None] + list(_fetched(to_fetch, app.state.fetch_settings))
         report = ingest(store, extract_all(docs, knowledge, Settings()), knowledge.version)
         return {"added": report.added, "replaced": report.replaced, "unchanged": report.unchanged,
                 "events": report.events, "failed": [str(f) for f in report.failed]}
@@ -192,6 +209,24 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def _fetched(articles: list[ArticleIn], settings: Settings) -> Iterator[Document | DocumentError]:
+    """The pages given by URL; a page keeps the id, date and source the request gave it."""
+    if not articles:
+        return
+    with Fetcher(settings) as fetcher:
+        ctx = WebContext(settings=settings, fetcher=fetcher)
+        for a in articles:
+            for doc in fetch_documents(a.url, ctx):
+                if isinstance(doc, DocumentError):
+                    yield DocumentError(f"POST {a.id} ({a.url})", doc.stage, doc.reason)
+                elif doc.url == a.url or doc.origin == a.url:
+                    yield replace(doc, id=a.id, published=a.published or doc.published,
+                                  language=a.language or doc.language, title=a.title or doc.title,
+                                  source=a.source or doc.source, origin=f"POST {a.id}")
+                else:  # the items of a feed
+                    yield doc
 
 
 def _docs_assets() -> Path:

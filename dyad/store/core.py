@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, Table, bindparam, create_engine, delete, event, select, update
 from sqlalchemy.engine import make_url
@@ -186,7 +187,8 @@ def _document_row(result: ArticleResult, source: str, key: str, kb_version: str)
     doc = result.doc
     return dict(source=source, doc_key=key, content_hash=content_hash(result), url=doc.url, title=doc.title,
                 published=doc.published.isoformat() if doc.published else None, language=result.language,
-                text=doc.text, dyad_version=__version__, kb_version=kb_version)
+                text=doc.text, dyad_version=__version__, kb_version=kb_version, author=doc.author,
+                extractor=doc.extractor, ingested_at=datetime.now(UTC).isoformat(timespec="microseconds"))
 
 
 def _remove_events(conn: Connection, doc_ids: list[int]) -> tuple[set[str], set[str]]:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import IO, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from dyad import __version__
 from dyad.store.core import Store
@@ -29,25 +29,26 @@ RECORD_COLUMNS = ["id", "status", "cameo", "mode", "host", "date", "date_precisi
 
 
 def export(store: Store, fmt: str, out: IO | str | None, path: str | None = None, *, mentions: IO | None = None,
-           companion: IO | None = None) -> int:
+           companion: IO | None = None, since: str | None = None) -> int:
     """Write every record in ``fmt``; returns the number of rows written (of the main table).
 
     ``out`` is a text stream (a file path or binary stream for parquet, given as ``path`` or ``out``).
     For ``gdelt``, ``mentions`` and ``companion`` receive the Mentions table and dyad's own fields.
+    With ``since`` (a UTC ISO timestamp), only records with a source ingested at or after it.
     """
     from dyad.store import gdelt, plover, tables
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if fmt == "parquet":
-        return tables.write_parquet(read_records(store), path or out, metadata(store))
+        return tables.write_parquet(read_records(store, since=since), path or out, metadata(store))
     if fmt == "csv":
-        return tables.write_csv(read_records(store), out)
+        return tables.write_csv(read_records(store, since=since), out)
     if fmt == "jsonl":
-        return tables.write_jsonl(read_records(store), out)
+        return tables.write_jsonl(read_records(store, since=since), out)
     if fmt == "gdelt":
-        return gdelt.write(read_records(store, with_text=True), out, mentions, companion)
-    return plover.write(read_records(store), out)
+        return gdelt.write(read_records(store, with_text=True, since=since), out, mentions, companion)
+    return plover.write(read_records(store, since=since), out)
 
 
 def metadata(store: Store) -> dict[str, str]:
@@ -60,12 +61,16 @@ def metadata(store: Store) -> dict[str, str]:
             "records": str(n), "codebook": "docs/codebook.md of dyad " + __version__}
 
 
-def read_records(store: Store, with_text: bool = False) -> Iterator[dict[str, Any]]:
+def read_records(store: Store, with_text: bool = False, since: str | None = None) -> Iterator[dict[str, Any]]:
     """Every record, oldest id first, with its participants and its sources (each with evidence offsets).
 
-    With ``with_text`` each source also carries its document's text (for sentence numbers and lengths).
+    With ``with_text`` each source also carries its document's text (for sentence numbers and lengths);
+    with ``since``, only the records with a source ingested at or after it (incremental exports).
     """
     stmt = select(*[records.c[c] for c in RECORD_COLUMNS]).order_by(records.c.id)
+    if since:
+        stmt = stmt.where(exists().where(events.c.record_id == records.c.id,
+                                         events.c.document_id == documents.c.id, documents.c.ingested_at >= since))
     source_columns = [events.c.id, events.c.record_id, events.c.evidence_text, events.c.evidence_start,
                       events.c.evidence_end, events.c.participants, events.c.city, events.c.country,
                       events.c.geonames_id, documents.c.id.label("document_id"), documents.c.source,
