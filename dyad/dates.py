@@ -91,12 +91,12 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
 
     # 2023-09-19
     if ISO_YEAR.fullmatch(w) and i + 4 < n and words[i + 1] == "-" and words[i + 3] == "-" \
-            and words[i + 2].isdigit() and words[i + 4].isdigit():
+            and words[i + 2].isdecimal() and words[i + 4].isdecimal():
         value = _safe_day(int(w), int(words[i + 2]), int(words[i + 4]))
         return (5, _day(value, EXPLICIT), _day(value, EXPLICIT)) if value else None
 
     # 19. September (2023) / 19 September 2023
-    if w.isdigit() and len(w) <= 2:
+    if w.isdecimal() and len(w) <= 2:
         j = i + 1 + (nxt == ".")
         if j < n and lower[j] in lex.months:
             month = lex.months[lower[j]]
@@ -112,7 +112,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
         month = lex.months[lw]
         # September 19, 2023; Sept. 19
         d = i + 1 + (i + 2 < n and words[i + 1] == "." and w in lex.abbreviations)  # "Sept. 19", not "September. 19"
-        if d < n and words[d].isdigit() and len(words[d]) <= 2:
+        if d < n and words[d].isdecimal() and len(words[d]) <= 2:
             j = d + 1 + (d + 1 < n and lower[d + 1] in lex.ordinal_suffixes)
             year, used = _year_after(words, j)
             return _day_month(int(words[d]), month, year, j + used - i, published)
@@ -173,7 +173,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
 
     # "on the 19th": a day of the publication month, the last such day on or before publication
     after = lower[i + 2] if i + 2 < n else ""
-    if w.isdigit() and len(w) <= 2 and nxt in lex.ordinal_suffixes and published is not None \
+    if w.isdecimal() and len(w) <= 2 and nxt in lex.ordinal_suffixes and published is not None \
             and not after.isalpha():  # "the 17th summit" is a round
         day = int(w)
         month_back = (published.year, published.month) if day <= published.day else \
@@ -186,7 +186,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
             return 2, _day(back, REL) if back else None, _day(ahead, REL) if ahead else None
 
     # "zwei Tage später", "three days earlier": counted from the date referred to
-    count = lex.numbers.get(lw) or (int(w) if w.isdigit() and len(w) <= 2 else None)
+    count = lex.numbers.get(lw) or (int(w) if w.isdecimal() and len(w) <= 2 else None)
     if count and reference is not None and i + 2 < n and lex.units.get(lower[i + 1]) == "day" \
             and lower[i + 2] in lex.later_words | lex.earlier_words:
         sign = 1 if lower[i + 2] in lex.later_words else -1
@@ -223,7 +223,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
 def _count(word: str, lex: Lexicon) -> int | None:
     if word in lex.one_words:
         return 1
-    return lex.numbers.get(word) or (int(word) if word.isdigit() and len(word) <= 2 else None)
+    return lex.numbers.get(word) or (int(word) if word.isdecimal() and len(word) <= 2 else None)
 
 
 def _ago(lower: list[str], i: int, lex: Lexicon, published: date) -> tuple[int, DateValue | None] | None:

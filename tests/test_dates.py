@@ -115,3 +115,9 @@ def test_counts_back_from_publication_and_days_without_their_month(lang, text, p
 def test_ordinals_and_counts_that_name_no_day(lang, text):
     found = find_dates(tuple(tokenize(text)), load_lexicon(lang), PUBLISHED, PUBLISHED)
     assert all(v is None or v.precision != "day" for d in found for v in (d.past, d.future))
+
+
+@pytest.mark.parametrize("lang, text", [("de", "am ² Mai vor ³ Tagen"), ("en", "on the ①th, ² days ago")])
+def test_digits_that_are_no_decimal_numbers_are_no_date(lang, text):
+    found = find_dates(tuple(tokenize(text)), load_lexicon(lang), PUBLISHED, PUBLISHED)
+    assert all(v is None or v.precision != "day" for d in found for v in (d.past, d.future))
