@@ -255,6 +255,8 @@ def _query_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--series", help="a recurring mechanism (words of its name)")
     p.add_argument("--topic", help="a topic label")
     p.add_argument("--text", dest="words", help="words in the evidence")
+    p.add_argument("--min-confidence", type=_unit_interval, metavar="P",
+                   help="only meetings whose best report is at least P (0-1) likely right")
     p.add_argument("--limit", type=int, default=50, help="rows to show (default 50)")
     p.add_argument("--offset", type=int, default=0, help="rows to skip")
     p.add_argument("--format", choices=["table", "csv", "jsonl"], default="table", help="output format")
@@ -264,7 +266,7 @@ def _record_query(args: argparse.Namespace, oldest_first: bool = False):
     from dyad.store.query import RecordQuery
 
     keys = ("actor", "country", "counterpart", "date_from", "date_to", "status", "mode", "location", "series",
-            "topic", "words", "limit", "offset")
+            "topic", "words", "limit", "offset", "min_confidence")
     return RecordQuery(**{k: getattr(args, k) for k in keys}, oldest_first=oldest_first)
 
 

@@ -170,6 +170,18 @@ def test_queries(store, fantasy_kb):
     assert dyad_counts(store) == [{"a": "XAR", "b": "XGO", "meetings": 2}, {"a": "XAR", "b": "XRO", "meetings": 1}]
 
 
+def test_records_keep_the_best_confidence_of_their_reports_and_queries_filter_on_it(store, fantasy_kb):
+    put(store, fantasy_kb, [doc("a", MEETING), doc("b", SAME_MEETING), doc("c", PHONE)])
+    with store.engine.connect() as conn:
+        reports = dict(conn.execute(text("SELECT record_id, MAX(confidence) FROM events GROUP BY record_id")).all())
+    found = find_records(store, RecordQuery())
+    assert {r["id"]: r["confidence"] for r in found} == pytest.approx(reports)
+    assert all(0 < c < 1 for c in reports.values())
+    lowest = min(reports.values())
+    assert len(find_records(store, RecordQuery(min_confidence=lowest))) == 2
+    assert len(find_records(store, RecordQuery(min_confidence=lowest + 1e-6))) == 1
+
+
 def test_exports(store, fantasy_kb, tmp_path):
     put(store, fantasy_kb, [doc("a", MEETING), doc("c", PHONE), doc("p", PLANNED)])
     out = io.StringIO()

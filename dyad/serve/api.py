@@ -95,10 +95,13 @@ def query(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     order: Annotated[str, Query(pattern=r"^(newest|oldest)$")] = "newest",
     sort: Annotated[str, Query(pattern=r"^(date|sources)$", description="date, or sources (most reported)")] = "date",
+    min_confidence: Annotated[float | None, Query(ge=0, le=1, description="best report at least this likely right")]
+    = None,
 ) -> RecordQuery:
     return RecordQuery(actor=actor, country=country, counterpart=counterpart, date_from=date_from,
                        date_to=date_to, status=status, mode=mode, location=location, series=series,
-                       topic=topic, words=text, limit=limit, offset=offset, oldest_first=order == "oldest", sort=sort)
+                       topic=topic, words=text, limit=limit, offset=offset, oldest_first=order == "oldest", sort=sort,
+                       min_confidence=min_confidence)
 
 
 def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None = None,

@@ -221,6 +221,7 @@ def _event_row(doc_id: int, source: str, key: str, ev) -> tuple[dict, list[dict]
         round=ev.round, topics=json.dumps(list(ev.topics)), evidence_text=ev.evidence.text,
         evidence_start=ev.evidence.start, evidence_end=ev.evidence.end,
         participants=json.dumps(participants, ensure_ascii=False), fuse_key=fuse_key(participants),
+        confidence=ev.confidence,
     ), participants
 
 
@@ -397,6 +398,7 @@ def _record_rows(cluster: Cluster, members: list, key: str,
         series=next((r["series"] for r in members if r["series"]), None),
         round=next((r["round"] for r in members if r["round"]), None), topics=json.dumps(topics),
         evidence_text=best["evidence_text"], n_sources=len({r["document_id"] for r in members}), announced_by=None,
+        confidence=max((r["confidence"] for r in members if r.get("confidence") is not None), default=None),
     )
     actors: dict[str, tuple] = {}
     for row in members:

@@ -33,6 +33,7 @@ class RecordQuery:
     offset: int = 0
     oldest_first: bool = False
     sort: str = "date"  # or "sources": the most reported first (then by date)
+    min_confidence: float | None = None  # records whose best report is at least this likely right
 
 
 def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
@@ -147,6 +148,9 @@ def _conditions(store: Store, q: RecordQuery) -> list:
         out.append(records.c.topics.like(f'%"{q.topic}"%'))
     if q.words:
         out.append(records.c.id.in_(_evidence_matches(store, q.words)))
+    if q.min_confidence is not None:
+        # a record stored before confidences existed has none: it is not held against it
+        out.append(or_(records.c.confidence.is_(None), records.c.confidence >= q.min_confidence))
     return out
 
 

@@ -84,6 +84,7 @@ events = Table(
     Column("evidence_end", Integer, nullable=False),
     Column("participants", Text, nullable=False),  # JSON list, as in the output contract
     Column("fuse_key", Text),  # "CHN|RUS;CHN=wang-yi;RUS=sergey-lavrov": what fusion compares, without parsing JSON
+    Column("confidence", Float),  # dyad.decide's, for this report of the meeting (migration 9)
 )
 
 records = Table(
@@ -109,6 +110,7 @@ records = Table(
     Column("evidence_text", Text),
     Column("n_sources", Integer, nullable=False),
     Column("announced_by", String(20)),  # a planned record this meeting fulfils
+    Column("confidence", Float),  # the highest of its reports' (migration 9); NULL for events stored before
     Index("ix_records_date", "date_lo"),
     Index("ix_records_countries", "countries"),
 )
@@ -226,6 +228,12 @@ def _web_input(conn: Connection) -> None:
     metadata.create_all(conn, tables=[feeds, feed_items])
 
 
+def _confidence(conn: Connection) -> None:
+    for table in ("events", "records"):
+        if "confidence" not in {c["name"] for c in inspect(conn).get_columns(table)}:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN confidence FLOAT"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _initial),
     (2, "full-text search on evidence", _full_text),
@@ -235,6 +243,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (6, "covering index for fusion groups; fusion keys for older rows", _fusion_index),
     (7, "redirect targets indexed", _redirect_index),
     (8, "web input: author, extractor and ingest time of documents; state of watched feeds", _web_input),
+    (9, "confidence of events and records", _confidence),
 ]
 
 
