@@ -917,3 +917,10 @@ def test_joining_talks_of_ones_own_is_a_meeting_of_its_own(fantasy_kb):
     events = run(fantasy_kb, "Elendil Vorn met Faramir Ithil on Monday. Later, King Theoden Marke joined talks "
                              "with the Fellowship in Edoras.", lang="en")
     assert {"XAR", "XGO"} in [countries(e) for e in events]
+
+
+def test_a_dateline_after_the_headline_on_the_same_line_places_the_meeting(fantasy_kb):
+    text = ("Handel im Mittelpunkt. Edoras – Der arnorische Außenminister Elendil Vorn hat König Theoden Marke "
+            "getroffen.")
+    [event] = run(fantasy_kb, text, published=None)
+    assert (event.location.city, event.location.country) == ("Edoras", "XRO")
