@@ -924,3 +924,11 @@ def test_a_dateline_after_the_headline_on_the_same_line_places_the_meeting(fanta
             "getroffen.")
     [event] = run(fantasy_kb, text, published=None)
     assert (event.location.city, event.location.country) == ("Edoras", "XRO")
+
+
+@pytest.mark.parametrize("text", [
+    "Vorn sagte, er würde Ithil nur treffen, wenn Gondor die Grenze öffne.",
+    "Ein Treffen mit Ithil käme für Vorn erst nach einer Waffenruhe in Frage.",
+])
+def test_a_meeting_in_the_german_conditional_is_hypothetical(fantasy_kb, text):
+    assert not run(fantasy_kb, text, lang="de")
