@@ -111,6 +111,7 @@ class Lexicon:
     opening_verbs: frozenset[str] = frozenset()
     attendance_preps: frozenset[str] = frozenset()
     definite_articles: frozenset[str] = frozenset()
+    role_suffixes: tuple[tuple[str, str], ...] = ()  # (lowercase ending, office key), longest first
     ago_words: frozenset[str] = frozenset()
     ago_preps: frozenset[str] = frozenset()
     one_words: frozenset[str] = frozenset()
@@ -169,6 +170,8 @@ def load_lexicon(language: str) -> Lexicon:
     for phrase in data.get("same_day") or []:
         day_shift.add(phrase, "same")
     suffixes = [(s.lower(), kind) for kind, ends in (data.get("trigger_suffixes") or {}).items() for s in ends]
+    role_suffixes = [(str(s).lower(), office) for office, ends in (data.get("role_suffixes") or {}).items()
+                     for s in ends]
     topics_data = yaml.safe_load((LANG_DIR / "topics.yaml").read_text(encoding="utf-8"))
     topics = tuple(
         (label, tuple(k.lower() for k in spec.get(language, []))) for label, spec in topics_data.items()
@@ -193,6 +196,7 @@ def load_lexicon(language: str) -> Lexicon:
         triggers=triggers,
         trigger_lemmas=trigger_lemmas,
         trigger_suffixes=tuple(sorted(suffixes, key=lambda s: -len(s[0]))),
+        role_suffixes=tuple(sorted(role_suffixes, key=lambda s: -len(s[0]))),
         location_preps=frozenset(str(w) for w in data["location_preps"]),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),

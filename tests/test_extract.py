@@ -932,3 +932,9 @@ def test_a_dateline_after_the_headline_on_the_same_line_places_the_meeting(fanta
 ])
 def test_a_meeting_in_the_german_conditional_is_hypothetical(fantasy_kb, text):
     assert not run(fantasy_kb, text, lang="de")
+
+
+def test_a_german_compound_role_noun_the_list_does_not_spell_out_is_an_office(fantasy_kb):
+    text = "Elendil Vorn traf am Montag in Minas Tirith die Flussministerin Arwen Talas."
+    [event] = run(fantasy_kb, text, lang="de")
+    assert ("XGO", "Arwen Talas") in sides(event)
