@@ -41,7 +41,10 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
     i = 0
     n = len(tokens)
     while i < n:
-        found = _match(words, lower, i, lex, published, reference or published)
+        try:
+            found = _match(words, lower, i, lex, published, reference or published)
+        except OverflowError:  # a day counted from the first or the last day of the calendar
+            found = None
         if found is None:
             i += 1
             continue
@@ -53,7 +56,7 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
 
 
 def _at(value: DateValue | None, tokens, i: int, size: int) -> DateValue | None:
-    if value is None:
+    if value is None or not 1 <= int(value.value.split("-")[0]) <= 9999:  # a year counted off the calendar
         return None
     return DateValue(value.value, value.precision, value.basis, tokens[i].start, tokens[i + size - 1].end,
                      value.future)
@@ -91,12 +94,12 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
 
     # 2023-09-19
     if ISO_YEAR.fullmatch(w) and i + 4 < n and words[i + 1] == "-" and words[i + 3] == "-" \
-            and words[i + 2].isdigit() and words[i + 4].isdigit():
+            and words[i + 2].isdecimal() and words[i + 4].isdecimal():
         value = _safe_day(int(w), int(words[i + 2]), int(words[i + 4]))
         return (5, _day(value, EXPLICIT), _day(value, EXPLICIT)) if value else None
 
     # 19. September (2023) / 19 September 2023
-    if w.isdigit() and len(w) <= 2:
+    if w.isdecimal() and len(w) <= 2:
         j = i + 1 + (nxt == ".")
         if j < n and lower[j] in lex.months:
             month = lex.months[lower[j]]
@@ -111,7 +114,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
     if lw in lex.months and (w[0].isupper() or lex.language == "de"):
         month = lex.months[lw]
         # September 19, 2023
-        if i + 1 < n and words[i + 1].isdigit() and len(words[i + 1]) <= 2:
+        if i + 1 < n and words[i + 1].isdecimal() and len(words[i + 1]) <= 2:
             j = i + 2 + (i + 2 < n and lower[i + 2] in ("st", "nd", "rd", "th"))
             year, used = _year_after(words, j)
             return _day_month(int(words[i + 1]), month, year, j + used - i, published)
@@ -167,7 +170,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
         return size, value, value
 
     # "zwei Tage später", "three days earlier": counted from the date referred to
-    count = lex.numbers.get(lw) or (int(w) if w.isdigit() and len(w) <= 2 else None)
+    count = lex.numbers.get(lw) or (int(w) if w.isdecimal() and len(w) <= 2 else None)
     if count and reference is not None and i + 2 < n and lex.units.get(lower[i + 1]) == "day" \
             and lower[i + 2] in lex.later_words | lex.earlier_words:
         sign = 1 if lower[i + 2] in lex.later_words else -1
@@ -278,6 +281,6 @@ def _relative_unit(unit: str, offset: int, published: date) -> DateValue | None:
 
 
 def _safe_day(year: int, month: int, day: int) -> date | None:
-    if not (1 <= month <= 12) or not (1 <= day <= calendar.monthrange(year, month)[1]):
+    if not (1 <= year <= 9999) or not (1 <= month <= 12) or not (1 <= day <= calendar.monthrange(year, month)[1]):
         return None
     return date(year, month, day)

@@ -2,12 +2,19 @@
 directories of those, and standard input.
 
 Bad input never stops the batch: a problem becomes a DocumentError in the
-stream, naming the file and line; a bad ``published`` is a warning.
+stream, naming the file and line; a bad ``published`` is a warning. Text a
+store cannot hold (a lone surrogate, a NUL) is replaced character for
+character by U+FFFD, with a warning, so every offset still holds.
+
+A file read from a directory is identified by its path relative to that
+directory, without its suffix (``d1/index``): two ``index.txt`` in
+different folders are two documents.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -19,6 +26,11 @@ from dyad.model import Document
 
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+STRING_FIELDS = ("title", "url", "source", "language")
+UNSTORABLE = re.compile("[\\x00\\ud800-\\udfff]")  # PostgreSQL holds no NUL, UTF-8 no lone surrogate
+# Publication dates outside these years are placeholders ("9999-12-31") or typos, not news; date
+# arithmetic on them would leave the calendar
+EARLIEST, LATEST = date(1800, 1, 1), date(2199, 12, 31)
 Warn = Callable[[str], None]
 
 
@@ -33,14 +45,16 @@ def read_sources(paths: list[str], *, published: str | None = None, language: st
             for child in sorted(p.rglob("*")):
                 if child.is_file() and not child.name.endswith(".meta.json") \
                         and child.suffix in TEXT_SUFFIXES + JSONL_SUFFIXES:
-                    yield from _file(child, published, language, warn)
+                    yield from _file(child, published, language, warn,
+                                     child.relative_to(p).with_suffix("").as_posix())
         elif p.is_file():
             yield from _file(p, published, language, warn)
         else:
             yield DocumentError(path, "read", "no such file or directory")
 
 
-def _file(path: Path, published: str | None, language: str | None, warn: Warn) -> Iterator[Document | DocumentError]:
+def _file(path: Path, published: str | None, language: str | None, warn: Warn,
+          doc_id: str | None = None) -> Iterator[Document | DocumentError]:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -56,7 +70,10 @@ def _file(path: Path, published: str | None, language: str | None, warn: Warn) -
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             warn(f"{meta_path}: ignored: not valid JSON ({exc})")
-    yield _text_document(data, str(path), meta.get("id") or path.stem, {**meta, **_given(published, language)}, warn)
+    if not isinstance(meta, dict):
+        warn(f"{meta_path}: ignored: not a JSON object")
+        meta = {}
+    yield _text_document(data, str(path), doc_id or path.stem, {**meta, **_given(published, language)}, warn)
 
 
 def _given(published: str | None, language: str | None) -> dict:
@@ -91,8 +108,12 @@ def _jsonl(data: bytes, origin: str, language: str | None, warn: Warn) -> Iterat
             continue
         try:
             record = json.loads(line)
-        except ValueError as exc:
-            yield DocumentError(where, "read", f"not a JSON object ({exc.msg})")
+        except RecursionError:
+            yield DocumentError(where, "read", "not a JSON object (nested too deeply)")
+            continue
+        except ValueError as exc:  # a JSONDecodeError, or a number of more digits than Python converts
+            reason = getattr(exc, "msg", "a number of too many digits")
+            yield DocumentError(where, "read", f"not a JSON object ({reason})")
             continue
         if not isinstance(record, dict):
             yield DocumentError(where, "read", "not a JSON object")
@@ -103,16 +124,39 @@ def _jsonl(data: bytes, origin: str, language: str | None, warn: Warn) -> Iterat
 
 
 def _document(record: dict, origin: str, warn: Warn) -> Document | DocumentError:
-    doc_id = str(record.get("id") or origin)
-    where = f"{origin} (id {doc_id})" if record.get("id") else origin
+    raw_id = record.get("id")
+    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
+        return DocumentError(origin, "read", f"'id' is not a string (a JSON {_kind(raw_id)})")
+    doc_id = _storable(str(raw_id or origin), origin, "id", warn)
+    where = f"{origin} (id {doc_id})" if raw_id else origin
     text = record.get("text")
     if not isinstance(text, str):
-        return DocumentError(where, "read", "no 'text' field" if text is None else "'text' is not a string")
+        return DocumentError(where, "read", "no 'text' field" if text is None else
+                             f"'text' is not a string (a JSON {_kind(text)})")
+    fields = {}
+    for name in STRING_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            return DocumentError(where, "read", f"'{name}' is not a string (a JSON {_kind(value)})")
+        fields[name] = _storable(value, where, name, warn) if value else None
     return Document(
-        id=doc_id, text=text, published=_published(record.get("published"), where, warn),
-        language=record.get("language") or None, url=record.get("url"), title=record.get("title"),
-        source=record.get("source"), origin=where,
+        id=doc_id, text=_storable(text, where, "text", warn),
+        published=_published(record.get("published"), where, warn), origin=where, **fields,
     )
+
+
+def _kind(value) -> str:
+    return {dict: "object", list: "array", bool: "boolean", float: "number", int: "number"}.get(type(value), "value")
+
+
+def _storable(value: str, where: str, name: str, warn: Warn) -> str:
+    """The string with lone surrogates and NULs replaced by U+FFFD, one for one (offsets stay valid)."""
+    bad = len(UNSTORABLE.findall(value))
+    if not bad:
+        return value
+    warn(f"{where}: {bad} character(s) of '{name}' that no store can hold (lone surrogate, NUL) "
+         "replaced by U+FFFD")
+    return UNSTORABLE.sub("\ufffd", value)
 
 
 def _published(value, where: str, warn: Warn) -> date | None:
@@ -120,7 +164,16 @@ def _published(value, where: str, warn: Warn) -> date | None:
         return None
     try:
         text = str(value).strip()
-        return date.fromisoformat(text[:10]) if len(text) >= 10 else datetime.fromisoformat(text).date()
+        day = date.fromisoformat(text[:10]) if len(text) >= 10 else datetime.fromisoformat(text).date()
     except ValueError:
-        warn(f"{where}: invalid published date {value!r}; treated as missing")
+        warn(f"{where}: invalid published date {_brief(value)}; treated as missing")
         return None
+    if not EARLIEST <= day <= LATEST:
+        warn(f"{where}: published date {day.isoformat()} outside {EARLIEST.year}-{LATEST.year}; treated as missing")
+        return None
+    return day
+
+
+def _brief(value) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."

@@ -834,3 +834,11 @@ def test_an_invitation_to_an_organisation_s_summit_is_taking_part_in_it(fantasy_
     text = "Vorn also invited King Theoden Marke to the FFP summit, which the government of Arnor will host in October."
     pairs = {frozenset(p.country for p in e.participants) for e in run(fantasy_kb, text) if e.status == "planned"}
     assert pairs == {frozenset({"XRO", "FELLOW"}), frozenset({"XAR", "FELLOW"})}
+
+
+@pytest.mark.parametrize("published", [date(9999, 12, 31), date(1, 1, 1)])
+def test_a_publication_date_at_the_ends_of_the_calendar_dates_nothing_off_it(fantasy_kb, published):
+    text = ("Vorn traf am Dienstag Faramir Ithil; am Tag danach reiste er ab. "
+            "Nächste Woche und im nächsten Jahr wollen sie sich wieder treffen, zwei Tage später auch Theoden Marke.")
+    for event in run(fantasy_kb, text, published):
+        assert event.date is None or 1 <= int(event.date.value[:4]) and len(event.date.value.split("-")[0]) == 4
