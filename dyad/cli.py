@@ -67,6 +67,14 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--kb-extra")
     rep.set_defaults(run=_reprocess)
 
+    chk = sub.add_parser("check", help="verify the store's invariants (no orphan events, redirects resolve, "
+                                        "counts agree); exit 1 if any fails")
+    chk.add_argument("--db", default="dyad.db")
+    chk.set_defaults(run=_check)
+    fix = sub.add_parser("repair", help="restore what `dyad check` finds wrong: re-fuse the groups concerned")
+    fix.add_argument("--db", default="dyad.db")
+    fix.set_defaults(run=_repair)
+
     evs = sub.add_parser("events", help="list fused meeting records")
     _query_options(evs)
     evs.set_defaults(run=_events)
@@ -193,6 +201,33 @@ def _reprocess(args: argparse.Namespace) -> int:
     print(f"{report.replaced} re-extracted, {report.unchanged} up to date, {len(report.failed)} failed",
           file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from dyad.store import open_store
+    from dyad.store.check import check, describe
+
+    health = check(open_store(args.db))
+    seen = ", ".join(f"{n:,} {what}" for what, n in sorted(health.checked.items()))
+    for line in describe(health):
+        print(f"dyad: problem: {line}", file=sys.stderr)
+    print(f"{seen} checked: " + ("no problems" if health.ok else "problems found; `dyad repair` fixes them"),
+          file=sys.stderr)
+    return 0 if health.ok else 1
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from dyad.store import open_store
+    from dyad.store.check import describe, repair
+
+    before, after = repair(open_store(args.db))
+    for line in describe(before):
+        print(f"dyad: repaired: {line}", file=sys.stderr)
+    for line in describe(after):
+        print(f"dyad: still wrong: {line}", file=sys.stderr)
+    print("nothing to repair" if before.ok else f"{len(before.groups):,} fusion group(s) rebuilt"
+          + ("" if after.ok else "; problems remain"), file=sys.stderr)
+    return 0 if after.ok else 1
 
 
 def _events(args: argparse.Namespace, oldest_first: bool = False) -> int:

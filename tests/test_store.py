@@ -24,6 +24,7 @@ from dyad.model import ArticleResult, DateValue, Document, Event, Evidence, Loca
 from dyad.pipeline import extract_all
 from dyad.settings import Settings
 from dyad.store import ingest, open_store
+from dyad.store.check import check, repair
 from dyad.store.export import GDELT_COLUMNS, export
 from dyad.store.query import RecordQuery, count_records, counts, dyad_counts, find_records, get_record, top_actors
 
@@ -342,6 +343,7 @@ def test_concurrent_writers_on_shuffled_overlapping_input_equal_one_clean_run(tm
         clean, shared = open_store(clean_db), open_store(shared_db)
         assert snapshot(shared)[:3] == snapshot(clean)[:3]
         assert counts(shared)["documents"] == len(docs)
+        assert check(shared).ok
         clean.engine.dispose()
         shared.engine.dispose()
 
@@ -387,5 +389,64 @@ def test_writer_threads_in_tight_turns_equal_one_clean_run(tmp_path, request, fa
         assert failures == []
         shared = open_store(shared_db)
         assert snapshot(shared)[:3] == snapshot(clean)[:3]
+        assert check(shared).ok
         clean.engine.dispose()
         shared.engine.dispose()
+
+
+CORRUPTIONS = {  # what a crashed or racing writer could leave, each as statements; the problems check names
+    "event of a missing record": (["UPDATE events SET record_id = 'rmissing' WHERE id = (SELECT min(id) FROM events)"],
+                                  {"events of no record"}),
+    "record lost": (["DELETE FROM records WHERE id = (SELECT max(id) FROM records)"],
+                    {"events of no record", "records unlike their events' fusion", "actor rows of no record",
+                     "pair rows of no record"}),
+    "duplicate record": (["INSERT INTO records (id, group_key, countries, status, n_sources) "
+                          "SELECT 'rdup', group_key, countries, status, n_sources FROM records "
+                          "WHERE id = (SELECT min(id) FROM records)"], {"records unlike their events' fusion"}),
+    "count off": (["UPDATE records SET n_sources = n_sources + 1"], {"records unlike their events' fusion"}),
+    "actor missing": (["DELETE FROM record_actors WHERE record_id = (SELECT min(record_id) FROM record_actors)"],
+                      {"records with wrong actors or pairs"}),
+    "bad redirects": (["INSERT INTO record_redirects VALUES ('rgone', 'rnowhere')",
+                       "INSERT INTO record_redirects SELECT id, id FROM records "
+                       "WHERE id = (SELECT min(id) FROM records)"],
+                      {"redirects to no record", "redirects from a standing record"}),
+    "link lost": (["UPDATE records SET announced_by = NULL"], {"wrong announcement links"}),
+    "record of no group": (["INSERT INTO records (id, group_key, countries, status, n_sources) "
+                            "VALUES ('rstray', 'occurred:XAR|XZZ:2020-01', 'XAR|XZZ', 'occurred', 1)"],
+                           {"records unlike their events' fusion"}),
+}
+
+
+@pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
+def test_check_names_each_broken_invariant_and_repair_restores_a_clean_run(store, fantasy_kb, corruption):
+    statements, expected = CORRUPTIONS[corruption]
+    docs = [Document(d["id"], d["text"], date.fromisoformat(d["published"]), "de", source=d["source"])
+            for d in writer_input(18)]
+    put(store, fantasy_kb, docs)
+    clean = snapshot(store)
+    assert check(store).ok and clean[3] == []
+    with store.engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    health = check(store)
+    assert set(health.problems) == expected
+    before, after = repair(store)
+    assert set(before.problems) == expected and after.ok
+    assert snapshot(store) == clean
+
+
+def test_check_and_repair_commands(tmp_path, fantasy_kb, capsys):
+    from dyad.cli import main
+
+    db = str(tmp_path / "s.db")
+    put(open_store(db), fantasy_kb, [doc("a", MEETING), doc("c", PHONE)])
+    assert main(["check", "--db", db]) == 0
+    assert "2 documents, 2 events, 2 records checked: no problems" in capsys.readouterr().err
+    with open_store(db).engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM records WHERE id = (SELECT min(id) FROM records)")
+    assert main(["check", "--db", db]) == 1
+    err = capsys.readouterr().err
+    assert "dyad: problem: 1 events of no record (e.g. " in err and "`dyad repair` fixes them" in err
+    assert main(["repair", "--db", db]) == 0
+    assert "1 fusion group(s) rebuilt" in capsys.readouterr().err
+    assert main(["check", "--db", db]) == 0
