@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--lang", help="language of every input (de, en); detected otherwise")
     ex.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     ex.add_argument("--strict", action="store_true", help="stop at the first bad document")
+    ex.add_argument("--time-budget", type=float, default=60.0, metavar="SECONDS",
+                    help="skip (and report) a document that takes longer (0: no limit)")
     ex.set_defaults(run=_extract)
 
     ev = sub.add_parser("evaluate", help="score extracted events against gold annotations")
@@ -60,6 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--published")
     ing.add_argument("--kb-extra")
     ing.add_argument("--batch", type=int, default=1000, help="documents per transaction")
+    ing.add_argument("--time-budget", type=float, default=60.0, metavar="SECONDS",
+                     help="skip (and report) a document that takes longer (0: no limit)")
     ing.set_defaults(run=_ingest)
 
     rep = sub.add_parser("reprocess", help="re-extract stored documents made by another extractor or KB version")
@@ -127,7 +131,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    settings = Settings(language=args.lang, kb_extra=args.kb_extra, strict=args.strict)
+    settings = Settings(language=args.lang, kb_extra=args.kb_extra, strict=args.strict,
+                        time_budget=args.time_budget or None)
     kb = load_kb(settings.kb_extra)
     warn = _warn
     docs = read_sources(args.paths, published=args.published, language=args.lang, warn=warn)
@@ -180,7 +185,7 @@ def _record_query(args: argparse.Namespace, oldest_first: bool = False):
 def _ingest(args: argparse.Namespace) -> int:
     from dyad.store import ingest, open_store
 
-    settings = Settings(language=args.lang, kb_extra=args.kb_extra)
+    settings = Settings(language=args.lang, kb_extra=args.kb_extra, time_budget=args.time_budget or None)
     kb = load_kb(settings.kb_extra)
     store = open_store(args.db)
     docs = read_sources(args.paths, published=args.published, language=args.lang, warn=_warn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Iterator
 from datetime import date
 
@@ -45,7 +46,12 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
     days_before: dict[int, DateValue | None] = {}  # the last day named earlier in the same paragraph
     paragraph_day: DateValue | None = None
     paragraph = -1
+    deadline = time.monotonic() + settings.time_budget if settings.time_budget else None
     for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots)):
+        if deadline is not None and time.monotonic() > deadline:
+            raise DocumentError(doc.origin or doc.id, "extract",
+                                f"over the time budget of {settings.time_budget:g} s at character "
+                                f"{text.to_original(sent.start, sent.start)[0]:,} of {len(doc.text):,}; skipped")
         dates = find_dates(sent.tokens, lex, doc.published, reference)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
         event_day = _representative_day(dates) or doc.published

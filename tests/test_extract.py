@@ -842,3 +842,12 @@ def test_a_publication_date_at_the_ends_of_the_calendar_dates_nothing_off_it(fan
             "Nächste Woche und im nächsten Jahr wollen sie sich wieder treffen, zwei Tage später auch Theoden Marke.")
     for event in run(fantasy_kb, text, published):
         assert event.date is None or 1 <= int(event.date.value[:4]) and len(event.date.value.split("-")[0]) == 4
+
+
+def test_a_document_over_its_time_budget_is_reported_and_skipped(fantasy_kb):
+    from dyad.errors import DocumentError
+
+    text = "Vorn traf am Dienstag Faramir Ithil. " * 2_000
+    with pytest.raises(DocumentError, match=r"long: extract: over the time budget of 1e-06 s at character"):
+        extract(Document("long", text, date(2023, 9, 20), "de"), fantasy_kb, Settings(time_budget=1e-6))
+    assert extract(Document("long", text, date(2023, 9, 20), "de"), fantasy_kb, Settings(time_budget=None)).events
