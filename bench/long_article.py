@@ -52,7 +52,7 @@ def main() -> None:
     from dyad.settings import Settings
 
     kb = load_kb()
-    settings = Settings(max_chars=2_000_000)
+    settings = Settings(max_chars=2_000_000, time_budget=None)
     extract(Document("warm", article(2_000), date(2024, 1, 1), "de"), kb, settings)
     for size in (int(s) for s in args.sizes.split(",")):
         text = article(size)

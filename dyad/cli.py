@@ -169,9 +169,22 @@ def _query_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--series")
     p.add_argument("--topic")
     p.add_argument("--text", dest="words", help="words in the evidence")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=_count(1), default=50)
+    p.add_argument("--offset", type=_count(0), default=0)
     p.add_argument("--format", choices=["table", "csv", "jsonl"], default="table")
+
+
+def _count(least: int):
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = least - 1
+        if number < least:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least {least}")
+        return number
+
+    return parse
 
 
 def _record_query(args: argparse.Namespace, oldest_first: bool = False):
@@ -183,13 +196,17 @@ def _record_query(args: argparse.Namespace, oldest_first: bool = False):
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from dyad.store import ingest, open_store
+    from dyad.store import IngestReport, ingest, open_store
+    from dyad.store.core import new_or_changed
 
     settings = Settings(language=args.lang, kb_extra=args.kb_extra, time_budget=args.time_budget or None)
     kb = load_kb(settings.kb_extra)
     store = open_store(args.db)
     docs = read_sources(args.paths, published=args.published, language=args.lang, warn=_warn)
-    report = ingest(store, extract_all(docs, kb, settings), kb.version, batch_size=args.batch)
+    skipped = IngestReport()  # documents stored as they are: not extracted again
+    report = ingest(store, extract_all(new_or_changed(store, docs, kb.version, skipped), kb, settings), kb.version,
+                    batch_size=args.batch)
+    report.add(skipped)
     for failure in report.failed:
         print(f"dyad: error: {failure}", file=sys.stderr)
     print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "

@@ -33,7 +33,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from dyad import __version__
 from dyad.errors import DocumentError, DyadError
 from dyad.fuse import Cluster, FuseEvent, dates_fit, fuse_ids, group_key, record_id_of
-from dyad.model import ArticleResult
+from dyad.model import ArticleResult, Document
 from dyad.output import participant_json
 from dyad.sources import UNSTORABLE
 from dyad.store import schema
@@ -247,9 +247,35 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def content_hash(result: ArticleResult) -> str:
-    doc = result.doc
+    return document_hash(result.doc)
+
+
+def document_hash(doc: Document) -> str:
     parts = [doc.text, doc.published.isoformat() if doc.published else "", doc.title or "", doc.url or ""]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_or_changed(store: Store, docs: Iterable[Document | DocumentError], kb_version: str,
+                   report: IngestReport, chunk: int = BATCH) -> Iterator[Document | DocumentError]:
+    """The documents the store does not hold as they are (by content hash and versions), before any
+    extraction; the others are counted unchanged in ``report``. A document whose key this run already
+    passed on is always passed on: a later copy must supersede an earlier one."""
+    passed: set[tuple[str, str]] = set()
+    columns = (documents.c.source, documents.c.doc_key, documents.c.content_hash, documents.c.dyad_version,
+               documents.c.kb_version)
+    for batch in _batches(docs, chunk):
+        keys = {(d.source or "", d.id or d.url or "") for d in batch if isinstance(d, Document)}
+        with store.engine.connect() as conn:
+            stored = {(r.source, r.doc_key): (r.content_hash, r.dyad_version, r.kb_version)
+                      for r in _documents(conn, sorted(keys), columns)}
+        for doc in batch:
+            if isinstance(doc, Document):
+                key = (doc.source or "", doc.id or doc.url or "")
+                if key not in passed and stored.get(key) == (document_hash(doc), __version__, kb_version):
+                    report.unchanged += 1
+                    continue
+                passed.add(key)
+            yield doc
 
 
 def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: str,

@@ -1,0 +1,73 @@
+"""Extraction off the request path: POSTed articles wait in a queue that one worker thread ingests.
+
+A request only validates and enqueues, so a large article costs its sender a
+queue slot, not every other client its share of the server. One worker keeps
+the server a single writer; the store lets other processes write meanwhile.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+
+from dyad.kb.loader import KnowledgeBase, load_kb
+from dyad.model import Document
+from dyad.pipeline import extract_all
+from dyad.settings import Settings
+from dyad.store.core import IngestReport, Store, ingest
+
+MAX_WAITING = 1000  # requests queued at most; a full queue answers 503 rather than grow without bound
+FAILURES_KEPT = 100  # the latest failures shown by GET /ingest
+
+
+@dataclass
+class IngestStatus:
+    waiting: int = 0  # documents accepted, not yet stored
+    done: IngestReport = field(default_factory=IngestReport)
+    failed: deque = field(default_factory=lambda: deque(maxlen=FAILURES_KEPT))
+
+
+class IngestQueue:
+    def __init__(self, store: Store, kb: KnowledgeBase | None = None, settings: Settings | None = None) -> None:
+        self.store = store
+        self.kb = kb
+        self.settings = settings or Settings()
+        self.status = IngestStatus()
+        self._queue: queue.Queue[list[Document]] = queue.Queue(MAX_WAITING)
+        self._lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+
+    def put(self, docs: list[Document]) -> bool:
+        """Enqueue documents; False if the queue is full."""
+        with self._lock:
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._run, name="dyad-ingest", daemon=True)
+                self._worker.start()
+            try:
+                self._queue.put_nowait(docs)
+            except queue.Full:
+                return False
+            self.status.waiting += len(docs)
+        return True
+
+    def join(self) -> None:
+        """Wait until every document enqueued so far is stored (tests, benchmarks)."""
+        self._queue.join()
+
+    def _run(self) -> None:
+        kb = self.kb or load_kb(self.settings.kb_extra)
+        while True:
+            docs = self._queue.get()
+            try:
+                report = ingest(self.store, extract_all(docs, kb, self.settings), kb.version)
+            except Exception as exc:  # the store is unreachable: these documents are lost, the worker goes on
+                report = IngestReport()
+                self.status.failed.append(f"{len(docs)} document(s): store: {type(exc).__name__}: {exc}"[:500])
+            with self._lock:
+                self.status.waiting -= len(docs)
+                self.status.failed.extend(str(f) for f in report.failed)
+                report.failed = []  # counted, and kept above only as the latest few
+                self.status.done.add(report)
+            self._queue.task_done()
