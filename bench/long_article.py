@@ -6,7 +6,8 @@ The article repeats meeting sentences with different dates, places and
 pairs of sides, "die beiden", the next round and earlier meetings between
 them (the worst case for grouping: every sentence is a candidate and few of
 them fuse). Extraction cost should grow linearly: the figure per
-10 k characters stays flat. Prints one line per size.
+10 k characters stays flat. A second series is one run-on sentence of
+meeting clauses without a full stop. Prints one line per size.
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ PAIRS = [("Bundeskanzler Olaf Scholz", "den französischen Präsidenten Emmanuel
          ("Russlands Präsident Wladimir Putin", "den chinesischen Staatschef Xi Jinping"),
          ("US-Außenminister Antony Blinken", "den indischen Außenminister Subrahmanyam Jaishankar")]
 CITIES = ["Berlin", "Paris", "Peking", "Moskau", "Washington", "Neu-Delhi"]
+
+
+def run_on(chars: int) -> str:
+    """One sentence without a full stop: meeting clauses joined by "und"."""
+    return ("Scholz traf am 3. März in Berlin Macron und " * (chars // 44 + 1))[:chars]
 
 
 def article(chars: int) -> str:
@@ -54,13 +60,14 @@ def main() -> None:
     kb = load_kb()
     settings = Settings(max_chars=2_000_000, time_budget=None)
     extract(Document("warm", article(2_000), date(2024, 1, 1), "de"), kb, settings)
-    for size in (int(s) for s in args.sizes.split(",")):
-        text = article(size)
-        start = time.perf_counter()
-        result = extract(Document(f"long{size}", text, date(2024, 1, 1), "de"), kb, settings)
-        took = time.perf_counter() - start
-        print(f"{size:>9,} characters: {took:7.2f} s, {took / size * 10_000:6.3f} s per 10 k characters, "
-              f"{len(result.events):,} events", flush=True)
+    for kind, make in (("sentences", article), ("run-on", run_on)):
+        for size in (int(s) for s in args.sizes.split(",")):
+            text = make(size)
+            start = time.perf_counter()
+            result = extract(Document(f"long{size}", text, date(2024, 1, 1), "de"), kb, settings)
+            took = time.perf_counter() - start
+            print(f"{kind:9} {size:>9,} characters: {took:7.2f} s, {took / size * 10_000:6.3f} s per 10 k "
+                  f"characters, {len(result.events):,} events", flush=True)
 
 
 if __name__ == "__main__":
