@@ -192,7 +192,14 @@ def _record_query(args: argparse.Namespace, oldest_first: bool = False):
 
     keys = ("actor", "country", "counterpart", "date_from", "date_to", "status", "mode", "location", "series",
             "topic", "words", "limit", "offset")
-    return RecordQuery(**{k: getattr(args, k) for k in keys}, oldest_first=oldest_first)
+    query = RecordQuery(**{k: getattr(args, k) for k in keys}, oldest_first=oldest_first)
+    if query.actor:  # any name or alias the knowledge base knows, in any case: "Putin", "vladimir putin"
+        from dataclasses import replace
+
+        from dyad.kb.stats import ActorNames
+
+        query = replace(query, actor=ActorNames(load_kb()).resolve(query.actor) or query.actor)
+    return query
 
 
 def _ingest(args: argparse.Namespace) -> int:

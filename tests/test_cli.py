@@ -164,3 +164,14 @@ def test_a_rerun_extracts_only_what_changed(tmp_path, capsys, monkeypatch):
 
     with open_store(db).engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT text FROM documents WHERE doc_key = 'a1'").scalar() == MEETING
+
+
+@pytest.mark.parametrize("actor", ["Putin", "vladimir putin", "WLADIMIR PUTIN", "vladimir-putin"])
+def test_events_of_an_actor_by_any_alias(tmp_path, capsys, actor):
+    src, db = tmp_path / "a.jsonl", str(tmp_path / "s.db")
+    text = "Der russische Präsident Wladimir Putin traf am Dienstag in Peking den chinesischen Staatschef Xi Jinping."
+    src.write_text(json.dumps({"id": "a", "text": text, "published": "2023-09-20"}) + "\n")
+    assert main(["ingest", str(src), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["events", "--db", db, "--actor", actor, "--format", "jsonl"]) == 0
+    assert len(lines(capsys.readouterr().out)) == 1

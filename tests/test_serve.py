@@ -239,3 +239,8 @@ def test_evidence_appears_and_article_markup_runs_nothing(page):
     assert "<script>window.__pwned = 1</script>" in mark and "onerror" in mark
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.locator("#event script, #event img").count() == 0
+
+
+@pytest.mark.parametrize("actor", ["Elendil Vorn", "elendil vorn", "VORN", "elendil-vorn"])
+def test_an_actor_is_found_by_any_name_the_knowledge_base_knows_in_any_case(client, actor):
+    assert client.get("/events", params={"actor": actor}).json()["total"] >= 3

@@ -12,6 +12,7 @@ included, carries the security headers.
 
 import hmac
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,7 +24,8 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from dyad import __version__
-from dyad.kb.loader import KnowledgeBase
+from dyad.kb.loader import KnowledgeBase, load_kb
+from dyad.kb.stats import ActorNames
 from dyad.model import Document
 from dyad.serve.queue import IngestQueue
 from dyad.store.core import Store
@@ -85,6 +87,7 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
     app.state.store = store
     app.state.token = token
     app.state.ingest = IngestQueue(store, kb)
+    app.state.actor_names = None
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -101,8 +104,15 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
+    def actor_names() -> ActorNames:
+        if app.state.actor_names is None:
+            app.state.actor_names = ActorNames(kb or load_kb())
+        return app.state.actor_names
+
     @app.get("/events", summary="Meeting records, newest first, filtered and paginated")
     def events(q: Annotated[RecordQuery, Depends(query)]) -> dict[str, Any]:
+        if q.actor:  # any name or alias the knowledge base knows, in any case
+            q = replace(q, actor=actor_names().resolve(q.actor) or q.actor)
         items = find_records(store, q)
         total = count_records(store, q, cap=MAX_COUNT)
         return {"total": min(total, MAX_COUNT), "total_exceeds": total > MAX_COUNT, "limit": q.limit,
