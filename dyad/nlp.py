@@ -93,12 +93,13 @@ def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: i
 def _bounded(tokens: list[Token], paragraph: int) -> list[Sentence]:
     """The sentence, or pieces of at most MAX_SENTENCE_TOKENS tokens, each ending at a comma where it can."""
     out = []
-    while len(tokens) > MAX_SENTENCE_TOKENS:
-        cut = next((k + 1 for k in range(MAX_SENTENCE_TOKENS - 1, MAX_SENTENCE_TOKENS // 2, -1)
-                    if tokens[k].text in CUT_AFTER), MAX_SENTENCE_TOKENS)
-        out.append(_sentence(tokens[:cut], paragraph))
-        tokens = tokens[cut:]
-    return [*out, _sentence(tokens, paragraph)]
+    begin = 0
+    while len(tokens) - begin > MAX_SENTENCE_TOKENS:
+        cut = next((k + 1 for k in range(begin + MAX_SENTENCE_TOKENS - 1, begin + MAX_SENTENCE_TOKENS // 2, -1)
+                    if tokens[k].text in CUT_AFTER), begin + MAX_SENTENCE_TOKENS)
+        out.append(_sentence(tokens[begin:cut], paragraph))
+        begin = cut
+    return [*out, _sentence(tokens[begin:], paragraph)]
 
 
 def _starts_sentence(word: str) -> bool:
