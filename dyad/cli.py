@@ -13,11 +13,44 @@ from dyad.kb.loader import load_kb
 from dyad.model import ArticleResult
 from dyad.output import article_json
 from dyad.pipeline import extract_all
+from dyad.read.detect import KINDS
 from dyad.settings import Settings
 from dyad.sources import read_sources
 
+DATE_HELP = "YYYY, YYYY-MM or YYYY-MM-DD"
+DB_HELP = "SQLite file or database URL (postgresql://...) of an existing store (default dyad.db)"
+
+
+def _period(value: str) -> str:
+    """A --from/--to value: YYYY, YYYY-MM or YYYY-MM-DD, and a real date."""
+    import re
+
+    from dyad.store.export import date_range
+
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date ({DATE_HELP})")
+    try:
+        date_range(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: {exc}") from None
+    return value
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a day (YYYY-MM-DD)") from None
+
 
 def main(argv: list[str] | None = None) -> int:
+    import logging
+    import warnings
+
+    # the page and crawl parsers log each oddity of a hostile page; dyad reports one message per document
+    for name in ("warcio", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module=r"dateutil\.")  # a page's date in an unknown time zone
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -39,44 +72,67 @@ def _parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser("extract", help="extract meeting events from articles")
     ex.add_argument("paths", nargs="+", help="text files, JSONL files, directories, or - for standard input")
-    ex.add_argument("--format", choices=["table", "jsonl"], default="table")
-    ex.add_argument("--published", help="publication date (YYYY-MM-DD) of plain-text input")
+    ex.add_argument("--format", choices=["table", "jsonl"], default="table",
+                    help="a table, or one JSON object per article")
+    ex.add_argument("--published", type=_day, help="publication date (YYYY-MM-DD) of plain-text input")
     ex.add_argument("--lang", help="language of every input (de, en); detected otherwise")
     ex.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     ex.add_argument("--strict", action="store_true", help="stop at the first bad document")
     ex.add_argument("--time-budget", type=float, default=60.0, metavar="SECONDS",
                     help="skip (and report) a document that takes longer (0: no limit)")
+    ex.add_argument("--min-confidence", type=_unit_interval, metavar="P",
+                    help="drop events less likely than P (0-1) to be right; default: the model's threshold, "
+                         "0 keeps every event the rules propose")
+    _input_options(ex)
     ex.set_defaults(run=_extract)
 
     ev = sub.add_parser("evaluate", help="score extracted events against gold annotations")
-    ev.add_argument("gold")
-    ev.add_argument("pred")
+    ev.add_argument("gold", help="gold annotations (JSONL)")
+    ev.add_argument("pred", help="dyad's output to score (JSONL)")
     ev.add_argument("--json", action="store_true", help="print the scores as JSON")
     ev.add_argument("--errors", action="store_true", help="list missed and spurious events")
     ev.set_defaults(run=_evaluate)
 
     ing = sub.add_parser("ingest", help="extract articles and store their events, fused into records")
-    ing.add_argument("paths", nargs="+")
-    ing.add_argument("--db", default="dyad.db", help="SQLite file or database URL (postgresql://...)")
-    ing.add_argument("--lang")
-    ing.add_argument("--published")
-    ing.add_argument("--kb-extra")
+    ing.add_argument("paths", nargs="+", help="text files, JSONL files, directories, or - for standard input")
+    ing.add_argument("--db", default="dyad.db", help="SQLite file or database URL (postgresql://...); created if new")
+    ing.add_argument("--lang", help="language of every input (de, en); detected otherwise")
+    ing.add_argument("--published", type=_day, help="publication date (YYYY-MM-DD) of plain-text input")
+    ing.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     ing.add_argument("--batch", type=int, default=1000, help="documents per transaction")
     ing.add_argument("--time-budget", type=float, default=60.0, metavar="SECONDS",
                      help="skip (and report) a document that takes longer (0: no limit)")
+    _input_options(ing)
     ing.set_defaults(run=_ingest)
 
+    fe = sub.add_parser("fetch", help="download pages, feeds' items and sitemaps' pages into a folder")
+    fe.add_argument("urls", nargs="+", help="page, RSS/Atom feed or sitemap URLs")
+    fe.add_argument("--out", required=True, help="folder to save the pages in (with NAME.meta.json beside each)")
+    _fetch_options(fe)
+    fe.set_defaults(run=_fetch)
+
+    wa = sub.add_parser("watch", help="poll feeds and ingest what is new, again and again")
+    wa.add_argument("feeds", nargs="+", help="RSS/Atom feed or sitemap URLs")
+    wa.add_argument("--db", default="dyad.db", help="SQLite file or database URL of the store to ingest into "
+                                                    "(created if missing; default dyad.db)")
+    wa.add_argument("--every", default="15m", help="time between rounds: 30s, 15m, 1h (default 15m)")
+    wa.add_argument("--once", action="store_true", help="one round, then stop")
+    wa.add_argument("--lang", help="language of every item (de, en); detected otherwise")
+    wa.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
+    _fetch_options(wa)
+    wa.set_defaults(run=_watch)
+
     rep = sub.add_parser("reprocess", help="re-extract stored documents made by another extractor or KB version")
-    rep.add_argument("--db", default="dyad.db")
-    rep.add_argument("--kb-extra")
+    rep.add_argument("--db", default="dyad.db", help=DB_HELP)
+    rep.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     rep.set_defaults(run=_reprocess)
 
     chk = sub.add_parser("check", help="verify the store's invariants (no orphan events, redirects resolve, "
                                         "counts agree); exit 1 if any fails")
-    chk.add_argument("--db", default="dyad.db")
+    chk.add_argument("--db", default="dyad.db", help=DB_HELP)
     chk.set_defaults(run=_check)
     fix = sub.add_parser("repair", help="restore what `dyad check` finds wrong: re-fuse the groups concerned")
-    fix.add_argument("--db", default="dyad.db")
+    fix.add_argument("--db", default="dyad.db", help=DB_HELP)
     fix.set_defaults(run=_repair)
 
     evs = sub.add_parser("events", help="list fused meeting records")
@@ -87,55 +143,97 @@ def _parser() -> argparse.ArgumentParser:
     tl.set_defaults(run=_timeline)
 
     act = sub.add_parser("actors", help="who meets most")
-    act.add_argument("--db", default="dyad.db")
-    act.add_argument("--country")
-    act.add_argument("--top", type=int, default=20)
-    act.add_argument("--from", dest="date_from")
-    act.add_argument("--to", dest="date_to")
-    act.add_argument("--format", choices=["table", "csv", "jsonl"], default="table")
+    act.add_argument("--db", default="dyad.db", help=DB_HELP)
+    act.add_argument("--country", help="only actors of this country or organisation (CHN, UN ...)")
+    act.add_argument("--top", type=int, default=20, help="how many actors (default 20)")
+    act.add_argument("--from", dest="date_from", type=_period, help=f"first date ({DATE_HELP})")
+    act.add_argument("--to", dest="date_to", type=_period, help=f"last date ({DATE_HELP})")
+    act.add_argument("--format", choices=["table", "csv", "jsonl"], default="table", help="output format")
     act.set_defaults(run=_actors)
 
     dy = sub.add_parser("dyads", help="meetings per pair of countries")
-    dy.add_argument("--db", default="dyad.db")
+    dy.add_argument("--db", default="dyad.db", help=DB_HELP)
     dy.add_argument("--country", help="only the counterparts of this country")
-    dy.add_argument("--from", dest="date_from")
-    dy.add_argument("--to", dest="date_to")
-    dy.add_argument("--status", default="occurred", choices=["occurred", "planned"])
-    dy.add_argument("--top", type=int)
-    dy.add_argument("--format", choices=["table", "csv", "jsonl"], default="table")
+    dy.add_argument("--from", dest="date_from", type=_period, help=f"first date ({DATE_HELP})")
+    dy.add_argument("--to", dest="date_to", type=_period, help=f"last date ({DATE_HELP})")
+    dy.add_argument("--status", default="occurred", choices=["occurred", "planned"], help="held or announced meetings")
+    dy.add_argument("--top", type=int, help="only the busiest pairs")
+    dy.add_argument("--format", choices=["table", "csv", "jsonl"], default="table", help="output format")
     dy.set_defaults(run=_dyads)
 
     ex_ = sub.add_parser("export", help="write every record as csv, jsonl, parquet, gdelt or plover")
-    ex_.add_argument("--db", default="dyad.db")
-    ex_.add_argument("--format", required=True, choices=["csv", "jsonl", "parquet", "gdelt", "plover"])
-    ex_.add_argument("-o", "--output", required=True, help="output file (- for standard output)")
+    ex_.add_argument("--db", default="dyad.db", help=DB_HELP)
+    ex_.add_argument("--format", required=True, choices=["csv", "jsonl", "parquet", "gdelt", "plover"],
+                     help="records (csv, jsonl, parquet), GDELT 2.0 tables, or PLOVER events; see docs/codebook.md")
+    ex_.add_argument("-o", "--output", required=True,
+                     help="output file (- for standard output); gdelt also writes NAME.mentions, NAME.dyad beside it")
+    ex_.add_argument("--since", help="only records with a source ingested since then (UTC; 2024-05-01T12:00:00Z)")
     ex_.set_defaults(run=_export)
 
     srv = sub.add_parser("serve", help="REST API and dashboard over a store")
-    srv.add_argument("--db", default="dyad.db")
-    srv.add_argument("--host", default="127.0.0.1")
-    srv.add_argument("--port", type=int, default=8000)
+    srv.add_argument("--db", default="dyad.db", help=DB_HELP)
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    srv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     srv.set_defaults(run=_serve)
 
     kb = sub.add_parser("kb", help="inspect the knowledge base")
     kb_sub = kb.add_subparsers()
     stats = kb_sub.add_parser("stats", help="counts of what the knowledge base holds")
-    stats.add_argument("--kb-extra")
+    stats.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     stats.set_defaults(run=_kb_stats)
     lookup = kb_sub.add_parser("lookup", help="what a name resolves to")
-    lookup.add_argument("name")
-    lookup.add_argument("--date", help="YYYY-MM-DD: show the office held on that date")
-    lookup.add_argument("--kb-extra")
+    lookup.add_argument("name", help="a person, state, organisation or place, in any language dyad reads")
+    lookup.add_argument("--date", type=_day, help="YYYY-MM-DD: show the office held on that date")
+    lookup.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     lookup.set_defaults(run=_kb_lookup)
     return parser
 
 
+def _input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-format", choices=list(KINDS), help="kind of every input; detected from content otherwise")
+    p.add_argument("--fetch", action="store_true",
+                   help="download URLs given, the pages of sitemaps and the pages of feed items that carry a summary")
+    _fetch_options(p)
+
+
+def _fetch_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user-agent", help="User-Agent header (default: dyad/VERSION (news event extraction))")
+    p.add_argument("--interval", type=float, help="seconds between two requests to one host (default 1)")
+    p.add_argument("--max-bytes", type=int, help="largest page accepted, in bytes (default 10,000,000)")
+
+
+def _settings(args: argparse.Namespace, **given) -> Settings:
+    extra = {k: v for k, v in (("user_agent", args.user_agent), ("host_interval", args.interval),
+                               ("max_page_bytes", args.max_bytes)) if v is not None}
+    return Settings(**given, **extra)
+
+
+def _fetcher(args: argparse.Namespace, settings: Settings):
+    from dyad.fetch import Fetcher
+
+    return Fetcher(settings) if getattr(args, "fetch", True) else None
+
+
+def _read(args: argparse.Namespace, settings: Settings):
+    return read_sources(args.paths, published=args.published, language=args.lang, warn=_warn,
+                        kind=args.input_format, fetcher=_fetcher(args, settings), settings=settings)
+
+
+def _unit_interval(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number between 0 and 1")
+    return number
+
+
 def _extract(args: argparse.Namespace) -> int:
-    settings = Settings(language=args.lang, kb_extra=args.kb_extra, strict=args.strict,
-                        time_budget=args.time_budget or None)
+    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, strict=args.strict,
+                         min_confidence=args.min_confidence, time_budget=args.time_budget or None)
     kb = load_kb(settings.kb_extra)
-    warn = _warn
-    docs = read_sources(args.paths, published=args.published, language=args.lang, warn=warn)
+    docs = _read(args, settings)
     failed = 0
     table_rows: list[ArticleResult] = []
     for result in extract_all(docs, kb, settings):
@@ -157,21 +255,23 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _query_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", default="dyad.db")
+    p.add_argument("--db", default="dyad.db", help=DB_HELP)
     p.add_argument("--actor", help="actor id or name")
-    p.add_argument("--country")
+    p.add_argument("--country", help="one side (country or organisation code: CHN, UN ...)")
     p.add_argument("--with", dest="counterpart", help="the other side (country or organisation code)")
-    p.add_argument("--from", dest="date_from", help="YYYY, YYYY-MM or YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to")
-    p.add_argument("--status", choices=["occurred", "planned"])
-    p.add_argument("--mode", choices=["in_person", "phone", "video", "unspecified"])
+    p.add_argument("--from", dest="date_from", type=_period, help=f"first date ({DATE_HELP})")
+    p.add_argument("--to", dest="date_to", type=_period, help=f"last date ({DATE_HELP})")
+    p.add_argument("--status", choices=["occurred", "planned"], help="held or announced meetings")
+    p.add_argument("--mode", choices=["in_person", "phone", "video", "unspecified"], help="how they met")
     p.add_argument("--location", help="city or country code")
-    p.add_argument("--series")
-    p.add_argument("--topic")
+    p.add_argument("--series", help="a recurring mechanism (words of its name)")
+    p.add_argument("--topic", help="a topic label")
     p.add_argument("--text", dest="words", help="words in the evidence")
-    p.add_argument("--limit", type=_count(1), default=50)
-    p.add_argument("--offset", type=_count(0), default=0)
-    p.add_argument("--format", choices=["table", "csv", "jsonl"], default="table")
+    p.add_argument("--min-confidence", type=_unit_interval, metavar="P",
+                   help="only meetings whose best report is at least P (0-1) likely right")
+    p.add_argument("--limit", type=_count(1), default=50, help="rows to show (default 50)")
+    p.add_argument("--offset", type=_count(0), default=0, help="rows to skip")
+    p.add_argument("--format", choices=["table", "csv", "jsonl"], default="table", help="output format")
 
 
 def _count(least: int):
@@ -191,7 +291,7 @@ def _record_query(args: argparse.Namespace, oldest_first: bool = False):
     from dyad.store.query import RecordQuery
 
     keys = ("actor", "country", "counterpart", "date_from", "date_to", "status", "mode", "location", "series",
-            "topic", "words", "limit", "offset")
+            "topic", "words", "limit", "offset", "min_confidence")
     query = RecordQuery(**{k: getattr(args, k) for k in keys}, oldest_first=oldest_first)
     if query.actor:  # any name or alias the knowledge base knows, in any case: "Putin", "vladimir putin"
         from dataclasses import replace
@@ -203,13 +303,13 @@ def _record_query(args: argparse.Namespace, oldest_first: bool = False):
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from dyad.store import IngestReport, ingest, open_store
+    from dyad.store import IngestReport, ingest
     from dyad.store.core import new_or_changed
 
-    settings = Settings(language=args.lang, kb_extra=args.kb_extra, time_budget=args.time_budget or None)
+    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, time_budget=args.time_budget or None)
     kb = load_kb(settings.kb_extra)
-    store = open_store(args.db)
-    docs = read_sources(args.paths, published=args.published, language=args.lang, warn=_warn)
+    store = _existing_store(args.db, create=True)
+    docs = _read(args, settings)
     skipped = IngestReport()  # documents stored as they are: not extracted again
     report = ingest(store, extract_all(new_or_changed(store, docs, kb.version, skipped), kb, settings), kb.version,
                     batch_size=args.batch)
@@ -221,22 +321,69 @@ def _ingest(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
-def _reprocess(args: argparse.Namespace) -> int:
+def _fetch(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from dyad.crawl import fetch_to_dir
+    from dyad.fetch import Fetcher
+
+    with Fetcher(_settings(args)) as fetcher:
+        report = fetch_to_dir(args.urls, Path(args.out), fetcher, warn=_warn)
+    for failure in report.failed:
+        print(f"dyad: error: {failure}", file=sys.stderr)
+    print(f"{report.saved} saved, {report.unchanged} unchanged, {report.skipped} fetched before, "
+          f"{len(report.failed)} failed; {fetcher.stats.requests} requests", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    import time
+
+    from dyad.crawl import parse_every, poll
+    from dyad.fetch import Fetcher
     from dyad.store import open_store
+
+    try:
+        every = parse_every(args.every)
+    except ValueError as exc:
+        raise DyadError(str(exc)) from None
+    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra)
+    kb = load_kb(settings.kb_extra)
+    store = open_store(args.db)
+    failed = False
+    with Fetcher(settings) as fetcher:
+        try:
+            while True:
+                started = time.monotonic()
+                report = poll(store, args.feeds, fetcher, kb, settings, warn=_warn)
+                for failure in report.failed:
+                    print(f"dyad: error: {failure}", file=sys.stderr)
+                failed = bool(report.failed)
+                print(f"dyad watch: {report.saved} new items read, {report.added} documents added, "
+                      f"{report.events} events, {report.unchanged} feeds unchanged, {len(report.failed)} failed",
+                      file=sys.stderr)
+                if args.once:
+                    break
+                time.sleep(max(0.0, every - (time.monotonic() - started)))
+        except KeyboardInterrupt:  # a stop between or during rounds: what was ingested stays, and so does the state
+            print("dyad watch: stopped", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _reprocess(args: argparse.Namespace) -> int:
     from dyad.store.reprocess import reprocess
 
     kb = load_kb(args.kb_extra)
-    report = reprocess(open_store(args.db), kb, Settings(kb_extra=args.kb_extra))
+    report = reprocess(_existing_store(args.db), kb, Settings(kb_extra=args.kb_extra))
     print(f"{report.replaced} re-extracted, {report.unchanged} up to date, {len(report.failed)} failed",
           file=sys.stderr)
     return 1 if report.failed else 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    from dyad.store import open_store
     from dyad.store.check import check, describe
 
-    health = check(open_store(args.db))
+    health = check(_existing_store(args.db))
     seen = ", ".join(f"{n:,} {what}" for what, n in sorted(health.checked.items()))
     for line in describe(health):
         print(f"dyad: problem: {line}", file=sys.stderr)
@@ -246,10 +393,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _repair(args: argparse.Namespace) -> int:
-    from dyad.store import open_store
     from dyad.store.check import describe, repair
 
-    before, after = repair(open_store(args.db))
+    before, after = repair(_existing_store(args.db))
     for line in describe(before):
         print(f"dyad: repaired: {line}", file=sys.stderr)
     for line in describe(after):
@@ -260,10 +406,9 @@ def _repair(args: argparse.Namespace) -> int:
 
 
 def _events(args: argparse.Namespace, oldest_first: bool = False) -> int:
-    from dyad.store import open_store
     from dyad.store.query import find_records
 
-    rows = find_records(open_store(args.db), _record_query(args, oldest_first))
+    rows = find_records(_existing_store(args.db), _record_query(args, oldest_first))
     flat = [{"id": r["id"], "date": r["date"], "status": r["status"], "mode": r["mode"],
              "sides": "|".join(r["countries"]),
              "actors": "; ".join(f"{a['name']} [{a['country']}]" for a in r["actors"]),
@@ -278,39 +423,74 @@ def _timeline(args: argparse.Namespace) -> int:
 
 
 def _actors(args: argparse.Namespace) -> int:
-    from dyad.store import open_store
     from dyad.store.query import top_actors
 
-    _print_rows(top_actors(open_store(args.db), args.country, args.top, args.date_from, args.date_to),
+    _print_rows(top_actors(_existing_store(args.db), args.country, args.top, args.date_from, args.date_to),
                 args.format, title="Who meets most")
     return 0
 
 
 def _dyads(args: argparse.Namespace) -> int:
-    from dyad.store import open_store
     from dyad.store.query import dyad_counts
 
-    rows = dyad_counts(open_store(args.db), args.country, args.date_from, args.date_to, args.status, args.top)
+    rows = dyad_counts(_existing_store(args.db), args.country, args.date_from, args.date_to, args.status, args.top)
     _print_rows(rows, args.format, title="Meetings per pair of countries")
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
-    from dyad.store import open_store
+    from pathlib import Path
+
+    from dyad.crawl import since_timestamp
     from dyad.store.export import export
 
-    store = open_store(args.db)
+    try:
+        since = since_timestamp(args.since) if args.since else None
+    except ValueError as exc:
+        raise DyadError(str(exc)) from None
+    store = _existing_store(args.db)
     if args.format == "parquet":
         if args.output == "-":
             raise DyadError("parquet needs a file: give -o FILE.parquet")
-        n = export(store, "parquet", None, args.output)
+        n = export(store, "parquet", None, args.output, since=since)
     elif args.output == "-":
-        n = export(store, args.format, sys.stdout)
+        n = export(store, args.format, sys.stdout, since=since)
+        if args.format == "gdelt":
+            _warn("the Mentions table and dyad's companion file need a file: give -o FILE to get them")
+    elif args.format == "gdelt":
+        events_path = Path(args.output)
+        stem = events_path.name[:-len(events_path.suffix)] if events_path.suffix else events_path.name
+        stem = stem.removesuffix(".export")
+        mentions_path = events_path.with_name(f"{stem}.mentions{events_path.suffix}")
+        companion_path = events_path.with_name(f"{stem}.dyad{events_path.suffix}")
+        with open(events_path, "w", encoding="utf-8", newline="") as out, \
+                open(mentions_path, "w", encoding="utf-8", newline="") as mentions, \
+                open(companion_path, "w", encoding="utf-8", newline="") as companion:
+            n = export(store, "gdelt", out, mentions=mentions, companion=companion, since=since)
+        print(f"dyad: Mentions table in {mentions_path}, dyad's own fields in {companion_path}", file=sys.stderr)
     else:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
-            n = export(store, args.format, out)
+            n = export(store, args.format, out, since=since)
     print(f"{n} rows written", file=sys.stderr)
     return 0
+
+
+def _existing_store(url: str, create: bool = False):
+    """A store to read: a missing SQLite file is an error (a mistyped --db must not create an empty store),
+    and a database that cannot be reached is one line, not a traceback."""
+    from pathlib import Path
+
+    from dyad.store import open_store
+
+    if not create and "://" not in url and not Path(url).is_file():
+        raise DyadError(f"no store at {url!r}: give --db the file `dyad ingest` wrote (or run `dyad ingest` first)")
+    try:
+        return open_store(url)
+    except DyadError:
+        raise
+    except Exception as exc:  # a server that is down, a wrong password, a file that is no database
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DyadError(f"cannot open store {url!r}: {reason}") from None
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -319,12 +499,11 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from dyad.serve.api import create_app
-    from dyad.store import open_store
 
     token = os.environ.get("DYAD_TOKEN") or None
     print(f"dyad: serving {args.db} on http://{args.host}:{args.port}/ "
           f"({'ingest enabled with DYAD_TOKEN' if token else 'read-only'})", file=sys.stderr)
-    uvicorn.run(create_app(open_store(args.db), token), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(_existing_store(args.db), token), host=args.host, port=args.port, log_level="warning")
     return 0
 
 
@@ -349,7 +528,7 @@ def _print_rows(rows: list[dict], fmt: str, title: str) -> None:
         table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*["" if v is None else str(v)[:160] for v in row.values()])
-    Console(width=200).print(table)
+    Console().print(table)  # the terminal's width; 80 columns when piped
 
 
 def _warn(message: str) -> None:
@@ -400,8 +579,7 @@ def _kb_lookup(args: argparse.Namespace) -> int:
     from dyad.kb.stats import lookup
 
     kb = load_kb(args.kb_extra)
-    day = date.fromisoformat(args.date) if args.date else None
-    rows = lookup(kb, args.name, day)
+    rows = lookup(kb, args.name, args.date)
     if not rows:
         print(f"'{args.name}': not in the knowledge base")
         return 1

@@ -25,17 +25,33 @@ def merge_candidates(candidates: list[Candidate]) -> list[list[Candidate]]:
     """
     groups: list[_Group] = []
     by_sides: dict[frozenset[str], _SideGroups] = {}
+    by_sentence: dict[int, list[_Group]] = {}  # groups by the sentences of their members, for Candidate.joins
     for cand in candidates:
-        sides = by_sides.setdefault(frozenset(c for c, _ in cand.sides), _SideGroups())
+        key = frozenset(c for c, _ in cand.sides)
+        if cand.joins is not None:
+            # people who joined the meeting just reported: the first group with a member from that sentence
+            # whose countries are among the newcomer's own
+            joined = min((g for g in by_sentence.get(cand.joins, ()) if any(
+                c.sentence_index == cand.joins and {k for k, _ in c.sides} <= key for c in g.members)),
+                key=lambda g: g.position, default=None)
+            if joined is not None:
+                joined.add(cand)
+                if key != joined.sides:
+                    joined.closed = True  # no candidate has the same sides as all its members any more
+                by_sentence.setdefault(cand.sentence_index, []).append(joined)
+                continue
+        sides = by_sides.setdefault(key, _SideGroups())
         need = _Need(cand)
         for position in sides.fitting(cand):
             if groups[position].accepts(need):
                 sides.add(groups[position], cand)
+                by_sentence.setdefault(cand.sentence_index, []).append(groups[position])
                 break
         else:
-            group = _Group(len(groups))
+            group = _Group(len(groups), key)
             groups.append(group)
             sides.add(group, cand)
+            by_sentence.setdefault(cand.sentence_index, []).append(group)
     return [g.members for g in groups]
 
 
@@ -56,10 +72,13 @@ class _Need:
 class _Group:
     """A group of candidates and, in summary, what its members require of a newcomer."""
 
-    __slots__ = ("position", "members", "people", "statuses", "undated_statuses", "latest", "places")
+    __slots__ = ("position", "sides", "closed", "members", "people", "statuses", "undated_statuses", "latest",
+                 "places")
 
-    def __init__(self, position: int) -> None:
+    def __init__(self, position: int, sides: frozenset[str]) -> None:
         self.position = position
+        self.sides = sides  # the countries of its first member, which every member shares ...
+        self.closed = False  # ... unless one joined it with more countries (Candidate.joins): then no one else can
         self.members: list[Candidate] = []
         self.people: set[tuple] = set()  # each member's people per side, as _people_agree compares them
         self.statuses: set[str] = set()
@@ -71,6 +90,8 @@ class _Group:
 
     def accepts(self, need: _Need) -> bool:
         cand = need.cand
+        if self.closed:
+            return False
         if (self.statuses if not need.dated else self.undated_statuses) - {need.status}:
             return False
         if need.dated and self.latest is not None and not _dates_agree(cand.date, self.latest):

@@ -288,6 +288,8 @@ def _role_across_adjectives(words, i, kb: KnowledgeBase, roles):
 
 def _plausible_actor(words, i, size, targets, lex: Lexicon) -> bool:
     """Short forms that are also everyday words ("May") need a capital and no date sense."""
+    if i >= 2 and words[i - 1] in HYPHENS and words[i - 2][:1].isupper() and all(t.kind == "person" for t in targets):
+        return False  # the second part of a double name ("Blanco-Gil") is nobody of its own
     if all(t.kind == "person" and t.use == "short" for t in targets):
         w = words[i]
         if not w[:1].isupper() or w.lower() in lex.months or w.lower() in lex.weekdays:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from dyad.model import Sentence, Token
+from dyad.morph import lemma
 
 # Abbreviations with inner dots ("U.S.", "z.B."), words (with inner
 # apostrophes, but "'s" split off), numbers, any other single character.
@@ -45,12 +46,14 @@ def token_texts(text: str) -> tuple[str, ...]:
     return tuple(m.group() for m in TOKEN.finditer(text.translate(SAME_LENGTH)))
 
 
-def split_sentences(text: str, abbreviations: Iterable[str] = (), ordinal_dots: bool = True) -> list[Sentence]:
+def split_sentences(text: str, abbreviations: Iterable[str] = (), ordinal_dots: bool = True,
+                    language: str | None = None) -> list[Sentence]:
     """Split at line breaks and at sentence-final punctuation.
 
     A full stop after a known abbreviation does not end a sentence, nor, with
     ``ordinal_dots`` (German: "am 19. September", "18. Runde"), one after a
     one- or two-digit number; in English "on Oct. 7. The two leaders" is two.
+    With a ``language``, every token carries its lemma.
     """
     abbreviations = frozenset(abbreviations)
     sentences: list[Sentence] = []
@@ -61,6 +64,8 @@ def split_sentences(text: str, abbreviations: Iterable[str] = (), ordinal_dots: 
             paragraph += 1
         else:
             tokens = tokenize(line, pos)
+            if language is not None:
+                tokens = [Token(t.text, t.start, t.end, lemma(t.text, language)) for t in tokens]
             sentences.extend(_split_line(tokens, abbreviations, paragraph, ordinal_dots))
         pos += len(line) + 1
     return sentences
@@ -81,7 +86,8 @@ def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: i
         if nxt >= n or not _starts_sentence(tokens[nxt].text):
             continue
         prev = tokens[i - 1].text if i else ""
-        if tok.text == "." and (prev in abbreviations or (ordinal_dots and prev.isdigit() and len(prev) <= 2)):
+        if tok.text == "." and (prev in abbreviations or (ordinal_dots and prev.isdigit() and len(prev) <= 2)
+                                or _initial(prev)):
             continue
         out.extend(_bounded(tokens[begin:nxt], paragraph))
         begin = nxt
@@ -100,6 +106,11 @@ def _bounded(tokens: list[Token], paragraph: int) -> list[Sentence]:
         out.append(_sentence(tokens[begin:cut], paragraph))
         begin = cut
     return [*out, _sentence(tokens[begin:], paragraph)]
+
+
+def _initial(word: str) -> bool:
+    """A single capital letter: a middle initial ("George W. Bush"), which ends no sentence."""
+    return len(word) == 1 and word.isupper()
 
 
 def _starts_sentence(word: str) -> bool:

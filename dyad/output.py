@@ -39,6 +39,7 @@ def event_json(event: Event) -> dict[str, Any]:
         "series": event.series,
         "round": event.round,
         "topics": list(event.topics),
+        "confidence": round(event.confidence, 3),
         "evidence": {"text": event.evidence.text, "start": event.evidence.start, "end": event.evidence.end},
     }
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date
 
 from dyad.clean import clean
 from dyad.context import fill_from_context, find_dateline
 from dyad.dates import find_dates
+from dyad.decide import Reading, decide
 from dyad.dedup import merge_candidates, with_best
 from dyad.errors import DocumentError
 from dyad.events import Candidate, sentence_events
@@ -17,7 +19,17 @@ from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.language import detect_language
 from dyad.lexicon import available_languages, load_lexicon
 from dyad.mentions import DocContext, find_mentions
-from dyad.model import ArticleResult, CleanText, DateValue, Document, Event, Evidence, Location, Participant
+from dyad.model import (
+    ArticleResult,
+    CleanText,
+    DateValue,
+    Document,
+    Event,
+    Evidence,
+    Location,
+    Mention,
+    Participant,
+)
 from dyad.nlp import split_sentences
 from dyad.settings import Settings
 from dyad.trigger import find_triggers
@@ -26,7 +38,16 @@ from dyad.trigger import find_triggers
 def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings | None = None) -> ArticleResult:
     """Every meeting event an article reports."""
     settings = settings or Settings()
-    kb = kb or load_kb(settings.kb_extra)
+    language, readings = _read(doc, kb or load_kb(settings.kb_extra), settings)
+    return ArticleResult(doc, language, decide(readings, settings))
+
+
+def readings_of(doc: Document, kb: KnowledgeBase, settings: Settings) -> list[Reading]:
+    """Every event the rules propose for an article, with how it is reported, before the decision."""
+    return _read(doc, kb, settings)[1]
+
+
+def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, list[Reading]]:
     if not doc.text or not doc.text.strip():
         raise DocumentError(doc.origin or doc.id, "read", "empty text")
     if len(doc.text) > settings.max_chars:
@@ -46,12 +67,15 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
     days_before: dict[int, DateValue | None] = {}  # the last day named earlier in the same paragraph
     paragraph_day: DateValue | None = None
     paragraph = -1
+    background_sentences: set[int] = set()
+    sentence_count = 0
     deadline = time.monotonic() + settings.time_budget if settings.time_budget else None
-    for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots)):
+    for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots, language)):
         if deadline is not None and time.monotonic() > deadline:
             raise DocumentError(doc.origin or doc.id, "extract",
                                 f"over the time budget of {settings.time_budget:g} s at character "
                                 f"{text.to_original(sent.start, sent.start)[0]:,} of {len(doc.text):,}; skipped")
+        sentence_count = index + 1
         dates = find_dates(sent.tokens, lex, doc.published, reference)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
         event_day = _representative_day(dates) or doc.published
@@ -67,6 +91,8 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
         # "Xi und Putin hatten sich zuletzt in Peking getroffen": background, not the day just named
         background = any(t.text.lower() in lex.background_words for t in sent.tokens)
         days_before[index] = None if background else paragraph_day
+        if background:
+            background_sentences.add(index)
         paragraph_places += [p.location for p in mentions.places if p.location.city]
         triggers = find_triggers(sent, lex)
         if any(t.kind == "summit" for t in triggers) and not background:
@@ -84,9 +110,13 @@ def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings |
     candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published, places_before,
                                    summit_places, days_before)
     named = frozenset(ctx.people)
-    events = tuple(_event(doc, n, with_best(group), text, kb, named)
-                   for n, group in enumerate(merge_candidates(candidates)))
-    return ArticleResult(doc, language, events)
+    salient = _salient_people(ctx)
+    readings = []
+    for n, group in enumerate(merge_candidates(candidates)):
+        event = _event(doc, n, _dated_by_publication(with_best(group), doc.published, background_sentences),
+                       text, kb, named, salient)
+        readings.append(Reading(tuple(group), event, sentence_count, language))
+    return language, readings
 
 
 def extract_all(docs: Iterable[Document | DocumentError], kb: KnowledgeBase,
@@ -115,11 +145,38 @@ def _representative_day(dates) -> date | None:
     return None
 
 
+def _dated_by_publication(cand: Candidate, published: date | None, background: set[int]) -> Candidate:
+    """The guidelines' two rules of the publication date: a meeting dated on the publication day took
+    place, whatever the tense; a meeting the article reports as news with no time expression took place
+    in the publication month (a background meeting with none stays undated)."""
+    if published is None:
+        return cand
+    if cand.status == "planned" and cand.date is not None and cand.date.value == published.isoformat():
+        return replace(cand, status="occurred")
+    if cand.status == "occurred" and cand.date is None and cand.sentence_index not in background:
+        return replace(cand, date=DateValue(published.isoformat()[:7], "month", "publication month"))
+    return cand
+
+
+def _salient_people(ctx: DocContext) -> dict[str, Mention]:
+    """Per country, the person the article names most often (first named on a tie)."""
+    order = list(ctx.mentions_of)
+    best: dict[str, Mention] = {}
+    for key in sorted(order, key=lambda k: (-ctx.mentions_of[k], order.index(k))):
+        person = ctx.people.get(key) or ctx.unknown.get(key)
+        if person is not None and person.country and person.country not in best:
+            best[person.country] = person
+    return best
+
+
 def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: KnowledgeBase,
-           named: frozenset[str]) -> Event:
-    """The output record; an office whose holder the article names elsewhere gets that name."""
+           named: frozenset[str], salient: dict[str, Mention]) -> Event:
+    """The output record; an office whose holder the article names elsewhere gets that name, and a
+    state named without anybody is represented by the person of that state the article is about."""
     participants = []
     for country, mentions in cand.sides:
+        if all(m.kind == "state" for m in mentions) and country in salient:
+            mentions = (replace(salient[country], start=mentions[0].start, end=mentions[0].end),)
         people = {}
         for m in mentions:
             if m.kind == "person":

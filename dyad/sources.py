@@ -1,5 +1,9 @@
-"""Read documents from plain text (with NAME.meta.json beside), JSONL,
+"""Read documents from plain text (with NAME.meta.json beside), JSONL, HTML
+pages, WARC crawls, RSS/Atom feeds, sitemaps, URLs (when fetching is on),
 directories of those, and standard input.
+
+The kind of a file is read from its content (dyad.read.detect), its name
+only breaking ties; ``kind`` overrides both.
 
 Bad input never stops the batch: a problem becomes a DocumentError in the
 stream, naming the file and line; a bad ``published`` is a warning. Text a
@@ -16,51 +20,90 @@ from __future__ import annotations
 import json
 import re
 import sys
+import zlib
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from dyad.errors import DocumentError
+from dyad.fetch import Fetcher
 from dyad.model import Document
+from dyad.read.detect import HEAD, KINDS, detect_kind, kind_of_name
+from dyad.read.web import WebContext, bytes_documents, fetch_documents, warc_stream
+from dyad.settings import Settings
 
-TEXT_SUFFIXES = (".txt", ".text", ".md")
-JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 STRING_FIELDS = ("title", "url", "source", "language")
 UNSTORABLE = re.compile("[\\x00\\ud800-\\udfff]")  # PostgreSQL holds no NUL, UTF-8 no lone surrogate
 # Publication dates outside these years are placeholders ("9999-12-31") or typos, not news; date
 # arithmetic on them would leave the calendar
 EARLIEST, LATEST = date(1800, 1, 1), date(2199, 12, 31)
+# a feed or sitemap file may list 50,000 entries: ten pages' worth of bytes is room for that, not for a dump
+LIST_FACTOR = 10
 Warn = Callable[[str], None]
 
 
 def read_sources(paths: list[str], *, published: str | None = None, language: str | None = None,
-                 warn: Warn = lambda msg: None, stdin: BinaryIO | None = None) -> Iterator[Document | DocumentError]:
+                 warn: Warn = lambda msg: None, stdin: BinaryIO | None = None, kind: str | None = None,
+                 fetcher: Fetcher | None = None, settings: Settings | None = None,
+                 ) -> Iterator[Document | DocumentError]:
+    """Documents of every path, URL (fetched when ``fetcher`` is given) or ``-``; ``kind`` forces one reader."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"unknown input kind {kind!r}; choose one of {', '.join(KINDS)}")
+    ctx = WebContext(settings=settings or Settings(), fetcher=fetcher, warn=warn, language=language)
     for path in paths:
         if path == "-":
-            yield from _stream((stdin or sys.stdin.buffer).read(), "<stdin>", published, language, warn)
+            yield from _stream((stdin or sys.stdin.buffer).read(), "<stdin>", published, language, warn, kind, ctx)
+            continue
+        if path.startswith(("http://", "https://")):
+            yield from fetch_documents(path, ctx)
             continue
         p = Path(path)
         if p.is_dir():
             for child in sorted(p.rglob("*")):
-                if child.is_file() and not child.name.endswith(".meta.json") \
-                        and child.suffix in TEXT_SUFFIXES + JSONL_SUFFIXES:
-                    yield from _file(child, published, language, warn,
-                                     child.relative_to(p).with_suffix("").as_posix())
+                if not child.is_file() or child.name.endswith(".meta.json") or child.name.startswith("."):
+                    continue
+                doc_id = child.relative_to(p).with_suffix("").as_posix()  # d1/index, not index twice
+                if kind or kind_of_name(child.name):
+                    yield from _file(child, published, language, warn, kind, ctx, doc_id)
+                    continue
+                try:
+                    with child.open("rb") as f:
+                        sniffed = detect_kind(f.read(HEAD), child.name)
+                except OSError as exc:
+                    yield DocumentError(str(child), "read", exc.strerror or str(exc))
+                    continue
+                if sniffed == "text":
+                    warn(f"{child}: skipped: not a known kind of input (give --input-format to read it)")
+                else:
+                    yield from _file(child, published, language, warn, sniffed, ctx, doc_id)
         elif p.is_file():
-            yield from _file(p, published, language, warn)
+            yield from _file(p, published, language, warn, kind, ctx)
         else:
             yield DocumentError(path, "read", "no such file or directory")
 
 
-def _file(path: Path, published: str | None, language: str | None, warn: Warn,
-          doc_id: str | None = None) -> Iterator[Document | DocumentError]:
+def _file(path: Path, published: str | None, language: str | None, warn: Warn, kind: str | None,
+          ctx: WebContext, doc_id: str | None = None) -> Iterator[Document | DocumentError]:
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            head = f.read(HEAD)
+            kind = kind or detect_kind(head, path.name)
+            if kind == "warc":
+                f.seek(0)
+                yield from warc_stream(f, str(path), ctx)
+                return
+            limit = ctx.settings.max_page_bytes * (LIST_FACTOR if kind in ("feed", "sitemap") else 1)
+            if kind not in ("text", "jsonl") and path.stat().st_size > limit:
+                yield DocumentError(str(path), "read", f"file of {path.stat().st_size:,} bytes exceeds the limit "
+                                                       f"of {limit:,} for {kind}")
+                return
+            data = head + f.read()
     except OSError as exc:
         yield DocumentError(str(path), "read", exc.strerror or str(exc))
         return
-    if path.suffix in JSONL_SUFFIXES:
+    if kind == "jsonl":
         yield from _jsonl(data, str(path), language, warn)
         return
     meta: dict = {}
@@ -73,7 +116,30 @@ def _file(path: Path, published: str | None, language: str | None, warn: Warn,
     if not isinstance(meta, dict):
         warn(f"{meta_path}: ignored: not a JSON object")
         meta = {}
+    if kind != "text":
+        data = _gunzip(data, str(path), kind, ctx.settings)
+        if isinstance(data, DocumentError):
+            yield data
+            return
+        if published and not meta.get("published"):
+            meta = {**meta, "published": published}
+        yield from bytes_documents(data, kind, str(path), ctx, meta=meta)
+        return
     yield _text_document(data, str(path), doc_id or path.stem, {**meta, **_given(published, language)}, warn)
+
+
+def _gunzip(data: bytes, origin: str, kind: str, settings: Settings) -> bytes | DocumentError:
+    """A gzipped page, feed or sitemap, inflated up to its limit (a gzip bomb stops there)."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    limit = settings.max_page_bytes * (LIST_FACTOR if kind in ("feed", "sitemap") else 1)
+    try:
+        out = zlib.decompressobj(47).decompress(data, limit + 1)
+    except zlib.error as exc:
+        return DocumentError(origin, "read", f"corrupt gzip data: {exc}")
+    if len(out) > limit:
+        return DocumentError(origin, "read", f"exceeds the limit of {limit:,} bytes once decompressed")
+    return out
 
 
 def _given(published: str | None, language: str | None) -> dict:
@@ -81,11 +147,18 @@ def _given(published: str | None, language: str | None) -> dict:
 
 
 def _stream(data: bytes, origin: str, published: str | None, language: str | None,
-            warn: Warn) -> Iterator[Document | DocumentError]:
-    if data.lstrip()[:1] == b"{":
+            warn: Warn, kind: str | None, ctx: WebContext) -> Iterator[Document | DocumentError]:
+    kind = kind or detect_kind(data[:HEAD])
+    if kind == "jsonl":
         yield from _jsonl(data, origin, language, warn)
-    else:
+    elif kind == "text":
         yield _text_document(data, origin, "stdin", _given(published, language), warn)
+    else:
+        unpacked = data if kind == "warc" else _gunzip(data, origin, kind, ctx.settings)
+        if isinstance(unpacked, DocumentError):
+            yield unpacked
+            return
+        yield from bytes_documents(unpacked, kind, origin, ctx, meta={"published": published} if published else None)
 
 
 def _text_document(data: bytes, origin: str, doc_id: str, meta: dict, warn: Warn) -> Document | DocumentError:
@@ -166,8 +239,11 @@ def _published(value, where: str, warn: Warn) -> date | None:
         text = str(value).strip()
         day = date.fromisoformat(text[:10]) if len(text) >= 10 else datetime.fromisoformat(text).date()
     except ValueError:
-        warn(f"{where}: invalid published date {_brief(value)}; treated as missing")
-        return None
+        try:  # RFC 822, as RSS writes it: "Tue, 19 Sep 2023 10:00:00 +0200"
+            day = parsedate_to_datetime(str(value).strip()).date()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            warn(f"{where}: invalid published date {_brief(value)}; treated as missing")
+            return None
     if not EARLIEST <= day <= LATEST:
         warn(f"{where}: published date {day.isoformat()} outside {EARLIEST.year}-{LATEST.year}; treated as missing")
         return None

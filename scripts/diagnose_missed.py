@@ -54,7 +54,7 @@ def main(argv: list[str]) -> None:
     inputs = {json.loads(x)["id"]: json.loads(x) for x in (folder / "input.jsonl").open(encoding="utf-8")}
     with tempfile.TemporaryDirectory() as tmp:
         pred = Path(tmp) / "pred.jsonl"
-        predict(folder, pred)
+        predict(folder / "input.jsonl", pred)
         errors: list = []
         scoring.score(scoring.load(str(folder / "gold.jsonl")), scoring.load(str(pred)), errors)
     causes = Counter()

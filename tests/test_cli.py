@@ -175,3 +175,39 @@ def test_events_of_an_actor_by_any_alias(tmp_path, capsys, actor):
     capsys.readouterr()
     assert main(["events", "--db", db, "--actor", actor, "--format", "jsonl"]) == 0
     assert len(lines(capsys.readouterr().out)) == 1
+@pytest.mark.parametrize("argv", [["events"], ["timeline"], ["actors"], ["dyads"],
+                                  ["export", "--format", "csv", "-o", "-"]])
+def test_reading_commands_refuse_a_store_that_does_not_exist(argv, tmp_path, capsys):
+    missing = tmp_path / "typo.db"
+    assert main([*argv, "--db", str(missing)]) == 2
+    assert "no store at" in capsys.readouterr().err and not missing.exists()
+
+
+@pytest.mark.parametrize("argv", [["events", "--from", "last year"], ["events", "--to", "2023-02-30"],
+                                  ["kb", "lookup", "Lavrov", "--date", "2023-13-01"]])
+def test_bad_dates_give_one_line(argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "Traceback" not in err and "is not a" in err.splitlines()[-1]
+
+
+def test_unreachable_database_gives_one_line(capsys):
+    assert main(["events", "--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("dyad: cannot open store") and "\n" not in err
+
+
+def test_every_option_has_help():
+    from dyad.cli import _parser
+
+    def walk(parser):
+        for action in parser._actions:
+            if hasattr(action, "choices") and isinstance(action.choices, dict):
+                for sub in action.choices.values():
+                    yield from walk(sub)
+            elif action.dest not in ("help", "version"):
+                yield parser.prog, action
+
+    missing = [(prog, a.dest) for prog, a in walk(_parser()) if not a.help]
+    assert missing == []

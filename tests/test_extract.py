@@ -10,7 +10,8 @@ from dyad.settings import Settings
 
 
 def run(kb, text, published=date(2023, 9, 20), lang=None):
-    result = extract(Document("t", text, published, lang), kb, Settings(language=lang))
+    # the rules' proposals: the learned decision over them is tested in test_decide.py
+    result = extract(Document("t", text, published, lang), kb, Settings(language=lang, min_confidence=0.0))
     for event in result.events:
         assert text[event.evidence.start:event.evidence.end] == event.evidence.text
         for p in event.participants:
@@ -301,7 +302,7 @@ def test_the_two_are_the_people_named_just_before_even_without_an_event(fantasy_
 
 def test_a_year_after_since_is_no_date_of_the_meeting(fantasy_kb):
     [event] = run(fantasy_kb, "Vorn traf Ithil in Minas Tirith, zum ersten Mal seit dem Krieg von 1998.")
-    assert event.date is None
+    assert event.date.basis == "publication month"  # no time expression of its own
 
 
 def test_people_in_a_quotation_are_not_sides_of_a_meeting_reported_outside_it(fantasy_kb):
@@ -348,7 +349,7 @@ def test_an_undated_meeting_takes_the_day_named_earlier_in_its_paragraph(fantasy
     events = run(fantasy_kb, text)
     by_pair = {frozenset(p.country for p in e.participants): e for e in events}
     assert by_pair[frozenset({"XAR", "XRO"})].date.value == "2023-09-19"
-    assert by_pair[frozenset({"XGO", "XRO"})].date is None  # another paragraph
+    assert by_pair[frozenset({"XGO", "XRO"})].date.basis == "publication month"  # another paragraph
 
 
 def test_received_by_a_host_named_with_title_and_full_name_places_the_meeting_in_the_host_capital(fantasy_kb):
@@ -543,7 +544,7 @@ def test_a_name_in_the_genitive_after_a_capitalised_noun_is_the_visitor(fantasy_
 
 def test_a_month_bounding_a_phrase_after_since_is_no_date_of_the_meeting(fantasy_kb):
     [event] = run(fantasy_kb, "Es ist der erste Besuch Vorns in Rohan seit seiner Rückkehr ins Amt im Januar.")
-    assert event.date is None
+    assert event.date.basis == "publication month"
     # a meeting inside the phrase is what the month dates: "since their summit in March"
     events = run(fantasy_kb, "It was the first call between Vorn and Ithil since their summit in March.")
     assert any(e.date and e.date.value == "2023-03" for e in events)
@@ -851,3 +852,90 @@ def test_a_document_over_its_time_budget_is_reported_and_skipped(fantasy_kb):
     with pytest.raises(DocumentError, match=r"long: extract: over the time budget of 1e-06 s at character"):
         extract(Document("long", text, date(2023, 9, 20), "de"), fantasy_kb, Settings(time_budget=1e-6))
     assert extract(Document("long", text, date(2023, 9, 20), "de"), fantasy_kb, Settings(time_budget=None)).events
+@pytest.mark.parametrize("text, lang", [
+    ("Arnorian Prime Minister Elendil Vorn arrived in Gondor on Monday. Gondor and Arnor held talks "
+     "about the river trade. Vorn said the talks had been useful.", "en"),
+    ("Der arnorische Regierungschef Elendil Vorn ist am Montag in Gondor eingetroffen. Gondor und Arnor "
+     "führten Gespräche über den Flusshandel. Vorn nannte die Gespräche nützlich.", "de"),
+])
+def test_a_state_named_alone_is_represented_by_the_person_the_article_names_for_it(fantasy_kb, text, lang):
+    events = run(fantasy_kb, text, lang=lang)
+    assert any(sides(e) == {("XAR", "Elendil Vorn"), ("XGO", None)} for e in events)
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Gondor's King will receive the Arnorian foreign minister Elendil Vorn on Wednesday in Minas Tirith.", "en"),
+    ("Der arnorische Außenminister Elendil Vorn wird am Mittwoch in Minas Tirith Faramir Ithil treffen.", "de"),
+])
+def test_a_meeting_dated_on_the_publication_day_took_place_whatever_the_tense(fantasy_kb, text, lang):
+    [event] = run(fantasy_kb, text, published=date(2023, 9, 20), lang=lang)  # a Wednesday
+    assert event.status == "occurred" and event.date.value == "2023-09-20"
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Elendil Vorn met Faramir Ithil in Minas Tirith to discuss the river trade.", "en", "2023-09"),
+    ("Elendil Vorn hatte Faramir Ithil bereits in Minas Tirith getroffen.", "de", None),
+    ("Elendil Vorn hat in Minas Tirith mit Faramir Ithil über den Flusshandel gesprochen.", "de", "2023-09"),
+    ("Elendil Vorn had previously met Faramir Ithil in Minas Tirith.", "en", None),
+])
+def test_news_without_a_time_expression_takes_the_publication_month(fantasy_kb, text, lang, expected):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert (event.date.value if event.date else None) == expected
+    if expected:
+        assert (event.date.precision, event.date.basis) == ("month", "publication month")
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Es gebe keinen anderen Weg, sagte Außenminister Elendil Vorn am Dienstag bei einem GFV-Gipfel in Edoras.", "de"),
+    ("There is no other way, Foreign Minister Elendil Vorn said on Tuesday at an FFP summit in Edoras.", "en"),
+])
+def test_what_a_side_says_at_an_organisations_summit_is_taking_part_in_it(fantasy_kb, text, lang):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert sides(event) == {("XAR", "Elendil Vorn"), ("FELLOW", None)}
+    assert event.location.city == "Edoras"
+
+
+def test_the_second_part_of_a_double_name_is_nobody_of_its_own(fantasy_kb):
+    text = "Faramir Ithil traf in Minas Tirith den Historiker Aldo Garcia-Vorn, der über Arnor sprach."
+    assert not any("XAR" in countries(e) for e in run(fantasy_kb, text))
+
+
+@pytest.mark.parametrize("text, lang", [
+    # inflections the lexicon does not list, found through the lemma of a listed form
+    ("Elendil Vorn berät am Dienstag in Minas Tirith mit Faramir Ithil.", "de"),
+    ("Elendil Vorn is negotiating with Faramir Ithil in Minas Tirith.", "en"),
+])
+def test_a_meeting_word_is_found_in_any_inflection_of_a_listed_form(fantasy_kb, text, lang):
+    from dyad.lexicon import load_lexicon
+    from dyad.nlp import split_sentences
+    from dyad.trigger import find_triggers
+
+    lex = load_lexicon(lang)
+    [sent] = split_sentences(text, lex.abbreviations, lex.ordinal_dots, lang)
+    assert any(t.kind == "talks" for t in find_triggers(sent, lex))
+    assert any(countries(e) == {"XAR", "XGO"} for e in run(fantasy_kb, text, lang=lang))
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Elendil Vorn met Faramir Ithil in Minas Tirith on Monday. King Theoden Marke of Rohan joined the talks "
+     "as an observer.", "en"),
+    ("Elendil Vorn traf am Montag in Minas Tirith Faramir Ithil. An den Gesprächen nahm auch König Theoden Marke "
+     "teil.", "de"),
+])
+def test_who_joins_the_meeting_just_reported_is_one_of_its_participants(fantasy_kb, text, lang):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert countries(event) == {"XAR", "XGO", "XRO"}
+    assert event.date.value == "2023-09-18" and event.location.city == "Minas Tirith"
+
+
+def test_joining_talks_of_ones_own_is_a_meeting_of_its_own(fantasy_kb):
+    events = run(fantasy_kb, "Elendil Vorn met Faramir Ithil on Monday. Later, King Theoden Marke joined talks "
+                             "with the Fellowship in Edoras.", lang="en")
+    assert {"XAR", "XGO"} in [countries(e) for e in events]
+
+
+def test_a_dateline_after_the_headline_on_the_same_line_places_the_meeting(fantasy_kb):
+    text = ("Handel im Mittelpunkt. Edoras – Der arnorische Außenminister Elendil Vorn hat König Theoden Marke "
+            "getroffen.")
+    [event] = run(fantasy_kb, text, published=None)
+    assert (event.location.city, event.location.country) == ("Edoras", "XRO")

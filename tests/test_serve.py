@@ -25,6 +25,7 @@ ARTICLES = [
     ("c", "Vorn soll im Oktober nach Edoras reisen, um König Theoden Marke zu treffen."),
     ("d", "Letzte Station war Gondor, wo Vorn am Freitag mit Boromir Denethorsohn zusammentraf."),
     ("x", HOSTILE),
+    ("y", "Elendil Vorn traf am Mittwoch in Edoras König Theoden Marke."),
 ]
 
 
@@ -44,7 +45,7 @@ def client(filled, fantasy_kb):
 
 def test_events_are_paginated_without_overlap(client):
     total = client.get("/events").json()["total"]
-    assert total == 5
+    assert total == 6
     pages = [client.get("/events", params={"limit": 2, "offset": o}).json()["items"] for o in (0, 2, 4)]
     ids = [r["id"] for page in pages for r in page]
     assert len(ids) == len(set(ids)) == total
@@ -176,7 +177,7 @@ def server_with_token(filled, fantasy_kb):
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser(server):
     binary = _chromium()
     if binary is None:
         if os.environ.get("CI"):
@@ -188,18 +189,47 @@ def page(server):
         browser = p.chromium.launch(executable_path=binary, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--disable-sync", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server + "/")
-        page.wait_for_selector("#timeline circle.event")
-        page.errors = errors
-        yield page
+        yield browser
         browser.close()
 
 
+def _open(browser, url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    requested: list[str] = []
+    page.on("response", lambda r: requested.append(r.url))  # what was actually fetched
+    page.goto(url)
+    page.errors, page.requested = errors, requested
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(browser, server):
+    page = _open(browser, server + "/")
+    page.wait_for_selector("#timeline circle.event")
+    yield page
+    page.close()
+
+
+@pytest.fixture
+def fresh(browser, server):
+    pages = []
+
+    def opened(path="/", ready="#timeline circle.event"):
+        pages.append(_open(browser, server + path))
+        if ready:
+            pages[-1].wait_for_selector(ready)
+        return pages[-1]
+
+    yield opened
+    for p in pages:
+        p.close()
+
+
 def test_dashboard_shows_timeline_network_and_map(page):
-    assert page.locator("#timeline circle.event").count() == 5
+    assert page.locator("#timeline circle.event").count() == 6
     assert page.locator("#timeline circle.planned").count() == 1
     labels = page.locator("#network .node text").all_text_contents()
     assert {"Elendil Vorn", "Faramir Ithil"} <= set(labels)
@@ -207,7 +237,7 @@ def test_dashboard_shows_timeline_network_and_map(page):
     cities = {page.locator("#map circle.place").nth(i).get_attribute("data-id")
               for i in range(page.locator("#map circle.place").count())}
     assert len(cities) >= 3
-    assert page.locator("#count").text_content().startswith("5 meetings")
+    assert page.locator("#count").text_content().startswith("6 meetings")
     assert page.errors == []
 
 
@@ -219,9 +249,10 @@ def test_filter_narrows_all_views(page):
     expect(page.locator("#timeline circle.event")).to_have_count(1)
     expect(page.locator("#count")).to_have_text("1 meetings")
     expect(page.locator("#map circle.place")).to_have_count(1)
+    expect(page.locator("#table tbody tr")).to_have_count(1)
     page.select_option("select[name=status]", "")
     page.click("#filters button")
-    expect(page.locator("#timeline circle.event")).to_have_count(5)
+    expect(page.locator("#timeline circle.event")).to_have_count(6)
 
 
 def test_evidence_appears_and_article_markup_runs_nothing(page):
@@ -229,7 +260,7 @@ def test_evidence_appears_and_article_markup_runs_nothing(page):
 
     page.fill("input[name=actor]", "Faramir Ithil")
     page.click("#filters button")
-    expect(page.locator("#count")).not_to_have_text("5 meetings")
+    expect(page.locator("#count")).not_to_have_text("6 meetings")
     for i in range(page.locator("#timeline circle.event").count()):
         page.locator("#timeline circle.event").nth(i).click()
         page.wait_for_selector("#event mark")
@@ -244,3 +275,115 @@ def test_evidence_appears_and_article_markup_runs_nothing(page):
 @pytest.mark.parametrize("actor", ["Elendil Vorn", "elendil vorn", "VORN", "elendil-vorn"])
 def test_an_actor_is_found_by_any_name_the_knowledge_base_knows_in_any_case(client, actor):
     assert client.get("/events", params={"actor": actor}).json()["total"] >= 3
+
+
+def test_dashboard_draws_the_newest_records(fresh, client):
+    from playwright.sync_api import expect
+
+    page = fresh("/?limit=2")
+    newest = [r["id"] for r in client.get("/events", params={"limit": 2, "order": "newest"}).json()["items"]]
+    expect(page.locator("#timeline circle.event")).to_have_count(2)
+    drawn = {page.locator("#timeline circle.event").nth(i).get_attribute("data-id") for i in range(2)}
+    assert drawn == set(newest)
+    expect(page.locator("#count")).to_have_text("6 meetings (the newest 2 drawn)")
+
+
+def test_table_pages_sorts_filters_and_downloads(fresh, client):
+    from playwright.sync_api import expect
+
+    page = fresh("/?rows=2", ready="#table tbody tr")
+    rows = page.locator("#table tbody tr")
+    expect(rows).to_have_count(2)
+    first = [rows.nth(i).get_attribute("data-id") for i in range(2)]
+    page.click("#next")
+    expect(page.locator("#page")).to_have_text("3–4 of 6")
+    second = [rows.nth(i).get_attribute("data-id") for i in range(2)]
+    assert not set(first) & set(second)
+    page.click("button.sort[data-sort=sources]")
+    expect(page.locator("#page")).to_have_text("1–2 of 6")
+    most = max(r["n_sources"] for r in client.get("/events").json()["items"])
+    assert int(rows.nth(0).locator("td.sources").text_content()) == most
+    page.select_option("select[name=status]", "planned")
+    page.click("#filters button")
+    expect(rows).to_have_count(1)
+    href = page.locator("#download-csv").get_attribute("href")
+    assert "status=planned" in href
+    lines = page.request.get(page.url.split("/?")[0] + href).text().strip().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("id,date,status") and ",planned," in lines[1]
+    data = page.request.get(page.url.split("/?")[0] + page.locator("#download-json").get_attribute("href")).json()
+    assert [r["status"] for r in data] == ["planned"]
+
+
+def test_counts_per_month_match_the_api(fresh, client):
+    from playwright.sync_api import expect
+
+    page = fresh(ready="#counts circle.count")
+    drawn = page.evaluate("""[...document.querySelectorAll('#counts circle.count')].map(
+        c => [c.dataset.key, c.dataset.month, +c.dataset.meetings])""")
+    expected = [[r["key"], r["month"], r["meetings"]] for r in client.get("/counts", params={"by": "dyad"}).json()]
+    assert sorted(drawn) == sorted(expected) and expected
+    page.select_option("#counts-by", "all")
+    expect(page.locator("#counts polyline")).to_have_count(1)
+    total = page.evaluate("[...document.querySelectorAll('#counts circle.count')]"
+                          ".reduce((s, c) => s + +c.dataset.meetings, 0)")
+    dated = [r for r in client.get("/events").json()["items"] if r["date"]]
+    assert total == len(dated)
+
+
+def _overlaps(page) -> list:
+    boxes = page.evaluate("""[...document.querySelectorAll('#network .node text')].map(t => {
+        const b = t.getBBox(); return [b.x, b.y, b.width, b.height]; })""")
+    return [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]]
+
+
+def test_network_top_n_threshold_and_kinds(fresh):
+    from playwright.sync_api import expect
+
+    page = fresh(ready="#network .node")
+    assert page.locator("#network .node.state").count() == 0 and _overlaps(page) == []
+    page.select_option("#network-kind", "state")
+    expect(page.locator("#network .node.person")).to_have_count(0)
+    states = page.locator("#network .node.state")
+    assert {states.nth(i).get_attribute("data-id") for i in range(states.count())} == {"s:XAR", "s:XGO", "s:XRO"}
+    weights = [int(w) for w in page.eval_on_selector_all("#network line.edge", "ls => ls.map(l => l.dataset.weight)")]
+    assert max(weights) >= 2
+    page.fill("#network-min", str(max(weights)))
+    page.dispatch_event("#network-min", "input")
+    expect(page.locator("#network line.edge")).to_have_count(weights.count(max(weights)))
+    page.fill("#network-top", "2")
+    page.dispatch_event("#network-top", "input")
+    expect(page.locator("#network .node")).to_have_count(2)
+    assert _overlaps(page) == []
+
+
+def test_map_marks_grow_with_meetings(fresh):
+    page = fresh(ready="#map circle.place")
+    marks = page.evaluate("""[...document.querySelectorAll('#map circle.place')].map(
+        c => [+c.dataset.meetings, +c.getAttribute('r')])""")
+    assert max(m for m, _ in marks) >= 2  # Edoras: the planned visit and the meeting there
+    assert all(r1 > r2 for m1, r1 in marks for m2, r2 in marks if m1 > m2)
+    assert page.locator("#map path.country.met").count() == 0  # no whole-country shading
+
+
+def test_selection_is_cleared_and_filter_errors_read_plainly(fresh):
+    from playwright.sync_api import expect
+
+    page = fresh()
+    page.locator("#timeline circle.event").first.click()
+    page.wait_for_selector("#event mark")
+    page.fill("input[name=from]", "last year")
+    page.click("#filters button")
+    expect(page.locator("#count")).to_have_text(
+        "Filter not understood: from must be a date: YYYY, YYYY-MM or YYYY-MM-DD")
+    expect(page.locator("#event mark")).to_have_count(0)
+
+
+@pytest.mark.parametrize("path, ready", [("/docs", ".swagger-ui .opblock"),
+                                         ("/redoc", "text=Meetings per month, in all")])
+def test_api_docs_render_offline(fresh, server, path, ready):
+    page = fresh(path, ready=ready)
+    # ReDoc's footer logo points at its CDN: the policy blocks it, and nothing else goes wrong
+    blocked_image = "violates the following Content Security Policy directive: \"img-src"
+    assert [e for e in page.errors if blocked_image not in e] == []
+    assert all(url.startswith(server) or url.startswith(("blob:", "data:")) for url in page.requested)

@@ -25,7 +25,8 @@ from dyad.pipeline import extract_all
 from dyad.settings import Settings
 from dyad.store import ingest, open_store
 from dyad.store.check import check, repair
-from dyad.store.export import GDELT_COLUMNS, export
+from dyad.store.export import export
+from dyad.store.gdelt import EVENT_COLUMNS as GDELT_COLUMNS
 from dyad.store.query import RecordQuery, count_records, counts, dyad_counts, find_records, get_record, top_actors
 
 from . import pg
@@ -181,6 +182,18 @@ def test_queries(store, fantasy_kb):
     assert dyad_counts(store) == [{"a": "XAR", "b": "XGO", "meetings": 2}, {"a": "XAR", "b": "XRO", "meetings": 1}]
 
 
+def test_records_keep_the_best_confidence_of_their_reports_and_queries_filter_on_it(store, fantasy_kb):
+    put(store, fantasy_kb, [doc("a", MEETING), doc("b", SAME_MEETING), doc("c", PHONE)])
+    with store.engine.connect() as conn:
+        reports = dict(conn.execute(text("SELECT record_id, MAX(confidence) FROM events GROUP BY record_id")).all())
+    found = find_records(store, RecordQuery())
+    assert {r["id"]: r["confidence"] for r in found} == pytest.approx(reports)
+    assert all(0 < c < 1 for c in reports.values())
+    lowest = min(reports.values())
+    assert len(find_records(store, RecordQuery(min_confidence=lowest))) == 2
+    assert len(find_records(store, RecordQuery(min_confidence=lowest + 1e-6))) == 1
+
+
 def test_exports(store, fantasy_kb, tmp_path):
     put(store, fantasy_kb, [doc("a", MEETING), doc("c", PHONE), doc("p", PLANNED)])
     out = io.StringIO()
@@ -194,7 +207,7 @@ def test_exports(store, fantasy_kb, tmp_path):
     assert len(list(csv.DictReader(io.StringIO(out.getvalue())))) == 3
     out = io.StringIO()
     export(store, "plover", out)
-    assert {json.loads(line)["event_type"] for line in out.getvalue().splitlines()} == {"CONSULT", "AGREE"}
+    assert {json.loads(line)["event"][0] for line in out.getvalue().splitlines()} == {"CONSULT", "AGREE"}
     import pyarrow.parquet as pq
 
     export(store, "parquet", None, str(tmp_path / "out.parquet"))

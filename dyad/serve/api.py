@@ -4,14 +4,19 @@ Read-only by default; POST /documents ingests only with the bearer token
 given in DYAD_TOKEN. The token is checked before a byte of the body is
 read, the body is read with a hard limit, and extraction runs off the
 request path (dyad.serve.queue): the POST answers with the ids it accepted.
-Article text is untrusted: JSON responses carry it as data, and the
-dashboard inserts it as text, never as markup, under a
-Content-Security-Policy that forbids inline script. Every response, errors
-included, carries the security headers.
+An article given by ``url`` without ``text`` is fetched by the same worker,
+but never from an address on the server's own networks (loopback, private,
+link-local) nor by any scheme but http and https. Article text is
+untrusted: JSON responses carry it as data, and the dashboard inserts it as
+text, never as markup, under a Content-Security-Policy that forbids inline
+script. Every response, errors included, carries the security headers.
 """
 
+import csv
 import hmac
+import io
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,20 +24,36 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from dyad import __version__
+from dyad.errors import DocumentError
+from dyad.fetch import Fetcher
 from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.kb.stats import ActorNames
 from dyad.model import Document
+from dyad.read.web import WebContext, fetch_documents
 from dyad.serve.queue import IngestQueue
+from dyad.settings import Settings
 from dyad.store.core import Store
-from dyad.store.query import RecordQuery, count_records, dyad_counts, find_records, get_document, get_record, top_actors
+from dyad.store.query import (
+    RecordQuery,
+    count_records,
+    counts_over_time,
+    dyad_counts,
+    find_records,
+    flat_record,
+    get_document,
+    get_record,
+    iter_records,
+    top_actors,
+)
 
 STATIC = Path(__file__).parent / "static"
 MAX_PAGE = 500
+MAX_DOWNLOAD = 100_000  # records in one download of what the filters select
 MAX_COUNT = 10_000  # totals are counted up to here; a larger result says "more than 10,000"
 MAX_BODY = 2_000_000  # bytes of one POST /documents request
 MAX_DOCUMENTS = 100  # articles in one POST /documents request
@@ -45,11 +66,19 @@ DateTo = Annotated[str | None, Query(alias="to", pattern=DATE)]
 MAX_ID = 2**63 - 1  # the largest integer key either database holds
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+# the API documentation pages (Swagger UI, ReDoc, served from the package) set styles inline and ReDoc runs a
+# worker from a blob; their scripts still come only from this server
+DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") + "; worker-src 'self' blob:"
+DOCS_PAGES = {"/docs": "docs.html", "/redoc": "redoc.html"}
+
+
+MAX_FETCHES = 10  # articles given by URL alone in one request: each may take the fetcher's minute
 
 
 class ArticleIn(BaseModel):
     id: str = Field(min_length=1, max_length=500)
-    text: str = Field(min_length=1, max_length=1_000_000)
+    text: str | None = Field(default=None, min_length=1, max_length=1_000_000,
+                             description="the article; leave it out to fetch the page at url")
     published: date | None = None
     language: str | None = Field(default=None, pattern=r"^(de|en)$")
     url: str | None = Field(default=None, max_length=2000)
@@ -75,19 +104,26 @@ def query(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     order: Annotated[str, Query(pattern=r"^(newest|oldest)$")] = "newest",
+    sort: Annotated[str, Query(pattern=r"^(date|sources)$", description="date, or sources (most reported)")] = "date",
+    min_confidence: Annotated[float | None, Query(ge=0, le=1, description="best report at least this likely right")]
+    = None,
 ) -> RecordQuery:
     return RecordQuery(actor=actor, country=country, counterpart=counterpart, date_from=date_from,
                        date_to=date_to, status=status, mode=mode, location=location, series=series,
-                       topic=topic, words=text, limit=limit, offset=offset, oldest_first=order == "oldest")
+                       topic=topic, words=text, limit=limit, offset=offset, oldest_first=order == "oldest", sort=sort,
+                       min_confidence=min_confidence)
 
 
-def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None = None) -> FastAPI:
-    app = FastAPI(title="dyad", version=__version__,
+def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None = None,
+               fetch_settings: Settings | None = None) -> FastAPI:
+    app = FastAPI(title="dyad", version=__version__, docs_url=None, redoc_url=None,
                   description="Political meeting events extracted from news, fused across articles, with evidence.")
     app.state.store = store
     app.state.token = token
     app.state.ingest = IngestQueue(store, kb)
     app.state.actor_names = None
+    # untrusted URLs: no private addresses, unless a test or an operator's own setup says otherwise
+    app.state.fetch_settings = fetch_settings or Settings(allow_private=False)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -99,7 +135,7 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
                 response = await call_next(request)
             except Exception:  # a bug: the client learns nothing of it, but gets the headers all the same
                 response = JSONResponse({"detail": "internal error"}, status_code=500)
-        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Content-Security-Policy"] = DOCS_CSP if request.url.path in DOCS_PAGES else CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
@@ -109,14 +145,34 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
             app.state.actor_names = ActorNames(kb or load_kb())
         return app.state.actor_names
 
+    def resolved(q: RecordQuery) -> RecordQuery:
+        """The query with its actor by any name or alias the knowledge base knows, in any case."""
+        return replace(q, actor=actor_names().resolve(q.actor) or q.actor) if q.actor else q
+
     @app.get("/events", summary="Meeting records, newest first, filtered and paginated")
     def events(q: Annotated[RecordQuery, Depends(query)]) -> dict[str, Any]:
-        if q.actor:  # any name or alias the knowledge base knows, in any case
-            q = replace(q, actor=actor_names().resolve(q.actor) or q.actor)
+        q = resolved(q)
         items = find_records(store, q)
         total = count_records(store, q, cap=MAX_COUNT)
         return {"total": min(total, MAX_COUNT), "total_exceeds": total > MAX_COUNT, "limit": q.limit,
                 "offset": q.offset, "items": items}
+
+    @app.get("/events/download", summary="Every record the filters select, as CSV or JSON (up to 100,000)")
+    def download(q: Annotated[RecordQuery, Depends(query)],
+                 format: Annotated[str, Query(pattern=r"^(csv|json)$")] = "csv") -> StreamingResponse:
+        rows = iter_records(store, replace(resolved(q), offset=0), MAX_DOWNLOAD)
+        if format == "json":
+            body, media = _json_array(rows), "application/json"
+        else:
+            body, media = _csv_lines(flat_record(r) for r in rows), "text/csv; charset=utf-8"
+        return StreamingResponse(body, media_type=media, headers={
+            "Content-Disposition": f'attachment; filename="dyad-meetings.{format}"'})
+
+    @app.get("/counts", summary="Meetings per month, in all, per country or per pair of countries")
+    def counts(q: Annotated[RecordQuery, Depends(query)],
+               by: Annotated[str, Query(pattern=r"^(all|country|dyad)$")] = "dyad",
+               top: Annotated[int, Query(ge=1, le=50)] = 8) -> list[dict[str, Any]]:
+        return counts_over_time(store, resolved(q), None if by == "all" else by, top)
 
     @app.get("/events/{record_id}", summary="One record with every source and its evidence")
     def event(record_id: str) -> dict[str, Any]:
@@ -175,11 +231,18 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
             raise HTTPException(400, "the body is not JSON") from None
         if len(articles) > MAX_DOCUMENTS:
             raise HTTPException(422, f"at most {MAX_DOCUMENTS} articles per request")
+        to_fetch = [a for a in articles if a.text is None]
+        if any(not a.url for a in to_fetch):
+            raise HTTPException(422, "an article needs its text or a url to fetch it from")
+        if len(to_fetch) > MAX_FETCHES:
+            raise HTTPException(422, f"at most {MAX_FETCHES} articles to fetch per request")
         docs = [Document(a.id, a.text, a.published, a.language, a.url, a.title, a.source, origin=f"POST {a.id}")
-                for a in articles]
-        if docs and not app.state.ingest.put(docs):
+                for a in articles if a.text is not None]
+        fetch_settings = app.state.fetch_settings
+        fetch = (lambda: _fetched(to_fetch, fetch_settings)) if to_fetch else None  # by the worker, not here
+        if articles and not app.state.ingest.put(docs, fetch, len(to_fetch)):
             raise HTTPException(503, "the ingest queue is full; try again later", headers={"Retry-After": "60"})
-        return {"accepted": [d.id for d in docs], "queued": app.state.ingest.status.waiting}
+        return {"accepted": [a.id for a in articles], "queued": app.state.ingest.status.waiting}
 
     @app.get("/ingest", summary="Documents waiting to be ingested, counts so far, the latest failures")
     def ingest_status() -> dict[str, Any]:
@@ -192,5 +255,60 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
     def dashboard() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return HTMLResponse((STATIC / "docs.html").read_text(encoding="utf-8"))
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return HTMLResponse((STATIC / "redoc.html").read_text(encoding="utf-8"))
+
+    app.mount("/static/apidocs", StaticFiles(directory=_docs_assets()), name="apidocs")
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def _fetched(articles: list[ArticleIn], settings: Settings) -> Iterator[Document | DocumentError]:
+    """The pages given by URL; a page keeps the id, date and source the request gave it."""
+    if not articles:
+        return
+    with Fetcher(settings) as fetcher:
+        ctx = WebContext(settings=settings, fetcher=fetcher)
+        for a in articles:
+            for doc in fetch_documents(a.url, ctx):
+                if isinstance(doc, DocumentError):
+                    yield DocumentError(f"POST {a.id} ({a.url})", doc.stage, doc.reason)
+                elif doc.url == a.url or doc.origin == a.url:
+                    yield replace(doc, id=a.id, published=a.published or doc.published,
+                                  language=a.language or doc.language, title=a.title or doc.title,
+                                  source=a.source or doc.source, origin=f"POST {a.id}")
+                else:  # the items of a feed
+                    yield doc
+
+
+def _docs_assets() -> Path:
+    """Swagger UI and ReDoc as the fastapi-offline package ships them: nothing comes from a CDN."""
+    import fastapi_offline
+
+    return Path(fastapi_offline.__file__).parent / "static"
+
+
+def _csv_lines(rows) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = None
+    for row in rows:
+        if writer is None:
+            writer = csv.DictWriter(buffer, fieldnames=list(row))
+            writer.writeheader()
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _json_array(rows) -> Iterator[str]:
+    yield "["
+    for i, row in enumerate(rows):
+        yield ("," if i else "") + json.dumps(row, ensure_ascii=False)
+    yield "]"

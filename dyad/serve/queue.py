@@ -10,8 +10,11 @@ from __future__ import annotations
 import queue
 import threading
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 
+from dyad.errors import DocumentError
 from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.model import Document
 from dyad.pipeline import extract_all
@@ -20,6 +23,7 @@ from dyad.store.core import IngestReport, Store, ingest
 
 MAX_WAITING = 1000  # requests queued at most; a full queue answers 503 rather than grow without bound
 FAILURES_KEPT = 100  # the latest failures shown by GET /ingest
+Fetch = Callable[[], Iterable[Document | DocumentError]]  # articles downloaded by the worker (POST with a url)
 
 
 @dataclass
@@ -35,21 +39,22 @@ class IngestQueue:
         self.kb = kb
         self.settings = settings or Settings()
         self.status = IngestStatus()
-        self._queue: queue.Queue[list[Document]] = queue.Queue(MAX_WAITING)
+        self._queue: queue.Queue[tuple[list[Document], Fetch | None, int]] = queue.Queue(MAX_WAITING)
         self._lock = threading.Lock()
         self._worker: threading.Thread | None = None
 
-    def put(self, docs: list[Document]) -> bool:
-        """Enqueue documents; False if the queue is full."""
+    def put(self, docs: list[Document], fetch: Fetch | None = None, fetching: int = 0) -> bool:
+        """Enqueue documents, and maybe ``fetching`` more that ``fetch`` downloads (in the worker, off the
+        request path); False if the queue is full."""
         with self._lock:
             if self._worker is None:
                 self._worker = threading.Thread(target=self._run, name="dyad-ingest", daemon=True)
                 self._worker.start()
             try:
-                self._queue.put_nowait(docs)
+                self._queue.put_nowait((docs, fetch, len(docs) + fetching))
             except queue.Full:
                 return False
-            self.status.waiting += len(docs)
+            self.status.waiting += len(docs) + fetching
         return True
 
     def join(self) -> None:
@@ -59,14 +64,15 @@ class IngestQueue:
     def _run(self) -> None:
         kb = self.kb or load_kb(self.settings.kb_extra)
         while True:
-            docs = self._queue.get()
+            docs, fetch, count = self._queue.get()
             try:
-                report = ingest(self.store, extract_all(docs, kb, self.settings), kb.version)
+                report = ingest(self.store, extract_all(chain(docs, fetch() if fetch else ()), kb, self.settings),
+                                kb.version)
             except Exception as exc:  # the store is unreachable: these documents are lost, the worker goes on
                 report = IngestReport()
-                self.status.failed.append(f"{len(docs)} document(s): store: {type(exc).__name__}: {exc}"[:500])
+                self.status.failed.append(f"{count} document(s): store: {type(exc).__name__}: {exc}"[:500])
             with self._lock:
-                self.status.waiting -= len(docs)
+                self.status.waiting -= count
                 self.status.failed.extend(str(f) for f in report.failed)
                 report.failed = []  # counted, and kept above only as the latest few
                 self.status.done.add(report)

@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, String, Table, bindparam, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
@@ -340,7 +341,8 @@ def _document_row(result: ArticleResult, source: str, key: str, kb_version: str)
     doc = result.doc
     return dict(source=source, doc_key=key, content_hash=content_hash(result), url=doc.url, title=doc.title,
                 published=doc.published.isoformat() if doc.published else None, language=result.language,
-                text=doc.text, dyad_version=__version__, kb_version=kb_version)
+                text=doc.text, dyad_version=__version__, kb_version=kb_version, author=doc.author,
+                extractor=doc.extractor, ingested_at=datetime.now(UTC).isoformat(timespec="microseconds"))
 
 
 def _remove_events(conn: Connection, doc_ids: list[int]) -> tuple[set[str], set[str]]:
@@ -373,6 +375,7 @@ def _event_row(doc_id: int, source: str, key: str, ev) -> tuple[dict, list[dict]
         round=ev.round, topics=json.dumps(list(ev.topics)), evidence_text=ev.evidence.text,
         evidence_start=ev.evidence.start, evidence_end=ev.evidence.end,
         participants=json.dumps(participants, ensure_ascii=False), fuse_key=fuse_key(participants),
+        confidence=ev.confidence,
     ), participants
 
 
@@ -558,6 +561,7 @@ def _record_rows(cluster: Cluster, members: list, key: str,
         series=next((r["series"] for r in members if r["series"]), None),
         round=next((r["round"] for r in members if r["round"]), None), topics=json.dumps(topics),
         evidence_text=best["evidence_text"], n_sources=len({r["document_id"] for r in members}), announced_by=None,
+        confidence=max((r["confidence"] for r in members if r.get("confidence") is not None), default=None),
     )
     actors: dict[str, tuple] = {}
     for row in members:

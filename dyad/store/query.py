@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import String, false, func, or_, select, text, union
+from sqlalchemy import String, false, func, or_, select, text, tuple_, union
 
 from dyad.store.core import Store, date_bounds
 from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
@@ -33,16 +34,22 @@ class RecordQuery:
     limit: int = 50
     offset: int = 0
     oldest_first: bool = False
+    sort: str = "date"  # or "sources": the most reported first (then by date)
+    min_confidence: float | None = None  # records whose best report is at least this likely right
 
 
 def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
     conditions = _conditions(store, q)
     order = [records.c.date_lo.asc(), records.c.id] if q.oldest_first else [records.c.date_lo.desc(), records.c.id]
+    if q.sort == "sources":
+        order = [records.c.n_sources.asc() if q.oldest_first else records.c.n_sources.desc(), *order]
     limit = min(max(q.limit, 0), MAX_PAGE)  # a negative LIMIT would mean none at all
     q = replace(q, offset=max(q.offset, 0))
     stmt = select(records).where(*conditions).order_by(*order).limit(limit).offset(q.offset)
     others = (q.status, q.mode, q.location, q.series, q.topic, q.words)
-    if q.actor and not any((q.country, q.counterpart, *others)):
+    if q.sort != "date":
+        pass  # the index pages below are in date order only
+    elif q.actor and not any((q.country, q.counterpart, *others)):
         # one actor, maybe a date range: the page comes straight off the (actor, date) index
         stmt = select(records).where(records.c.id.in_(_actor_page(q, limit + q.offset))) \
             .order_by(*order).limit(limit).offset(q.offset)
@@ -144,6 +151,9 @@ def _conditions(store: Store, q: RecordQuery) -> list:
         out.append(records.c.topics.like(f'%"{q.topic}"%'))
     if q.words:
         out.append(records.c.id.in_(_evidence_matches(store, q.words)))
+    if q.min_confidence is not None:
+        # a record stored before confidences existed has none: it is not held against it
+        out.append(or_(records.c.confidence.is_(None), records.c.confidence >= q.min_confidence))
     return out
 
 
@@ -225,11 +235,61 @@ def dyad_counts(store: Store, country: str | None = None, date_from: str | None 
         return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
+def counts_over_time(store: Store, q: RecordQuery, by: str | None = "dyad", top: int = 8) -> list[dict[str, Any]]:
+    """Meetings per month of the records ``q`` selects: in all, per country, or per pair of countries (dyad).
+
+    Per dyad, a record counts once for each of its pairs (the rule of ``dyad_counts``); per country once for
+    each of its sides. Only the ``top`` busiest countries or pairs are kept; undated records are left out.
+    """
+    month = func.substr(records.c.date_lo, 1, 7).label("month")
+    selected = select(records.c.id).where(*_conditions(store, q), records.c.date_lo.is_not(None))
+    if by is None:
+        stmt = select(month, func.count().label("meetings")).where(records.c.id.in_(selected)).group_by(month)
+        with store.engine.connect() as conn:
+            return [{"month": r.month, "key": "all", "meetings": r.meetings}
+                    for r in conn.execute(stmt.order_by(month))]
+    keys = [record_dyads.c.a] if by == "country" else [record_dyads.c.a, record_dyads.c.b]
+    month = func.substr(record_dyads.c.date_lo, 1, 7).label("month")
+    scope = record_dyads.c.record_id.in_(selected)
+    n = func.count(func.distinct(record_dyads.c.record_id)).label("meetings")
+    pair = [] if by == "country" else [record_dyads.c.a < record_dyads.c.b]
+    busiest = select(*keys, n).where(scope, *pair).group_by(*keys).order_by(n.desc(), *keys).limit(top)
+    with store.engine.connect() as conn:
+        chosen = [tuple(r)[:-1] for r in conn.execute(busiest)]
+        if not chosen:
+            return []
+        stmt = select(month, *keys, n).where(scope, *pair, tuple_(*keys).in_(chosen)) \
+            .group_by(month, *keys).order_by(month, *keys)
+        return [{"month": r.month, "key": "–".join(tuple(r)[1:-1]), "meetings": r.meetings}
+                for r in conn.execute(stmt)]
+
+
+def flat_record(r: dict[str, Any]) -> dict[str, Any]:
+    """A record as one flat row (tables, CSV downloads)."""
+    return {"id": r["id"], "date": r["date"], "status": r["status"], "mode": r["mode"], "cameo": r["cameo"],
+            "sides": "|".join(r["countries"]),
+            "actors": "; ".join(f"{a['name'] or a['actor']} [{a['country']}]" for a in r["actors"]),
+            "place": ", ".join(x for x in (r["city"], r["country"]) if x), "sources": r["n_sources"],
+            "evidence": r["evidence_text"]}
+
+
+def iter_records(store: Store, q: RecordQuery, cap: int) -> Iterator[dict[str, Any]]:
+    """Every record ``q`` selects (up to ``cap``), page by page, in its order."""
+    done = 0
+    while done < cap:
+        wanted = min(MAX_PAGE, cap - done)
+        page = find_records(store, replace(q, limit=wanted, offset=q.offset + done))
+        yield from page
+        done += len(page)
+        if len(page) < wanted:
+            return
+
+
 def counts(store: Store) -> dict[str, int]:
     with store.engine.connect() as conn:
         return {name: conn.execute(select(func.count()).select_from(table)).scalar_one()
                 for name, table in (("documents", documents), ("events", events), ("records", records))}
 
 
-__all__ = ["RecordQuery", "count_records", "counts", "dyad_counts", "find_records", "get_document", "get_record",
-           "top_actors"]
+__all__ = ["RecordQuery", "count_records", "counts", "counts_over_time", "dyad_counts", "find_records", "flat_record",
+           "get_document", "get_record", "iter_records", "top_actors"]

@@ -26,7 +26,8 @@ def reprocess(store: Store, kb: KnowledgeBase, settings: Settings) -> IngestRepo
                 yield Document(id=row["doc_key"], text=row["text"],
                                published=date.fromisoformat(row["published"]) if row["published"] else None,
                                language=row["language"], url=row["url"], title=row["title"],
-                               source=row["source"] or None, origin=f"stored document {row['id']}")
+                               source=row["source"] or None, origin=f"stored document {row['id']}",
+                               author=row.get("author"), extractor=row.get("extractor"))
 
     docs = list(stored())  # read first: the ingest below rewrites these rows
     return ingest(store, extract_all(docs, kb, settings), kb.version)

@@ -1,4 +1,4 @@
-// dyad dashboard: timeline, network and map over the same filtered records.
+// dyad dashboard: timeline, counts per month, table, network and map over the same filtered records.
 // Article text is untrusted: it only ever reaches the page through textContent.
 "use strict";
 
@@ -22,27 +22,159 @@ function html(name, text, parent, cls) {
 
 function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
-function params() {
+let TABLE_PAGE = 25;
+const PALETTE = ["#1d3557", "#e76f51", "#2a9d8f", "#e9c46a", "#8338ec", "#f4a261", "#457b9d", "#6a994e", "#bc4749", "#999"];
+const state = { sort: "date", offset: 0, items: [] };
+
+// the filters: the form, seeded once from the page's own address (so a view can be shared as a link)
+function filters() {
   const form = new FormData(document.getElementById("filters"));
-  const q = new URLSearchParams({ limit: "500", order: "oldest" });
+  const q = new URLSearchParams();
   for (const [k, v] of form.entries()) if (String(v).trim()) q.set(k, String(v).trim());
   return q;
 }
 
-async function load() {
-  const response = await fetch("/events?" + params().toString());
-  const count = document.getElementById("count");
+function seedFilters() {
+  const given = new URLSearchParams(window.location.search);
+  const form = document.getElementById("filters");
+  for (const [k, v] of given.entries()) if (form.elements[k]) form.elements[k].value = v;
+  TABLE_PAGE = Math.min(500, Math.max(1, parseInt(given.get("rows") || "25", 10) || 25));
+  return Math.min(500, Math.max(1, parseInt(given.get("limit") || "500", 10) || 500));
+}
+const DRAW_LIMIT = seedFilters();
+
+function describe(problem) {
+  // FastAPI's validation errors, as one readable line per parameter
+  const detail = problem && problem.detail;
+  if (!Array.isArray(detail)) return typeof detail === "string" ? detail : "the server did not understand the filters";
+  const hints = { from: "a date: YYYY, YYYY-MM or YYYY-MM-DD", to: "a date: YYYY, YYYY-MM or YYYY-MM-DD",
+    country: "a country code such as CHN", with: "a country code such as RUS" };
+  return detail.map(d => { const name = d.loc[d.loc.length - 1]; return `${name} must be ${hints[name] || d.msg}`; }).join("; ");
+}
+
+async function fetchJson(url) {
+  const response = await fetch(url);
   if (!response.ok) {
-    const problem = await response.json();
-    count.textContent = "Filter not understood: " + JSON.stringify(problem.detail);
+    let problem = null;
+    try { problem = await response.json(); } catch (e) { problem = null; }
+    throw new Error(describe(problem));
+  }
+  return response.json();
+}
+
+async function load() {
+  const count = document.getElementById("count");
+  count.classList.remove("error");
+  clearEvent();
+  state.offset = 0;
+  const q = filters();
+  q.set("limit", String(DRAW_LIMIT));
+  q.set("order", "newest");
+  let data;
+  try { data = await fetchJson("/events?" + q.toString()); } catch (e) {
+    count.textContent = "Filter not understood: " + e.message;
+    count.classList.add("error");
     return;
   }
-  const data = await response.json();
+  state.items = data.items;
   count.textContent = `${data.total}${data.total_exceeds ? "+" : ""} meetings` +
-    (data.total > data.items.length ? ` (showing ${data.items.length})` : "");
+    (data.total > data.items.length ? ` (the newest ${data.items.length} drawn)` : "");
   timeline(data.items);
-  network(data.items);
+  network();
   map(data.items);
+  downloads();
+  await Promise.all([table(), counts()]);
+}
+
+function clearEvent() {
+  const box = document.getElementById("event");
+  clear(box);
+  html("p", "Click a meeting on the timeline, the table or the map.", box, "hint");
+}
+
+function downloads() {
+  for (const format of ["csv", "json"]) {
+    const q = filters();
+    q.set("format", format);
+    q.set("sort", state.sort);
+    document.getElementById("download-" + format).href = "/events/download?" + q.toString();
+  }
+}
+
+async function table() {
+  const q = filters();
+  q.set("limit", String(TABLE_PAGE));
+  q.set("offset", String(state.offset));
+  q.set("sort", state.sort);
+  const data = await fetchJson("/events?" + q.toString());
+  const body = document.querySelector("#table tbody");
+  clear(body);
+  for (const r of data.items) {
+    const row = html("tr", null, body);
+    row.dataset.id = r.id;
+    html("td", r.date || "—", row);
+    html("td", r.countries.join("–"), row);
+    html("td", r.actors.map(a => a.name || a.actor).join(", "), row);
+    html("td", [r.city, r.country].filter(Boolean).join(", "), row);
+    html("td", r.status, row);
+    html("td", String(r.n_sources), row, "sources");
+    html("td", r.evidence_text, row, "evidence").title = r.evidence_text || "";
+    row.addEventListener("click", () => showEvent(r.id));
+  }
+  const last = Math.min(data.total, state.offset + data.items.length);
+  document.getElementById("page").textContent =
+    data.total ? `${state.offset + 1}–${last} of ${data.total}${data.total_exceeds ? "+" : ""}` : "none";
+  document.getElementById("prev").disabled = state.offset === 0;
+  document.getElementById("next").disabled = last >= data.total;
+  for (const b of document.querySelectorAll("button.sort")) b.classList.toggle("active", b.dataset.sort === state.sort);
+}
+
+async function counts() {
+  const svg = document.getElementById("counts");
+  const legend = document.getElementById("counts-legend");
+  clear(svg); clear(legend);
+  const q = filters();
+  q.set("by", document.getElementById("counts-by").value);
+  const rows = await fetchJson("/counts?" + q.toString());
+  const width = svg.clientWidth || 900, height = 180, left = 34, bottom = 22;
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  if (!rows.length) { el("text", { x: 10, y: 20 }, svg).textContent = "No dated meetings."; return; }
+  const months = [...new Set(rows.map(r => r.month))].sort();
+  // every month between the first and the last, so gaps show as zeros
+  const all = [];
+  for (let [y, m] = months[0].split("-").map(Number); ; m++) {
+    if (m > 12) { m = 1; y++; }
+    const key = `${y}-${String(m).padStart(2, "0")}`;
+    all.push(key);
+    if (key >= months[months.length - 1] || all.length > 600) break;
+  }
+  const keys = [...new Set(rows.map(r => r.key))];
+  const value = new Map(rows.map(r => [r.key + "@" + r.month, r.meetings]));
+  const top = Math.max(1, ...rows.map(r => r.meetings));
+  const x = i => left + (width - left - 10) * (all.length === 1 ? 0.5 : i / (all.length - 1));
+  const y = v => height - bottom - (height - bottom - 10) * v / top;
+  el("line", { x1: left, x2: width - 10, y1: y(0), y2: y(0), stroke: "#999" }, svg);
+  el("text", { x: 4, y: y(top) + 4, "font-size": 10 }, svg).textContent = String(top);
+  el("text", { x: 4, y: y(0), "font-size": 10 }, svg).textContent = "0";
+  for (const i of [0, Math.floor((all.length - 1) / 2), all.length - 1])
+    el("text", { x: x(i), y: height - 6, "text-anchor": "middle", "font-size": 10 }, svg).textContent = all[i];
+  keys.forEach((key, k) => {
+    const color = PALETTE[k % PALETTE.length];
+    const points = all.map((m, i) => `${x(i)},${y(value.get(key + "@" + m) || 0)}`).join(" ");
+    const line = el("polyline", { points, class: "series", stroke: color, "data-key": key }, svg);
+    el("title", {}, line).textContent = key;
+    all.forEach((m, i) => {
+      const v = value.get(key + "@" + m);
+      if (!v) return;
+      const dot = el("circle", { cx: x(i), cy: y(v), r: 2.5, fill: color, class: "count", "data-key": key,
+        "data-month": m, "data-meetings": v }, svg);
+      el("title", {}, dot).textContent = `${key} ${m}: ${v}`;
+    });
+    const item = html("span", null, legend, "key");
+    const swatch = html("span", null, item, "swatch");
+    swatch.style.background = color;
+    item.appendChild(document.createTextNode(" " + key + " "));
+  });
 }
 
 function dayOf(record) {
@@ -78,34 +210,56 @@ function timeline(items) {
   }
 }
 
-function network(items) {
+function network() {
   const svg = document.getElementById("network");
   clear(svg);
   const width = svg.clientWidth || 600, height = 380;
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
-  const nodes = new Map(), edges = new Map();
-  for (const r of items) {
+  const kind = document.getElementById("network-kind").value;
+  const topN = Math.max(2, parseInt(document.getElementById("network-top").value, 10) || 30);
+  const minimum = parseInt(document.getElementById("network-min").value, 10) || 1;
+  document.getElementById("network-min-value").textContent = String(minimum);
+  const nodes = new Map(), edges = new Map(), meetings = new Map();
+  for (const r of state.items) {
+    // states and people apart: a side is its state, or each of its people (the state where it names none)
     const sides = r.countries.map(c => {
+      if (kind === "state") return [{ id: "s:" + c, label: c, kind: "state" }];
       const people = r.actors.filter(a => a.country === c);
-      return people.length ? people.map(a => ({ id: "p:" + a.actor, label: a.name || a.actor, kind: "person" }))
-                           : [{ id: "s:" + c, label: c, kind: "state" }];
+      return people.map(a => ({ id: "p:" + a.actor, label: a.name || a.actor, kind: "person" }));
     });
-    const flat = sides.flat();
-    for (const n of flat) nodes.set(n.id, n);
+    for (const n of sides.flat()) { nodes.set(n.id, n); meetings.set(n.id, (meetings.get(n.id) || 0) + 1); }
     for (let i = 0; i < sides.length; i++) for (let j = i + 1; j < sides.length; j++)
       for (const a of sides[i]) for (const b of sides[j]) {
+        if (a.id === b.id) continue;
         const key = a.id < b.id ? a.id + "|" + b.id : b.id + "|" + a.id;
         edges.set(key, (edges.get(key) || 0) + 1);
       }
   }
-  const degree = new Map();
-  for (const [k, w] of edges) for (const id of k.split("|")) degree.set(id, (degree.get(id) || 0) + w);
-  // the 60 busiest actors keep the picture readable; the filters reach the rest
-  const list = [...nodes.values()].sort((a, b) => (degree.get(b.id) || 0) - (degree.get(a.id) || 0)).slice(0, 60);
+  // the busiest actors, and only ties of at least the chosen number of meetings
+  const list = [...nodes.values()].sort((a, b) => (meetings.get(b.id) - meetings.get(a.id)) || a.label.localeCompare(b.label))
+    .slice(0, topN);
   const index = new Map(list.map((n, i) => [n.id, i]));
-  list.forEach((n, i) => { const a = 2 * Math.PI * i / list.length; n.x = width / 2 + 150 * Math.cos(a); n.y = height / 2 + 150 * Math.sin(a); });
-  const links = [...edges.entries()].map(([k, w]) => { const [a, b] = k.split("|"); return { a: index.get(a), b: index.get(b), w }; })
+  const links = [...edges.entries()].filter(([, w]) => w >= minimum)
+    .map(([k, w]) => { const [a, b] = k.split("|"); return { a: index.get(a), b: index.get(b), w }; })
     .filter(l => l.a !== undefined && l.b !== undefined);
+  if (!list.length) { el("text", { x: 10, y: 20 }, svg).textContent = "No actors."; return; }
+  layout(list, links, width, height);
+  for (const l of links) {
+    const line = el("line", { x1: list[l.a].x, y1: list[l.a].y, x2: list[l.b].x, y2: list[l.b].y,
+      class: "edge", "stroke-width": Math.min(8, 0.8 + l.w), "data-weight": l.w }, svg);
+    el("title", {}, line).textContent = `${list[l.a].label} – ${list[l.b].label}: ${l.w}`;
+  }
+  const placed = [];
+  for (const n of list) {
+    const g = el("g", { class: "node " + n.kind, "data-id": n.id, "data-meetings": meetings.get(n.id) }, svg);
+    el("circle", { cx: n.x, cy: n.y, r: 4 + Math.min(8, Math.sqrt(meetings.get(n.id))) }, g);
+    el("title", {}, g).textContent = `${n.label}: ${meetings.get(n.id)} meetings`;
+    label(svg, g, n, placed, width, height);
+  }
+}
+
+function layout(list, links, width, height) {
+  list.forEach((n, i) => { const a = 2 * Math.PI * i / list.length; n.x = width / 2 + 150 * Math.cos(a); n.y = height / 2 + 150 * Math.sin(a); });
   const k = Math.sqrt(width * height / Math.max(1, list.length)) * 0.6;   // ideal edge length
   for (let step = 0; step < 300; step++) {   // Fruchterman-Reingold with cooling and a pull to the centre
     const temp = 20 * (1 - step / 300) + 0.5;
@@ -123,41 +277,75 @@ function network(items) {
     list.forEach((n, i) => {
       disp[i][0] += (width / 2 - n.x) * 0.05; disp[i][1] += (height / 2 - n.y) * 0.05;
       const d = Math.sqrt(disp[i][0] ** 2 + disp[i][1] ** 2) + 0.01;
-      n.x = Math.max(20, Math.min(width - 90, n.x + disp[i][0] / d * Math.min(d, temp)));
+      n.x = Math.max(20, Math.min(width - 20, n.x + disp[i][0] / d * Math.min(d, temp)));
       n.y = Math.max(15, Math.min(height - 15, n.y + disp[i][1] / d * Math.min(d, temp)));
     });
   }
-  for (const l of links) {
-    const line = el("line", { x1: list[l.a].x, y1: list[l.a].y, x2: list[l.b].x, y2: list[l.b].y,
-      class: "edge", "stroke-width": Math.min(8, 0.8 + l.w) }, svg);
-    el("title", {}, line).textContent = `${list[l.a].label} – ${list[l.b].label}: ${l.w}`;
+}
+
+function label(svg, g, n, placed, width, height) {
+  // right, left, above or below the node, wherever it overlaps no label placed before; else none (the tooltip stays)
+  const text = el("text", { x: n.x, y: n.y }, g);
+  text.textContent = n.label;
+  const box = text.getBBox();
+  const w = box.width, h = box.height || 10;
+  const options = [[n.x + 9, n.y + h / 3], [n.x - 9 - w, n.y + h / 3], [n.x - w / 2, n.y - 9], [n.x - w / 2, n.y + h + 6]];
+  for (const [x, y] of options) {
+    const rect = { x, y: y - h * 0.8, w, h };
+    if (rect.x < 0 || rect.x + w > width || rect.y < 0 || rect.y + h > height) continue;
+    if (placed.some(p => rect.x < p.x + p.w && p.x < rect.x + rect.w && rect.y < p.y + p.h && p.y < rect.y + rect.h)) continue;
+    text.setAttribute("x", x); text.setAttribute("y", y);
+    placed.push(rect);
+    return;
   }
-  for (const n of list) {
-    const g = el("g", { class: "node " + n.kind, "data-id": n.id }, svg);
-    el("circle", { cx: n.x, cy: n.y, r: n.kind === "state" ? 6 : 5 }, g);
-    el("text", { x: n.x + 7, y: n.y + 3 }, g).textContent = n.label;
-  }
+  g.removeChild(text);
 }
 
 function project(lon, lat) { return [(lon + 180) * 2, (90 - lat) * 2]; }
+
+function centroid(rings) {
+  // the area centroid of the largest ring, as the exports place a country (dyad/store/geo.py)
+  let best = null, bestArea = -1;
+  for (let ring of rings) {
+    const lons = ring.map(p => p[0]);
+    if (Math.max(...lons) - Math.min(...lons) > 180) ring = ring.map(([x, y]) => [x < 0 ? x + 360 : x, y]);
+    let a = 0, cx = 0, cy = 0;
+    ring.forEach(([x0, y0], i) => { const [x1, y1] = ring[(i + 1) % ring.length]; const c = x0 * y1 - x1 * y0; a += c; cx += (x0 + x1) * c; cy += (y0 + y1) * c; });
+    if (a && Math.abs(a) > bestArea) { bestArea = Math.abs(a); const lon = cx / (3 * a); best = [lon > 180 ? lon - 360 : lon, cy / (3 * a)]; }
+  }
+  return best;
+}
 
 async function map(items) {
   const svg = document.getElementById("map");
   clear(svg);
   if (!world) world = await (await fetch("/static/world.json")).json();
-  const countryOnly = new Set(items.filter(r => r.country && !r.city).map(r => r.country));
+  const centres = new Map();
   for (const c of world) {
     // a ring that crosses the antimeridian is drawn in pieces, never across the whole map
     const d = c.rings.map(ring => ring.map(([lon, lat], i) =>
       (i === 0 || Math.abs(lon - ring[i - 1][0]) > 180 ? "M" : "L") + project(lon, lat).join(",")).join("")).join("");
-    const path = el("path", { d, class: "country" + (countryOnly.has(c.iso3) ? " met" : ""), "data-iso3": c.iso3 || "" }, svg);
+    const path = el("path", { d, class: "country", "data-iso3": c.iso3 || "" }, svg);
     el("title", {}, path).textContent = c.name;
+    if (c.iso3) centres.set(c.iso3, centroid(c.rings));
   }
-  for (const r of items.filter(r => r.city && r.lat !== null && r.lon !== null)) {
-    const [px, py] = project(r.lon, r.lat);
-    const dot = el("circle", { cx: px, cy: py, r: 3.5, class: "place city", "data-id": r.id }, svg);
-    el("title", {}, dot).textContent = `${r.city}: ${r.countries.join("–")} ${r.date || ""}`;
-    dot.addEventListener("click", () => showEvent(r.id));
+  // one mark per place, its area proportional to the meetings there: big countries no longer dominate
+  const places = new Map();
+  for (const r of items) {
+    let key, lonlat, kind;
+    if (r.city && r.lat !== null && r.lon !== null) { key = "c:" + r.city + "|" + r.country; lonlat = [r.lon, r.lat]; kind = "city"; }
+    else if (r.country && centres.get(r.country)) { key = "n:" + r.country; lonlat = centres.get(r.country); kind = "country"; }
+    else continue;
+    if (!places.has(key)) places.set(key, { lonlat, kind, name: r.city || r.country, records: [] });
+    places.get(key).records.push(r);
+  }
+  const sorted = [...places.values()].sort((a, b) => b.records.length - a.records.length);  // small marks on top
+  for (const p of sorted) {
+    const [px, py] = project(p.lonlat[0], p.lonlat[1]);
+    const dot = el("circle", { cx: px, cy: py, r: 2.5 + 2.5 * Math.sqrt(p.records.length - 1), class: "place " + p.kind,
+      "data-id": p.records[0].id, "data-meetings": p.records.length }, svg);
+    el("title", {}, dot).textContent = `${p.name}: ${p.records.length} meeting${p.records.length > 1 ? "s" : ""}`;
+    dot.addEventListener("click", () => showEvent(p.records[0].id));
   }
 }
 
@@ -184,4 +372,11 @@ async function showEvent(id) {
 }
 
 document.getElementById("filters").addEventListener("submit", e => { e.preventDefault(); load(); });
+document.getElementById("counts-by").addEventListener("change", () => counts());
+for (const id of ["network-kind", "network-top", "network-min"]) document.getElementById(id).addEventListener("input", () => network());
+document.getElementById("prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - TABLE_PAGE); table(); });
+document.getElementById("next").addEventListener("click", () => { state.offset += TABLE_PAGE; table(); });
+for (const b of document.querySelectorAll("button.sort")) b.addEventListener("click", () => {
+  state.sort = b.dataset.sort; state.offset = 0; table(); downloads();
+});
 load();
