@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--lang", help="language of every input (de, en); detected otherwise")
     ex.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     ex.add_argument("--strict", action="store_true", help="stop at the first bad document")
+    ex.add_argument("--time-budget", type=float, default=60.0, metavar="SECONDS",
+                    help="skip (and report) a document that takes longer (0: no limit)")
     ex.add_argument("--min-confidence", type=_unit_interval, metavar="P",
                     help="drop events less likely than P (0-1) to be right; default: the model's threshold, "
                          "0 keeps every event the rules propose")
@@ -98,6 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--published", type=_day, help="publication date (YYYY-MM-DD) of plain-text input")
     ing.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     ing.add_argument("--batch", type=int, default=1000, help="documents per transaction")
+    ing.add_argument("--time-budget", type=float, default=60.0, metavar="SECONDS",
+                     help="skip (and report) a document that takes longer (0: no limit)")
     _input_options(ing)
     ing.set_defaults(run=_ingest)
 
@@ -122,6 +126,14 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("--db", default="dyad.db", help=DB_HELP)
     rep.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     rep.set_defaults(run=_reprocess)
+
+    chk = sub.add_parser("check", help="verify the store's invariants (no orphan events, redirects resolve, "
+                                        "counts agree); exit 1 if any fails")
+    chk.add_argument("--db", default="dyad.db", help=DB_HELP)
+    chk.set_defaults(run=_check)
+    fix = sub.add_parser("repair", help="restore what `dyad check` finds wrong: re-fuse the groups concerned")
+    fix.add_argument("--db", default="dyad.db", help=DB_HELP)
+    fix.set_defaults(run=_repair)
 
     evs = sub.add_parser("events", help="list fused meeting records")
     _query_options(evs)
@@ -219,7 +231,7 @@ def _unit_interval(value: str) -> float:
 
 def _extract(args: argparse.Namespace) -> int:
     settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, strict=args.strict,
-                         min_confidence=args.min_confidence)
+                         min_confidence=args.min_confidence, time_budget=args.time_budget or None)
     kb = load_kb(settings.kb_extra)
     docs = _read(args, settings)
     failed = 0
@@ -257,9 +269,22 @@ def _query_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--text", dest="words", help="words in the evidence")
     p.add_argument("--min-confidence", type=_unit_interval, metavar="P",
                    help="only meetings whose best report is at least P (0-1) likely right")
-    p.add_argument("--limit", type=int, default=50, help="rows to show (default 50)")
-    p.add_argument("--offset", type=int, default=0, help="rows to skip")
+    p.add_argument("--limit", type=_count(1), default=50, help="rows to show (default 50)")
+    p.add_argument("--offset", type=_count(0), default=0, help="rows to skip")
     p.add_argument("--format", choices=["table", "csv", "jsonl"], default="table", help="output format")
+
+
+def _count(least: int):
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = least - 1
+        if number < least:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least {least}")
+        return number
+
+    return parse
 
 
 def _record_query(args: argparse.Namespace, oldest_first: bool = False):
@@ -267,17 +292,28 @@ def _record_query(args: argparse.Namespace, oldest_first: bool = False):
 
     keys = ("actor", "country", "counterpart", "date_from", "date_to", "status", "mode", "location", "series",
             "topic", "words", "limit", "offset", "min_confidence")
-    return RecordQuery(**{k: getattr(args, k) for k in keys}, oldest_first=oldest_first)
+    query = RecordQuery(**{k: getattr(args, k) for k in keys}, oldest_first=oldest_first)
+    if query.actor:  # any name or alias the knowledge base knows, in any case: "Putin", "vladimir putin"
+        from dataclasses import replace
+
+        from dyad.kb.stats import ActorNames
+
+        query = replace(query, actor=ActorNames(load_kb()).resolve(query.actor) or query.actor)
+    return query
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from dyad.store import ingest
+    from dyad.store import IngestReport, ingest
+    from dyad.store.core import new_or_changed
 
-    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra)
+    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, time_budget=args.time_budget or None)
     kb = load_kb(settings.kb_extra)
     store = _existing_store(args.db, create=True)
     docs = _read(args, settings)
-    report = ingest(store, extract_all(docs, kb, settings), kb.version, batch_size=args.batch)
+    skipped = IngestReport()  # documents stored as they are: not extracted again
+    report = ingest(store, extract_all(new_or_changed(store, docs, kb.version, skipped), kb, settings), kb.version,
+                    batch_size=args.batch)
+    report.add(skipped)
     for failure in report.failed:
         print(f"dyad: error: {failure}", file=sys.stderr)
     print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
@@ -342,6 +378,31 @@ def _reprocess(args: argparse.Namespace) -> int:
     print(f"{report.replaced} re-extracted, {report.unchanged} up to date, {len(report.failed)} failed",
           file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from dyad.store.check import check, describe
+
+    health = check(_existing_store(args.db))
+    seen = ", ".join(f"{n:,} {what}" for what, n in sorted(health.checked.items()))
+    for line in describe(health):
+        print(f"dyad: problem: {line}", file=sys.stderr)
+    print(f"{seen} checked: " + ("no problems" if health.ok else "problems found; `dyad repair` fixes them"),
+          file=sys.stderr)
+    return 0 if health.ok else 1
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from dyad.store.check import describe, repair
+
+    before, after = repair(_existing_store(args.db))
+    for line in describe(before):
+        print(f"dyad: repaired: {line}", file=sys.stderr)
+    for line in describe(after):
+        print(f"dyad: still wrong: {line}", file=sys.stderr)
+    print("nothing to repair" if before.ok else f"{len(before.groups):,} fusion group(s) rebuilt"
+          + ("" if after.ok else "; problems remain"), file=sys.stderr)
+    return 0 if after.ok else 1
 
 
 def _events(args: argparse.Namespace, oldest_first: bool = False) -> int:

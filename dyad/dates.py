@@ -41,7 +41,10 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
     i = 0
     n = len(tokens)
     while i < n:
-        found = _match(words, lower, i, lex, published, reference or published)
+        try:
+            found = _match(words, lower, i, lex, published, reference or published)
+        except OverflowError:  # a day counted from the first or the last day of the calendar
+            found = None
         if found is None:
             i += 1
             continue
@@ -53,7 +56,7 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
 
 
 def _at(value: DateValue | None, tokens, i: int, size: int) -> DateValue | None:
-    if value is None:
+    if value is None or not 1 <= int(value.value.split("-")[0]) <= 9999:  # a year counted off the calendar
         return None
     return DateValue(value.value, value.precision, value.basis, tokens[i].start, tokens[i + size - 1].end,
                      value.future)
@@ -323,6 +326,6 @@ def _relative_unit(unit: str, offset: int, published: date) -> DateValue | None:
 
 
 def _safe_day(year: int, month: int, day: int) -> date | None:
-    if not (1 <= month <= 12) or not (1 <= day <= calendar.monthrange(year, month)[1]):
+    if not (1 <= year <= 9999) or not (1 <= month <= 12) or not (1 <= day <= calendar.monthrange(year, month)[1]):
         return None
     return date(year, month, day)

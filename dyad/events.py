@@ -190,7 +190,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             # agreement" welcomes nobody)
             referred = before[-1].sides
         elif not _organisation_summit(kinds, ctx) and _series_named(words, live, sent, view.dates, lex, status) \
-                and _includes_named(countries, series := main_meeting(before)):
+                and _includes_named(countries, series := main_meeting(before, ctx)):
             # "Die siebte Runde soll in Kars stattfinden": the article's series, if the side named is in it
             # (but "the next summit" of an organisation is the organisation's)
             referred = series.sides

@@ -78,8 +78,9 @@ class DocContext:
         """The person the article is about: named most often so far (first named on a tie)."""
         if not self.mentions_of:
             return None
-        key = max(self.mentions_of, key=lambda k: (self.mentions_of[k], -list(self.mentions_of).index(k)))
+        key = max(self.mentions_of, key=self.mentions_of.__getitem__)  # max() keeps the first of equals
         return self.people.get(key) or self.unknown.get(key)
+    meeting_tally: object | None = None  # dyad.sides.MeetingTally: the article's main meeting so far
     summit_org: Mention | None = None  # the organisation whose summit the article reports
     summit_sentence: int = -1  # where it was last named
     summit_topic: SummitTopic | None = None  # the summit the title or lead reports (dyad.attendance)

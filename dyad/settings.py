@@ -13,6 +13,10 @@ class Settings:
     # is a scraping accident (a whole site dump) rather than an article.
     max_chars: int = 1_000_000
     strict: bool = False  # stop at the first bad document
+    # Seconds one document may take; a longer one is reported and skipped, so that no page becomes the
+    # straggler of a batch. Extraction is linear in the text: 1,000,000 characters of dense meeting
+    # sentences take about 15 s on one core (bench/long_article.py), a news article well under 1 s.
+    time_budget: float | None = 60.0
     # Reading and fetching pages (dyad.read, dyad.fetch). A news page is under 2 MB of HTML; 10 MB leaves
     # room for inline scripts and images while a 50 MB page or a gzip bomb is refused, not buffered.
     max_page_bytes: int = 10_000_000

@@ -6,12 +6,19 @@ The kind of a file is read from its content (dyad.read.detect), its name
 only breaking ties; ``kind`` overrides both.
 
 Bad input never stops the batch: a problem becomes a DocumentError in the
-stream, naming the file and line; a bad ``published`` is a warning.
+stream, naming the file and line; a bad ``published`` is a warning. Text a
+store cannot hold (a lone surrogate, a NUL) is replaced character for
+character by U+FFFD, with a warning, so every offset still holds.
+
+A file read from a directory is identified by its path relative to that
+directory, without its suffix (``d1/index``): two ``index.txt`` in
+different folders are two documents.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import zlib
 from collections.abc import Callable, Iterator
@@ -27,6 +34,11 @@ from dyad.read.detect import HEAD, KINDS, detect_kind, kind_of_name
 from dyad.read.web import WebContext, bytes_documents, fetch_documents, warc_stream
 from dyad.settings import Settings
 
+STRING_FIELDS = ("title", "url", "source", "language")
+UNSTORABLE = re.compile("[\\x00\\ud800-\\udfff]")  # PostgreSQL holds no NUL, UTF-8 no lone surrogate
+# Publication dates outside these years are placeholders ("9999-12-31") or typos, not news; date
+# arithmetic on them would leave the calendar
+EARLIEST, LATEST = date(1800, 1, 1), date(2199, 12, 31)
 # a feed or sitemap file may list 50,000 entries: ten pages' worth of bytes is room for that, not for a dump
 LIST_FACTOR = 10
 Warn = Callable[[str], None]
@@ -52,8 +64,9 @@ def read_sources(paths: list[str], *, published: str | None = None, language: st
             for child in sorted(p.rglob("*")):
                 if not child.is_file() or child.name.endswith(".meta.json") or child.name.startswith("."):
                     continue
+                doc_id = child.relative_to(p).with_suffix("").as_posix()  # d1/index, not index twice
                 if kind or kind_of_name(child.name):
-                    yield from _file(child, published, language, warn, kind, ctx)
+                    yield from _file(child, published, language, warn, kind, ctx, doc_id)
                     continue
                 try:
                     with child.open("rb") as f:
@@ -64,7 +77,7 @@ def read_sources(paths: list[str], *, published: str | None = None, language: st
                 if sniffed == "text":
                     warn(f"{child}: skipped: not a known kind of input (give --input-format to read it)")
                 else:
-                    yield from _file(child, published, language, warn, sniffed, ctx)
+                    yield from _file(child, published, language, warn, sniffed, ctx, doc_id)
         elif p.is_file():
             yield from _file(p, published, language, warn, kind, ctx)
         else:
@@ -72,7 +85,7 @@ def read_sources(paths: list[str], *, published: str | None = None, language: st
 
 
 def _file(path: Path, published: str | None, language: str | None, warn: Warn, kind: str | None,
-          ctx: WebContext) -> Iterator[Document | DocumentError]:
+          ctx: WebContext, doc_id: str | None = None) -> Iterator[Document | DocumentError]:
     try:
         with path.open("rb") as f:
             head = f.read(HEAD)
@@ -100,6 +113,9 @@ def _file(path: Path, published: str | None, language: str | None, warn: Warn, k
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             warn(f"{meta_path}: ignored: not valid JSON ({exc})")
+    if not isinstance(meta, dict):
+        warn(f"{meta_path}: ignored: not a JSON object")
+        meta = {}
     if kind != "text":
         data = _gunzip(data, str(path), kind, ctx.settings)
         if isinstance(data, DocumentError):
@@ -109,7 +125,7 @@ def _file(path: Path, published: str | None, language: str | None, warn: Warn, k
             meta = {**meta, "published": published}
         yield from bytes_documents(data, kind, str(path), ctx, meta=meta)
         return
-    yield _text_document(data, str(path), meta.get("id") or path.stem, {**meta, **_given(published, language)}, warn)
+    yield _text_document(data, str(path), doc_id or path.stem, {**meta, **_given(published, language)}, warn)
 
 
 def _gunzip(data: bytes, origin: str, kind: str, settings: Settings) -> bytes | DocumentError:
@@ -165,8 +181,12 @@ def _jsonl(data: bytes, origin: str, language: str | None, warn: Warn) -> Iterat
             continue
         try:
             record = json.loads(line)
-        except ValueError as exc:
-            yield DocumentError(where, "read", f"not a JSON object ({exc.msg})")
+        except RecursionError:
+            yield DocumentError(where, "read", "not a JSON object (nested too deeply)")
+            continue
+        except ValueError as exc:  # a JSONDecodeError, or a number of more digits than Python converts
+            reason = getattr(exc, "msg", "a number of too many digits")
+            yield DocumentError(where, "read", f"not a JSON object ({reason})")
             continue
         if not isinstance(record, dict):
             yield DocumentError(where, "read", "not a JSON object")
@@ -177,16 +197,39 @@ def _jsonl(data: bytes, origin: str, language: str | None, warn: Warn) -> Iterat
 
 
 def _document(record: dict, origin: str, warn: Warn) -> Document | DocumentError:
-    doc_id = str(record.get("id") or origin)
-    where = f"{origin} (id {doc_id})" if record.get("id") else origin
+    raw_id = record.get("id")
+    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
+        return DocumentError(origin, "read", f"'id' is not a string (a JSON {_kind(raw_id)})")
+    doc_id = _storable(str(raw_id or origin), origin, "id", warn)
+    where = f"{origin} (id {doc_id})" if raw_id else origin
     text = record.get("text")
     if not isinstance(text, str):
-        return DocumentError(where, "read", "no 'text' field" if text is None else "'text' is not a string")
+        return DocumentError(where, "read", "no 'text' field" if text is None else
+                             f"'text' is not a string (a JSON {_kind(text)})")
+    fields = {}
+    for name in STRING_FIELDS:
+        value = record.get(name)
+        if value is not None and not isinstance(value, str):
+            return DocumentError(where, "read", f"'{name}' is not a string (a JSON {_kind(value)})")
+        fields[name] = _storable(value, where, name, warn) if value else None
     return Document(
-        id=doc_id, text=text, published=_published(record.get("published"), where, warn),
-        language=record.get("language") or None, url=record.get("url"), title=record.get("title"),
-        source=record.get("source"), origin=where,
+        id=doc_id, text=_storable(text, where, "text", warn),
+        published=_published(record.get("published"), where, warn), origin=where, **fields,
     )
+
+
+def _kind(value) -> str:
+    return {dict: "object", list: "array", bool: "boolean", float: "number", int: "number"}.get(type(value), "value")
+
+
+def _storable(value: str, where: str, name: str, warn: Warn) -> str:
+    """The string with lone surrogates and NULs replaced by U+FFFD, one for one (offsets stay valid)."""
+    bad = len(UNSTORABLE.findall(value))
+    if not bad:
+        return value
+    warn(f"{where}: {bad} character(s) of '{name}' that no store can hold (lone surrogate, NUL) "
+         "replaced by U+FFFD")
+    return UNSTORABLE.sub("\ufffd", value)
 
 
 def _published(value, where: str, warn: Warn) -> date | None:
@@ -194,11 +237,19 @@ def _published(value, where: str, warn: Warn) -> date | None:
         return None
     try:
         text = str(value).strip()
-        return date.fromisoformat(text[:10]) if len(text) >= 10 else datetime.fromisoformat(text).date()
+        day = date.fromisoformat(text[:10]) if len(text) >= 10 else datetime.fromisoformat(text).date()
     except ValueError:
-        pass
-    try:  # RFC 822, as RSS writes it: "Tue, 19 Sep 2023 10:00:00 +0200"
-        return parsedate_to_datetime(str(value).strip()).date()
-    except (TypeError, ValueError, IndexError):
-        warn(f"{where}: invalid published date {value!r}; treated as missing")
+        try:  # RFC 822, as RSS writes it: "Tue, 19 Sep 2023 10:00:00 +0200"
+            day = parsedate_to_datetime(str(value).strip()).date()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            warn(f"{where}: invalid published date {_brief(value)}; treated as missing")
+            return None
+    if not EARLIEST <= day <= LATEST:
+        warn(f"{where}: published date {day.isoformat()} outside {EARLIEST.year}-{LATEST.year}; treated as missing")
         return None
+    return day
+
+
+def _brief(value) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."

@@ -320,10 +320,10 @@ def read_round(words: list[str], lex: Lexicon) -> int | None:
         nxt = words[k + 1].lower()
         if w.lower() in lex.ordinals and nxt in lex.round_words:
             return lex.ordinals[w.lower()]
-        if w.isdigit() and len(w) <= 3 and k + 2 < len(words) and words[k + 1] == "." \
+        if w.isdecimal() and len(w) <= 3 and k + 2 < len(words) and words[k + 1] == "." \
                 and words[k + 2].lower() in lex.round_words:
             return int(w)
-        if w.isdigit() and len(w) <= 3 and nxt in ("st", "nd", "rd", "th") and k + 2 < len(words) \
+        if w.isdecimal() and len(w) <= 3 and nxt in ("st", "nd", "rd", "th") and k + 2 < len(words) \
                 and words[k + 2].lower() in lex.round_words:
             return int(w)
     return None

@@ -92,6 +92,16 @@ def test_expressions_relative_to_the_date_referred_to(lang, text, value):
     assert found[0].past.value == value
 
 
+@pytest.mark.parametrize("text", ["am ²³. September", "am 3. ①", "am ³ September", "² Tage später", "am 1.1.0000",
+                                  "am 31.12.9999, am Tag danach", "vor ⑫ Tagen"])
+def test_odd_digits_and_the_ends_of_the_calendar_give_no_date_or_a_valid_one(text):
+    for published in (PUBLISHED, date(9999, 12, 31), date(1, 1, 1)):
+        for lang in ("de", "en"):
+            for found in find_dates(tuple(tokenize(text)), load_lexicon(lang), published, published):
+                for value in (found.past, found.future):
+                    if value is not None:  # a real day, month or year of the calendar
+                        year, month, day = ([int(x) for x in value.value.split("-")] + [1, 1])[:3]
+                        assert date(year, month, day)
 @pytest.mark.parametrize("lang, text, past, future", [
     ("en", "on Sept. 12", "2023-09-12", "2024-09-12"),
     ("en", "three days ago", "2023-09-16", None),

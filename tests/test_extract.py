@@ -837,6 +837,21 @@ def test_an_invitation_to_an_organisation_s_summit_is_taking_part_in_it(fantasy_
     assert pairs == {frozenset({"XRO", "FELLOW"}), frozenset({"XAR", "FELLOW"})}
 
 
+@pytest.mark.parametrize("published", [date(9999, 12, 31), date(1, 1, 1)])
+def test_a_publication_date_at_the_ends_of_the_calendar_dates_nothing_off_it(fantasy_kb, published):
+    text = ("Vorn traf am Dienstag Faramir Ithil; am Tag danach reiste er ab. "
+            "Nächste Woche und im nächsten Jahr wollen sie sich wieder treffen, zwei Tage später auch Theoden Marke.")
+    for event in run(fantasy_kb, text, published):
+        assert event.date is None or 1 <= int(event.date.value[:4]) and len(event.date.value.split("-")[0]) == 4
+
+
+def test_a_document_over_its_time_budget_is_reported_and_skipped(fantasy_kb):
+    from dyad.errors import DocumentError
+
+    text = "Vorn traf am Dienstag Faramir Ithil. " * 2_000
+    with pytest.raises(DocumentError, match=r"long: extract: over the time budget of 1e-06 s at character"):
+        extract(Document("long", text, date(2023, 9, 20), "de"), fantasy_kb, Settings(time_budget=1e-6))
+    assert extract(Document("long", text, date(2023, 9, 20), "de"), fantasy_kb, Settings(time_budget=None)).events
 @pytest.mark.parametrize("text, lang", [
     ("Arnorian Prime Minister Elendil Vorn arrived in Gondor on Monday. Gondor and Arnor held talks "
      "about the river trade. Vorn said the talks had been useful.", "en"),

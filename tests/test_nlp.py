@@ -1,6 +1,6 @@
 import pytest
 
-from dyad.nlp import split_sentences, token_texts
+from dyad.nlp import split_sentences, token_texts, tokenize
 
 
 @pytest.mark.parametrize("text, tokens", [
@@ -45,6 +45,14 @@ def test_a_full_stop_after_a_small_number_ends_an_english_sentence_but_not_a_ger
     assert len(split_sentences(german, [], ordinal_dots=True)) == 1
 
 
+def test_a_run_of_text_without_a_full_stop_is_cut_into_bounded_pieces():
+    from dyad.nlp import MAX_SENTENCE_TOKENS
+
+    text = "Vorn traf Ithil in Edoras, und " * 200
+    sentences = split_sentences(text)
+    assert len(sentences) > 1 and all(len(s.tokens) <= MAX_SENTENCE_TOKENS for s in sentences)
+    assert [t for s in sentences for t in s.tokens] == tokenize(text)  # nothing lost, offsets unchanged
+    assert all(s.tokens[-1].text == "," for s in sentences[:-1])  # cut after a comma where there is one
 @pytest.mark.parametrize("text, lang, first", [
     ("President Elendil W. Vorn met King Theoden Marke. They spoke.", "en", "Marke."),
     ("The Rt. Hon. Elendil Vorn met the King. They spoke.", "en", "King."),

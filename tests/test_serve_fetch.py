@@ -1,4 +1,5 @@
-"""POST /documents with a URL instead of text: fetched, but never from the server's own networks."""
+"""POST /documents with a URL instead of text: fetched by the ingest worker, but never from the server's own
+networks."""
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,6 +11,12 @@ from tests.webdata import FILLER, MEETING_DE, page
 
 TOKEN = "t0ken"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def ingested(client) -> dict:
+    """GET /ingest once the worker has fetched, extracted and stored what was posted."""
+    client.app.state.ingest.join()
+    return client.get("/ingest").json()
 
 
 @pytest.fixture
@@ -30,8 +37,8 @@ def test_a_url_on_a_private_network_is_refused(served, tmp_path, kb, url, reason
     client = TestClient(create_app(open_store(str(tmp_path / "s.db")), token=TOKEN, kb=kb))
     url = url.format(local=served.url_for("/a").replace("localhost", "127.0.0.1"))
     response = client.post("/documents", json=[{"id": "p", "url": url}], headers=AUTH)
-    assert response.status_code == 200
-    body = response.json()
+    assert response.status_code == 202 and response.json()["accepted"] == ["p"]
+    body = ingested(client)
     assert body["added"] == 0 and len(body["failed"]) == 1
     assert body["failed"][0].startswith(f"POST p ({url}): fetch: ") and reason in body["failed"][0]
     assert not served.log, "no request reached the local server"
@@ -42,7 +49,8 @@ def test_a_url_is_fetched_where_allowed(served, tmp_path, kb):
     client = TestClient(create_app(store, token=TOKEN, kb=kb, fetch_settings=Settings(host_interval=0.0)))
     response = client.post("/documents", json=[{"id": "p", "url": served.url_for("/a"), "published": "2023-07-17"}],
                            headers=AUTH)
-    assert response.json()["added"] == 1 and response.json()["events"] >= 1
+    assert response.status_code == 202
+    assert ingested(client)["added"] == 1 and ingested(client)["events"] >= 1
     document = client.get("/documents/1").json()
     assert (document["doc_key"], document["published"]) == ("p", "2023-07-17")
     assert MEETING_DE in document["text"] and document["extractor"].startswith("trafilatura")

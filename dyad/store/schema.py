@@ -247,6 +247,14 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 ]
 
 
+def pending(conn: Connection) -> list[str]:
+    """Names of the migrations this database lacks (read only)."""
+    if not inspect(conn).has_table(migrations_table.name):
+        return [name for _, name, _ in MIGRATIONS]
+    done = {row.version for row in conn.execute(select(migrations_table.c.version))}
+    return [name for version, name, _ in MIGRATIONS if version not in done]
+
+
 def migrate(conn: Connection) -> list[str]:
     """Apply the migrations this database lacks; returns their names."""
     metadata.create_all(conn, tables=[migrations_table])
