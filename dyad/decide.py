@@ -95,11 +95,11 @@ def features(reading: Reading) -> dict[str, float]:
     return values
 
 
-def _union_sides(group: Sequence[Candidate]) -> list[tuple[str, tuple]]:
-    merged: dict[str, tuple] = {}
+def _union_sides(group: Sequence[Candidate]) -> list[tuple[str, list]]:
+    merged: dict[str, list] = {}
     for cand in group:
         for country, ms in cand.sides:
-            merged[country] = merged.get(country, ()) + tuple(ms)
+            merged.setdefault(country, []).extend(ms)
     return list(merged.items())
 
 

@@ -160,9 +160,9 @@ def _dated_by_publication(cand: Candidate, published: date | None, background: s
 
 def _salient_people(ctx: DocContext) -> dict[str, Mention]:
     """Per country, the person the article names most often (first named on a tie)."""
-    order = list(ctx.mentions_of)
+    first = {key: n for n, key in enumerate(ctx.mentions_of)}
     best: dict[str, Mention] = {}
-    for key in sorted(order, key=lambda k: (-ctx.mentions_of[k], order.index(k))):
+    for key in sorted(first, key=lambda k: (-ctx.mentions_of[k], first[k])):
         person = ctx.people.get(key) or ctx.unknown.get(key)
         if person is not None and person.country and person.country not in best:
             best[person.country] = person
