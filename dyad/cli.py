@@ -89,11 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--published", type=_day, help="publication date (YYYY-MM-DD) of plain-text input")
     ing.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     ing.add_argument("--batch", type=int, default=1000, help="documents per transaction")
+    _quiet_option(ing)
     ing.set_defaults(run=_ingest)
 
     rep = sub.add_parser("reprocess", help="re-extract stored documents made by another extractor or KB version")
     rep.add_argument("--db", default="dyad.db", help=DB_HELP)
     rep.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
+    _quiet_option(rep)
     rep.set_defaults(run=_reprocess)
 
     evs = sub.add_parser("events", help="list fused meeting records")
@@ -128,6 +130,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="records (csv, jsonl, parquet), GDELT 2.0 tables, or PLOVER events; see docs/codebook.md")
     ex_.add_argument("-o", "--output", required=True,
                      help="output file (- for standard output); gdelt also writes NAME.mentions, NAME.dyad beside it")
+    _quiet_option(ex_)
     ex_.set_defaults(run=_export)
 
     srv = sub.add_parser("serve", help="REST API and dashboard over a store")
@@ -147,6 +150,55 @@ def _parser() -> argparse.ArgumentParser:
     lookup.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     lookup.set_defaults(run=_kb_lookup)
     return parser
+
+
+def _quiet_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress display and no summary line (errors and warnings still show)")
+
+
+class _Progress:
+    """Progress of a long command on standard error (rich.progress): only on a terminal, never with --quiet."""
+
+    def __init__(self, args: argparse.Namespace, description: str, unit: str) -> None:
+        self.enabled = not args.quiet and sys.stderr.isatty()
+        self.description, self.unit = description, unit
+        self.events = 0
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            import rich.progress as rp
+            from rich.console import Console
+
+            self._bar = rp.Progress(rp.TextColumn("{task.description}"), rp.BarColumn(), rp.MofNCompleteColumn(),
+                                    rp.TextColumn("{task.fields[unit]}"), rp.TextColumn("{task.fields[rate]}"),
+                                    rp.TextColumn("{task.fields[extra]}"), rp.TimeElapsedColumn(),
+                                    rp.TimeRemainingColumn(), console=Console(file=sys.stderr))
+            self._bar.start()
+            self._task = self._bar.add_task(self.description, total=None, unit=self.unit, rate="", extra="")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.enabled:
+            self._bar.stop()
+
+    def update(self, done: int, total: int | None) -> None:
+        """``done`` of ``total`` units so far."""
+        if self.enabled:
+            self._bar.update(self._task, completed=done, total=total)
+            speed = self._bar.tasks[0].speed
+            self._bar.update(self._task, rate=f"{speed:,.0f}/s" if speed else "",
+                             extra=f"{self.events:,} events" if self.events else "")
+
+    def track(self, results, total: int | None):
+        """The extraction results, counted (documents and their events) as they pass."""
+        done = 0
+        for result in results:
+            done += 1
+            if not isinstance(result, DocumentError):
+                self.events += len(result.events)
+            self.update(done, total)
+            yield result
 
 
 def _unit_interval(value: str) -> float:
@@ -212,27 +264,44 @@ def _record_query(args: argparse.Namespace, oldest_first: bool = False):
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from dyad.sources import count_documents
     from dyad.store import ingest
 
     settings = Settings(language=args.lang, kb_extra=args.kb_extra)
     kb = load_kb(settings.kb_extra)
     store = _existing_store(args.db, create=True)
     docs = read_sources(args.paths, published=args.published, language=args.lang, warn=_warn)
-    report = ingest(store, extract_all(docs, kb, settings), kb.version, batch_size=args.batch)
+    with _Progress(args, "ingest", "documents") as progress:
+        results = extract_all(docs, kb, settings)
+        if progress.enabled:
+            results = progress.track(results, count_documents(args.paths))
+        report = ingest(store, results, kb.version, batch_size=args.batch)
     for failure in report.failed:
         print(f"dyad: error: {failure}", file=sys.stderr)
-    print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-          f"{len(report.failed)} failed; {report.events} events", file=sys.stderr)
+    if not args.quiet:
+        print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
+              f"{len(report.failed)} failed; {report.events} events", file=sys.stderr)
     return 1 if report.failed else 0
 
 
 def _reprocess(args: argparse.Namespace) -> int:
-    from dyad.store.reprocess import reprocess
+    from dyad.store import ingest
+    from dyad.store.reprocess import stale_documents
 
     kb = load_kb(args.kb_extra)
-    report = reprocess(_existing_store(args.db), kb, Settings(kb_extra=args.kb_extra))
-    print(f"{report.replaced} re-extracted, {report.unchanged} up to date, {len(report.failed)} failed",
-          file=sys.stderr)
+    store = _existing_store(args.db)
+    settings = Settings(kb_extra=args.kb_extra)
+    docs = stale_documents(store, kb)
+    with _Progress(args, "reprocess", "documents") as progress:
+        results = extract_all(docs, kb, settings)
+        if progress.enabled:
+            results = progress.track(results, len(docs))
+        report = ingest(store, results, kb.version)
+    for failure in report.failed:
+        print(f"dyad: error: {failure}", file=sys.stderr)
+    if not args.quiet:
+        print(f"{report.replaced} re-extracted, {report.unchanged} up to date, {len(report.failed)} failed",
+              file=sys.stderr)
     return 1 if report.failed else 0
 
 
@@ -270,17 +339,25 @@ def _dyads(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    store = _existing_store(args.db)
+    with _Progress(args, f"export {args.format}", "records") as progress:
+        n = _export_to(store, args, progress.update if progress.enabled else None)
+    if not args.quiet:
+        print(f"{n} rows written", file=sys.stderr)
+    return 0
+
+
+def _export_to(store, args: argparse.Namespace, progress) -> int:
     from pathlib import Path
 
     from dyad.store.export import export
 
-    store = _existing_store(args.db)
     if args.format == "parquet":
         if args.output == "-":
             raise DyadError("parquet needs a file: give -o FILE.parquet")
-        n = export(store, "parquet", None, args.output)
+        n = export(store, "parquet", None, args.output, progress=progress)
     elif args.output == "-":
-        n = export(store, args.format, sys.stdout)
+        n = export(store, args.format, sys.stdout, progress=progress)
         if args.format == "gdelt":
             _warn("the Mentions table and dyad's companion file need a file: give -o FILE to get them")
     elif args.format == "gdelt":
@@ -292,13 +369,14 @@ def _export(args: argparse.Namespace) -> int:
         with open(events_path, "w", encoding="utf-8", newline="") as out, \
                 open(mentions_path, "w", encoding="utf-8", newline="") as mentions, \
                 open(companion_path, "w", encoding="utf-8", newline="") as companion:
-            n = export(store, "gdelt", out, mentions=mentions, companion=companion)
-        print(f"dyad: Mentions table in {mentions_path}, dyad's own fields in {companion_path}", file=sys.stderr)
+            n = export(store, "gdelt", out, mentions=mentions, companion=companion, progress=progress)
+        if not args.quiet:
+            print(f"dyad: Mentions table in {mentions_path}, dyad's own fields in {companion_path}",
+                  file=sys.stderr)
     else:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
-            n = export(store, args.format, out)
-    print(f"{n} rows written", file=sys.stderr)
-    return 0
+            n = export(store, args.format, out, progress=progress)
+    return n
 
 
 def _existing_store(url: str, create: bool = False):

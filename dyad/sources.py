@@ -40,6 +40,26 @@ def read_sources(paths: list[str], *, published: str | None = None, language: st
             yield DocumentError(path, "read", "no such file or directory")
 
 
+def count_documents(paths: list[str]) -> int | None:
+    """How many documents ``read_sources`` will yield for ``paths`` (errors included); None for standard input."""
+    n = 0
+    for path in paths:
+        p = Path(path)
+        if path == "-":
+            return None
+        files = [c for c in sorted(p.rglob("*")) if c.is_file() and not c.name.endswith(".meta.json")
+                 and c.suffix in TEXT_SUFFIXES + JSONL_SUFFIXES] if p.is_dir() else [p]
+        for f in files:
+            if f.suffix in JSONL_SUFFIXES and f.is_file():
+                try:
+                    n += sum(1 for raw in f.read_bytes().split(b"\n") if raw.strip())
+                except OSError:
+                    n += 1
+            else:
+                n += 1
+    return n
+
+
 def _file(path: Path, published: str | None, language: str | None, warn: Warn) -> Iterator[Document | DocumentError]:
     try:
         data = path.read_bytes()
