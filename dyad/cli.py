@@ -139,6 +139,10 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     srv.set_defaults(run=_serve)
 
+    comp = sub.add_parser("completion", help="print a shell completion script: source <(dyad completion bash)")
+    comp.add_argument("shell", choices=["bash", "zsh"], help="the shell to complete in")
+    comp.set_defaults(run=_completion)
+
     kb = sub.add_parser("kb", help="inspect the knowledge base")
     kb_sub = kb.add_subparsers()
     stats = kb_sub.add_parser("stats", help="counts of what the knowledge base holds")
@@ -457,6 +461,13 @@ def _print_table(results: list[ArticleResult]) -> None:
             table.add_row(result.doc.id, event.status, event.date.value if event.date else "", people, place,
                           event.mode, event.cameo)
     Console().print(table)
+
+
+def _completion(args: argparse.Namespace) -> int:
+    from dyad.completion import completion_script
+
+    sys.stdout.write(completion_script(_parser(), args.shell))
+    return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:

@@ -229,3 +229,26 @@ def test_documents_are_counted_as_they_will_be_read(tmp_path):
     paths = [str(tmp_path / "dir"), str(tmp_path / "b.jsonl"), str(tmp_path / "missing.txt")]
     assert count_documents(paths) == len(list(read_sources(paths))) == 5
     assert count_documents(["-"]) is None
+
+
+@pytest.mark.parametrize(("shell", "line", "offered"), [
+    ("bash", "dyad ex", ["extract", "export"]),
+    ("bash", "dyad export --format p", ["parquet", "plover"]),
+    ("bash", "dyad export --q", ["--quiet"]),
+    ("bash", "dyad kb l", ["lookup"]),
+    ("bash", "dyad kb lookup --d", ["--date"]),
+    ("bash", "dyad events --status o", ["occurred"]),
+    ("bash", "dyad completion ", ["bash", "zsh"]),
+    ("bash", "dyad export --db ", []),  # a file name: left to the shell
+    ("zsh", "dyad dy", ["dyads"]),
+])
+def test_shell_completion(shell, line, offered, capsys):
+    assert main(["completion", shell]) == 0
+    script = capsys.readouterr().out
+    if shell == "zsh":  # zsh runs the bash function through bashcompinit; bash can run it too
+        script = script.replace("autoload -U +X bashcompinit && bashcompinit\n", "")
+    words = line.split(" ")
+    probe = (f"{script}\nCOMP_WORDS=({' '.join(repr(w) for w in words)}); COMP_CWORD={len(words) - 1}\n"
+             "_dyad; printf '%s\\n' \"${COMPREPLY[@]}\"")
+    done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True)
+    assert sorted(done.stdout.split()) == sorted(offered)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import calendar
 import json
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import lru_cache
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from sqlalchemy import bindparam, func, select
 
@@ -24,6 +25,7 @@ from dyad.store.core import Store
 from dyad.store.schema import documents, events, records
 
 CHUNK = 2000  # records fetched at a time, with their events and documents
+T = TypeVar("T")
 FORMATS = ("csv", "jsonl", "parquet", "gdelt", "plover")
 RECORD_COLUMNS = ["id", "status", "cameo", "mode", "host", "date", "date_precision", "city", "country", "lat", "lon",
                   "series", "round", "topics", "n_sources", "announced_by", "evidence_text", "countries"]
@@ -83,10 +85,20 @@ def read_records(store: Store, with_text: bool = False, *,
     """Every record, oldest id first, with its participants and its sources (each with evidence offsets).
 
     With ``with_text`` each source also carries its document's text (for sentence numbers and lengths).
-    Records come in chunks: each chunk's sources are read in one query over the range of its ids (one index
-    range scan, not one lookup per record), so memory stays flat whatever the store's size. ``progress``
-    is called with the number of records of each chunk once it has been handed out.
+    Records come in chunks, read by a thread of their own while the chunk before is formatted (the
+    database works without Python's lock). ``progress`` is called with the number of records of each
+    chunk once its records have been handed out.
     """
+    for chunk, found in _prefetched(_chunks(store, with_text)):
+        for row in chunk:
+            yield _record(row, found.get(row[0], []))
+        if progress is not None:
+            progress(len(chunk))
+
+
+def _chunks(store: Store, with_text: bool) -> Iterator[tuple[list[Sequence], dict[str, list[Sequence]]]]:
+    """The records in chunks, each with its sources by record id: one query over the range of the chunk's
+    ids (one index range scan, not a lookup per record), so memory stays flat whatever the store's size."""
     stmt = select(*[records.c[c] for c in RECORD_COLUMNS]).order_by(records.c.id)
     columns = [events.c.record_id, events.c.id, events.c.evidence_text, events.c.evidence_start,
                events.c.evidence_end, events.c.participants, events.c.city, events.c.country, events.c.geonames_id,
@@ -100,10 +112,24 @@ def read_records(store: Store, with_text: bool = False, *,
             found: dict[str, list[Sequence]] = {}
             for s in side.execute(in_chunk, {"first": chunk[0][0], "last": chunk[-1][0]}):
                 found.setdefault(s[0], []).append(s)
-            for row in chunk:
-                yield _record(row, found.get(row[0], []))
-            if progress is not None:
-                progress(len(chunk))
+            yield chunk, found
+
+
+def _prefetched(items: Iterator[T]) -> Iterator[T]:
+    """``items``, each computed in one worker thread while the one before is consumed.
+
+    All of ``items``' work, its closing included, happens in that one thread (SQLite connections
+    belong to the thread that made them).
+    """
+    done = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dyad-export") as worker:
+        try:
+            ahead = worker.submit(next, items, done)
+            while (item := ahead.result()) is not done:
+                ahead = worker.submit(next, items, done)
+                yield item
+        finally:
+            worker.submit(items.close).result()  # type: ignore[attr-defined]
 
 
 def _source_order(s: Sequence) -> tuple:
