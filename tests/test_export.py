@@ -240,3 +240,24 @@ def test_shipped_country_table_is_what_the_build_gives():
                                               ("GBR", "UK", "GB"), ("XKX", "KV", "XK"), ("USA", "US", "US")])
 def test_fips_codes(iso3, fips, iso2):
     assert (countries()[iso3].fips, countries()[iso3].iso2) == (fips, iso2)
+
+
+def test_progress_counts_every_record(store):
+    calls = []
+    n = export(store, "jsonl", io.StringIO(), progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, n) and calls[-1] == (n, n) and n == 5
+
+
+def test_a_reader_stopped_early_leaves_no_thread_and_reads_again(store, monkeypatch):
+    import threading
+
+    from dyad.store import export as export_module
+
+    monkeypatch.setattr(export_module, "CHUNK", 2)  # several chunks from five records
+    records = export_module.read_records(store)
+    first = next(records)
+    records.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("dyad-export")]
+    again = list(export_module.read_records(store))
+    assert again[0]["id"] == first["id"] and len(again) == 5
+    assert [r["id"] for r in again] == sorted(r["id"] for r in again)

@@ -26,6 +26,7 @@ from dyad.store.schema import documents, events, records
 
 CHUNK = 2000  # records fetched at a time, with their events and documents
 T = TypeVar("T")
+_parse = json.JSONDecoder().raw_decode  # the store's own JSON: no surrounding space to skip, as json.loads does
 FORMATS = ("csv", "jsonl", "parquet", "gdelt", "plover")
 RECORD_COLUMNS = ["id", "status", "cameo", "mode", "host", "date", "date_precision", "city", "country", "lat", "lon",
                   "series", "round", "topics", "n_sources", "announced_by", "evidence_text", "countries"]
@@ -146,7 +147,7 @@ def _record(row: Sequence, found: list[Sequence]) -> dict[str, Any]:
     sources = [{
         "document_id": s[9], "event_id": s[1], "url": s[12], "title": s[13], "source": s[10], "doc_key": s[11],
         "published": _day(s[14]), "language": s[15], "evidence_text": s[2], "evidence_start": s[3],
-        "evidence_end": s[4], "participants": json.loads(s[5]), **({"text": s[16]} if len(s) > 16 else {}),
+        "evidence_end": s[4], "participants": _parse(s[5])[0], **({"text": s[16]} if len(s) > 16 else {}),
     } for s in found]
     countries = sides.split("|")
     return {
