@@ -248,16 +248,18 @@ def test_progress_counts_every_record(store):
     assert calls[0] == (0, n) and calls[-1] == (n, n) and n == 5
 
 
-def test_a_reader_stopped_early_leaves_no_thread_and_reads_again(store, monkeypatch):
-    import threading
-
+@pytest.mark.parametrize("run_rows", [2, 1000])  # records and sources sorted in many runs, or in one
+def test_records_come_in_id_order_however_they_are_chunked(store, monkeypatch, run_rows):
     from dyad.store import export as export_module
+    from dyad.store import runs
 
     monkeypatch.setattr(export_module, "CHUNK", 2)  # several chunks from five records
-    records = export_module.read_records(store)
+    monkeypatch.setattr(runs, "RUN_ROWS", run_rows)
+    whole = list(export_module._chunks(store, True))  # the plain path: one query per chunk
+    records = export_module.read_records(store, with_text=True)
     first = next(records)
-    records.close()
-    assert not [t for t in threading.enumerate() if t.name.startswith("dyad-export")]
-    again = list(export_module.read_records(store))
+    records.close()  # stopped early: files and connection are let go
+    again = list(export_module.read_records(store, with_text=True))
     assert again[0]["id"] == first["id"] and len(again) == 5
     assert [r["id"] for r in again] == sorted(r["id"] for r in again)
+    assert [export_module._record(row, found.get(row[0], [])) for chunk, found in whole for row in chunk] == again

@@ -13,19 +13,19 @@ from __future__ import annotations
 import calendar
 import json
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import lru_cache
-from typing import IO, Any, TypeVar
+from itertools import islice
+from typing import IO, Any
 
 from sqlalchemy import bindparam, func, select
 
 from dyad import __version__
 from dyad.store.core import Store
+from dyad.store.runs import sorted_rows
 from dyad.store.schema import documents, events, records
 
 CHUNK = 2000  # records fetched at a time, with their events and documents
-T = TypeVar("T")
 _parse = json.JSONDecoder().raw_decode  # the store's own JSON: no surrounding space to skip, as json.loads does
 FORMATS = ("csv", "jsonl", "parquet", "gdelt", "plover")
 RECORD_COLUMNS = ["id", "status", "cameo", "mode", "host", "date", "date_precision", "city", "country", "lat", "lon",
@@ -86,11 +86,12 @@ def read_records(store: Store, with_text: bool = False, *,
     """Every record, oldest id first, with its participants and its sources (each with evidence offsets).
 
     With ``with_text`` each source also carries its document's text (for sentence numbers and lengths).
-    Records come in chunks, read by a thread of their own while the chunk before is formatted (the
-    database works without Python's lock). ``progress`` is called with the number of records of each
-    chunk once its records have been handed out.
+    Records come in chunks (memory stays flat whatever the store's size). ``progress`` is called with
+    the number of records of each chunk once its records have been handed out.
     """
-    for chunk, found in _prefetched(_chunks(store, with_text)):
+    # no reader thread: measured, it made a 1,000,000-event export slower (55 -> 72 s), the two fighting for the GIL
+    chunks = _sqlite_chunks if store.dialect == "sqlite" else _chunks
+    for chunk, found in chunks(store, with_text):
         for row in chunk:
             yield _record(row, found.get(row[0], []))
         if progress is not None:
@@ -99,7 +100,7 @@ def read_records(store: Store, with_text: bool = False, *,
 
 def _chunks(store: Store, with_text: bool) -> Iterator[tuple[list[Sequence], dict[str, list[Sequence]]]]:
     """The records in chunks, each with its sources by record id: one query over the range of the chunk's
-    ids (one index range scan, not a lookup per record), so memory stays flat whatever the store's size."""
+    ids (one index range scan, not a lookup per record)."""
     stmt = select(*[records.c[c] for c in RECORD_COLUMNS]).order_by(records.c.id)
     columns = [events.c.record_id, events.c.id, events.c.evidence_text, events.c.evidence_start,
                events.c.evidence_end, events.c.participants, events.c.city, events.c.country, events.c.geonames_id,
@@ -116,21 +117,41 @@ def _chunks(store: Store, with_text: bool) -> Iterator[tuple[list[Sequence], dic
             yield chunk, found
 
 
-def _prefetched(items: Iterator[T]) -> Iterator[T]:
-    """``items``, each computed in one worker thread while the one before is consumed.
+SOURCE_SQL = ("SELECT e.record_id, e.id, e.evidence_text, e.evidence_start, e.evidence_end, e.participants, e.city, "
+              "e.country, e.geonames_id, d.id, d.source, d.doc_key, d.url, d.title, d.published, d.language "
+              "FROM events e JOIN documents d ON d.id = e.document_id WHERE e.record_id IS NOT NULL")
 
-    All of ``items``' work, its closing included, happens in that one thread (SQLite connections
-    belong to the thread that made them).
-    """
-    done = object()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="dyad-export") as worker:
+
+def _sqlite_chunks(store: Store, with_text: bool) -> Iterator[tuple[list[Sequence], dict[str, list[Sequence]]]]:
+    """What ``_chunks`` gives, from SQLite: the records and the sources read in stored order, sorted by record
+    id apart (``dyad.store.runs``) and joined as they come; the documents' texts fetched per chunk."""
+    with store.engine.connect() as conn:
+        db = conn.connection.dbapi_connection  # plain tuples straight from the driver, for a million rows
+        rows = sorted_rows(db.execute(f"SELECT {', '.join(RECORD_COLUMNS)} FROM records"))
+        sources = sorted_rows(db.execute(SOURCE_SQL))
         try:
-            ahead = worker.submit(next, items, done)
-            while (item := ahead.result()) is not done:
-                ahead = worker.submit(next, items, done)
-                yield item
+            pending = next(sources, None)
+            while chunk := list(islice(rows, CHUNK)):
+                found: dict[str, list[Sequence]] = {}
+                last = chunk[-1][0]
+                while pending is not None and pending[0] <= last:  # sources of no record are skipped over
+                    found.setdefault(pending[0], []).append(pending)
+                    pending = next(sources, None)
+                if with_text:
+                    found = _with_texts(db, found)
+                yield chunk, found
         finally:
-            worker.submit(items.close).result()  # type: ignore[attr-defined]
+            rows.close()
+            sources.close()
+
+
+def _with_texts(db, found: dict[str, list[Sequence]]) -> dict[str, list[Sequence]]:
+    ids = sorted({s[9] for group in found.values() for s in group})
+    texts = {}
+    for i in range(0, len(ids), 500):  # well below SQLite's limit of bound parameters
+        part = ids[i:i + 500]
+        texts.update(db.execute(f"SELECT id, text FROM documents WHERE id IN ({','.join('?' * len(part))})", part))
+    return {rid: [(*s, texts[s[9]]) for s in group] for rid, group in found.items()}
 
 
 def _source_order(s: Sequence) -> tuple:
