@@ -13,6 +13,7 @@ from dyad.kb.loader import load_kb
 from dyad.model import ArticleResult
 from dyad.output import article_json
 from dyad.pipeline import extract_all
+from dyad.read.detect import KINDS
 from dyad.settings import Settings
 from dyad.sources import read_sources
 
@@ -43,6 +44,13 @@ def _day(value: str) -> date:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import logging
+    import warnings
+
+    # the page and crawl parsers log each oddity of a hostile page; dyad reports one message per document
+    for name in ("warcio", "trafilatura", "htmldate", "courlan", "charset_normalizer"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", module=r"dateutil\.")  # a page's date in an unknown time zone
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -70,9 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--lang", help="language of every input (de, en); detected otherwise")
     ex.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     ex.add_argument("--strict", action="store_true", help="stop at the first bad document")
+    ex.add_argument("--time-budget", type=float, default=60.0, metavar="SECONDS",
+                    help="skip (and report) a document that takes longer (0: no limit)")
     ex.add_argument("--min-confidence", type=_unit_interval, metavar="P",
                     help="drop events less likely than P (0-1) to be right; default: the model's threshold, "
                          "0 keeps every event the rules propose")
+    _input_options(ex)
     ex.set_defaults(run=_extract)
 
     ev = sub.add_parser("evaluate", help="score extracted events against gold annotations")
@@ -89,14 +100,42 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--published", type=_day, help="publication date (YYYY-MM-DD) of plain-text input")
     ing.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     ing.add_argument("--batch", type=int, default=1000, help="documents per transaction")
+    ing.add_argument("--time-budget", type=float, default=60.0, metavar="SECONDS",
+                     help="skip (and report) a document that takes longer (0: no limit)")
+    _input_options(ing)
     _quiet_option(ing)
     ing.set_defaults(run=_ingest)
+
+    fe = sub.add_parser("fetch", help="download pages, feeds' items and sitemaps' pages into a folder")
+    fe.add_argument("urls", nargs="+", help="page, RSS/Atom feed or sitemap URLs")
+    fe.add_argument("--out", required=True, help="folder to save the pages in (with NAME.meta.json beside each)")
+    _fetch_options(fe)
+    fe.set_defaults(run=_fetch)
+
+    wa = sub.add_parser("watch", help="poll feeds and ingest what is new, again and again")
+    wa.add_argument("feeds", nargs="+", help="RSS/Atom feed or sitemap URLs")
+    wa.add_argument("--db", default="dyad.db", help="SQLite file or database URL of the store to ingest into "
+                                                    "(created if missing; default dyad.db)")
+    wa.add_argument("--every", default="15m", help="time between rounds: 30s, 15m, 1h (default 15m)")
+    wa.add_argument("--once", action="store_true", help="one round, then stop")
+    wa.add_argument("--lang", help="language of every item (de, en); detected otherwise")
+    wa.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
+    _fetch_options(wa)
+    wa.set_defaults(run=_watch)
 
     rep = sub.add_parser("reprocess", help="re-extract stored documents made by another extractor or KB version")
     rep.add_argument("--db", default="dyad.db", help=DB_HELP)
     rep.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     _quiet_option(rep)
     rep.set_defaults(run=_reprocess)
+
+    chk = sub.add_parser("check", help="verify the store's invariants (no orphan events, redirects resolve, "
+                                        "counts agree); exit 1 if any fails")
+    chk.add_argument("--db", default="dyad.db", help=DB_HELP)
+    chk.set_defaults(run=_check)
+    fix = sub.add_parser("repair", help="restore what `dyad check` finds wrong: re-fuse the groups concerned")
+    fix.add_argument("--db", default="dyad.db", help=DB_HELP)
+    fix.set_defaults(run=_repair)
 
     evs = sub.add_parser("events", help="list fused meeting records")
     _query_options(evs)
@@ -130,6 +169,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="records (csv, jsonl, parquet), GDELT 2.0 tables, or PLOVER events; see docs/codebook.md")
     ex_.add_argument("-o", "--output", required=True,
                      help="output file (- for standard output); gdelt also writes NAME.mentions, NAME.dyad beside it")
+    ex_.add_argument("--since", help="only records with a source ingested since then (UTC; 2024-05-01T12:00:00Z)")
     _quiet_option(ex_)
     ex_.set_defaults(run=_export)
 
@@ -194,15 +234,46 @@ class _Progress:
             self._bar.update(self._task, rate=f"{speed:,.0f}/s" if speed else "",
                              extra=f"{self.events:,} events" if self.events else "")
 
-    def track(self, results, total: int | None):
-        """The extraction results, counted (documents and their events) as they pass."""
+    def track(self, results, total: int | None, passed=lambda: 0):
+        """The extraction results, counted (documents and their events) as they pass; ``passed()``: documents
+        of the total that never reach extraction (stored unchanged)."""
         done = 0
         for result in results:
             done += 1
             if not isinstance(result, DocumentError):
                 self.events += len(result.events)
-            self.update(done, total)
+            self.update(done + passed(), total)
             yield result
+
+
+def _input_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input-format", choices=list(KINDS), help="kind of every input; detected from content otherwise")
+    p.add_argument("--fetch", action="store_true",
+                   help="download URLs given, the pages of sitemaps and the pages of feed items that carry a summary")
+    _fetch_options(p)
+
+
+def _fetch_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--user-agent", help="User-Agent header (default: dyad/VERSION (news event extraction))")
+    p.add_argument("--interval", type=float, help="seconds between two requests to one host (default 1)")
+    p.add_argument("--max-bytes", type=int, help="largest page accepted, in bytes (default 10,000,000)")
+
+
+def _settings(args: argparse.Namespace, **given) -> Settings:
+    extra = {k: v for k, v in (("user_agent", args.user_agent), ("host_interval", args.interval),
+                               ("max_page_bytes", args.max_bytes)) if v is not None}
+    return Settings(**given, **extra)
+
+
+def _fetcher(args: argparse.Namespace, settings: Settings):
+    from dyad.fetch import Fetcher
+
+    return Fetcher(settings) if getattr(args, "fetch", True) else None
+
+
+def _read(args: argparse.Namespace, settings: Settings):
+    return read_sources(args.paths, published=args.published, language=args.lang, warn=_warn,
+                        kind=args.input_format, fetcher=_fetcher(args, settings), settings=settings)
 
 
 def _unit_interval(value: str) -> float:
@@ -216,11 +287,10 @@ def _unit_interval(value: str) -> float:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    settings = Settings(language=args.lang, kb_extra=args.kb_extra, strict=args.strict,
-                        min_confidence=args.min_confidence)
+    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, strict=args.strict,
+                         min_confidence=args.min_confidence, time_budget=args.time_budget or None)
     kb = load_kb(settings.kb_extra)
-    warn = _warn
-    docs = read_sources(args.paths, published=args.published, language=args.lang, warn=warn)
+    docs = _read(args, settings)
     failed = 0
     table_rows: list[ArticleResult] = []
     for result in extract_all(docs, kb, settings):
@@ -254,38 +324,113 @@ def _query_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--series", help="a recurring mechanism (words of its name)")
     p.add_argument("--topic", help="a topic label")
     p.add_argument("--text", dest="words", help="words in the evidence")
-    p.add_argument("--limit", type=int, default=50, help="rows to show (default 50)")
-    p.add_argument("--offset", type=int, default=0, help="rows to skip")
+    p.add_argument("--min-confidence", type=_unit_interval, metavar="P",
+                   help="only meetings whose best report is at least P (0-1) likely right")
+    p.add_argument("--limit", type=_count(1), default=50, help="rows to show (default 50)")
+    p.add_argument("--offset", type=_count(0), default=0, help="rows to skip")
     p.add_argument("--format", choices=["table", "csv", "jsonl"], default="table", help="output format")
+
+
+def _count(least: int):
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = least - 1
+        if number < least:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least {least}")
+        return number
+
+    return parse
 
 
 def _record_query(args: argparse.Namespace, oldest_first: bool = False):
     from dyad.store.query import RecordQuery
 
     keys = ("actor", "country", "counterpart", "date_from", "date_to", "status", "mode", "location", "series",
-            "topic", "words", "limit", "offset")
-    return RecordQuery(**{k: getattr(args, k) for k in keys}, oldest_first=oldest_first)
+            "topic", "words", "limit", "offset", "min_confidence")
+    query = RecordQuery(**{k: getattr(args, k) for k in keys}, oldest_first=oldest_first)
+    if query.actor:  # any name or alias the knowledge base knows, in any case: "Putin", "vladimir putin"
+        from dataclasses import replace
+
+        from dyad.kb.stats import ActorNames
+
+        query = replace(query, actor=ActorNames(load_kb()).resolve(query.actor) or query.actor)
+    return query
 
 
 def _ingest(args: argparse.Namespace) -> int:
     from dyad.sources import count_documents
-    from dyad.store import ingest
+    from dyad.store import IngestReport, ingest
+    from dyad.store.core import new_or_changed
 
-    settings = Settings(language=args.lang, kb_extra=args.kb_extra)
+    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, time_budget=args.time_budget or None)
     kb = load_kb(settings.kb_extra)
     store = _existing_store(args.db, create=True)
-    docs = read_sources(args.paths, published=args.published, language=args.lang, warn=_warn)
+    docs = _read(args, settings)
+    skipped = IngestReport()  # documents stored as they are: not extracted again
     with _Progress(args, "ingest", "documents") as progress:
-        results = extract_all(docs, kb, settings)
+        results = extract_all(new_or_changed(store, docs, kb.version, skipped), kb, settings)
         if progress.enabled:
-            results = progress.track(results, count_documents(args.paths))
+            results = progress.track(results, count_documents(args.paths, args.input_format),
+                                     lambda: skipped.unchanged)
         report = ingest(store, results, kb.version, batch_size=args.batch)
+    report.add(skipped)
     for failure in report.failed:
         print(f"dyad: error: {failure}", file=sys.stderr)
     if not args.quiet:
         print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
               f"{len(report.failed)} failed; {report.events} events", file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from dyad.crawl import fetch_to_dir
+    from dyad.fetch import Fetcher
+
+    with Fetcher(_settings(args)) as fetcher:
+        report = fetch_to_dir(args.urls, Path(args.out), fetcher, warn=_warn)
+    for failure in report.failed:
+        print(f"dyad: error: {failure}", file=sys.stderr)
+    print(f"{report.saved} saved, {report.unchanged} unchanged, {report.skipped} fetched before, "
+          f"{len(report.failed)} failed; {fetcher.stats.requests} requests", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    import time
+
+    from dyad.crawl import parse_every, poll
+    from dyad.fetch import Fetcher
+    from dyad.store import open_store
+
+    try:
+        every = parse_every(args.every)
+    except ValueError as exc:
+        raise DyadError(str(exc)) from None
+    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra)
+    kb = load_kb(settings.kb_extra)
+    store = open_store(args.db)
+    failed = False
+    with Fetcher(settings) as fetcher:
+        try:
+            while True:
+                started = time.monotonic()
+                report = poll(store, args.feeds, fetcher, kb, settings, warn=_warn)
+                for failure in report.failed:
+                    print(f"dyad: error: {failure}", file=sys.stderr)
+                failed = bool(report.failed)
+                print(f"dyad watch: {report.saved} new items read, {report.added} documents added, "
+                      f"{report.events} events, {report.unchanged} feeds unchanged, {len(report.failed)} failed",
+                      file=sys.stderr)
+                if args.once:
+                    break
+                time.sleep(max(0.0, every - (time.monotonic() - started)))
+        except KeyboardInterrupt:  # a stop between or during rounds: what was ingested stays, and so does the state
+            print("dyad watch: stopped", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _reprocess(args: argparse.Namespace) -> int:
@@ -307,6 +452,31 @@ def _reprocess(args: argparse.Namespace) -> int:
         print(f"{report.replaced} re-extracted, {report.unchanged} up to date, {len(report.failed)} failed",
               file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from dyad.store.check import check, describe
+
+    health = check(_existing_store(args.db))
+    seen = ", ".join(f"{n:,} {what}" for what, n in sorted(health.checked.items()))
+    for line in describe(health):
+        print(f"dyad: problem: {line}", file=sys.stderr)
+    print(f"{seen} checked: " + ("no problems" if health.ok else "problems found; `dyad repair` fixes them"),
+          file=sys.stderr)
+    return 0 if health.ok else 1
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from dyad.store.check import describe, repair
+
+    before, after = repair(_existing_store(args.db))
+    for line in describe(before):
+        print(f"dyad: repaired: {line}", file=sys.stderr)
+    for line in describe(after):
+        print(f"dyad: still wrong: {line}", file=sys.stderr)
+    print("nothing to repair" if before.ok else f"{len(before.groups):,} fusion group(s) rebuilt"
+          + ("" if after.ok else "; problems remain"), file=sys.stderr)
+    return 0 if after.ok else 1
 
 
 def _events(args: argparse.Namespace, oldest_first: bool = False) -> int:
@@ -343,15 +513,21 @@ def _dyads(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from dyad.crawl import since_timestamp
+
+    try:
+        since = since_timestamp(args.since) if args.since else None
+    except ValueError as exc:
+        raise DyadError(str(exc)) from None
     store = _existing_store(args.db)
     with _Progress(args, f"export {args.format}", "records") as progress:
-        n = _export_to(store, args, progress.update if progress.enabled else None)
+        n = _export_to(store, args, since, progress.update if progress.enabled else None)
     if not args.quiet:
         print(f"{n} rows written", file=sys.stderr)
     return 0
 
 
-def _export_to(store, args: argparse.Namespace, progress) -> int:
+def _export_to(store, args: argparse.Namespace, since, progress) -> int:
     from pathlib import Path
 
     from dyad.store.export import export
@@ -359,9 +535,9 @@ def _export_to(store, args: argparse.Namespace, progress) -> int:
     if args.format == "parquet":
         if args.output == "-":
             raise DyadError("parquet needs a file: give -o FILE.parquet")
-        n = export(store, "parquet", None, args.output, progress=progress)
+        n = export(store, "parquet", None, args.output, since=since, progress=progress)
     elif args.output == "-":
-        n = export(store, args.format, sys.stdout, progress=progress)
+        n = export(store, args.format, sys.stdout, since=since, progress=progress)
         if args.format == "gdelt":
             _warn("the Mentions table and dyad's companion file need a file: give -o FILE to get them")
     elif args.format == "gdelt":
@@ -373,13 +549,14 @@ def _export_to(store, args: argparse.Namespace, progress) -> int:
         with open(events_path, "w", encoding="utf-8", newline="") as out, \
                 open(mentions_path, "w", encoding="utf-8", newline="") as mentions, \
                 open(companion_path, "w", encoding="utf-8", newline="") as companion:
-            n = export(store, "gdelt", out, mentions=mentions, companion=companion, progress=progress)
+            n = export(store, "gdelt", out, mentions=mentions, companion=companion, since=since,
+                       progress=progress)
         if not args.quiet:
             print(f"dyad: Mentions table in {mentions_path}, dyad's own fields in {companion_path}",
                   file=sys.stderr)
     else:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
-            n = export(store, args.format, out, progress=progress)
+            n = export(store, args.format, out, since=since, progress=progress)
     return n
 
 

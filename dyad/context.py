@@ -8,6 +8,7 @@ guessed from a background paragraph about another date.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -18,12 +19,16 @@ from dyad.model import DateValue, Location
 
 DATELINE_CHARS = 400  # a dateline opens the story: look no further than the first lines
 RECENT_DAYS = 7  # an event this close to publication happened where the report was filed
+HEADLINE_SENTENCES = 2  # a headline and a teaser may stand before the dateline
+SENTENCE_BREAK = re.compile(r"[.!?][\"“”»']?\s+")
 
 
 def find_dateline(text: str, lex: Lexicon, kb: KnowledgeBase) -> Location | None:
     head = text[:DATELINE_CHARS]
+    # a page read without its line breaks puts the headline or teaser before the dateline on one line
+    starts = [0] + [m.end() for m in SENTENCE_BREAK.finditer(head)][:HEADLINE_SENTENCES]
     for pattern in lex.datelines:
-        for match in pattern.finditer(head):
+        for match in (m for start in starts for m in pattern.finditer(head[start:])):
             name = match.group(1).strip()
             if name.isupper():
                 name = name.title()

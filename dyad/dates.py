@@ -41,7 +41,10 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
     i = 0
     n = len(tokens)
     while i < n:
-        found = _match(words, lower, i, lex, published, reference or published)
+        try:
+            found = _match(words, lower, i, lex, published, reference or published)
+        except OverflowError:  # a day counted from the first or the last day of the calendar
+            found = None
         if found is None:
             i += 1
             continue
@@ -53,7 +56,7 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
 
 
 def _at(value: DateValue | None, tokens, i: int, size: int) -> DateValue | None:
-    if value is None:
+    if value is None or not 1 <= int(value.value.split("-")[0]) <= 9999:  # a year counted off the calendar
         return None
     return DateValue(value.value, value.precision, value.basis, tokens[i].start, tokens[i + size - 1].end,
                      value.future)
@@ -91,12 +94,12 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
 
     # 2023-09-19
     if ISO_YEAR.fullmatch(w) and i + 4 < n and words[i + 1] == "-" and words[i + 3] == "-" \
-            and words[i + 2].isdigit() and words[i + 4].isdigit():
+            and words[i + 2].isdecimal() and words[i + 4].isdecimal():
         value = _safe_day(int(w), int(words[i + 2]), int(words[i + 4]))
         return (5, _day(value, EXPLICIT), _day(value, EXPLICIT)) if value else None
 
     # 19. September (2023) / 19 September 2023
-    if w.isdigit() and len(w) <= 2:
+    if w.isdecimal() and len(w) <= 2:
         j = i + 1 + (nxt == ".")
         if j < n and lower[j] in lex.months:
             month = lex.months[lower[j]]
@@ -110,11 +113,12 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
 
     if lw in lex.months and (w[0].isupper() or lex.language == "de"):
         month = lex.months[lw]
-        # September 19, 2023
-        if i + 1 < n and words[i + 1].isdigit() and len(words[i + 1]) <= 2:
-            j = i + 2 + (i + 2 < n and lower[i + 2] in ("st", "nd", "rd", "th"))
+        # September 19, 2023; Sept. 19
+        d = i + 1 + (i + 2 < n and words[i + 1] == "." and w in lex.abbreviations)  # "Sept. 19", not "September. 19"
+        if d < n and words[d].isdecimal() and len(words[d]) <= 2:
+            j = d + 1 + (d + 1 < n and lower[d + 1] in lex.ordinal_suffixes)
             year, used = _year_after(words, j)
-            return _day_month(int(words[i + 1]), month, year, j + used - i, published)
+            return _day_month(int(words[d]), month, year, j + used - i, published)
         year, used = _year_after(words, i + 1)
         prev = lower[i - 1] if i else ""
         if prev in lex.year_bounds or (i > 1 and lower[i - 2] in lex.year_bounds and prev in ("the", "dem", "den")) \
@@ -166,8 +170,26 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
         value = _day(reference + timedelta(days=SHIFTS[kinds[0]]), REL)
         return size, value, value
 
+    # "three days ago", "vor zwei Wochen": counted back from the publication day
+    if published is not None and (ago := _ago(lower, i, lex, published)) is not None:
+        return ago[0], ago[1], None
+
+    # "on the 19th": a day of the publication month, the last such day on or before publication
+    after = lower[i + 2] if i + 2 < n else ""
+    if w.isdecimal() and len(w) <= 2 and nxt in lex.ordinal_suffixes and published is not None \
+            and not after.isalpha():  # "the 17th summit" is a round
+        day = int(w)
+        month_back = (published.year, published.month) if day <= published.day else \
+            ((published.year, published.month - 1) if published.month > 1 else (published.year - 1, 12))
+        back = _safe_day(*month_back, day)
+        month_ahead = (published.year, published.month) if day >= published.day else \
+            ((published.year, published.month + 1) if published.month < 12 else (published.year + 1, 1))
+        ahead = _safe_day(*month_ahead, day)
+        if back or ahead:
+            return 2, _day(back, REL) if back else None, _day(ahead, REL) if ahead else None
+
     # "zwei Tage später", "three days earlier": counted from the date referred to
-    count = lex.numbers.get(lw) or (int(w) if w.isdigit() and len(w) <= 2 else None)
+    count = lex.numbers.get(lw) or (int(w) if w.isdecimal() and len(w) <= 2 else None)
     if count and reference is not None and i + 2 < n and lex.units.get(lower[i + 1]) == "day" \
             and lower[i + 2] in lex.later_words | lex.earlier_words:
         sign = 1 if lower[i + 2] in lex.later_words else -1
@@ -199,6 +221,32 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
             and not (i > 0 and words[i - 1] in ("-", "–")) and not _bounded(lower, i, lex, words):
         return 1, _year(int(w), EXPLICIT), _year(int(w), EXPLICIT)
     return None
+
+
+def _count(word: str, lex: Lexicon) -> int | None:
+    if word in lex.one_words:
+        return 1
+    return lex.numbers.get(word) or (int(word) if word.isdecimal() and len(word) <= 2 else None)
+
+
+def _ago(lower: list[str], i: int, lex: Lexicon, published: date) -> tuple[int, DateValue | None] | None:
+    """(tokens used, date) of "N units ago" (the count first) or "vor N Einheiten" (the preposition first)."""
+    n = len(lower)
+    if lower[i] in lex.ago_preps and i + 2 < n:
+        count, unit, size = _count(lower[i + 1], lex), lex.units.get(lower[i + 2]), 3
+    elif i + 2 < n and lower[i + 2] in lex.ago_words:
+        count, unit, size = _count(lower[i], lex), lex.units.get(lower[i + 1]), 3
+    else:
+        return None
+    if not count or unit is None or unit == "weekend":
+        return None
+    if unit == "day":
+        return size, _day(published - timedelta(days=count), REL)
+    if unit == "week":
+        return size, _relative_unit("week", -count, published)
+    if unit == "month":
+        return size, _relative_unit("month", -count, published)
+    return size, _year(published.year - count, REL)
 
 
 def _bounded(lower: list[str], i: int, lex: Lexicon, words: list[str], bounds: frozenset[str] | None = None) -> bool:
@@ -278,6 +326,6 @@ def _relative_unit(unit: str, offset: int, published: date) -> DateValue | None:
 
 
 def _safe_day(year: int, month: int, day: int) -> date | None:
-    if not (1 <= month <= 12) or not (1 <= day <= calendar.monthrange(year, month)[1]):
+    if not (1 <= year <= 9999) or not (1 <= month <= 12) or not (1 <= day <= calendar.monthrange(year, month)[1]):
         return None
     return date(year, month, day)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dyad.errors import KnowledgeBaseError
+from dyad.lexicon import load_lexicon
 from dyad.model import Event
 from dyad.settings import Settings
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from dyad.events import Candidate
 
 MODEL_PATH = Path(__file__).parent / "data" / "decide.json"
+QUOTES = ('"', "„", "“", "”", "«", "»")
 KINDS = ("meet", "talks", "visit", "host", "call", "video", "summit", "join")
 
 
@@ -85,6 +87,11 @@ def features(reading: Reading) -> dict[str, float]:
         "german": float(reading.language == "de"),
     }
     values.update({f"kind_{k}": float(k in kinds) for k in KINDS})
+    lex = load_lexicon(reading.language)
+    words = [w.lower() for c in group for w in c.evidence.text.split()]
+    values["quoted"] = float(any(q in c.evidence.text for c in group for q in QUOTES))
+    values["background_cue"] = float(any(w.strip(",.") in lex.background_words for w in words))
+    values["speech_cue"] = float(any(w.strip(",.") in lex.speech_verbs for w in words))
     return values
 
 

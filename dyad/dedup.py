@@ -16,16 +16,152 @@ PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
 
 def merge_candidates(candidates: list[Candidate]) -> list[list[Candidate]]:
-    """Groups of candidates that report the same meeting, in order of first mention."""
-    groups: list[list[Candidate]] = []
+    """Groups of candidates that report the same meeting, in order of first mention.
+
+    A candidate joins the first group all of whose members report the same meeting (``_same_meeting``).
+    Rather than comparing it with every member of every group, which made a long article cost the square
+    of its length, each group keeps what its members require of a newcomer (``_Group``), and only groups of
+    the same sides whose dates can fit are tried: the same groups result, in time linear in the candidates.
+    """
+    groups: list[_Group] = []
+    by_sides: dict[frozenset[str], _SideGroups] = {}
+    by_sentence: dict[int, list[_Group]] = {}  # groups by the sentences of their members, for Candidate.joins
     for cand in candidates:
-        for group in groups:
-            if all(_same_meeting(cand, other) for other in group):
-                group.append(cand)
+        key = frozenset(c for c, _ in cand.sides)
+        if cand.joins is not None:
+            # people who joined the meeting just reported: the first group with a member from that sentence
+            # whose countries are among the newcomer's own
+            joined = min((g for g in by_sentence.get(cand.joins, ()) if any(
+                c.sentence_index == cand.joins and {k for k, _ in c.sides} <= key for c in g.members)),
+                key=lambda g: g.position, default=None)
+            if joined is not None:
+                joined.add(cand)
+                if key != joined.sides:
+                    joined.closed = True  # no candidate has the same sides as all its members any more
+                by_sentence.setdefault(cand.sentence_index, []).append(joined)
+                continue
+        sides = by_sides.setdefault(key, _SideGroups())
+        need = _Need(cand)
+        for position in sides.fitting(cand):
+            if groups[position].accepts(need):
+                sides.add(groups[position], cand)
+                by_sentence.setdefault(cand.sentence_index, []).append(groups[position])
                 break
         else:
-            groups.append([cand])
-    return groups
+            group = _Group(len(groups), key)
+            groups.append(group)
+            sides.add(group, cand)
+            by_sentence.setdefault(cand.sentence_index, []).append(group)
+    return [g.members for g in groups]
+
+
+class _Need:
+    """What a candidate asks of each member of a group (the terms of ``_same_meeting``), computed once."""
+
+    __slots__ = ("cand", "names", "status", "dated", "place")
+
+    def __init__(self, cand: Candidate) -> None:
+        self.cand = cand
+        self.names = [(country, names) for country, ms in cand.sides if (names := _people(ms))]
+        self.status = cand.status
+        self.dated = cand.date is not None
+        # a place that splits: named by the sentence itself, outside a headline
+        self.place = cand.location is not None and not (cand.place_from_context or _headline(cand))
+
+
+class _Group:
+    """A group of candidates and, in summary, what its members require of a newcomer."""
+
+    __slots__ = ("position", "sides", "closed", "members", "people", "statuses", "undated_statuses", "latest",
+                 "places")
+
+    def __init__(self, position: int, sides: frozenset[str]) -> None:
+        self.position = position
+        self.sides = sides  # the countries of its first member, which every member shares ...
+        self.closed = False  # ... unless one joined it with more countries (Candidate.joins): then no one else can
+        self.members: list[Candidate] = []
+        self.people: set[tuple] = set()  # each member's people per side, as _people_agree compares them
+        self.statuses: set[str] = set()
+        self.undated_statuses: set[str] = set()  # of members without a date
+        # the most precise date of the members: they all agree, so they are prefixes of it, and a date
+        # agrees with all of them exactly when it agrees with this one
+        self.latest: DateValue | None = None
+        self.places: set[str | None] = set()  # countries of the places that split (Need.place)
+
+    def accepts(self, need: _Need) -> bool:
+        cand = need.cand
+        if self.closed:
+            return False
+        if (self.statuses if not need.dated else self.undated_statuses) - {need.status}:
+            return False
+        if need.dated and self.latest is not None and not _dates_agree(cand.date, self.latest):
+            return False
+        if need.place and self.places - {cand.location.country}:
+            return False
+        for member in self.people:
+            theirs = dict(member)
+            if any((names_b := theirs.get(country)) and not names & names_b for country, names in need.names):
+                return False
+        return True
+
+    def add(self, cand: Candidate) -> None:
+        self.members.append(cand)
+        self.people.add(tuple({country: frozenset(_people(ms)) for country, ms in cand.sides}.items()))
+        self.statuses.add(cand.status)
+        if cand.date is None:
+            self.undated_statuses.add(cand.status)
+        elif self.latest is None or len(cand.date.value) > len(self.latest.value):
+            self.latest = cand.date
+        if cand.location is not None and not (cand.place_from_context or _headline(cand)):
+            self.places.add(cand.location.country)
+
+
+class _SideGroups:
+    """The groups of one set of sides, indexed by the dates they can take."""
+
+    def __init__(self) -> None:
+        self.undated: dict[int, None] = {}  # groups without a dated member
+        self.by_date: dict[str, dict[int, None]] = {}  # groups by their most precise date
+        self.by_prefix: dict[str, dict[int, None]] = {}  # groups by the year and month of a more precise date
+        self.pure: dict[str, dict[int, None]] = {}  # groups whose members all have this status
+
+    def fitting(self, cand: Candidate) -> list[int]:
+        """Positions of the groups whose dates and statuses a candidate can fit, in order of creation."""
+        if cand.date is None:  # an undated report joins only a group of its own status
+            return list(self.pure.get(cand.status, ()))
+        value = cand.date.value
+        found = set(self.undated) | set(self.by_prefix.get(value, ()))
+        for length in (4, 7, 10):
+            if length <= len(value):
+                found |= set(self.by_date.get(value[:length], ()))
+        return sorted(found)
+
+    def add(self, group: _Group, cand: Candidate) -> None:
+        before = group.latest
+        statuses = set(group.statuses)
+        group.add(cand)
+        n = group.position
+        if not group.members[1:]:
+            self.undated[n] = None
+        if group.latest is not before:
+            self.undated.pop(n, None)
+            if before is not None:
+                self._index(before.value, n, remove=True)
+            self._index(group.latest.value, n)
+        if not statuses:
+            self.pure.setdefault(cand.status, {})[n] = None
+        elif cand.status not in statuses or len(statuses) > 1:
+            for status in statuses:
+                self.pure.get(status, {}).pop(n, None)
+
+    def _index(self, value: str, n: int, remove: bool = False) -> None:
+        places = [self.by_date.setdefault(value, {})] + \
+            [self.by_prefix.setdefault(value[:length], {}) for length in (4, 7) if len(value) > length]
+        for place in places:
+            if remove:
+                place.pop(n, None)
+            else:
+                place[n] = None
 
 
 def best_date(group: list[Candidate]) -> DateValue | None:

@@ -55,6 +55,8 @@ WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close befo
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
 JOIN_KINDS = frozenset({"join", "host"})
 ATTENDANCE_REACH = 4  # "bei einer UN - Konferenz": the preposition, an article and a compound's parts
+JOIN_REACH = 2  # "X joined the talks": the meeting reported at most this many sentences before
+JOIN_NOUN_REACH = 4  # "joined the talks", "An den Gesprächen nahm ... teil": the join verb and its meeting noun
 ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
 
 
@@ -75,6 +77,7 @@ class Candidate:
     sentence_index: int
     sideline: bool = False  # "am Rande", "on the sidelines": at a summit named elsewhere
     place_from_context: bool = False  # the place was read from the sentences around it
+    joins: int | None = None  # the sentence of the meeting this one adds people to ("X joined the talks")
 
 
 def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, dates: list[DateMention],
@@ -171,6 +174,9 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     status = read_status(sent, words, live, view.dates, lex)
     actors = list(view.actors)
     countries = {a.country for a in actors}
+    joined = _joins_last_meeting(live, actors, view.orgs, words, index, before, lex)
+    if joined is not None:
+        return [joined]
     referred: tuple[tuple[str, tuple[Mention, ...]], ...] | None = None
     if before and len(countries) < 2 and not view.orgs:
         size = group_phrase(words, lex)
@@ -184,7 +190,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             # agreement" welcomes nobody)
             referred = before[-1].sides
         elif not _organisation_summit(kinds, ctx) and _series_named(words, live, sent, view.dates, lex, status) \
-                and _includes_named(countries, series := main_meeting(before)):
+                and _includes_named(countries, series := main_meeting(before, ctx)):
             # "Die siebte Runde soll in Kars stattfinden": the article's series, if the side named is in it
             # (but "the next summit" of an organisation is the organisation's)
             referred = series.sides
@@ -321,6 +327,28 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         # "Blinken sprach mit Abbas und mit König Abdullah": one meeting per counterpart
         return [_candidate(group_all(pair), location, host, **common) for pair in apart]
     return [_candidate(group_all(actors), location, host, **common)]
+
+
+def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tuple[Mention, ...], words: list[str],
+                        index: int, before: list[Candidate], lex: Lexicon) -> Candidate | None:
+    """ "The Italian foreign minister, Luigi Di Maio, joined the talks", "An dem Treffen nahm auch X teil":
+    who joins the meeting just reported is one of its participants, not a meeting of their own."""
+    if not before or orgs or len(before[-1].sides) < 2 or index - before[-1].sentence_index > JOIN_REACH:
+        return None
+    joins = [t for t in triggers if t.kind == "join"]
+    meetings = [t for t in triggers if t.kind in ("talks", "meet") and t.token > 0
+                and words[t.token - 1].lower() in lex.definite_articles]
+    if not any(abs(m.token - j.token) <= JOIN_NOUN_REACH for j in joins for m in meetings):
+        return None
+    people = [a for a in actors if a.kind in ("person", "role") and a.country]
+    if not people:
+        return None
+    last = before[-1]
+    sides = {country: list(ms) for country, ms in last.sides}
+    for person in people:
+        sides.setdefault(person.country, []).append(person)
+    return replace(last, sides=tuple((c, tuple(ms)) for c, ms in sides.items()), sentence_index=index,
+                   joins=last.sentence_index)
 
 
 def _remember(people: list[Mention], ctx: DocContext | None) -> None:

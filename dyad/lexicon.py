@@ -15,6 +15,7 @@ import yaml
 
 from dyad.errors import KnowledgeBaseError
 from dyad.kb.phrases import PhraseIndex
+from dyad.morph import lemma
 
 LANG_DIR = Path(__file__).parent / "lang"
 REQUIRED = ("debris_lines", "months", "weekdays", "triggers", "planned_cues", "negation_cues", "location_preps")
@@ -36,6 +37,7 @@ class Lexicon:
     units: dict[str, str]
     month_parts: dict[str, str]
     triggers: PhraseIndex[str]  # surface -> kind
+    trigger_lemmas: dict[str, str]  # lemma of a one-word trigger -> kind: its other inflections
     trigger_suffixes: tuple[tuple[str, str], ...]  # (lowercase ending, kind), longest first
     past_forms: PhraseIndex[bool]
     planned_cues: PhraseIndex[bool]
@@ -108,6 +110,12 @@ class Lexicon:
     gathering_nouns: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     opening_verbs: frozenset[str] = frozenset()
     attendance_preps: frozenset[str] = frozenset()
+    definite_articles: frozenset[str] = frozenset()
+    role_suffixes: tuple[tuple[str, str], ...] = ()  # (lowercase ending, office key), longest first
+    ago_words: frozenset[str] = frozenset()
+    ago_preps: frozenset[str] = frozenset()
+    one_words: frozenset[str] = frozenset()
+    ordinal_suffixes: frozenset[str] = frozenset()
 
 
 def available_languages() -> list[str]:
@@ -143,9 +151,17 @@ def load_lexicon(language: str) -> Lexicon:
         return frozenset(w.lower() for w in items) if fold else frozenset(items) | {w.lower() for w in items}
 
     triggers: PhraseIndex[str] = PhraseIndex(fold_case=fold)
+    lemma_kinds: dict[str, set[str]] = {}
     for kind, forms in data["triggers"].items():
         for form in forms:
             triggers.add(str(form), kind)
+            if " " not in str(form) and "-" not in str(form):
+                lemma_kinds.setdefault(lemma(str(form), language), set()).add(kind)
+    # a lemma two kinds share decides nothing; one that is no listed form itself ("nahm" of "nahm teil" is
+    # "nehmen") stands for a verb with a particle or a phrase, not for every form of it
+    listed = {str(f) if not fold else str(f).lower() for forms in data["triggers"].values() for f in forms}
+    trigger_lemmas = {word: next(iter(kinds)) for word, kinds in lemma_kinds.items()
+                      if len(kinds) == 1 and word in listed}
     day_shift: PhraseIndex[str] = PhraseIndex(fold_case=True)
     for phrase in data.get("day_before") or []:
         day_shift.add(phrase, "before")
@@ -154,6 +170,8 @@ def load_lexicon(language: str) -> Lexicon:
     for phrase in data.get("same_day") or []:
         day_shift.add(phrase, "same")
     suffixes = [(s.lower(), kind) for kind, ends in (data.get("trigger_suffixes") or {}).items() for s in ends]
+    role_suffixes = [(str(s).lower(), office) for office, ends in (data.get("role_suffixes") or {}).items()
+                     for s in ends]
     topics_data = yaml.safe_load((LANG_DIR / "topics.yaml").read_text(encoding="utf-8"))
     topics = tuple(
         (label, tuple(k.lower() for k in spec.get(language, []))) for label, spec in topics_data.items()
@@ -176,7 +194,9 @@ def load_lexicon(language: str) -> Lexicon:
         units={str(k): str(v) for k, v in (data.get("units") or {}).items()},
         month_parts={str(k): str(v) for k, v in (data.get("month_parts") or {}).items()},
         triggers=triggers,
+        trigger_lemmas=trigger_lemmas,
         trigger_suffixes=tuple(sorted(suffixes, key=lambda s: -len(s[0]))),
+        role_suffixes=tuple(sorted(role_suffixes, key=lambda s: -len(s[0]))),
         location_preps=frozenset(str(w) for w in data["location_preps"]),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),

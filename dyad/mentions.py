@@ -26,6 +26,7 @@ ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an"
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
+COMPOUND_PREFIX = 4  # "Agrarminister": a compound's first part has a few letters at least
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
 APPOSITION_ENDS = frozenset({",", ".", ";", ")"})
 OFFICE_MARGIN_DAYS = 120  # a bare surname also counts for someone just before or after their term
@@ -77,8 +78,9 @@ class DocContext:
         """The person the article is about: named most often so far (first named on a tie)."""
         if not self.mentions_of:
             return None
-        key = max(self.mentions_of, key=lambda k: (self.mentions_of[k], -list(self.mentions_of).index(k)))
+        key = max(self.mentions_of, key=self.mentions_of.__getitem__)  # max() keeps the first of equals
         return self.people.get(key) or self.unknown.get(key)
+    meeting_tally: object | None = None  # dyad.sides.MeetingTally: the article's main meeting so far
     summit_org: Mention | None = None  # the organisation whose summit the article reports
     summit_sentence: int = -1  # where it was last named
     summit_topic: SummitTopic | None = None  # the summit the title or lead reports (dyad.attendance)
@@ -174,7 +176,7 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
     while i < n:
         actor = kb.actors.match_at(words, i) or _genitive_person(words, i, kb) or _folded_person(words, i, kb)
         role = roles.match_at(words, i) if roles else None
-        role = role or _role_across_adjectives(words, i, kb, roles)
+        role = role or _role_across_adjectives(words, i, kb, roles) or _compound_role(words[i], lex)
         if role and (not actor or role[0] >= actor[0]):
             office = role[1][0]
             if any(w in lex.deputy_words or w.lower() in lex.deputy_words for w in words[max(0, i - 3):i]):
@@ -199,6 +201,17 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
         else:
             i += 1
     return spans
+
+
+def _compound_role(word: str, lex: Lexicon) -> tuple[int, list[str]] | None:
+    """A compound role noun the role list does not spell out ("Entwicklungsministerin"): its head's office."""
+    if not lex.role_suffixes or not word[:1].isupper() or not word.isalpha():
+        return None
+    low = word.lower()
+    for ending, office in lex.role_suffixes:
+        if low.endswith(ending) and len(low) >= len(ending) + COMPOUND_PREFIX:
+            return 1, [office]
+    return None
 
 
 def _office_mention(span: Span, country: str | None, role_name: str, text: str, sent: Sentence,
@@ -287,6 +300,8 @@ def _role_across_adjectives(words, i, kb: KnowledgeBase, roles):
 
 def _plausible_actor(words, i, size, targets, lex: Lexicon) -> bool:
     """Short forms that are also everyday words ("May") need a capital and no date sense."""
+    if i >= 2 and words[i - 1] in HYPHENS and words[i - 2][:1].isupper() and all(t.kind == "person" for t in targets):
+        return False  # the second part of a double name ("Blanco-Gil") is nobody of its own
     if all(t.kind == "person" and t.use == "short" for t in targets):
         w = words[i]
         if not w[:1].isupper() or w.lower() in lex.months or w.lower() in lex.weekdays:

@@ -20,6 +20,8 @@ class Document:
     title: str | None = None
     source: str | None = None
     origin: str = ""  # file and line it came from, for messages
+    author: str | None = None
+    extractor: str | None = None  # what made ``text`` from a page, e.g. "trafilatura 2.3.1"; None for plain text
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class Token:
     text: str
     start: int  # offsets into the clean text
     end: int
+    lemma: str = ""  # dictionary form (dyad.morph), set where the sentence's language is known
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -68,7 +69,12 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     paragraph = -1
     background_sentences: set[int] = set()
     sentence_count = 0
-    for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots)):
+    deadline = time.monotonic() + settings.time_budget if settings.time_budget else None
+    for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots, language)):
+        if deadline is not None and time.monotonic() > deadline:
+            raise DocumentError(doc.origin or doc.id, "extract",
+                                f"over the time budget of {settings.time_budget:g} s at character "
+                                f"{text.to_original(sent.start, sent.start)[0]:,} of {len(doc.text):,}; skipped")
         sentence_count = index + 1
         dates = find_dates(sent.tokens, lex, doc.published, reference)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)

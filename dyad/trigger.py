@@ -52,8 +52,19 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
                 if low.endswith(ending) and len(low) > len(ending) + 2:
                     out.append(Trigger(i, 1, kind))
                     break
+            else:
+                _by_lemma(sent, i, lex, out)
+        else:
+            _by_lemma(sent, i, lex, out)
         i += 1
     return out
+
+
+def _by_lemma(sent: Sentence, i: int, lex: Lexicon, out: list[Trigger]) -> None:
+    """Another inflection of a one-word meeting word ("trafen" for "traf", "Gesprächen" for "Gespräch")."""
+    kind = lex.trigger_lemmas.get(sent.tokens[i].lemma)
+    if kind is not None:
+        out.append(Trigger(i, 1, kind))
 
 
 def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
@@ -309,10 +320,10 @@ def read_round(words: list[str], lex: Lexicon) -> int | None:
         nxt = words[k + 1].lower()
         if w.lower() in lex.ordinals and nxt in lex.round_words:
             return lex.ordinals[w.lower()]
-        if w.isdigit() and len(w) <= 3 and k + 2 < len(words) and words[k + 1] == "." \
+        if w.isdecimal() and len(w) <= 3 and k + 2 < len(words) and words[k + 1] == "." \
                 and words[k + 2].lower() in lex.round_words:
             return int(w)
-        if w.isdigit() and len(w) <= 3 and nxt in ("st", "nd", "rd", "th") and k + 2 < len(words) \
+        if w.isdecimal() and len(w) <= 3 and nxt in ("st", "nd", "rd", "th") and k + 2 < len(words) \
                 and words[k + 2].lower() in lex.round_words:
             return int(w)
     return None

@@ -123,6 +123,60 @@ def test_output_does_not_depend_on_hash_seeds():
     assert len(outputs) == 1
 
 
+@pytest.mark.parametrize("argv, message", [(["--limit", "-1"], "'-1' is not a whole number of at least 1"),
+                                           (["--offset", "x"], "'x' is not a whole number of at least 0")])
+def test_query_options_out_of_range_are_refused(tmp_path, capsys, argv, message):
+    with pytest.raises(SystemExit) as stop:
+        main(["events", "--db", str(tmp_path / "s.db"), *argv])
+    assert stop.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_text_search_of_quotes_or_nothing_finds_nothing(tmp_path, capsys):
+    src = tmp_path / "a.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": MEETING, "published": "2023-09-20"}) + "\n")
+    db = str(tmp_path / "s.db")
+    assert main(["ingest", str(src), "--db", db, "--kb-extra", FANTASY]) == 0
+    for words in ('"', '""', "\x01"):
+        assert main(["events", "--db", db, "--text", words, "--format", "jsonl"]) == 0
+        assert capsys.readouterr().out == ""
+    assert main(["events", "--db", db, "--text", '"Minas', "--format", "jsonl"]) == 0
+    assert len(lines(capsys.readouterr().out)) == 1
+
+
+def test_a_rerun_extracts_only_what_changed(tmp_path, capsys, monkeypatch):
+    import dyad.pipeline
+
+    src, db = tmp_path / "a.jsonl", str(tmp_path / "s.db")
+    articles = [{"id": f"a{n}", "text": MEETING, "published": "2023-09-20"} for n in range(4)]
+    src.write_text("".join(json.dumps(a) + "\n" for a in articles))
+    assert main(["ingest", str(src), "--db", db, "--kb-extra", FANTASY]) == 0
+    extracted = []
+    real = dyad.pipeline.extract
+    monkeypatch.setattr(dyad.pipeline, "extract", lambda doc, *a, **k: extracted.append(doc.id) or real(doc, *a, **k))
+    capsys.readouterr()
+    assert main(["ingest", str(src), "--db", db, "--kb-extra", FANTASY]) == 0
+    assert extracted == [] and "0 added, 0 replaced, 4 unchanged" in capsys.readouterr().err
+    # a changed copy, then the stored version again: the later copy wins, so both are extracted
+    changed = {**articles[1], "text": MEETING.replace("Dienstag", "Montag")}
+    src.write_text("".join(json.dumps(a) + "\n" for a in [*articles, changed, articles[1]]))
+    assert main(["ingest", str(src), "--db", db, "--kb-extra", FANTASY]) == 0
+    assert extracted == ["a1", "a1"]
+    assert "0 added, 1 replaced, 5 unchanged" in capsys.readouterr().err  # the copy superseded in its batch
+    from dyad.store import open_store
+
+    with open_store(db).engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT text FROM documents WHERE doc_key = 'a1'").scalar() == MEETING
+
+
+@pytest.mark.parametrize("actor", ["Putin", "vladimir putin", "WLADIMIR PUTIN", "vladimir-putin"])
+def test_events_of_an_actor_by_any_alias(tmp_path, capsys, actor):
+    src, db = tmp_path / "a.jsonl", str(tmp_path / "s.db")
+    text = "Der russische Präsident Wladimir Putin traf am Dienstag in Peking den chinesischen Staatschef Xi Jinping."
+    src.write_text(json.dumps({"id": "a", "text": text, "published": "2023-09-20"}) + "\n")
+    assert main(["ingest", str(src), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["events", "--db", db, "--actor", actor, "--format", "jsonl"]) == 0
+    assert len(lines(capsys.readouterr().out)) == 1
 @pytest.mark.parametrize("argv", [["events"], ["timeline"], ["actors"], ["dyads"],
                                   ["export", "--format", "csv", "-o", "-"]])
 def test_reading_commands_refuse_a_store_that_does_not_exist(argv, tmp_path, capsys):

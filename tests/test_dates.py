@@ -90,3 +90,44 @@ def test_without_publication_date_only_absolute_dates_resolve():
 def test_expressions_relative_to_the_date_referred_to(lang, text, value):
     found = find_dates(tuple(tokenize(text)), load_lexicon(lang), PUBLISHED, date(2023, 9, 10))
     assert found[0].past.value == value
+
+
+@pytest.mark.parametrize("text", ["am ²³. September", "am 3. ①", "am ³ September", "² Tage später", "am 1.1.0000",
+                                  "am 31.12.9999, am Tag danach", "vor ⑫ Tagen"])
+def test_odd_digits_and_the_ends_of_the_calendar_give_no_date_or_a_valid_one(text):
+    for published in (PUBLISHED, date(9999, 12, 31), date(1, 1, 1)):
+        for lang in ("de", "en"):
+            for found in find_dates(tuple(tokenize(text)), load_lexicon(lang), published, published):
+                for value in (found.past, found.future):
+                    if value is not None:  # a real day, month or year of the calendar
+                        year, month, day = ([int(x) for x in value.value.split("-")] + [1, 1])[:3]
+                        assert date(year, month, day)
+@pytest.mark.parametrize("lang, text, past, future", [
+    ("en", "on Sept. 12", "2023-09-12", "2024-09-12"),
+    ("en", "three days ago", "2023-09-16", None),
+    ("en", "a week ago", "2023-09", None),  # the week of 11-17 September lies in one month
+    ("en", "two months ago", "2023-07", None),
+    ("en", "on the 12th", "2023-09-12", "2023-10-12"),
+    ("en", "on the 25th", "2023-08-25", "2023-09-25"),
+    ("de", "vor drei Tagen", "2023-09-16", None),
+    ("de", "vor einem Jahr", "2022", None),
+    ("de", "vor zwei Wochen", "2023-09", None),
+])
+def test_counts_back_from_publication_and_days_without_their_month(lang, text, past, future):
+    assert readings(lang, text) == (past, future)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "the 17th summit of the group"),  # an ordinal of a round, not a day
+    ("en", "in November. 16 leaders came"),  # the full stop of a full month name ends the sentence
+    ("de", "vor dem Treffen"),
+])
+def test_ordinals_and_counts_that_name_no_day(lang, text):
+    found = find_dates(tuple(tokenize(text)), load_lexicon(lang), PUBLISHED, PUBLISHED)
+    assert all(v is None or v.precision != "day" for d in found for v in (d.past, d.future))
+
+
+@pytest.mark.parametrize("lang, text", [("de", "am ² Mai vor ³ Tagen"), ("en", "on the ①th, ² days ago")])
+def test_digits_that_are_no_decimal_numbers_are_no_date(lang, text):
+    found = find_dates(tuple(tokenize(text)), load_lexicon(lang), PUBLISHED, PUBLISHED)
+    assert all(v is None or v.precision != "day" for d in found for v in (d.past, d.future))

@@ -1,6 +1,9 @@
 """Deduplication inside one article: which candidates are one real-world meeting."""
 
-from dyad.dedup import merge_candidates
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dyad.dedup import _same_meeting, merge_candidates
 from dyad.events import Candidate
 from dyad.model import DateValue, Evidence, Location, Mention
 
@@ -21,3 +24,38 @@ def test_an_undated_headline_is_the_meeting_its_lead_reports_wherever_each_place
 def test_meetings_in_two_countries_are_two_outside_the_headline():
     groups = merge_candidates([candidate(3, None, "Edoras", "XRO"), candidate(5, "2023-09-20", "Annuminas", "XAR")])
     assert len(groups) == 2
+
+
+def quadratic_merge(candidates):
+    """The grouping as first written: each candidate against every member of every group."""
+    groups = []
+    for cand in candidates:
+        for group in groups:
+            if all(_same_meeting(cand, other) for other in group):
+                group.append(cand)
+                break
+        else:
+            groups.append([cand])
+    return groups
+
+
+PEOPLE = {"XAR": ["vorn", "amon"], "XRO": ["marke", "eomer"], "XGO": ["ithil"]}
+random_candidate = st.builds(
+    lambda index, sides, people, value, status, place, from_context: Candidate(
+        tuple((c, tuple(Mention("person", 0, 1, p, key=p, country=c) for p in PEOPLE[c] if p in people)
+                  or (Mention("state", 0, 1, c, key=c, country=c),)) for c in sides),
+        status, "in_person", frozenset({"meet"}),
+        DateValue(value, {4: "year", 7: "month", 10: "day"}[len(value)], "explicit") if value else None,
+        Location(*place) if place else None, None, None, (), Evidence("", 0, 0), index,
+        place_from_context=from_context),
+    st.integers(0, 3), st.sampled_from([("XAR", "XRO"), ("XRO", "XAR"), ("XAR", "XGO"), ("XAR", "XRO", "XGO")]),
+    st.sets(st.sampled_from(["vorn", "amon", "marke", "eomer", "ithil"])),
+    st.sampled_from([None, "2023", "2023-09", "2023-10", "2023-09-19", "2023-09-20", "2024", "2023-09-19"]),
+    st.sampled_from(["occurred", "occurred", "planned"]),
+    st.sampled_from([None, ("Edoras", "XRO"), ("Annuminas", "XAR"), (None, "XAR"), (None, None)]), st.booleans())
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(random_candidate, max_size=30))
+def test_grouping_is_the_same_as_comparing_with_every_member(candidates):
+    assert merge_candidates(candidates) == quadratic_merge(candidates)

@@ -837,6 +837,21 @@ def test_an_invitation_to_an_organisation_s_summit_is_taking_part_in_it(fantasy_
     assert pairs == {frozenset({"XRO", "FELLOW"}), frozenset({"XAR", "FELLOW"})}
 
 
+@pytest.mark.parametrize("published", [date(9999, 12, 31), date(1, 1, 1)])
+def test_a_publication_date_at_the_ends_of_the_calendar_dates_nothing_off_it(fantasy_kb, published):
+    text = ("Vorn traf am Dienstag Faramir Ithil; am Tag danach reiste er ab. "
+            "Nächste Woche und im nächsten Jahr wollen sie sich wieder treffen, zwei Tage später auch Theoden Marke.")
+    for event in run(fantasy_kb, text, published):
+        assert event.date is None or 1 <= int(event.date.value[:4]) and len(event.date.value.split("-")[0]) == 4
+
+
+def test_a_document_over_its_time_budget_is_reported_and_skipped(fantasy_kb):
+    from dyad.errors import DocumentError
+
+    text = "Vorn traf am Dienstag Faramir Ithil. " * 2_000
+    with pytest.raises(DocumentError, match=r"long: extract: over the time budget of 1e-06 s at character"):
+        extract(Document("long", text, date(2023, 9, 20), "de"), fantasy_kb, Settings(time_budget=1e-6))
+    assert extract(Document("long", text, date(2023, 9, 20), "de"), fantasy_kb, Settings(time_budget=None)).events
 @pytest.mark.parametrize("text, lang", [
     ("Arnorian Prime Minister Elendil Vorn arrived in Gondor on Monday. Gondor and Arnor held talks "
      "about the river trade. Vorn said the talks had been useful.", "en"),
@@ -878,3 +893,63 @@ def test_what_a_side_says_at_an_organisations_summit_is_taking_part_in_it(fantas
     [event] = run(fantasy_kb, text, lang=lang)
     assert sides(event) == {("XAR", "Elendil Vorn"), ("FELLOW", None)}
     assert event.location.city == "Edoras"
+
+
+def test_the_second_part_of_a_double_name_is_nobody_of_its_own(fantasy_kb):
+    text = "Faramir Ithil traf in Minas Tirith den Historiker Aldo Garcia-Vorn, der über Arnor sprach."
+    assert not any("XAR" in countries(e) for e in run(fantasy_kb, text))
+
+
+@pytest.mark.parametrize("text, lang", [
+    # inflections the lexicon does not list, found through the lemma of a listed form
+    ("Elendil Vorn berät am Dienstag in Minas Tirith mit Faramir Ithil.", "de"),
+    ("Elendil Vorn is negotiating with Faramir Ithil in Minas Tirith.", "en"),
+])
+def test_a_meeting_word_is_found_in_any_inflection_of_a_listed_form(fantasy_kb, text, lang):
+    from dyad.lexicon import load_lexicon
+    from dyad.nlp import split_sentences
+    from dyad.trigger import find_triggers
+
+    lex = load_lexicon(lang)
+    [sent] = split_sentences(text, lex.abbreviations, lex.ordinal_dots, lang)
+    assert any(t.kind == "talks" for t in find_triggers(sent, lex))
+    assert any(countries(e) == {"XAR", "XGO"} for e in run(fantasy_kb, text, lang=lang))
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Elendil Vorn met Faramir Ithil in Minas Tirith on Monday. King Theoden Marke of Rohan joined the talks "
+     "as an observer.", "en"),
+    ("Elendil Vorn traf am Montag in Minas Tirith Faramir Ithil. An den Gesprächen nahm auch König Theoden Marke "
+     "teil.", "de"),
+])
+def test_who_joins_the_meeting_just_reported_is_one_of_its_participants(fantasy_kb, text, lang):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert countries(event) == {"XAR", "XGO", "XRO"}
+    assert event.date.value == "2023-09-18" and event.location.city == "Minas Tirith"
+
+
+def test_joining_talks_of_ones_own_is_a_meeting_of_its_own(fantasy_kb):
+    events = run(fantasy_kb, "Elendil Vorn met Faramir Ithil on Monday. Later, King Theoden Marke joined talks "
+                             "with the Fellowship in Edoras.", lang="en")
+    assert {"XAR", "XGO"} in [countries(e) for e in events]
+
+
+def test_a_dateline_after_the_headline_on_the_same_line_places_the_meeting(fantasy_kb):
+    text = ("Handel im Mittelpunkt. Edoras – Der arnorische Außenminister Elendil Vorn hat König Theoden Marke "
+            "getroffen.")
+    [event] = run(fantasy_kb, text, published=None)
+    assert (event.location.city, event.location.country) == ("Edoras", "XRO")
+
+
+@pytest.mark.parametrize("text", [
+    "Vorn sagte, er würde Ithil nur treffen, wenn Gondor die Grenze öffne.",
+    "Ein Treffen mit Ithil käme für Vorn erst nach einer Waffenruhe in Frage.",
+])
+def test_a_meeting_in_the_german_conditional_is_hypothetical(fantasy_kb, text):
+    assert not run(fantasy_kb, text, lang="de")
+
+
+def test_a_german_compound_role_noun_the_list_does_not_spell_out_is_an_office(fantasy_kb):
+    text = "Elendil Vorn traf am Montag in Minas Tirith die Flussministerin Arwen Talas."
+    [event] = run(fantasy_kb, text, lang="de")
+    assert ("XGO", "Arwen Talas") in sides(event)

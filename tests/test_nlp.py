@@ -1,6 +1,6 @@
 import pytest
 
-from dyad.nlp import split_sentences, token_texts
+from dyad.nlp import split_sentences, token_texts, tokenize
 
 
 @pytest.mark.parametrize("text, tokens", [
@@ -43,3 +43,36 @@ def test_a_full_stop_after_a_small_number_ends_an_english_sentence_but_not_a_ger
     assert len(split_sentences(english, ["Oct"], ordinal_dots=False)) == 2
     german = "Sie trafen sich am 7. Oktober in Berlin."
     assert len(split_sentences(german, [], ordinal_dots=True)) == 1
+
+
+def test_a_run_of_text_without_a_full_stop_is_cut_into_bounded_pieces():
+    from dyad.nlp import MAX_SENTENCE_TOKENS
+
+    text = "Vorn traf Ithil in Edoras, und " * 200
+    sentences = split_sentences(text)
+    assert len(sentences) > 1 and all(len(s.tokens) <= MAX_SENTENCE_TOKENS for s in sentences)
+    assert [t for s in sentences for t in s.tokens] == tokenize(text)  # nothing lost, offsets unchanged
+    assert all(s.tokens[-1].text == "," for s in sentences[:-1])  # cut after a comma where there is one
+@pytest.mark.parametrize("text, lang, first", [
+    ("President Elendil W. Vorn met King Theoden Marke. They spoke.", "en", "Marke."),
+    ("The Rt. Hon. Elendil Vorn met the King. They spoke.", "en", "King."),
+    ("Präsident Elendil W. Vorn traf König Theoden Marke. Sie sprachen.", "de", "Marke."),
+])
+def test_an_initial_or_an_honorific_ends_no_sentence(text, lang, first):
+    from dyad.lexicon import load_lexicon
+
+    lex = load_lexicon(lang)
+    sents = split_sentences(text, lex.abbreviations, lex.ordinal_dots)
+    assert len(sents) == 2
+    assert text[sents[0].start:sents[0].end].startswith(text[:6]) and text[:sents[0].end].endswith(first)
+
+
+@pytest.mark.parametrize("lang, text, lemmas", [
+    ("de", "Sie trafen sich zu Gesprächen", ["sie", "treffen", "sich", "zu", "Gespräch"]),
+    ("en", "They met for talks", ["they", "meet", "for", "talk"]),
+])
+def test_tokens_carry_their_lemma_where_the_language_is_known(lang, text, lemmas):
+    [sent] = split_sentences(text, language=lang)
+    assert [t.lemma for t in sent.tokens] == lemmas
+    [plain] = split_sentences(text)
+    assert all(t.lemma == "" for t in plain.tokens)

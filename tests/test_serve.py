@@ -73,12 +73,78 @@ def test_event_detail_with_sources_and_evidence(client):
 def test_ingest_needs_the_token(client):
     article = [{"id": "new", "text": "Elendil Vorn traf am Montag Faramir Ithil in Annuminas.",
                 "published": "2023-09-20"}]
-    assert client.post("/documents", json=article).status_code == 401
-    assert client.post("/documents", json=article, headers={"Authorization": "Bearer wrong"}).status_code == 401
+    for authorization in (None, "Bearer wrong", TOKEN, f"Basic {TOKEN}", f"Bearer{TOKEN}", "Bearer ",
+                          "Bearer tökén".encode()):
+        response = client.post("/documents", json=article, headers={"Authorization": authorization} if authorization
+                               else {})
+        assert response.status_code == 401, authorization
+        assert response.headers["x-content-type-options"] == "nosniff"
     ok = client.post("/documents", json=article, headers={"Authorization": f"Bearer {TOKEN}"})
-    assert ok.status_code == 200 and ok.json()["added"] == 1
+    assert ok.status_code == 202 and ok.json()["accepted"] == ["new"]
+    client.app.state.ingest.join()
+    status = client.get("/ingest").json()
+    assert (status["waiting"], status["added"], status["failed"]) == (0, 1, [])
+    assert client.get("/events", params={"location": "Annuminas"}).json()["total"] >= 1
     too_many = [{"id": f"n{i}", "text": "x"} for i in range(101)]
     assert client.post("/documents", json=too_many, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 422
+    for body, code in ((b"{not json", 400), (b"[" * 100_000 + b"]" * 100_000, 400), (b'[{"id": ""}]', 422)):
+        assert client.post("/documents", content=body, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == code
+
+
+def test_a_chunked_post_is_refused_before_its_body_is_read(server_with_token):
+    """Without the token the answer comes after the first chunk; with it, as soon as the body passes the limit."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from dyad.serve.api import MAX_BODY
+
+    host, port = urlsplit(server_with_token).hostname, urlsplit(server_with_token).port
+    chunk = b"[" + b" " * 65_535
+
+    def post(token: str | None, chunks: int) -> tuple[bytes, int]:
+        with socket.create_connection((host, port), timeout=10) as sock:
+            head = "POST /documents HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" \
+                "Transfer-Encoding: chunked\r\n" + (f"Authorization: Bearer {token}\r\n" if token else "") + "\r\n"
+            sock.sendall(head.encode())
+            sock.settimeout(0.05)
+            sent = 0
+            for _ in range(chunks):
+                try:
+                    sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    sent += 1
+                    if answer := sock.recv(4096):
+                        return answer, sent
+                except TimeoutError:
+                    continue
+                except OSError:
+                    break
+            sock.settimeout(10)
+            return sock.recv(4096), sent
+
+    answer, sent = post(None, 1000)
+    assert answer.startswith(b"HTTP/1.1 401") and sent < 10
+    answer, sent = post(TOKEN, 1000)
+    assert answer.startswith(b"HTTP/1.1 413") and sent * len(chunk) < MAX_BODY + 20 * len(chunk)
+
+
+@pytest.mark.parametrize("path, code", [("/documents/99999999999999999999999", 422), ("/documents/0", 422),
+                                        ("/documents/987654", 404), ("/events?text=%00", 200),
+                                        ("/events?text=%22", 200), ("/events?text=", 200), ("/events/%00", 404)])
+def test_odd_requests_get_no_server_error_and_every_answer_its_headers(client, path, code):
+    response = client.get(path)
+    assert response.status_code == code
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_server_error_still_carries_the_headers(filled, fantasy_kb, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("dyad.serve.api.find_records", broken)
+    response = TestClient(create_app(filled, kb=fantasy_kb), raise_server_exceptions=False).get("/events")
+    assert response.status_code == 500 and response.json() == {"detail": "internal error"}
+    assert response.headers["x-content-type-options"] == "nosniff" and "a bug" not in response.text
 
 
 def test_read_only_without_a_configured_token(filled, fantasy_kb):
@@ -101,6 +167,12 @@ def _chromium() -> str | None:
 @pytest.fixture(scope="module")
 def server(filled, fantasy_kb):
     with running(create_app(filled, kb=fantasy_kb)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def server_with_token(filled, fantasy_kb):
+    with running(create_app(filled, token=TOKEN, kb=fantasy_kb)) as url:
         yield url
 
 
@@ -198,6 +270,11 @@ def test_evidence_appears_and_article_markup_runs_nothing(page):
     assert "<script>window.__pwned = 1</script>" in mark and "onerror" in mark
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.locator("#event script, #event img").count() == 0
+
+
+@pytest.mark.parametrize("actor", ["Elendil Vorn", "elendil vorn", "VORN", "elendil-vorn"])
+def test_an_actor_is_found_by_any_name_the_knowledge_base_knows_in_any_case(client, actor):
+    assert client.get("/events", params={"actor": actor}).json()["total"] >= 3
 
 
 def test_dashboard_draws_the_newest_records(fresh, client):

@@ -9,7 +9,9 @@ import os
 import random
 import subprocess
 import sys
+import threading
 import uuid
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from dyad.model import ArticleResult, DateValue, Document, Event, Evidence, Loca
 from dyad.pipeline import extract_all
 from dyad.settings import Settings
 from dyad.store import ingest, open_store
+from dyad.store.check import check, repair
 from dyad.store.export import export
 from dyad.store.gdelt import EVENT_COLUMNS as GDELT_COLUMNS
 from dyad.store.query import RecordQuery, count_records, counts, dyad_counts, find_records, get_record, top_actors
@@ -47,16 +50,25 @@ def store(request, tmp_path):
         yield open_store(str(tmp_path / "dyad.db"))
         return
     url, _, _ = request.getfixturevalue("pg_server")
+    with pg_database(url) as db:
+        store = open_store(db)
+        yield store
+        store.engine.dispose()
+
+
+@contextmanager
+def pg_database(server_url):
+    """The URL of a new, empty database on the test server, dropped afterwards."""
     name = "t" + uuid.uuid4().hex[:10]
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"CREATE DATABASE {name}"))
-    store = open_store(url.rsplit("/", 1)[0] + f"/{name}")
-    yield store
-    store.engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE {name}"))
-    admin.dispose()
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()
 
 
 def doc(doc_id, text_, published="2023-09-20", source="wire"):
@@ -170,6 +182,18 @@ def test_queries(store, fantasy_kb):
     assert dyad_counts(store) == [{"a": "XAR", "b": "XGO", "meetings": 2}, {"a": "XAR", "b": "XRO", "meetings": 1}]
 
 
+def test_records_keep_the_best_confidence_of_their_reports_and_queries_filter_on_it(store, fantasy_kb):
+    put(store, fantasy_kb, [doc("a", MEETING), doc("b", SAME_MEETING), doc("c", PHONE)])
+    with store.engine.connect() as conn:
+        reports = dict(conn.execute(text("SELECT record_id, MAX(confidence) FROM events GROUP BY record_id")).all())
+    found = find_records(store, RecordQuery())
+    assert {r["id"]: r["confidence"] for r in found} == pytest.approx(reports)
+    assert all(0 < c < 1 for c in reports.values())
+    lowest = min(reports.values())
+    assert len(find_records(store, RecordQuery(min_confidence=lowest))) == 2
+    assert len(find_records(store, RecordQuery(min_confidence=lowest + 1e-6))) == 1
+
+
 def test_exports(store, fantasy_kb, tmp_path):
     put(store, fantasy_kb, [doc("a", MEETING), doc("c", PHONE), doc("p", PLANNED)])
     out = io.StringIO()
@@ -258,3 +282,221 @@ def test_ingest_in_any_batches_with_replacements_equals_one_clean_run(tmp_path, 
         ingest(store, articles[i:i + size], "kb", batch_size=rng.randint(1, 3))
         i += size
     assert snapshot(store)[1:3] == snapshot(clean)[1:3]
+
+
+@pytest.mark.parametrize("bad, message", [
+    (doc("nul", MEETING.replace("traf", "traf\x00")), "'text' holds a NUL or a lone surrogate"),
+    (doc("t" * 501, MEETING), "id of 501 characters exceeds the store's limit of 500"),
+    (doc("s", MEETING, source="s" * 201), "source of 201 characters exceeds the store's limit of 200"),
+    (Document("sur", MEETING, date(2023, 9, 20), "de", title="\ud83d"), "'title' holds a NUL or a lone surrogate"),
+])
+def test_a_document_the_store_cannot_hold_is_reported_and_the_batch_is_stored(store, fantasy_kb, bad, message):
+    report = put(store, fantasy_kb, [doc("a", MEETING), bad, doc("c", PHONE)])
+    [failure] = report.failed
+    assert failure.stage == "store" and message in failure.reason and failure.doc.startswith(bad.id[:20])
+    assert report.added == 2 and counts(store) == {"documents": 2, "events": 2, "records": 2}
+
+
+def test_a_document_the_database_refuses_costs_only_itself(store, fantasy_kb, monkeypatch):
+    """Should the checks miss a problem, the batch is written again one document at a time."""
+    monkeypatch.setattr("dyad.store.core.unstorable", lambda result: None)
+    bad = Document("sur", MEETING, date(2023, 9, 20), "de", title="\ud83d", source="wire")
+    report = put(store, fantasy_kb, [doc("a", MEETING), bad, doc("b", SAME_MEETING), doc("c", PHONE)])
+    [failure] = report.failed
+    assert failure.doc == "sur" and failure.stage == "store"
+    assert (report.added, report.events) == (3, 3)
+    assert counts(store) == {"documents": 3, "events": 3, "records": 2}
+
+
+def writer_input(n_docs=24):
+    """Reports of a handful of meetings in several wordings, dates of every precision and sources."""
+    texts = [MEETING, SAME_MEETING, PHONE, PLANNED, HELD,
+             "Vorn und Ithil trafen sich im September in Minas Tirith.",
+             "Vorn und Ithil trafen sich am 18. September in Minas Tirith.",
+             "Vorn und Ithil berieten am 19. September in Annuminas.",
+             "Vorn und Ithil trafen sich 2023 in Minas Tirith."]
+    return [{"id": f"d{n}", "text": texts[n % len(texts)], "published": "2023-09-20" if n % 4 else "2023-10-18",
+             "language": "de", "source": f"feed{n % 3}"} for n in range(n_docs)]
+
+
+def ingest_command(path, db, batch):
+    return [sys.executable, "-m", "dyad.cli", "ingest", str(path), "--db", db, "--kb-extra", FANTASY,
+            "--batch", str(batch)]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_concurrent_writers_on_shuffled_overlapping_input_equal_one_clean_run(tmp_path, request, backend):
+    """Four `dyad ingest` at once into a new store, each with a shuffled two thirds of the documents (every
+    document goes to two or three writers), in batches of two: the store ends as one clean run leaves it."""
+    docs = writer_input()
+    rng = random.Random(5)
+    shares = [[] for _ in range(4)]
+    for d in docs:
+        for w in rng.sample(range(4), rng.choice([2, 3])):
+            shares[w].append(d)
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            clean_db, shared_db = str(tmp_path / "clean.db"), str(tmp_path / "shared.db")
+        else:
+            server = request.getfixturevalue("pg_server")[0]
+            clean_db, shared_db = stack.enter_context(pg_database(server)), stack.enter_context(pg_database(server))
+        everything = tmp_path / "all.jsonl"
+        everything.write_text("".join(json.dumps(d) + "\n" for d in docs))
+        subprocess.run(ingest_command(everything, clean_db, 1000), check=True, capture_output=True)
+        writers = []
+        for w, share in enumerate(shares):
+            rng.shuffle(share)
+            path = tmp_path / f"w{w}.jsonl"
+            path.write_text("".join(json.dumps(d) + "\n" for d in share))
+            writers.append(subprocess.Popen(ingest_command(path, shared_db, 2), stdout=subprocess.PIPE,
+                                            stderr=subprocess.PIPE))
+        for proc in writers:
+            _, err = proc.communicate(timeout=300)
+            assert proc.returncode == 0, err.decode()
+        clean, shared = open_store(clean_db), open_store(shared_db)
+        assert snapshot(shared)[:3] == snapshot(clean)[:3]
+        assert counts(shared)["documents"] == len(docs)
+        assert check(shared).ok
+        clean.engine.dispose()
+        shared.engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_writer_threads_in_tight_turns_equal_one_clean_run(tmp_path, request, fantasy_kb, backend):
+    """Extracted beforehand, so that the writers do nothing but write: six at once, one or two documents
+    per transaction, each its own store object (its own connections) on the same new database."""
+    results = list(extract_all([Document(d["id"], d["text"], date.fromisoformat(d["published"]), "de",
+                                         source=d["source"]) for d in writer_input(60)], fantasy_kb, Settings()))
+    rng = random.Random(3)
+    shares = [[] for _ in range(6)]
+    for r in results:
+        for w in rng.sample(range(6), 3):
+            shares[w].append(r)
+    for share in shares:
+        rng.shuffle(share)
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            clean_db, shared_db = str(tmp_path / "clean.db"), str(tmp_path / "shared.db")
+        else:
+            server = request.getfixturevalue("pg_server")[0]
+            clean_db, shared_db = stack.enter_context(pg_database(server)), stack.enter_context(pg_database(server))
+        clean = open_store(clean_db)
+        ingest(clean, results, fantasy_kb.version)
+        start = threading.Barrier(len(shares))
+        failures = []
+
+        def write(share, size):
+            start.wait()
+            try:
+                store = open_store(shared_db)
+                ingest(store, share, fantasy_kb.version, batch_size=size)
+                store.engine.dispose()
+            except Exception as exc:  # noqa: BLE001 - reported below, with the writer's error
+                failures.append(repr(exc))
+
+        threads = [threading.Thread(target=write, args=(share, 1 + w % 2)) for w, share in enumerate(shares)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert failures == []
+        shared = open_store(shared_db)
+        assert snapshot(shared)[:3] == snapshot(clean)[:3]
+        assert check(shared).ok
+        clean.engine.dispose()
+        shared.engine.dispose()
+
+
+CORRUPTIONS = {  # what a crashed or racing writer could leave, each as statements; the problems check names
+    "event of a missing record": (["UPDATE events SET record_id = 'rmissing' WHERE id = (SELECT min(id) FROM events)"],
+                                  {"events of no record"}),
+    "record lost": (["DELETE FROM records WHERE id = (SELECT max(id) FROM records)"],
+                    {"events of no record", "records unlike their events' fusion", "actor rows of no record",
+                     "pair rows of no record"}),
+    "duplicate record": (["INSERT INTO records (id, group_key, countries, status, n_sources) "
+                          "SELECT 'rdup', group_key, countries, status, n_sources FROM records "
+                          "WHERE id = (SELECT min(id) FROM records)"], {"records unlike their events' fusion"}),
+    "count off": (["UPDATE records SET n_sources = n_sources + 1"], {"records unlike their events' fusion"}),
+    "actor missing": (["DELETE FROM record_actors WHERE record_id = (SELECT min(record_id) FROM record_actors)"],
+                      {"records with wrong actors or pairs"}),
+    "bad redirects": (["INSERT INTO record_redirects VALUES ('rgone', 'rnowhere')",
+                       "INSERT INTO record_redirects SELECT id, id FROM records "
+                       "WHERE id = (SELECT min(id) FROM records)"],
+                      {"redirects to no record", "redirects from a standing record"}),
+    "link lost": (["UPDATE records SET announced_by = NULL"], {"wrong announcement links"}),
+    "record of no group": (["INSERT INTO records (id, group_key, countries, status, n_sources) "
+                            "VALUES ('rstray', 'occurred:XAR|XZZ:2020-01', 'XAR|XZZ', 'occurred', 1)"],
+                           {"records unlike their events' fusion"}),
+}
+
+
+@pytest.mark.parametrize("corruption", sorted(CORRUPTIONS))
+def test_check_names_each_broken_invariant_and_repair_restores_a_clean_run(store, fantasy_kb, corruption):
+    statements, expected = CORRUPTIONS[corruption]
+    docs = [Document(d["id"], d["text"], date.fromisoformat(d["published"]), "de", source=d["source"])
+            for d in writer_input(18)]
+    put(store, fantasy_kb, docs)
+    clean = snapshot(store)
+    assert check(store).ok and clean[3] == []
+    with store.engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    health = check(store)
+    assert set(health.problems) == expected
+    before, after = repair(store)
+    assert set(before.problems) == expected and after.ok
+    assert snapshot(store) == clean
+
+
+def test_check_and_repair_commands(tmp_path, fantasy_kb, capsys):
+    from dyad.cli import main
+
+    db = str(tmp_path / "s.db")
+    put(open_store(db), fantasy_kb, [doc("a", MEETING), doc("c", PHONE)])
+    assert main(["check", "--db", db]) == 0
+    assert "2 documents, 2 events, 2 records checked: no problems" in capsys.readouterr().err
+    with open_store(db).engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM records WHERE id = (SELECT min(id) FROM records)")
+    assert main(["check", "--db", db]) == 1
+    err = capsys.readouterr().err
+    assert "dyad: problem: 1 events of no record (e.g. " in err and "`dyad repair` fixes them" in err
+    assert main(["repair", "--db", db]) == 0
+    assert "1 fusion group(s) rebuilt" in capsys.readouterr().err
+    assert main(["check", "--db", db]) == 0
+
+
+def test_export_since_reads_only_records_with_a_source_ingested_since(store, monkeypatch):
+    """The chunked (PostgreSQL) and sorted (SQLite) readers both honour --since: a record with one new
+    source comes whole, with its older sources; a record of old sources only stays out."""
+    from dyad.crawl import since_timestamp
+    from dyad.store import export as export_module
+    from dyad.store.schema import documents
+
+    from .test_export import CALL, SUMMIT, VISIT, article
+
+    moscow = Location("Moscow", "RUS", 55.75, 37.62, "city", 524901)
+    visit = ("Ivan Petrov met Li Wei in Moscow on Tuesday.", [("Ivan Petrov", "RUS"), ("Li Wei", "CHN")])
+    ingest(store, [article("visit", VISIT, *visit, cameo="042", host="RUS", day="2024-03-12", place=moscow),
+                   article("call", CALL, CALL, [("Li Wei", "CHN"), ("Ivan Petrov", "RUS")], cameo="041",
+                           mode="phone", day="2024-03-11")], "kb-test")
+    with store.engine.begin() as conn:
+        conn.execute(documents.update().values(ingested_at="2024-01-01T00:00:00.000000+00:00"))
+    ingest(store, [article("visit-copy", "Li Wei was in Moscow. " + VISIT, *visit, cameo="042", host="RUS",
+                           day="2024-03-12", place=moscow, published=date(2024, 3, 16), url=False),
+                   article("summit", SUMMIT, SUMMIT, [("Ivan Petrov", "RUS"), ("Li Wei", "CHN"), ("Jane Roe", "USA")],
+                           day="2024-03", precision="month")], "kb-test")
+    since = since_timestamp("2024-06-01")
+    monkeypatch.setattr(export_module, "CHUNK", 1)  # a chunk per record: the range query spans excluded ones
+    everything = list(export_module.read_records(store, with_text=True))
+    got = list(export_module.read_records(store, with_text=True, since=since))
+    assert len(everything) == 3 and sorted(r["cameo"] for r in got) == ["040", "042"]
+    assert got == [r for r in everything if r["cameo"] != "041"]
+    assert [s["doc_key"] for s in next(r for r in got if r["cameo"] == "042")["sources"]] == ["visit", "visit-copy"]
+    plain = export_module._chunks(store, True, since)  # the PostgreSQL path, on either store
+    assert [export_module._record(row, found.get(row[0], [])) for chunk, found in plain for row in chunk] == got
+    calls = []
+    out = io.StringIO()
+    assert export(store, "jsonl", out, since=since, progress=lambda done, total: calls.append((done, total))) == 2
+    assert calls[0] == (0, 2) and calls[-1] == (2, 2)
+    assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == [r["id"] for r in got]
+    assert list(export_module.read_records(store, since=since_timestamp("2999-01-01"))) == []

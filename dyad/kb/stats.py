@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from dyad.kb.loader import KnowledgeBase
+from dyad.nlp import token_texts
 
 
 def kb_stats(kb: KnowledgeBase) -> dict[str, Any]:
@@ -49,3 +50,34 @@ def lookup(kb: KnowledgeBase, name: str, day: date | None = None) -> list[dict[s
         rows.append({"kind": "place", "name": place.name, "country": place.country, "lat": place.lat,
                      "lon": place.lon, "geonames_id": gid})
     return rows
+
+
+class ActorNames:
+    """Any name the knowledge base knows for a person, in any case, to the person's id (for queries)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._folded: dict[str, set[str]] | None = None
+
+    def resolve(self, name: str) -> str | None:
+        """The id of the one person this name or alias means, else None."""
+        ids = {t.key for t in self.kb.actors.get(name) if t.kind == "person"}
+        if not ids:
+            ids = self._by_folded().get(_folded(name), set())
+        if not ids and name in self.kb.people:  # an id already
+            ids = {name}
+        return next(iter(ids)) if len(ids) == 1 else None
+
+    def _by_folded(self) -> dict[str, set[str]]:
+        if self._folded is None:
+            self._folded = {}
+            for words, targets in self.kb.actors.items():
+                self._folded.setdefault(_folded(" ".join(words)), set()).update(
+                    t.key for t in targets if t.kind == "person")
+            for pid, person in self.kb.people.items():
+                self._folded.setdefault(_folded(person.name), set()).add(pid)
+        return self._folded
+
+
+def _folded(name: str) -> str:
+    return " ".join(token_texts(name.casefold()))

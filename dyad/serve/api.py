@@ -1,9 +1,15 @@
 """REST API and dashboard over the store: the same query functions as the CLI.
 
 Read-only by default; POST /documents ingests only with the bearer token
-given in DYAD_TOKEN. Article text is untrusted: JSON responses carry it as
-data, and the dashboard inserts it as text, never as markup, under a
-Content-Security-Policy that forbids inline script.
+given in DYAD_TOKEN. The token is checked before a byte of the body is
+read, the body is read with a hard limit, and extraction runs off the
+request path (dyad.serve.queue): the POST answers with the ids it accepted.
+An article given by ``url`` without ``text`` is fetched by the same worker,
+but never from an address on the server's own networks (loopback, private,
+link-local) nor by any scheme but http and https. Article text is
+untrusted: JSON responses carry it as data, and the dashboard inserts it as
+text, never as markup, under a Content-Security-Policy that forbids inline
+script. Every response, errors included, carries the security headers.
 """
 
 import csv
@@ -16,17 +22,22 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from dyad import __version__
+from dyad.errors import DocumentError
+from dyad.fetch import Fetcher
 from dyad.kb.loader import KnowledgeBase, load_kb
+from dyad.kb.stats import ActorNames
 from dyad.model import Document
-from dyad.pipeline import extract_all
+from dyad.read.web import WebContext, fetch_documents
+from dyad.serve.queue import IngestQueue
 from dyad.settings import Settings
-from dyad.store.core import Store, ingest
+from dyad.store.core import Store
 from dyad.store.query import (
     RecordQuery,
     count_records,
@@ -52,6 +63,7 @@ CODE = r"^[A-Za-z0-9+_-]{2,20}$"
 Country = Annotated[str | None, Query(pattern=CODE)]
 DateFrom = Annotated[str | None, Query(alias="from", pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD")]
 DateTo = Annotated[str | None, Query(alias="to", pattern=DATE)]
+MAX_ID = 2**63 - 1  # the largest integer key either database holds
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 # the API documentation pages (Swagger UI, ReDoc, served from the package) set styles inline and ReDoc runs a
@@ -60,14 +72,21 @@ DOCS_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'") +
 DOCS_PAGES = {"/docs": "docs.html", "/redoc": "redoc.html"}
 
 
+MAX_FETCHES = 10  # articles given by URL alone in one request: each may take the fetcher's minute
+
+
 class ArticleIn(BaseModel):
     id: str = Field(min_length=1, max_length=500)
-    text: str = Field(min_length=1, max_length=1_000_000)
+    text: str | None = Field(default=None, min_length=1, max_length=1_000_000,
+                             description="the article; leave it out to fetch the page at url")
     published: date | None = None
     language: str | None = Field(default=None, pattern=r"^(de|en)$")
     url: str | None = Field(default=None, max_length=2000)
     title: str | None = Field(default=None, max_length=2000)
     source: str | None = Field(default=None, max_length=200)
+
+
+ARTICLES = TypeAdapter(list[ArticleIn])
 
 
 def query(
@@ -86,31 +105,53 @@ def query(
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     order: Annotated[str, Query(pattern=r"^(newest|oldest)$")] = "newest",
     sort: Annotated[str, Query(pattern=r"^(date|sources)$", description="date, or sources (most reported)")] = "date",
+    min_confidence: Annotated[float | None, Query(ge=0, le=1, description="best report at least this likely right")]
+    = None,
 ) -> RecordQuery:
     return RecordQuery(actor=actor, country=country, counterpart=counterpart, date_from=date_from,
                        date_to=date_to, status=status, mode=mode, location=location, series=series,
-                       topic=topic, words=text, limit=limit, offset=offset, oldest_first=order == "oldest", sort=sort)
+                       topic=topic, words=text, limit=limit, offset=offset, oldest_first=order == "oldest", sort=sort,
+                       min_confidence=min_confidence)
 
 
-def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None = None) -> FastAPI:
+def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None = None,
+               fetch_settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="dyad", version=__version__, docs_url=None, redoc_url=None,
                   description="Political meeting events extracted from news, fused across articles, with evidence.")
     app.state.store = store
     app.state.token = token
+    app.state.ingest = IngestQueue(store, kb)
+    app.state.actor_names = None
+    # untrusted URLs: no private addresses, unless a test or an operator's own setup says otherwise
+    app.state.fetch_settings = fetch_settings or Settings(allow_private=False)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > MAX_BODY:
-            return JSONResponse({"detail": f"request body over {MAX_BODY} bytes"}, status_code=413)
-        response = await call_next(request)
+            response = JSONResponse({"detail": f"request body over {MAX_BODY} bytes"}, status_code=413)
+        else:
+            try:
+                response = await call_next(request)
+            except Exception:  # a bug: the client learns nothing of it, but gets the headers all the same
+                response = JSONResponse({"detail": "internal error"}, status_code=500)
         response.headers["Content-Security-Policy"] = DOCS_CSP if request.url.path in DOCS_PAGES else CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
+    def actor_names() -> ActorNames:
+        if app.state.actor_names is None:
+            app.state.actor_names = ActorNames(kb or load_kb())
+        return app.state.actor_names
+
+    def resolved(q: RecordQuery) -> RecordQuery:
+        """The query with its actor by any name or alias the knowledge base knows, in any case."""
+        return replace(q, actor=actor_names().resolve(q.actor) or q.actor) if q.actor else q
+
     @app.get("/events", summary="Meeting records, newest first, filtered and paginated")
     def events(q: Annotated[RecordQuery, Depends(query)]) -> dict[str, Any]:
+        q = resolved(q)
         items = find_records(store, q)
         total = count_records(store, q, cap=MAX_COUNT)
         return {"total": min(total, MAX_COUNT), "total_exceeds": total > MAX_COUNT, "limit": q.limit,
@@ -119,7 +160,7 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
     @app.get("/events/download", summary="Every record the filters select, as CSV or JSON (up to 100,000)")
     def download(q: Annotated[RecordQuery, Depends(query)],
                  format: Annotated[str, Query(pattern=r"^(csv|json)$")] = "csv") -> StreamingResponse:
-        rows = iter_records(store, replace(q, offset=0), MAX_DOWNLOAD)
+        rows = iter_records(store, replace(resolved(q), offset=0), MAX_DOWNLOAD)
         if format == "json":
             body, media = _json_array(rows), "application/json"
         else:
@@ -131,7 +172,7 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
     def counts(q: Annotated[RecordQuery, Depends(query)],
                by: Annotated[str, Query(pattern=r"^(all|country|dyad)$")] = "dyad",
                top: Annotated[int, Query(ge=1, le=50)] = 8) -> list[dict[str, Any]]:
-        return counts_over_time(store, q, None if by == "all" else by, top)
+        return counts_over_time(store, resolved(q), None if by == "all" else by, top)
 
     @app.get("/events/{record_id}", summary="One record with every source and its evidence")
     def event(record_id: str) -> dict[str, Any]:
@@ -152,29 +193,63 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
         return dyad_counts(store, country, date_from, date_to, status, top)
 
     @app.get("/documents/{document_id}", summary="A stored article with its events")
-    def document(document_id: int) -> dict[str, Any]:
+    def document(document_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> dict[str, Any]:
         found = get_document(store, document_id)
         if found is None:
             raise HTTPException(404, f"no document {document_id}")
         return found
 
-    def authorised(authorization: Annotated[str | None, Header()] = None) -> None:
+    def authorise(request: Request) -> None:
+        """The bearer scheme and the token, compared in constant time, before any of the body is read."""
         expected = app.state.token
-        given = (authorization or "").removeprefix("Bearer ").strip()
-        if not expected or not given or not hmac.compare_digest(given, expected):
+        scheme, _, given = (request.headers.get("authorization") or "").partition(" ")
+        if not expected or scheme.lower() != "bearer" or not given.strip() or \
+                not hmac.compare_digest(given.strip().encode(), expected.encode()):
             raise HTTPException(401, "a bearer token (DYAD_TOKEN) is required to ingest",
                                 headers={"WWW-Authenticate": "Bearer"})
 
-    @app.post("/documents", summary="Ingest articles (bearer token required)", dependencies=[Depends(authorised)])
-    def post_documents(articles: list[ArticleIn]) -> dict[str, Any]:
+    async def body_of(request: Request) -> bytes:
+        """The body, read as it streams in and refused as soon as it passes the limit."""
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise HTTPException(413, f"request body over {MAX_BODY} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @app.post("/documents", status_code=202, summary="Queue articles for ingestion (bearer token required)",
+              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
+                  "schema": {"type": "array", "items": ArticleIn.model_json_schema()}}}}})
+    async def post_documents(request: Request) -> dict[str, Any]:
+        authorise(request)
+        try:
+            articles = ARTICLES.validate_python(json.loads(await body_of(request)))
+        except (ValueError, RecursionError) as exc:
+            if isinstance(exc, ValidationError):
+                raise HTTPException(422, json.loads(exc.json(include_url=False, include_input=False))) from None
+            raise HTTPException(400, "the body is not JSON") from None
         if len(articles) > MAX_DOCUMENTS:
             raise HTTPException(422, f"at most {MAX_DOCUMENTS} articles per request")
-        knowledge = kb or load_kb()
+        to_fetch = [a for a in articles if a.text is None]
+        if any(not a.url for a in to_fetch):
+            raise HTTPException(422, "an article needs its text or a url to fetch it from")
+        if len(to_fetch) > MAX_FETCHES:
+            raise HTTPException(422, f"at most {MAX_FETCHES} articles to fetch per request")
         docs = [Document(a.id, a.text, a.published, a.language, a.url, a.title, a.source, origin=f"POST {a.id}")
-                for a in articles]
-        report = ingest(store, extract_all(docs, knowledge, Settings()), knowledge.version)
-        return {"added": report.added, "replaced": report.replaced, "unchanged": report.unchanged,
-                "events": report.events, "failed": [str(f) for f in report.failed]}
+                for a in articles if a.text is not None]
+        fetch_settings = app.state.fetch_settings
+        fetch = (lambda: _fetched(to_fetch, fetch_settings)) if to_fetch else None  # by the worker, not here
+        if articles and not app.state.ingest.put(docs, fetch, len(to_fetch)):
+            raise HTTPException(503, "the ingest queue is full; try again later", headers={"Retry-After": "60"})
+        return {"accepted": [a.id for a in articles], "queued": app.state.ingest.status.waiting}
+
+    @app.get("/ingest", summary="Documents waiting to be ingested, counts so far, the latest failures")
+    def ingest_status() -> dict[str, Any]:
+        status = app.state.ingest.status
+        done = status.done
+        return {"waiting": status.waiting, "added": done.added, "replaced": done.replaced,
+                "unchanged": done.unchanged, "events": done.events, "failed": list(status.failed)}
 
     @app.get("/", include_in_schema=False)
     def dashboard() -> FileResponse:
@@ -192,6 +267,24 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+def _fetched(articles: list[ArticleIn], settings: Settings) -> Iterator[Document | DocumentError]:
+    """The pages given by URL; a page keeps the id, date and source the request gave it."""
+    if not articles:
+        return
+    with Fetcher(settings) as fetcher:
+        ctx = WebContext(settings=settings, fetcher=fetcher)
+        for a in articles:
+            for doc in fetch_documents(a.url, ctx):
+                if isinstance(doc, DocumentError):
+                    yield DocumentError(f"POST {a.id} ({a.url})", doc.stage, doc.reason)
+                elif doc.url == a.url or doc.origin == a.url:
+                    yield replace(doc, id=a.id, published=a.published or doc.published,
+                                  language=a.language or doc.language, title=a.title or doc.title,
+                                  source=a.source or doc.source, origin=f"POST {a.id}")
+                else:  # the items of a feed
+                    yield doc
 
 
 def _docs_assets() -> Path:

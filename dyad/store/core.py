@@ -4,6 +4,14 @@ SQLite by default (one file, WAL), PostgreSQL by URL, through one SQLAlchemy
 Core layer. A document is identified by its source and id (or URL); its
 content hash is its version. Ingest is transactional per batch, so a killed
 run followed by the same command leaves exactly the result of one clean run.
+
+Any number of processes may write at once: writers take turns, one batch
+transaction at a time (SQLite ``BEGIN IMMEDIATE`` with a busy timeout,
+PostgreSQL a transaction-level advisory lock), so fusion always reads the
+groups it rewrites as the last writer left them. Extraction, the costly
+part, runs outside the turn. A document the store cannot hold is reported
+and skipped; should a batch fail anyway, its documents are written one by
+one so that only the failing one is lost.
 """
 
 from __future__ import annotations
@@ -11,23 +19,32 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import sqlite3
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, Table, bindparam, create_engine, delete, event, select, update
+from sqlalchemy import Connection, Engine, String, Table, bindparam, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from dyad import __version__
 from dyad.errors import DocumentError, DyadError
 from dyad.fuse import Cluster, FuseEvent, dates_fit, fuse_ids, group_key, record_id_of
-from dyad.model import ArticleResult
+from dyad.model import ArticleResult, Document
 from dyad.output import participant_json
+from dyad.sources import UNSTORABLE
 from dyad.store import schema
 from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
 
 BATCH = 1000  # documents per transaction: each touched group is re-clustered once per batch (bench/store.py)
+# How long a SQLite writer waits for another's turn: a batch of 1,000 documents into a large store takes
+# well under a minute (bench/store.py); ten minutes of waiting means something is stuck
+BUSY_TIMEOUT = 600
+WRITE_LOCK = 0x64796164  # "dyad": the PostgreSQL advisory lock writers take turns with
 
 
 class Store:
@@ -38,25 +55,45 @@ class Store:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction, taken in turn with every other writer of this store, in any process."""
+        with self.engine.connect().execution_options(dyad_write=True) as conn, conn.begin():
+            if self.dialect == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+            yield conn
+
 
 def open_store(url: str) -> Store:
     """A store at a SQLite path or a database URL, migrated to the current schema."""
     if "://" not in url:
         url = f"sqlite:///{url}"
     try:
-        engine = create_engine(make_url(url), future=True)
+        parsed = make_url(url)
+        sqlite = parsed.get_backend_name() == "sqlite"
+        engine = create_engine(parsed, future=True, **({"connect_args": {"timeout": BUSY_TIMEOUT}} if sqlite else {}))
     except Exception as exc:  # a malformed URL or a missing driver
         raise DyadError(f"cannot open store {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    with engine.begin() as conn:
-        schema.migrate(conn)
-    return Store(engine)
+        event.listen(engine, "begin", _sqlite_begin)
+    store = Store(engine)
+    try:
+        with engine.connect() as conn:
+            current = not schema.pending(conn)
+        if not current:
+            with store.writing() as conn:  # two first writers must not both create the tables
+                schema.migrate(conn)
+    except OperationalError as exc:
+        raise DyadError(f"cannot open store {url!r}: {_first_line(exc)}") from exc
+    return store
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    dbapi_conn.isolation_level = None  # transactions are begun by _sqlite_begin, not by the driver
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT * 1000}")
+    _wal(cur)
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     # a 64 MB page cache per connection keeps index updates fast in a store of millions of rows while
@@ -64,6 +101,26 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA cache_size=-65536")
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
+
+
+def _wal(cur) -> None:
+    """Write-ahead logging, once per database. Switching to it takes a lock the busy timeout does not
+    wait for: connections opening a new store at the same moment try again for a few seconds."""
+    for attempt in range(200):
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 199:
+                raise
+            time.sleep(0.02)
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """A writer takes the database's write lock when it begins, not at its first write: two writers that
+    both read before writing would otherwise deadlock, and one of them fail."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("dyad_write") else "BEGIN")
 
 
 @dataclass
@@ -74,20 +131,92 @@ class IngestReport:
     failed: list[DocumentError] = field(default_factory=list)
     events: int = 0
 
+    def add(self, other: IngestReport) -> None:
+        self.added += other.added
+        self.replaced += other.replaced
+        self.unchanged += other.unchanged
+        self.failed += other.failed
+        self.events += other.events
+
 
 def ingest(store: Store, results: Iterable[ArticleResult | DocumentError], kb_version: str,
            batch_size: int = BATCH) -> IngestReport:
     report = IngestReport()
     for batch in _batches(results, batch_size):
-        report.failed += [r for r in batch if isinstance(r, DocumentError)]
-        articles = [r for r in batch if not isinstance(r, DocumentError)]
-        with _collector_paused(), store.engine.begin() as conn:
-            _store_batch(conn, articles, kb_version, report)
+        articles = []
+        for result in batch:
+            problem = result if isinstance(result, DocumentError) else unstorable(result)
+            if isinstance(problem, str):
+                problem = DocumentError(result.doc.origin or result.doc.id, "store", problem)
+            if problem is None:
+                articles.append(result)
+            else:
+                report.failed.append(problem)
+        with _collector_paused():
+            _write(store, articles, kb_version, report)
     if store.dialect == "sqlite":
         # fold the write-ahead log back into the database: readers of a large log need far more memory
+        # (on the driver's connection, outside any transaction; a busy database just skips it)
         with store.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return report
+
+
+def _write(store: Store, articles: list[ArticleResult], kb_version: str, report: IngestReport) -> None:
+    """The batch in one transaction; if the database refuses it, each document in its own."""
+    if not articles:
+        return
+    step = IngestReport()
+    try:
+        with store.writing() as conn:
+            _store_batch(conn, articles, kb_version, step)
+    except OperationalError as exc:  # the database itself is unavailable: no document would fare better
+        raise DyadError(f"store: {_first_line(exc)}") from exc
+    except Exception as exc:  # a row the checks of unstorable() did not foresee
+        if len(articles) > 1:
+            for article in articles:
+                _write(store, [article], kb_version, report)
+            return
+        doc = articles[0].doc
+        report.failed.append(DocumentError(doc.origin or doc.id, "store", _first_line(exc)))
+        return
+    report.add(step)
+
+
+def _first_line(exc: Exception) -> str:
+    inner = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = str(inner).strip().splitlines()
+    return f"{type(inner).__name__}: {lines[0] if lines else ''}"[:300]
+
+
+def unstorable(result: ArticleResult) -> str | None:
+    """Why the store cannot hold this article as it is (the same answer on SQLite and PostgreSQL), or None."""
+    doc = result.doc
+    key, source = doc.id or doc.url or "", doc.source or ""
+    for name, value, column in (("id", key, documents.c.doc_key), ("source", source, documents.c.source)):
+        if len(value) > column.type.length:
+            return f"{name} of {len(value):,} characters exceeds the store's limit of {column.type.length}"
+    for name, value in (("id", key), ("source", source), ("url", doc.url), ("title", doc.title), ("text", doc.text)):
+        if value and UNSTORABLE.search(value):
+            return f"'{name}' holds a NUL or a lone surrogate, which the store cannot hold"
+    for ev in result.events:
+        row, participants = _event_row(0, source, key, ev)
+        for column in events.columns:
+            if _too_long(column, row[column.name]):
+                return f"event {ev.id}: '{column.name}' longer than the store's limit of {column.type.length}"
+        for p in participants:
+            for value, column in ((p["actor_id"] or p["name"], record_actors.c.actor),
+                                  (p["name"], record_actors.c.name), (p["country"], record_actors.c.country)):
+                if _too_long(column, value):
+                    return f"event {ev.id}: participant '{column.name}' longer than the store's limit"
+        if _too_long(records.c.countries, "|".join(sorted({p["country"] for p in participants if p["country"]}))):
+            return f"event {ev.id}: too many sides for the store"
+    return None
+
+
+def _too_long(column, value) -> bool:
+    return isinstance(value, str) and isinstance(column.type, String) and column.type.length is not None \
+        and len(value) > column.type.length
 
 
 @contextmanager
@@ -119,9 +248,35 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 
 def content_hash(result: ArticleResult) -> str:
-    doc = result.doc
+    return document_hash(result.doc)
+
+
+def document_hash(doc: Document) -> str:
     parts = [doc.text, doc.published.isoformat() if doc.published else "", doc.title or "", doc.url or ""]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_or_changed(store: Store, docs: Iterable[Document | DocumentError], kb_version: str,
+                   report: IngestReport, chunk: int = BATCH) -> Iterator[Document | DocumentError]:
+    """The documents the store does not hold as they are (by content hash and versions), before any
+    extraction; the others are counted unchanged in ``report``. A document whose key this run already
+    passed on is always passed on: a later copy must supersede an earlier one."""
+    passed: set[tuple[str, str]] = set()
+    columns = (documents.c.source, documents.c.doc_key, documents.c.content_hash, documents.c.dyad_version,
+               documents.c.kb_version)
+    for batch in _batches(docs, chunk):
+        keys = {(d.source or "", d.id or d.url or "") for d in batch if isinstance(d, Document)}
+        with store.engine.connect() as conn:
+            stored = {(r.source, r.doc_key): (r.content_hash, r.dyad_version, r.kb_version)
+                      for r in _documents(conn, sorted(keys), columns)}
+        for doc in batch:
+            if isinstance(doc, Document):
+                key = (doc.source or "", doc.id or doc.url or "")
+                if key not in passed and stored.get(key) == (document_hash(doc), __version__, kb_version):
+                    report.unchanged += 1
+                    continue
+                passed.add(key)
+            yield doc
 
 
 def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: str,
@@ -186,7 +341,8 @@ def _document_row(result: ArticleResult, source: str, key: str, kb_version: str)
     doc = result.doc
     return dict(source=source, doc_key=key, content_hash=content_hash(result), url=doc.url, title=doc.title,
                 published=doc.published.isoformat() if doc.published else None, language=result.language,
-                text=doc.text, dyad_version=__version__, kb_version=kb_version)
+                text=doc.text, dyad_version=__version__, kb_version=kb_version, author=doc.author,
+                extractor=doc.extractor, ingested_at=datetime.now(UTC).isoformat(timespec="microseconds"))
 
 
 def _remove_events(conn: Connection, doc_ids: list[int]) -> tuple[set[str], set[str]]:
@@ -219,6 +375,7 @@ def _event_row(doc_id: int, source: str, key: str, ev) -> tuple[dict, list[dict]
         round=ev.round, topics=json.dumps(list(ev.topics)), evidence_text=ev.evidence.text,
         evidence_start=ev.evidence.start, evidence_end=ev.evidence.end,
         participants=json.dumps(participants, ensure_ascii=False), fuse_key=fuse_key(participants),
+        confidence=ev.confidence,
     ), participants
 
 
@@ -255,7 +412,7 @@ def refuse(conn: Connection, groups: set[str], new_rows: list[dict] | None = Non
     # a record that no longer stands had a member among the events of changed records, or lost one
     existing = {previous[eid] for eid in assigned if previous.get(eid)} | stale
     written = _write_records(conn, changed, new_rows, existing, kept, people or {})
-    _redirect(conn, previous, assigned, kept)
+    _redirect(conn, previous, assigned, kept, {r["id"] for r in written}, existing - kept)
     _link_announcements(conn, keys, written)
 
 
@@ -316,13 +473,22 @@ def _write_records(conn: Connection, changed: list[tuple[Cluster, str]], new_row
     return record_rows
 
 
-def _redirect(conn: Connection, previous: dict[str, str | None], assigned: dict[str, str], kept: set[str]) -> None:
-    """Ids of records merged into another now point to it, as do ids that pointed to them."""
+def _redirect(conn: Connection, previous: dict[str, str | None], assigned: dict[str, str], kept: set[str],
+              written: set[str], gone: set[str]) -> None:
+    """Ids of records merged into another now point to it, as do ids that pointed to them.
+
+    A record written under an id that once redirected stands for itself again, and redirects to a
+    record that is gone without a successor are dropped: every redirect leads to a record.
+    """
+    for chunk in _chunks(sorted(written), 500):
+        conn.execute(delete(redirects).where(redirects.c.old_id.in_(chunk)))
     moved: dict[str, str] = {}
     for eid in sorted(assigned):
         old = previous.get(eid)
         if old and old != assigned[eid] and old not in kept:
             moved.setdefault(old, assigned[eid])  # a record split apart follows its first remaining event
+    for chunk in _chunks(sorted(gone - set(moved)), 500):
+        conn.execute(delete(redirects).where(redirects.c.new_id.in_(chunk)))
     if not moved:
         return
     for chunk in _chunks(sorted(moved), 500):
@@ -395,6 +561,7 @@ def _record_rows(cluster: Cluster, members: list, key: str,
         series=next((r["series"] for r in members if r["series"]), None),
         round=next((r["round"] for r in members if r["round"]), None), topics=json.dumps(topics),
         evidence_text=best["evidence_text"], n_sources=len({r["document_id"] for r in members}), announced_by=None,
+        confidence=max((r["confidence"] for r in members if r.get("confidence") is not None), default=None),
     )
     actors: dict[str, tuple] = {}
     for row in members:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import String, func, or_, select, text, tuple_, union
+from sqlalchemy import String, false, func, or_, select, text, tuple_, union
 
 from dyad.store.core import Store, date_bounds
 from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
 
 MAX_PAGE = 1000
+CONTROL_OR_QUOTE = re.compile('[\x00-\x1f"]')  # no part of a word searched for (FTS5 syntax, NUL)
 TEXT_MATCHES = 2000  # evidence matches considered by a text search (newest first); 40 pages of 50
 
 
@@ -33,6 +35,7 @@ class RecordQuery:
     offset: int = 0
     oldest_first: bool = False
     sort: str = "date"  # or "sources": the most reported first (then by date)
+    min_confidence: float | None = None  # records whose best report is at least this likely right
 
 
 def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
@@ -40,7 +43,8 @@ def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
     order = [records.c.date_lo.asc(), records.c.id] if q.oldest_first else [records.c.date_lo.desc(), records.c.id]
     if q.sort == "sources":
         order = [records.c.n_sources.asc() if q.oldest_first else records.c.n_sources.desc(), *order]
-    limit = min(q.limit, MAX_PAGE)
+    limit = min(max(q.limit, 0), MAX_PAGE)  # a negative LIMIT would mean none at all
+    q = replace(q, offset=max(q.offset, 0))
     stmt = select(records).where(*conditions).order_by(*order).limit(limit).offset(q.offset)
     others = (q.status, q.mode, q.location, q.series, q.topic, q.words)
     if q.sort != "date":
@@ -147,12 +151,19 @@ def _conditions(store: Store, q: RecordQuery) -> list:
         out.append(records.c.topics.like(f'%"{q.topic}"%'))
     if q.words:
         out.append(records.c.id.in_(_evidence_matches(store, q.words)))
+    if q.min_confidence is not None:
+        # a record stored before confidences existed has none: it is not held against it
+        out.append(or_(records.c.confidence.is_(None), records.c.confidence >= q.min_confidence))
     return out
 
 
 def _evidence_matches(store: Store, words: str):
+    terms = CONTROL_OR_QUOTE.sub(" ", words).split()
+    if not terms:  # only quotes, control characters or blanks: no word to find
+        return select(events.c.record_id).where(false())
+    words = " ".join(terms)
     if store.dialect == "sqlite":
-        query = " ".join(f'"{w}"' for w in words.replace('"', " ").split())
+        query = " ".join(f'"{w}"' for w in terms)
         # the newest matches first, and a bounded number of them: a common word must not make
         # the first page of results wait for every match in a large store
         matched = text("SELECT event_id FROM evidence_fts WHERE evidence_fts MATCH :q ORDER BY rowid DESC "

@@ -26,7 +26,8 @@ def stale_documents(store: Store, kb: KnowledgeBase) -> list[Document]:
         return [Document(id=row["doc_key"], text=row["text"],
                          published=date.fromisoformat(row["published"]) if row["published"] else None,
                          language=row["language"], url=row["url"], title=row["title"],
-                         source=row["source"] or None, origin=f"stored document {row['id']}")
+                         source=row["source"] or None, origin=f"stored document {row['id']}",
+                         author=row.get("author"), extractor=row.get("extractor"))
                 for row in conn.execute(stale).mappings()]
 
 

@@ -52,6 +52,10 @@ documents = Table(
     Column("dyad_version", String(20), nullable=False),
     Column("kb_version", String(40), nullable=False),
     UniqueConstraint("source", "doc_key", name="uq_documents_source_key"),
+    # added by migration 8 (web input): who wrote it, what extracted its text from a page, when it was stored
+    Column("author", Text),
+    Column("extractor", String(60)),
+    Column("ingested_at", String(32), index=True),  # UTC, ISO 8601: export --since reads it
 )
 
 events = Table(
@@ -80,6 +84,7 @@ events = Table(
     Column("evidence_end", Integer, nullable=False),
     Column("participants", Text, nullable=False),  # JSON list, as in the output contract
     Column("fuse_key", Text),  # "CHN|RUS;CHN=wang-yi;RUS=sergey-lavrov": what fusion compares, without parsing JSON
+    Column("confidence", Float),  # dyad.decide's, for this report of the meeting (migration 9)
 )
 
 records = Table(
@@ -105,6 +110,7 @@ records = Table(
     Column("evidence_text", Text),
     Column("n_sources", Integer, nullable=False),
     Column("announced_by", String(20)),  # a planned record this meeting fulfils
+    Column("confidence", Float),  # the highest of its reports' (migration 9); NULL for events stored before
     Index("ix_records_date", "date_lo"),
     Index("ix_records_countries", "countries"),
 )
@@ -138,6 +144,25 @@ redirects = Table(
     Column("old_id", String(20), primary_key=True),
     Column("new_id", String(20), nullable=False),
     Index("ix_record_redirects_new", "new_id"),  # re-pointing ids at a merged record's successor
+)
+
+
+feeds = Table(
+    "feeds", metadata,  # what dyad watch knows of each feed it polls, so that a restart goes on where it was
+    Column("url", String(2000), primary_key=True),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("checked_at", String(32)),
+    Column("changed_at", String(32)),
+    Column("error", Text),  # the last poll's failure, if it failed
+)
+
+feed_items = Table(
+    "feed_items", metadata,  # items already read: not fetched again
+    Column("feed_url", String(2000), nullable=False),
+    Column("item_key", String(2000), nullable=False),
+    Column("seen_at", String(32), nullable=False),
+    UniqueConstraint("feed_url", "item_key", name="uq_feed_items"),
 )
 
 
@@ -194,6 +219,21 @@ def _redirect_index(conn: Connection) -> None:
     conn.execute(text("CREATE INDEX IF NOT EXISTS ix_record_redirects_new ON record_redirects (new_id)"))
 
 
+def _web_input(conn: Connection) -> None:
+    columns = {c["name"] for c in inspect(conn).get_columns("documents")}
+    for name, kind in (("author", "TEXT"), ("extractor", "VARCHAR(60)"), ("ingested_at", "VARCHAR(32)")):
+        if name not in columns:  # a store made before this migration
+            conn.execute(text(f"ALTER TABLE documents ADD COLUMN {name} {kind}"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_documents_ingested_at ON documents (ingested_at)"))
+    metadata.create_all(conn, tables=[feeds, feed_items])
+
+
+def _confidence(conn: Connection) -> None:
+    for table in ("events", "records"):
+        if "confidence" not in {c["name"] for c in inspect(conn).get_columns(table)}:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN confidence FLOAT"))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _initial),
     (2, "full-text search on evidence", _full_text),
@@ -202,7 +242,17 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (5, "covering indexes for pages of one actor or country", _covering_indexes),
     (6, "covering index for fusion groups; fusion keys for older rows", _fusion_index),
     (7, "redirect targets indexed", _redirect_index),
+    (8, "web input: author, extractor and ingest time of documents; state of watched feeds", _web_input),
+    (9, "confidence of events and records", _confidence),
 ]
+
+
+def pending(conn: Connection) -> list[str]:
+    """Names of the migrations this database lacks (read only)."""
+    if not inspect(conn).has_table(migrations_table.name):
+        return [name for _, name, _ in MIGRATIONS]
+    done = {row.version for row in conn.execute(select(migrations_table.c.version))}
+    return [name for version, name, _ in MIGRATIONS if version not in done]
 
 
 def migrate(conn: Connection) -> list[str]:

@@ -18,10 +18,11 @@ from typing import IO, Any
 CSV_COLUMNS = ["id", "status", "cameo", "mode", "host", "date", "date_precision", "date_start", "date_end",
                "countries", "actors", "actor_ids", "actor_countries", "actor_roles", "actor_types", "city", "country",
                "lat", "lon", "geonames_id", "series", "round", "topics", "n_sources", "announced_by", "evidence_text",
-               "source_url"]
+               "source_url", "confidence"]
 # how to read the CSV with pandas: pd.read_csv(path, dtype=CSV_DTYPES, parse_dates=["date_start", "date_end"])
 CSV_DTYPES = {c: "string" for c in CSV_COLUMNS if c not in ("date_start", "date_end")} | {
-    "lat": "float64", "lon": "float64", "geonames_id": "Int64", "round": "Int64", "n_sources": "Int64"}
+    "lat": "float64", "lon": "float64", "geonames_id": "Int64", "round": "Int64", "n_sources": "Int64",
+    "confidence": "float64"}
 BATCH = 2000  # rows per Parquet row group write
 
 
@@ -44,7 +45,7 @@ def csv_values(record: dict[str, Any]) -> list[Any]:
             _joined(p["role"] for p in people), _joined(p["actor_type"] for p in people), record["city"],
             record["country"], record["lat"], record["lon"], record["geonames_id"], record["series"], record["round"],
             _joined(record["topics"]), record["n_sources"], record["announced_by"], record["evidence_text"],
-            record["source_url"]]
+            record["source_url"], record["confidence"]]
 
 
 def write_csv(records: Iterable[dict[str, Any]], out: IO) -> int:
@@ -94,7 +95,7 @@ def parquet_schema(meta: dict[str, str] | None = None):
               ("lat", pa.float64()), ("lon", pa.float64()), ("geonames_id", pa.int64()), ("series", pa.string()),
               ("round", pa.int64()), ("topics", pa.list_(pa.string())), ("n_sources", pa.int64()),
               ("announced_by", pa.string()), ("evidence_text", pa.string()), ("source_url", pa.string()),
-              ("sources", pa.list_(source))]
+              ("confidence", pa.float64()), ("sources", pa.list_(source))]
     return pa.schema(fields, metadata={k.encode(): v.encode() for k, v in (meta or {}).items()})
 
 
