@@ -103,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--time-budget", type=float, default=60.0, metavar="SECONDS",
                      help="skip (and report) a document that takes longer (0: no limit)")
     _input_options(ing)
+    _quiet_option(ing)
     ing.set_defaults(run=_ingest)
 
     fe = sub.add_parser("fetch", help="download pages, feeds' items and sitemaps' pages into a folder")
@@ -125,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("reprocess", help="re-extract stored documents made by another extractor or KB version")
     rep.add_argument("--db", default="dyad.db", help=DB_HELP)
     rep.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
+    _quiet_option(rep)
     rep.set_defaults(run=_reprocess)
 
     chk = sub.add_parser("check", help="verify the store's invariants (no orphan events, redirects resolve, "
@@ -168,6 +170,7 @@ def _parser() -> argparse.ArgumentParser:
     ex_.add_argument("-o", "--output", required=True,
                      help="output file (- for standard output); gdelt also writes NAME.mentions, NAME.dyad beside it")
     ex_.add_argument("--since", help="only records with a source ingested since then (UTC; 2024-05-01T12:00:00Z)")
+    _quiet_option(ex_)
     ex_.set_defaults(run=_export)
 
     srv = sub.add_parser("serve", help="REST API and dashboard over a store")
@@ -175,6 +178,10 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     srv.set_defaults(run=_serve)
+
+    comp = sub.add_parser("completion", help="print a shell completion script: source <(dyad completion bash)")
+    comp.add_argument("shell", choices=["bash", "zsh"], help="the shell to complete in")
+    comp.set_defaults(run=_completion)
 
     kb = sub.add_parser("kb", help="inspect the knowledge base")
     kb_sub = kb.add_subparsers()
@@ -187,6 +194,56 @@ def _parser() -> argparse.ArgumentParser:
     lookup.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
     lookup.set_defaults(run=_kb_lookup)
     return parser
+
+
+def _quiet_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress display and no summary line (errors and warnings still show)")
+
+
+class _Progress:
+    """Progress of a long command on standard error (rich.progress): only on a terminal, never with --quiet."""
+
+    def __init__(self, args: argparse.Namespace, description: str, unit: str) -> None:
+        self.enabled = not args.quiet and sys.stderr.isatty()
+        self.description, self.unit = description, unit
+        self.events = 0
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            import rich.progress as rp
+            from rich.console import Console
+
+            self._bar = rp.Progress(rp.TextColumn("{task.description}"), rp.BarColumn(), rp.MofNCompleteColumn(),
+                                    rp.TextColumn("{task.fields[unit]}"), rp.TextColumn("{task.fields[rate]}"),
+                                    rp.TextColumn("{task.fields[extra]}"), rp.TimeElapsedColumn(),
+                                    rp.TimeRemainingColumn(), console=Console(file=sys.stderr))
+            self._bar.start()
+            self._task = self._bar.add_task(self.description, total=None, unit=self.unit, rate="", extra="")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.enabled:
+            self._bar.stop()
+
+    def update(self, done: int, total: int | None) -> None:
+        """``done`` of ``total`` units so far."""
+        if self.enabled:
+            self._bar.update(self._task, completed=done, total=total)
+            speed = self._bar.tasks[0].speed
+            self._bar.update(self._task, rate=f"{speed:,.0f}/s" if speed else "",
+                             extra=f"{self.events:,} events" if self.events else "")
+
+    def track(self, results, total: int | None, passed=lambda: 0):
+        """The extraction results, counted (documents and their events) as they pass; ``passed()``: documents
+        of the total that never reach extraction (stored unchanged)."""
+        done = 0
+        for result in results:
+            done += 1
+            if not isinstance(result, DocumentError):
+                self.events += len(result.events)
+            self.update(done + passed(), total)
+            yield result
 
 
 def _input_options(p: argparse.ArgumentParser) -> None:
@@ -303,6 +360,7 @@ def _record_query(args: argparse.Namespace, oldest_first: bool = False):
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from dyad.sources import count_documents
     from dyad.store import IngestReport, ingest
     from dyad.store.core import new_or_changed
 
@@ -311,13 +369,18 @@ def _ingest(args: argparse.Namespace) -> int:
     store = _existing_store(args.db, create=True)
     docs = _read(args, settings)
     skipped = IngestReport()  # documents stored as they are: not extracted again
-    report = ingest(store, extract_all(new_or_changed(store, docs, kb.version, skipped), kb, settings), kb.version,
-                    batch_size=args.batch)
+    with _Progress(args, "ingest", "documents") as progress:
+        results = extract_all(new_or_changed(store, docs, kb.version, skipped), kb, settings)
+        if progress.enabled:
+            results = progress.track(results, count_documents(args.paths, args.input_format),
+                                     lambda: skipped.unchanged)
+        report = ingest(store, results, kb.version, batch_size=args.batch)
     report.add(skipped)
     for failure in report.failed:
         print(f"dyad: error: {failure}", file=sys.stderr)
-    print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-          f"{len(report.failed)} failed; {report.events} events", file=sys.stderr)
+    if not args.quiet:
+        print(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
+              f"{len(report.failed)} failed; {report.events} events", file=sys.stderr)
     return 1 if report.failed else 0
 
 
@@ -371,12 +434,23 @@ def _watch(args: argparse.Namespace) -> int:
 
 
 def _reprocess(args: argparse.Namespace) -> int:
-    from dyad.store.reprocess import reprocess
+    from dyad.store import ingest
+    from dyad.store.reprocess import stale_documents
 
     kb = load_kb(args.kb_extra)
-    report = reprocess(_existing_store(args.db), kb, Settings(kb_extra=args.kb_extra))
-    print(f"{report.replaced} re-extracted, {report.unchanged} up to date, {len(report.failed)} failed",
-          file=sys.stderr)
+    store = _existing_store(args.db)
+    settings = Settings(kb_extra=args.kb_extra)
+    docs = stale_documents(store, kb)
+    with _Progress(args, "reprocess", "documents") as progress:
+        results = extract_all(docs, kb, settings)
+        if progress.enabled:
+            results = progress.track(results, len(docs))
+        report = ingest(store, results, kb.version)
+    for failure in report.failed:
+        print(f"dyad: error: {failure}", file=sys.stderr)
+    if not args.quiet:
+        print(f"{report.replaced} re-extracted, {report.unchanged} up to date, {len(report.failed)} failed",
+              file=sys.stderr)
     return 1 if report.failed else 0
 
 
@@ -439,22 +513,31 @@ def _dyads(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from dyad.crawl import since_timestamp
-    from dyad.store.export import export
 
     try:
         since = since_timestamp(args.since) if args.since else None
     except ValueError as exc:
         raise DyadError(str(exc)) from None
     store = _existing_store(args.db)
+    with _Progress(args, f"export {args.format}", "records") as progress:
+        n = _export_to(store, args, since, progress.update if progress.enabled else None)
+    if not args.quiet:
+        print(f"{n} rows written", file=sys.stderr)
+    return 0
+
+
+def _export_to(store, args: argparse.Namespace, since, progress) -> int:
+    from pathlib import Path
+
+    from dyad.store.export import export
+
     if args.format == "parquet":
         if args.output == "-":
             raise DyadError("parquet needs a file: give -o FILE.parquet")
-        n = export(store, "parquet", None, args.output, since=since)
+        n = export(store, "parquet", None, args.output, since=since, progress=progress)
     elif args.output == "-":
-        n = export(store, args.format, sys.stdout, since=since)
+        n = export(store, args.format, sys.stdout, since=since, progress=progress)
         if args.format == "gdelt":
             _warn("the Mentions table and dyad's companion file need a file: give -o FILE to get them")
     elif args.format == "gdelt":
@@ -466,13 +549,15 @@ def _export(args: argparse.Namespace) -> int:
         with open(events_path, "w", encoding="utf-8", newline="") as out, \
                 open(mentions_path, "w", encoding="utf-8", newline="") as mentions, \
                 open(companion_path, "w", encoding="utf-8", newline="") as companion:
-            n = export(store, "gdelt", out, mentions=mentions, companion=companion, since=since)
-        print(f"dyad: Mentions table in {mentions_path}, dyad's own fields in {companion_path}", file=sys.stderr)
+            n = export(store, "gdelt", out, mentions=mentions, companion=companion, since=since,
+                       progress=progress)
+        if not args.quiet:
+            print(f"dyad: Mentions table in {mentions_path}, dyad's own fields in {companion_path}",
+                  file=sys.stderr)
     else:
         with open(args.output, "w", encoding="utf-8", newline="") as out:
-            n = export(store, args.format, out, since=since)
-    print(f"{n} rows written", file=sys.stderr)
-    return 0
+            n = export(store, args.format, out, since=since, progress=progress)
+    return n
 
 
 def _existing_store(url: str, create: bool = False):
@@ -553,6 +638,13 @@ def _print_table(results: list[ArticleResult]) -> None:
             table.add_row(result.doc.id, event.status, event.date.value if event.date else "", people, place,
                           event.mode, event.cameo)
     Console().print(table)
+
+
+def _completion(args: argparse.Namespace) -> int:
+    from dyad.completion import completion_script
+
+    sys.stdout.write(completion_script(_parser(), args.shell))
+    return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:

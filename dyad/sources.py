@@ -84,6 +84,56 @@ def read_sources(paths: list[str], *, published: str | None = None, language: st
             yield DocumentError(path, "read", "no such file or directory")
 
 
+def count_documents(paths: list[str], kind: str | None = None) -> int | None:
+    """How many documents (errors included) ``read_sources(paths, kind=kind)`` will yield, for a progress total.
+
+    A text, HTML or unreadable file counts one, a JSONL file its non-blank lines, a file a directory
+    skips (hidden, .meta.json, or text of no known name) none. None, an unknown total, as soon as one
+    input may hold any number of documents: standard input, a URL, a WARC file, a feed or a sitemap.
+    """
+    n = 0
+    for path in paths:
+        if path == "-" or path.startswith(("http://", "https://")):
+            return None
+        p = Path(path)
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                if not child.is_file() or child.name.endswith(".meta.json") or child.name.startswith("."):
+                    continue
+                found = _count_file(child, kind, in_dir=not (kind or kind_of_name(child.name)))
+                if found is None:
+                    return None
+                n += found
+        elif p.is_file():
+            found = _count_file(p, kind, in_dir=False)
+            if found is None:
+                return None
+            n += found
+        else:
+            n += 1  # no such file: one error
+    return n
+
+
+def _count_file(path: Path, kind: str | None, *, in_dir: bool) -> int | None:
+    """What ``read_sources`` yields for ``path``, or None when not known; ``in_dir``: a file of a directory
+    whose name says no kind (skipped when its content is text, too)."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(HEAD)
+            if kind is None:
+                kind = detect_kind(head, path.name)
+                if in_dir and kind == "text":
+                    return 0  # a file of no known name that reads as text: skipped with a warning
+            if kind in ("warc", "feed", "sitemap"):
+                return None
+            if kind != "jsonl":
+                return 1
+            data = head + f.read()
+    except OSError:
+        return 1  # the read error
+    return sum(1 for raw in data.split(b"\n") if raw.strip())
+
+
 def _file(path: Path, published: str | None, language: str | None, warn: Warn, kind: str | None,
           ctx: WebContext, doc_id: str | None = None) -> Iterator[Document | DocumentError]:
     try:

@@ -1,7 +1,9 @@
 """The command line as a user meets it, bad input included."""
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -211,3 +213,96 @@ def test_every_option_has_help():
 
     missing = [(prog, a.dest) for prog, a in walk(_parser()) if not a.help]
     assert missing == []
+
+
+class Terminal(io.StringIO):
+    """Standard error as a terminal would be: progress shows there."""
+
+    def isatty(self):
+        return True
+
+
+@pytest.fixture
+def stored(tmp_path):
+    src = tmp_path / "in.jsonl"  # three reports of one meeting: one record
+    src.write_text("".join(json.dumps({"id": f"a{n}", "text": MEETING, "published": f"2023-09-2{n}",
+                                       "language": "de"}) + "\n" for n in range(3)))
+    db = tmp_path / "dyad.db"
+    return src, db
+
+
+PROGRESS_COMMANDS = [
+    lambda src, db: ["ingest", str(src), "--db", str(db), "--kb-extra", FANTASY],
+    lambda src, db: ["export", "--db", str(db), "--format", "csv", "-o", str(db.with_suffix(".csv"))],
+    lambda src, db: ["export", "--db", str(db), "--format", "gdelt", "-o", str(db.with_suffix(".tsv"))],
+    lambda src, db: ["reprocess", "--db", str(db), "--kb-extra", FANTASY],
+]
+
+
+@pytest.mark.parametrize("command", PROGRESS_COMMANDS, ids=["ingest", "export csv", "export gdelt", "reprocess"])
+def test_quiet_shows_no_progress_on_a_terminal(command, stored, monkeypatch):
+    src, db = stored
+    assert main(["ingest", str(src), "--db", str(db), "--kb-extra", FANTASY, "--quiet"]) == 0
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main([*command(src, db), "--quiet"]) == 0
+    assert terminal.getvalue() == ""
+
+
+@pytest.mark.parametrize(("command", "shown"), [(PROGRESS_COMMANDS[0], "3/3 documents"),
+                                                (PROGRESS_COMMANDS[1], "1/1 records"),
+                                                (PROGRESS_COMMANDS[2], "1/1 records")])
+def test_progress_shows_on_a_terminal(command, shown, stored, monkeypatch):
+    src, db = stored
+    if command is not PROGRESS_COMMANDS[0]:
+        assert main(["ingest", str(src), "--db", str(db), "--kb-extra", FANTASY, "--quiet"]) == 0
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(command(src, db)) == 0
+    assert shown in " ".join(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal.getvalue()).split())
+
+
+@pytest.mark.parametrize("command", PROGRESS_COMMANDS[:3], ids=["ingest", "export csv", "export gdelt"])
+def test_progress_stays_off_when_standard_error_is_no_terminal(command, stored, capsys):
+    src, db = stored
+    if command is not PROGRESS_COMMANDS[0]:
+        assert main(["ingest", str(src), "--db", str(db), "--kb-extra", FANTASY, "--quiet"]) == 0
+    assert main(command(src, db)) == 0
+    err = capsys.readouterr().err
+    assert "\x1b[" not in err and "/3" not in err and "/1 records" not in err
+    assert err.splitlines()[-1].endswith(("; 3 events", " rows written"))
+
+
+def test_documents_are_counted_as_they_will_be_read(tmp_path):
+    from dyad.sources import count_documents, read_sources
+
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "a.txt").write_text(MEETING)
+    (tmp_path / "dir" / "a.meta.json").write_text("{}")
+    (tmp_path / "b.jsonl").write_text('{"text": "x"}\n\n{not json\n{"text": "y"}')
+    paths = [str(tmp_path / "dir"), str(tmp_path / "b.jsonl"), str(tmp_path / "missing.txt")]
+    assert count_documents(paths) == len(list(read_sources(paths))) == 5
+    assert count_documents(["-"]) is None
+
+
+@pytest.mark.parametrize(("shell", "line", "offered"), [
+    ("bash", "dyad ex", ["extract", "export"]),
+    ("bash", "dyad export --format p", ["parquet", "plover"]),
+    ("bash", "dyad export --q", ["--quiet"]),
+    ("bash", "dyad kb l", ["lookup"]),
+    ("bash", "dyad kb lookup --d", ["--date"]),
+    ("bash", "dyad events --status o", ["occurred"]),
+    ("bash", "dyad completion ", ["bash", "zsh"]),
+    ("bash", "dyad export --db ", []),  # a file name: left to the shell
+    ("zsh", "dyad dy", ["dyads"]),
+])
+def test_shell_completion(shell, line, offered, capsys):
+    assert main(["completion", shell]) == 0
+    script = capsys.readouterr().out
+    if shell == "zsh":  # zsh runs the bash function through bashcompinit; bash can run it too
+        script = script.replace("autoload -U +X bashcompinit && bashcompinit\n", "")
+    words = line.split(" ")
+    probe = (f"{script}\nCOMP_WORDS=({' '.join(repr(w) for w in words)}); COMP_CWORD={len(words) - 1}\n"
+             "_dyad; printf '%s\\n' \"${COMPREPLY[@]}\"")
+    done = subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True)
+    assert sorted(done.stdout.split()) == sorted(offered)

@@ -16,12 +16,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import select
 
 from dyad.model import ArticleResult, DateValue, Document, Event, Evidence, Location, Participant
 from dyad.store import ingest, open_store
 from dyad.store.export import export
 from dyad.store.gdelt import COMPANION_COLUMNS, EVENT_COLUMNS, MENTION_COLUMNS, TYPES
 from dyad.store.geo import COUNTRIES, build_countries, countries
+from dyad.store.schema import documents, events, records
 from dyad.store.tables import CSV_DTYPES
 
 PANDAS = {"INTEGER": "Int64", "FLOAT": "float64", "STRING": "string"}
@@ -34,12 +36,13 @@ def person(text, name, country, role="foreign minister", kind="GOV", actor_id=No
 
 
 def article(doc_id, text, sentence, people, *, cameo="040", status="occurred", mode="in_person", host=None,
-            day=None, precision="day", place=None, published=date(2024, 3, 15), url=True):
+            day=None, precision="day", place=None, published=date(2024, 3, 15), url=True, confidence=1.0):
     start = text.index(sentence)
     event = Event(id="e1", type="CONSULT", cameo=cameo, status=status, mode=mode,
                   participants=tuple(person(text, *p) for p in people),
                   evidence=Evidence(sentence, start, start + len(sentence)),
-                  date=DateValue(day, precision, "explicit") if day else None, location=place, host=host)
+                  date=DateValue(day, precision, "explicit") if day else None, location=place, host=host,
+                  confidence=confidence)
     doc = Document(doc_id, text, published, "en", url=f"https://www.news.example/{doc_id}" if url else None,
                    title=f"Title {doc_id}", source="wire")
     return ArticleResult(doc, "en", (event,))
@@ -60,10 +63,10 @@ def store(tmp_path_factory):
     ingest(s, [
         article("visit", VISIT, "Ivan Petrov met Li Wei in Moscow on Tuesday.",
                 [("Ivan Petrov", "RUS"), ("Li Wei", "CHN")], cameo="042", host="RUS", day="2024-03-12",
-                place=moscow),
+                place=moscow, confidence=0.8),
         article("visit-copy", "Li Wei was in Moscow. " + VISIT, "Ivan Petrov met Li Wei in Moscow on Tuesday.",
                 [("Ivan Petrov", "RUS"), ("Li Wei", "CHN")], cameo="042", host="RUS", day="2024-03-12",
-                place=moscow, published=date(2024, 3, 16), url=False),
+                place=moscow, published=date(2024, 3, 16), url=False, confidence=0.934),
         article("call", CALL, CALL, [("Li Wei", "CHN"), ("Ivan Petrov", "RUS")], cameo="041", mode="phone",
                 day="2024-03-11"),
         article("summit", SUMMIT, SUMMIT, [("Ivan Petrov", "RUS"), ("Li Wei", "CHN"), ("Jane Roe", "USA")],
@@ -73,6 +76,11 @@ def store(tmp_path_factory):
         article("planned", PLANNED, PLANNED, [("Jane Roe", "USA"), ("Ivan Petrov", "RUS")], cameo="042",
                 status="planned", host="RUS", day="2024", precision="year", published=date(2023, 12, 1)),
     ], "kb-test")
+    with s.engine.begin() as conn:  # the UN talk as stored before confidences existed (migration 9): none
+        un = select(events.c.record_id).join(documents, documents.c.id == events.c.document_id) \
+            .where(documents.c.doc_key == "un").scalar_subquery()
+        conn.execute(records.update().where(records.c.id == un).values(confidence=None))
+        conn.execute(events.update().where(events.c.record_id == un).values(confidence=None))
     return s
 
 
@@ -160,6 +168,11 @@ def test_gdelt_mentions_one_row_per_source_with_offsets(gdelt):
     assert web.Actor1CharOffset == VISIT.index("Li Wei") and web.Actor2CharOffset == VISIT.index("Ivan Petrov")
     assert web.MentionDocLen == len(VISIT)
     assert (cited.MentionType, cited.MentionIdentifier, cited.SentenceID) == (2, "wire Title visit-copy", 3)
+    # the codebook's Confidence: an integer percentage, each mention its own event's
+    assert mentions.Confidence.dtype == "Int64" and (web.Confidence, cited.Confidence) == (80, 93)
+    un = rows(events, "040", "RUS").loc[lambda f: f.Actor2Code.str.startswith("IGO")]
+    assert len(un) == 1 and mentions[mentions.GLOBALEVENTID == un.iloc[0].GLOBALEVENTID].Confidence.isna().all()
+    assert set(mentions.Confidence.dropna()) == {80, 93, 100}
     assert set(mentions.GLOBALEVENTID) == set(events.GLOBALEVENTID)
 
 
@@ -209,6 +222,9 @@ def test_parquet_is_typed_and_carries_versions(store, tmp_path):
     assert {p["role"] for p in visit.participants} == {"foreign minister"}
     source = visit.sources[0]
     assert VISIT[source["evidence_start"]:source["evidence_end"]] == source["evidence_text"]
+    # a record's confidence is its best report's; a record stored before confidences has none
+    assert schema.field("confidence").type == pa.float64() and visit.confidence == 0.934
+    assert sorted(frame.confidence.fillna(-1)) == [-1, 0.934, 1.0, 1.0, 1.0]
 
 
 def test_csv_dates_and_codes_survive_pandas(store):
@@ -221,6 +237,8 @@ def test_csv_dates_and_codes_survive_pandas(store):
     visit = typed[(typed.cameo == "042") & (typed.status == "occurred")].iloc[0]
     assert (visit.actor_types, visit.actor_roles, visit.geonames_id) == \
         ("GOV|GOV", "foreign minister|foreign minister", 524901)
+    assert typed.columns[-1] == "confidence" and typed.confidence.dtype == "float64"
+    assert visit.confidence == 0.934 and typed.confidence.isna().sum() == 1
 
 
 def test_jsonl_carries_every_source_with_offsets(store):
@@ -230,6 +248,9 @@ def test_jsonl_carries_every_source_with_offsets(store):
     visit = next(i for i in items if i["cameo"] == "042" and i["status"] == "occurred")
     assert [s["doc_key"] for s in visit["sources"]] == ["visit", "visit-copy"]
     assert all(s["evidence_text"] == "Ivan Petrov met Li Wei in Moscow on Tuesday." for s in visit["sources"])
+    assert visit["confidence"] == 0.934 and all("confidence" not in s for s in visit["sources"])
+    assert sorted(i["confidence"] for i in items if i["confidence"] is not None) == [0.934, 1.0, 1.0, 1.0]
+    assert sum(i["confidence"] is None for i in items) == 1 and all("confidence" in i for i in items)
 
 
 def test_shipped_country_table_is_what_the_build_gives():
@@ -240,3 +261,26 @@ def test_shipped_country_table_is_what_the_build_gives():
                                               ("GBR", "UK", "GB"), ("XKX", "KV", "XK"), ("USA", "US", "US")])
 def test_fips_codes(iso3, fips, iso2):
     assert (countries()[iso3].fips, countries()[iso3].iso2) == (fips, iso2)
+
+
+def test_progress_counts_every_record(store):
+    calls = []
+    n = export(store, "jsonl", io.StringIO(), progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, n) and calls[-1] == (n, n) and n == 5
+
+
+@pytest.mark.parametrize("run_rows", [2, 1000])  # records and sources sorted in many runs, or in one
+def test_records_come_in_id_order_however_they_are_chunked(store, monkeypatch, run_rows):
+    from dyad.store import export as export_module
+    from dyad.store import runs
+
+    monkeypatch.setattr(export_module, "CHUNK", 2)  # several chunks from five records
+    monkeypatch.setattr(runs, "RUN_ROWS", run_rows)
+    whole = list(export_module._chunks(store, True))  # the plain path: one query per chunk
+    records = export_module.read_records(store, with_text=True)
+    first = next(records)
+    records.close()  # stopped early: files and connection are let go
+    again = list(export_module.read_records(store, with_text=True))
+    assert again[0]["id"] == first["id"] and len(again) == 5
+    assert [r["id"] for r in again] == sorted(r["id"] for r in again)
+    assert [export_module._record(row, found.get(row[0], [])) for chunk, found in whole for row in chunk] == again

@@ -463,3 +463,40 @@ def test_check_and_repair_commands(tmp_path, fantasy_kb, capsys):
     assert main(["repair", "--db", db]) == 0
     assert "1 fusion group(s) rebuilt" in capsys.readouterr().err
     assert main(["check", "--db", db]) == 0
+
+
+def test_export_since_reads_only_records_with_a_source_ingested_since(store, monkeypatch):
+    """The chunked (PostgreSQL) and sorted (SQLite) readers both honour --since: a record with one new
+    source comes whole, with its older sources; a record of old sources only stays out."""
+    from dyad.crawl import since_timestamp
+    from dyad.store import export as export_module
+    from dyad.store.schema import documents
+
+    from .test_export import CALL, SUMMIT, VISIT, article
+
+    moscow = Location("Moscow", "RUS", 55.75, 37.62, "city", 524901)
+    visit = ("Ivan Petrov met Li Wei in Moscow on Tuesday.", [("Ivan Petrov", "RUS"), ("Li Wei", "CHN")])
+    ingest(store, [article("visit", VISIT, *visit, cameo="042", host="RUS", day="2024-03-12", place=moscow),
+                   article("call", CALL, CALL, [("Li Wei", "CHN"), ("Ivan Petrov", "RUS")], cameo="041",
+                           mode="phone", day="2024-03-11")], "kb-test")
+    with store.engine.begin() as conn:
+        conn.execute(documents.update().values(ingested_at="2024-01-01T00:00:00.000000+00:00"))
+    ingest(store, [article("visit-copy", "Li Wei was in Moscow. " + VISIT, *visit, cameo="042", host="RUS",
+                           day="2024-03-12", place=moscow, published=date(2024, 3, 16), url=False),
+                   article("summit", SUMMIT, SUMMIT, [("Ivan Petrov", "RUS"), ("Li Wei", "CHN"), ("Jane Roe", "USA")],
+                           day="2024-03", precision="month")], "kb-test")
+    since = since_timestamp("2024-06-01")
+    monkeypatch.setattr(export_module, "CHUNK", 1)  # a chunk per record: the range query spans excluded ones
+    everything = list(export_module.read_records(store, with_text=True))
+    got = list(export_module.read_records(store, with_text=True, since=since))
+    assert len(everything) == 3 and sorted(r["cameo"] for r in got) == ["040", "042"]
+    assert got == [r for r in everything if r["cameo"] != "041"]
+    assert [s["doc_key"] for s in next(r for r in got if r["cameo"] == "042")["sources"]] == ["visit", "visit-copy"]
+    plain = export_module._chunks(store, True, since)  # the PostgreSQL path, on either store
+    assert [export_module._record(row, found.get(row[0], [])) for chunk, found in plain for row in chunk] == got
+    calls = []
+    out = io.StringIO()
+    assert export(store, "jsonl", out, since=since, progress=lambda done, total: calls.append((done, total))) == 2
+    assert calls[0] == (0, 2) and calls[-1] == (2, 2)
+    assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == [r["id"] for r in got]
+    assert list(export_module.read_records(store, since=since_timestamp("2999-01-01"))) == []

@@ -179,9 +179,15 @@ def _mention(gid: int, added: int | None, source: dict[str, Any], sentence: int 
             offsets.setdefault(p["country"], p["evidence"]["start"])
     return [gid, added, published, 1 if web else 2, _source_name(source),
             source["url"] if web else _citation(source), sentence,
-            offsets.get(one, -1), offsets.get(two, -1), source["evidence_start"], 1, None,
+            offsets.get(one, -1), offsets.get(two, -1), source["evidence_start"], 1, _confidence(source),
             len(text) if text is not None else None, None, None,
             f"dyad_record:{source['event_id']};evidence_end:{source['evidence_end']}"]
+
+
+def _confidence(source: dict[str, Any]) -> int | None:
+    """Confidence: the codebook's percentage (0-100), from the event's confidence (0-1); blank when unknown."""
+    value = source.get("confidence")
+    return None if value is None else max(0, min(100, round(value * 100)))
 
 
 def _sentence_number(text: str | None, offset: int) -> int | None:

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import IO, Any
 
 CSV_COLUMNS = ["id", "status", "cameo", "mode", "host", "date", "date_precision", "date_start", "date_end",
                "countries", "actors", "actor_ids", "actor_countries", "actor_roles", "actor_types", "city", "country",
                "lat", "lon", "geonames_id", "series", "round", "topics", "n_sources", "announced_by", "evidence_text",
-               "source_url"]
+               "source_url", "confidence"]
 # how to read the CSV with pandas: pd.read_csv(path, dtype=CSV_DTYPES, parse_dates=["date_start", "date_end"])
 CSV_DTYPES = {c: "string" for c in CSV_COLUMNS if c not in ("date_start", "date_end")} | {
-    "lat": "float64", "lon": "float64", "geonames_id": "Int64", "round": "Int64", "n_sources": "Int64"}
+    "lat": "float64", "lon": "float64", "geonames_id": "Int64", "round": "Int64", "n_sources": "Int64",
+    "confidence": "float64"}
 BATCH = 2000  # rows per Parquet row group write
 
 
@@ -30,22 +31,29 @@ def _joined(values: Iterable[Any]) -> str:
 
 
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    return dict(zip(CSV_COLUMNS, csv_values(record), strict=True))
+
+
+def csv_values(record: dict[str, Any]) -> list[Any]:
+    """A record's CSV cells, in the order of ``CSV_COLUMNS``."""
     people = record["participants"]
-    return {c: record.get(c) for c in CSV_COLUMNS} | {
-        "date_start": record["date_start"].isoformat() if record["date_start"] else None,
-        "date_end": record["date_end"].isoformat() if record["date_end"] else None,
-        "countries": _joined(record["countries"]), "topics": _joined(record["topics"]),
-        "actors": _joined(p["name"] for p in people), "actor_ids": _joined(p["actor_id"] for p in people),
-        "actor_countries": _joined(p["country"] for p in people), "actor_roles": _joined(p["role"] for p in people),
-        "actor_types": _joined(p["actor_type"] for p in people)}
+    start, end = record["date_start"], record["date_end"]
+    return [record["id"], record["status"], record["cameo"], record["mode"], record["host"], record["date"],
+            record["date_precision"], start.isoformat() if start else None, end.isoformat() if end else None,
+            _joined(record["countries"]), _joined(p["name"] for p in people),
+            _joined(p["actor_id"] for p in people), _joined(p["country"] for p in people),
+            _joined(p["role"] for p in people), _joined(p["actor_type"] for p in people), record["city"],
+            record["country"], record["lat"], record["lon"], record["geonames_id"], record["series"], record["round"],
+            _joined(record["topics"]), record["n_sources"], record["announced_by"], record["evidence_text"],
+            record["source_url"], record["confidence"]]
 
 
 def write_csv(records: Iterable[dict[str, Any]], out: IO) -> int:
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
-    writer.writeheader()
+    writer = csv.writer(out, lineterminator="\r\n")  # DictWriter's dialect, without its per-row key checks
+    writer.writerow(CSV_COLUMNS)
     n = 0
     for record in records:
-        writer.writerow(csv_row(record))
+        writer.writerow(csv_values(record))
         n += 1
     return n
 
@@ -87,7 +95,7 @@ def parquet_schema(meta: dict[str, str] | None = None):
               ("lat", pa.float64()), ("lon", pa.float64()), ("geonames_id", pa.int64()), ("series", pa.string()),
               ("round", pa.int64()), ("topics", pa.list_(pa.string())), ("n_sources", pa.int64()),
               ("announced_by", pa.string()), ("evidence_text", pa.string()), ("source_url", pa.string()),
-              ("sources", pa.list_(source))]
+              ("confidence", pa.float64()), ("sources", pa.list_(source))]
     return pa.schema(fields, metadata={k.encode(): v.encode() for k, v in (meta or {}).items()})
 
 
@@ -96,23 +104,26 @@ def write_parquet(records: Iterable[dict[str, Any]], target, meta: dict[str, str
     import pyarrow.parquet as pq
 
     schema = parquet_schema(meta)
-    names = schema.names
     n = 0
     with pq.ParquetWriter(target, schema) as writer:
-        batch: list[dict] = []
-        for record in records:
-            batch.append({k: record[k] for k in names if k != "sources"}
-                         | {"sources": [{k: s[k] for k in schema.field("sources").type.value_type.names}
-                                        for s in record["sources"]]})
-            if len(batch) >= BATCH:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                n += len(batch)
-                batch = []
-        if batch:
-            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+        for batch in _batches(records, BATCH):
+            # column by column: each struct takes the fields of its type from a record's dicts, ignoring others
+            columns = [pa.array([r[name] for r in batch], type=schema.field(name).type) for name in schema.names]
+            writer.write_table(pa.Table.from_arrays(columns, schema=schema))
             n += len(batch)
     return n
 
 
-__all__ = ["CSV_COLUMNS", "CSV_DTYPES", "csv_row", "json_row", "parquet_schema", "write_csv", "write_jsonl",
-           "write_parquet"]
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+__all__ = ["CSV_COLUMNS", "CSV_DTYPES", "csv_row", "csv_values", "json_row", "parquet_schema", "write_csv",
+           "write_jsonl", "write_parquet"]
