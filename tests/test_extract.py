@@ -50,7 +50,7 @@ def test_meeting_with_roles_date_place_and_host(fantasy_kb):
 
 @pytest.mark.parametrize("published, arnor_holder", [
     (date(2023, 9, 20), "elendil-vorn"),
-    (date(2024, 9, 20), "tarcil-amon"),
+    (date(2024, 9, 20), "tarcil-amrod"),
 ])
 def test_side_named_by_office_gets_the_holder_on_that_date(fantasy_kb, published, arnor_holder):
     text = "Der gondorische Außenminister empfing den arnorischen Außenminister in Minas Tirith."
@@ -450,11 +450,11 @@ def test_a_background_meeting_takes_no_day_named_before_it(fantasy_kb):
 
 
 def test_a_bare_surname_counts_for_someone_weeks_before_their_term(fantasy_kb):
-    # Amon becomes Arnor's foreign minister on 2024-07-01
+    # Amrod becomes Arnor's foreign minister on 2024-07-01
     pairs = [countries(e)
-             for e in run(fantasy_kb, "Ithil traf am Montag Amon in Minas Tirith.", date(2024, 5, 15))]
+             for e in run(fantasy_kb, "Ithil traf am Montag Amrod in Minas Tirith.", date(2024, 5, 15))]
     assert pairs == [{"XAR", "XGO"}]
-    assert run(fantasy_kb, "Ithil traf am Montag Amon in Minas Tirith.", date(2023, 5, 15)) == ()
+    assert run(fantasy_kb, "Ithil traf am Montag Amrod in Minas Tirith.", date(2023, 5, 15)) == ()
 
 
 def test_those_attending_the_summit_just_named_take_part_in_it(fantasy_kb):
@@ -526,10 +526,10 @@ def test_a_summit_during_which_someone_was_invited_took_place(fantasy_kb):
 
 @pytest.mark.parametrize("text", [
     "Premierminister Elendil Vorn empfing im Juli König Theoden Marke in Annuminas. Am Montag traf "
-    "Außenminister Tarcil Amon in Edoras den rohirrischen Außenminister Eomer Hald. Die beiden Staats- und "
+    "Außenminister Tarcil Amrod in Edoras den rohirrischen Außenminister Eomer Hald. Die beiden Staats- und "
     "Regierungschefs hatten sich zuvor im März in Minas Tirith getroffen.",
     "Prime Minister Elendil Vorn hosted King Theoden Marke in Annuminas in July. On Monday Foreign Minister "
-    "Tarcil Amon met Rohirric Foreign Minister Eomer Hald in Edoras. The two leaders had met in Minas Tirith in March.",
+    "Tarcil Amrod met Rohirric Foreign Minister Eomer Hald in Edoras. The two leaders had met in Minas Tirith in March.",
 ])
 def test_the_two_leaders_are_the_leaders_even_after_their_ministers_met(fantasy_kb, text):
     [march] = [e for e in run(fantasy_kb, text, published=date(2025, 9, 20)) if e.date and e.date.value == "2025-03"]
@@ -606,9 +606,9 @@ def test_the_next_summit_of_an_organisation_is_not_the_bilateral_on_its_sideline
 
 def test_coordinated_clauses_with_their_own_sides_are_two_meetings(fantasy_kb):
     text = ("Vorn traf am Montag in Annuminas König Theoden Marke. Er und Marke hatten im August telefoniert, "
-            "und ihre Berater, Tarcil Amon und Faramir Ithil, trafen sich im selben Monat in Edoras.")
+            "und ihre Berater, Tarcil Amrod und Faramir Ithil, trafen sich im selben Monat in Edoras.")
     pairs = [sorted(p.name for p in e.participants) for e in run(fantasy_kb, text, published=date(2025, 9, 20))]
-    assert ["Faramir Ithil", "Tarcil Amon"] in pairs  # the clause after ", und" has sides of its own
+    assert ["Faramir Ithil", "Tarcil Amrod"] in pairs  # the clause after ", und" has sides of its own
     assert pairs.count(["Elendil Vorn", "Theoden Marke"]) == 2  # on Monday, and the call in August
 
 
@@ -796,9 +796,9 @@ def test_talks_that_pave_the_way_do_not_lend_their_sides_or_places(fantasy_kb):
 
 def test_the_heads_of_delegation_are_not_the_heads_of_state(fantasy_kb):
     text = ("Prime Minister Elendil Vorn met King Theoden Marke in Edoras in July. On Monday Foreign Minister Tarcil "
-            "Amon met Faramir Ithil in Minas Tirith. The two heads of delegation will meet again in October.")
+            "Amrod met Faramir Ithil in Minas Tirith. The two heads of delegation will meet again in October.")
     planned = the_planned(fantasy_kb, text, published=date(2025, 9, 20))
-    assert {p.name for p in planned.participants} == {"Tarcil Amon", "Faramir Ithil"}
+    assert {p.name for p in planned.participants} == {"Tarcil Amrod", "Faramir Ithil"}
 
 
 def test_a_month_after_an_agent_is_the_meeting_s_date(fantasy_kb):
