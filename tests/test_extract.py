@@ -529,7 +529,8 @@ def test_a_summit_during_which_someone_was_invited_took_place(fantasy_kb):
     "Außenminister Tarcil Amrod in Edoras den rohirrischen Außenminister Eomer Hald. Die beiden Staats- und "
     "Regierungschefs hatten sich zuvor im März in Minas Tirith getroffen.",
     "Prime Minister Elendil Vorn hosted King Theoden Marke in Annuminas in July. On Monday Foreign Minister "
-    "Tarcil Amrod met Rohirric Foreign Minister Eomer Hald in Edoras. The two leaders had met in Minas Tirith in March.",
+    "Tarcil Amrod met Rohirric Foreign Minister Eomer Hald in Edoras. The two leaders had met in Minas Tirith "
+    "in March.",
 ])
 def test_the_two_leaders_are_the_leaders_even_after_their_ministers_met(fantasy_kb, text):
     [march] = [e for e in run(fantasy_kb, text, published=date(2025, 9, 20)) if e.date and e.date.value == "2025-03"]
