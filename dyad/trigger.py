@@ -46,25 +46,21 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
                 out.append(Trigger(i, hit[0], hit[1][0]))
             i += hit[0]
             continue
-        low = words[i].lower()
-        if lex.trigger_suffixes and words[i][:1].isupper():
-            for ending, kind in lex.trigger_suffixes:
-                if low.endswith(ending) and len(low) > len(ending) + 2:
-                    out.append(Trigger(i, 1, kind))
-                    break
-            else:
-                _by_lemma(sent, i, lex, out)
-        else:
-            _by_lemma(sent, i, lex, out)
+        kind = _by_suffix(words[i], lex) or lex.trigger_lemmas.get(sent.tokens[i].lemma)
+        if kind is not None:
+            # a compound ("Sicherheitsgespräche"), or an inflection the lexicon does not list ("trafen")
+            out.append(Trigger(i, 1, kind))
         i += 1
     return out
 
 
-def _by_lemma(sent: Sentence, i: int, lex: Lexicon, out: list[Trigger]) -> None:
-    """Another inflection of a one-word meeting word ("trafen" for "traf", "Gesprächen" for "Gespräch")."""
-    kind = lex.trigger_lemmas.get(sent.tokens[i].lemma)
-    if kind is not None:
-        out.append(Trigger(i, 1, kind))
+def _by_suffix(word: str, lex: Lexicon) -> str | None:
+    """The kind of a capitalised compound ending in a meeting word."""
+    if not word[:1].isupper():
+        return None
+    low = word.lower()
+    return next((kind for ending, kind in lex.trigger_suffixes
+                 if low.endswith(ending) and len(low) > len(ending) + 2), None)
 
 
 def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:

@@ -853,6 +853,8 @@ def test_a_document_over_its_time_budget_is_reported_and_skipped(fantasy_kb):
     with pytest.raises(DocumentError, match=r"long: extract: over the time budget of 1e-06 s at character"):
         extract(Document("long", text, date(2023, 9, 20), "de"), fantasy_kb, Settings(time_budget=1e-6))
     assert extract(Document("long", text, date(2023, 9, 20), "de"), fantasy_kb, Settings(time_budget=None)).events
+
+
 @pytest.mark.parametrize("text, lang", [
     ("Arnorian Prime Minister Elendil Vorn arrived in Gondor on Monday. Gondor and Arnor held talks "
      "about the river trade. Vorn said the talks had been useful.", "en"),
@@ -904,7 +906,7 @@ def test_the_second_part_of_a_double_name_is_nobody_of_its_own(fantasy_kb):
 @pytest.mark.parametrize("text, lang", [
     # inflections the lexicon does not list, found through the lemma of a listed form
     ("Elendil Vorn berät am Dienstag in Minas Tirith mit Faramir Ithil.", "de"),
-    ("Elendil Vorn is negotiating with Faramir Ithil in Minas Tirith.", "en"),
+    ("Elendil Vorn discusses the river trade with Faramir Ithil in Minas Tirith.", "en"),
 ])
 def test_a_meeting_word_is_found_in_any_inflection_of_a_listed_form(fantasy_kb, text, lang):
     from dyad.lexicon import load_lexicon
