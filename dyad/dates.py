@@ -189,7 +189,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
             return 2, _day(back, REL) if back else None, _day(ahead, REL) if ahead else None
 
     # "zwei Tage später", "three days earlier": counted from the date referred to
-    count = lex.numbers.get(lw) or (int(w) if w.isdecimal() and len(w) <= 2 else None)
+    count = _count(lw, lex, article_is_one=False)
     if count and reference is not None and i + 2 < n and lex.units.get(lower[i + 1]) == "day" \
             and lower[i + 2] in lex.later_words | lex.earlier_words:
         sign = 1 if lower[i + 2] in lex.later_words else -1
@@ -223,8 +223,9 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
     return None
 
 
-def _count(word: str, lex: Lexicon) -> int | None:
-    if word in lex.one_words:
+def _count(word: str, lex: Lexicon, article_is_one: bool = True) -> int | None:
+    """A small count in words or digits; "a"/"einer" is one where ``article_is_one`` ("a week ago")."""
+    if article_is_one and word in lex.one_words:
         return 1
     return lex.numbers.get(word) or (int(word) if word.isdecimal() and len(word) <= 2 else None)
 
