@@ -88,6 +88,7 @@ class Lexicon:
     list_conjunctions: frozenset[str] = frozenset()
     clause_conjunctions: frozenset[str] = frozenset()
     ordinal_dots: bool = False  # "am 19. September": a full stop after a small number ends no sentence
+    capitalised_nouns: bool = False  # German: a lower-case word is no noun (no role, no name)
     role_complements: frozenset[str] = frozenset()
     no_plan_phrases: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     offer_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
@@ -211,6 +212,7 @@ def load_lexicon(language: str) -> Lexicon:
         refusal_verbs={str(k): str(v) for k, v in (data.get("refusal_verbs") or {}).items()},
         numbers={str(k): int(v) for k, v in (data.get("numbers") or {}).items()},
         ordinal_dots=bool(data.get("ordinal_dots", False)),
+        capitalised_nouns=bool(data.get("capitalised_nouns", False)),
         plural_verb_endings=tuple(str(w) for w in data.get("plural_verb_endings") or []),
     )
     # every other word list and phrase list is read the same way, under its own name

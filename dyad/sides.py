@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
@@ -77,7 +78,71 @@ def no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, wo
     # the "mit" that introduces a named side ("Mit besonderer Spannung ..." introduces none)
     first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words
                        and any(k < p <= k + WITH_REACH for p in positions)), None)
-    return first_with is not None and positions[0] > first_with
+    if first_with is None or positions[0] <= first_with:
+        return False
+    # "In a phone call with Macron on Sunday, Scholz said", "In einem Telefonat mit Macron kündigte Scholz an":
+    # a phrase put first, its subject named after it
+    return not _subject_after_comma(actors, mentions, words, first_with, lex) \
+        and not _subject_after_phrase(actors, mentions, words, first_with, lex)
+
+
+def _subject_after_comma(actors: list[Mention], mentions: SentenceMentions, words: list[str], first_with: int,
+                         lex: Lexicon) -> bool:
+    """A side of another country after the comma that closes the phrase, neither led by "with" nor an
+    apposition enclosed in commas."""
+    comma = next((k for k in range(first_with + 1, len(words)) if words[k] == ","), None)
+    if comma is None:
+        return False
+    at = {id(a): mentions.token_of.get(a.start, len(words)) for a in actors}
+    inside = {a.country for a in actors if at[id(a)] < comma}
+    return any(a.country and a.country not in inside and at[id(a)] > comma
+               and not any(w.lower() in lex.with_words for w in words[max(comma, at[id(a)] - WITH_REACH):at[id(a)]])
+               and _word_after_name(words, at[id(a)]) != ","
+               for a in actors)
+
+
+def _subject_after_phrase(actors: list[Mention], mentions: SentenceMentions, words: list[str], first_with: int,
+                          lex: Lexicon) -> bool:
+    """A side of another country after the phrase's list of sides, set off from it by more than a list."""
+    introduced: set[str] = set()
+    previous_end = first_with
+    for actor in sorted((a for a in actors if a.country), key=lambda a: mentions.token_of.get(a.start, len(words))):
+        k = mentions.token_of.get(actor.start, len(words))
+        if k <= first_with:
+            continue
+        led = any(w.lower() in lex.with_words for w in words[max(previous_end, k - WITH_REACH):k])
+        listed = not _separated(words[previous_end:k], lex)
+        # an apposition enclosed in commas ("mit dem Premier, Mohammad Mustafa, zusammentreffen") is listed too
+        if led or listed or _word_after_name(words, k) == ",":
+            introduced.add(actor.country)
+        elif actor.country not in introduced:
+            return True
+        previous_end = k + len(_WORD.findall(actor.text))
+    return False
+
+
+_WORD = re.compile(r"\w+|[^\w\s]")
+
+
+def _separated(between: list[str], lex: Lexicon) -> bool:
+    """Words between two names that are more than a list: "am Sonntag kündigte", "on Sunday,".
+
+    A lower-case word other than "and" or "the" separates them where nouns are capitalised; elsewhere it
+    may be an office ("and king"), so a comma must follow it.
+    """
+    for k, word in enumerate(between):
+        if word[:1].islower() and word.lower() not in lex.list_conjunctions \
+                and word.lower() not in lex.definite_articles \
+                and (lex.capitalised_nouns or "," in between[k + 1:]):
+            return True
+    return False
+
+
+def _word_after_name(words: list[str], k: int) -> str:
+    """The first word after the capitalised words that begin at k."""
+    while k < len(words) and words[k][:1].isupper():
+        k += 1
+    return words[k] if k < len(words) else ""
 
 
 def plural_subject(words: list[str], lex: Lexicon) -> bool:

@@ -186,6 +186,17 @@ def test_meeting_with_someone_takes_the_last_named_person_as_subject(fantasy_kb)
     assert event.status == "planned"
 
 
+@pytest.mark.parametrize("text", [
+    "Amrod visited Edoras on Monday. In a phone call with Faramir Ithil on Sunday, King Theoden Marke said "
+    "that the talks would go on.",
+    "Amrod reiste am Montag ab. In einem Telefonat mit Faramir Ithil am Sonntag kündigte König Theoden Marke "
+    "weitere Gespräche an.",
+])
+def test_a_phrase_with_someone_put_first_has_its_subject_after_the_comma(fantasy_kb, text):
+    [event] = [e for e in run(fantasy_kb, text, published=date(2025, 3, 4)) if "Ithil" in e.evidence.text]
+    assert sides(event) == {("XGO", "Faramir Ithil"), ("XRO", "Theoden Marke")}
+
+
 def test_summit_named_earlier_and_its_participants(fantasy_kb):
     text = ("Der Gipfel der GFV begann am Montag in Annuminas. "
             "Der gondorische Außenminister Faramir Ithil nahm am Dienstag an der Hauptsitzung des Gipfels teil.")
