@@ -67,7 +67,9 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words:
         return []  # "Macron and Scholz held talks with Vucic and then with Osmani": one meeting each
     if len(object_countries) == 1:
         return _counterparts_by_meeting(subjects, objects, position, words, triggers, lex)
-    if len(object_countries) < 2:
+    if len(object_countries) < 2 or (len({a.start for a in objects}) == 1 and all(t.kind != "call" for t in triggers)):
+        # one office of several states met together ("his counterparts from Czechia and Hungary"), but
+        # called one by one ("Telefongespräche mit den Außenministern Irans und Israels")
         return []
     return [subjects + [a for a in objects if a.country == country] for country in sorted(object_countries)]
 

@@ -123,10 +123,9 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             if person is not None:
                 add(person, spans[holder].i, actors)
                 continue
-        also = _coordinated_country(spans, k, words, lex, used)
-        if also is not None:
-            consumed.add(also[1])
-        for side in ([country, also[0]] if also else [country]):
+        also = _coordinated_countries(spans, k, words, lex, used)
+        consumed |= {m for _, m in also}
+        for side in [country, *(key for key, _ in also)]:
             mention = _office_mention(span, side, role_name, text, sent, kb, day, ctx)
             if mention is not None:
                 add(mention, span.i, actors)
@@ -233,25 +232,31 @@ def _office_mention(span: Span, country: str | None, role_name: str, text: str, 
                    office=span.office)
 
 
-def _coordinated_country(spans: list[Span], k: int, words: list[str], lex: Lexicon,
-                         used: set[int]) -> tuple[str, int] | None:
-    """ "Russlands und Chinas Spitzendiplomaten", "die Außenminister Armeniens und Aserbaidschans":
-    the second country of a shared office."""
-    if used == {k + 1} and k + 2 < len(spans):
-        first, second = spans[k + 1], spans[k + 2]
-        link = [w.lower() for w in words[first.j:second.i]]
-        if second.kind == "actor" and second.targets[0].kind == "state" and link and \
-                all(w in lex.side_words or w == "," for w in link) and not any(w in lex.between_words for w in link):
-            return second.targets[0].key, k + 2
-        return None
+def _coordinated_countries(spans: list[Span], k: int, words: list[str], lex: Lexicon,
+                           used: set[int]) -> list[tuple[str, int]]:
+    """ "Russlands und Chinas Spitzendiplomaten", "die Außenminister Armeniens und Aserbaidschans",
+    "counterparts from Czechia, Slovakia and Hungary": the further countries of a shared office."""
+    if used == {k + 1}:
+        others: list[tuple[str, int]] = []
+        m = k + 1
+        while m + 1 < len(spans) and _listed_after(spans[m], spans[m + 1], words, lex):
+            m += 1
+            others.append((spans[m].targets[0].key, m))
+        return others
     if used != {k - 1} or k < 2:
-        return None
-    first, second = spans[k - 2], spans[k - 1]
+        return []
+    if _listed_after(spans[k - 2], spans[k - 1], words, lex):
+        return [(spans[k - 2].targets[0].key, k - 2)]
+    return []
+
+
+def _listed_after(first: Span, second: Span, words: list[str], lex: Lexicon) -> bool:
+    """Both name states, joined as a list: by commas and "and", "und der"."""
     link = [w.lower() for w in words[first.j:second.i]]
-    if first.kind == "actor" and first.targets[0].kind == "state" and link and \
-            all(w in lex.side_words or w == "," for w in link) and not any(w in lex.between_words for w in link):
-        return first.targets[0].key, k - 2
-    return None
+    return first.kind == second.kind == "actor" and first.targets[0].kind == second.targets[0].kind == "state" \
+        and bool(link) and any(w in lex.side_words or w == "," for w in link) \
+        and all(w in lex.side_words or w == "," or w in lex.definite_articles for w in link) \
+        and not any(w in lex.between_words for w in link)
 
 
 def _genitive_person(words: list[str], i: int, kb: KnowledgeBase):

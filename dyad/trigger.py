@@ -46,9 +46,10 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
                 out.append(Trigger(i, hit[0], hit[1][0]))
             i += hit[0]
             continue
-        kind = _by_suffix(words[i], lex) or lex.trigger_lemmas.get(sent.tokens[i].lemma)
+        kind = lex.trigger_lemmas.get(sent.tokens[i].lemma) or _by_suffix(words[i], lex)
         if kind is not None:
-            # a compound ("Sicherheitsgespräche"), or an inflection the lexicon does not list ("trafen")
+            # an inflection the lexicon does not list ("trafen", "Telefongespräche"), or a compound
+            # ("Sicherheitsgespräche")
             out.append(Trigger(i, 1, kind))
         i += 1
     return out

@@ -197,6 +197,25 @@ def test_a_phrase_with_someone_put_first_has_its_subject_after_the_comma(fantasy
     assert sides(event) == {("XGO", "Faramir Ithil"), ("XRO", "Theoden Marke")}
 
 
+@pytest.mark.parametrize("text", [
+    "Am Dienstag traf Amrod seine Amtskollegen aus Gondor und Rohan.",
+    "On Tuesday Amrod met his counterparts from Gondor and Rohan.",
+    "Am Dienstag traf Amrod die Außenminister Gondors und Rohans.",
+])
+def test_counterparts_of_several_states_named_together_meet_together(fantasy_kb, text):
+    [event] = run(fantasy_kb, text, published=date(2025, 3, 4))
+    assert countries(event) == {"XAR", "XGO", "XRO"}
+
+
+@pytest.mark.parametrize("text", [
+    "Amrod telefonierte am Dienstag mit den Außenministern Gondors und Rohans.",
+    "Amrod führte am Dienstag Telefongespräche mit den Außenministern Gondors und Rohans.",
+])
+def test_calls_with_counterparts_of_several_states_are_one_call_each(fantasy_kb, text):
+    events = run(fantasy_kb, text, published=date(2025, 3, 4))
+    assert sorted(sorted(countries(e)) for e in events) == [["XAR", "XGO"], ["XAR", "XRO"]]
+
+
 def test_summit_named_earlier_and_its_participants(fantasy_kb):
     text = ("Der Gipfel der GFV begann am Montag in Annuminas. "
             "Der gondorische Außenminister Faramir Ithil nahm am Dienstag an der Hauptsitzung des Gipfels teil.")
