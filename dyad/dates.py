@@ -111,7 +111,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
                 return size, _as_month(past), _as_month(future)
             return found
 
-    if lw in lex.months and (w[0].isupper() or lex.language == "de"):
+    if lw in lex.months and (w[0].isupper() or lex.language == "de") and not month_is_name(words, i, lex):
         month = lex.months[lw]
         # September 19, 2023; Sept. 19
         d = i + 1 + (i + 2 < n and words[i + 1] == "." and w in lex.abbreviations)  # "Sept. 19", not "September. 19"
@@ -330,3 +330,15 @@ def _safe_day(year: int, month: int, day: int) -> date | None:
     if not (1 <= year <= 9999) or not (1 <= month <= 12) or not (1 <= day <= calendar.monthrange(year, month)[1]):
         return None
     return date(year, month, day)
+
+
+def month_is_name(words: list[str], i: int, lex: Lexicon) -> bool:
+    """ "Jan Kowalczyk", "Mar Roxas": a month's short form before a capitalised word is a first name."""
+    low = words[i].lower()
+    month = lex.months.get(low)
+    if month is None or i + 1 >= len(words) or not any(len(k) > len(low) and v == month
+                                                        for k, v in lex.months.items()):
+        return False
+    after = words[i + 1]
+    return len(after) > 1 and after.isalpha() and after[0].isupper() and after.lower() not in lex.months \
+        and after.lower() not in lex.weekdays

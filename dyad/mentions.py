@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from dyad.dates import month_is_name
 from dyad.kb.loader import FOLD_GATE, KnowledgeBase
 from dyad.kb.records import AliasTarget, Person
 from dyad.lexicon import Lexicon
@@ -114,6 +115,8 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         country, used = _role_country(spans, k, words, kb, lex)
         consumed |= used
         holder = _following_person(spans, k, words, lex)
+        if holder is None:
+            holder = _person_before(spans, k, used, words, lex, consumed)
         role_name = "counterpart" if span.office == "counterpart" else kb.offices[span.office].role
         start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
         if holder is not None:
@@ -185,7 +188,7 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
         elif actor and _plausible_actor(words, i, actor[0], actor[1], lex):
             spans.append(Span(i, i + actor[0], "actor", tuple(actor[1])))
             i += actor[0]
-        elif _capitalised_name(words[i], lex):
+        elif _capitalised_name(words[i], lex) or month_is_name(words, i, lex):
             j = i + 1
             while j < n and j - i < MAX_NAME_TOKENS:
                 # "Junus-Bek Jewkurow", "Mohamed bin Sajed": hyphenated parts and particles stay in the name
@@ -342,7 +345,9 @@ def _role_country(spans: list[Span], k: int, words: list[str], kb: KnowledgeBase
         prev = spans[k - 1]
         gap = words[prev.j:span.i]
         kind = prev.targets[0].kind if prev.kind == "actor" else None
-        if (kind == "state" or (kind == "org" and org_office)) and _adjacent(gap, lex):
+        # "Polish agriculture minister": one word of the portfolio before a minister of no listed office
+        portfolio = span.office == "minister" and gap and gap[-1].isalpha() and gap[-1].islower()
+        if (kind == "state" or (kind == "org" and org_office)) and _adjacent(gap[:-1] if portfolio else gap, lex):
             return prev.targets[0].key, {k - 1}
     # after: "des Iran", "der USA", "of Lithuania", "of the United States"
     if k + 1 < len(spans):
@@ -361,6 +366,25 @@ def _adjacent(gap: list[str], lex: Lexicon) -> bool:
     """Words that may stand between a country word and its role noun."""
     return all(w in HYPHENS or w in GENITIVE or w.lower() in ARTICLES or w in lex.possessives
                or w.lower() in lex.possessives for w in gap) and len(gap) <= 2
+
+
+def _person_before(spans: list[Span], k: int, used: set[int], words: list[str], lex: Lexicon,
+                   consumed: set[int]) -> int | None:
+    """ "Jan Kowalczyk, Poland's agriculture minister,", "Omar Touray, the president of the Commission":
+    a name the office follows in apposition, after a comma and at most an article."""
+    first = min([k, *used])
+    m = first - 1
+    if m < 0 or m in consumed:
+        return None
+    cand = spans[m]
+    if not (cand.kind == "cap" or (cand.kind == "actor" and cand.targets[0].kind == "person")):
+        return None
+    if m > 0 and spans[m - 1].j == cand.i:
+        return None  # the tail of a longer name ("Sheikh Mansour bin Zayed Al Nahyan, Vice President")
+    gap = [w.lower() for w in words[cand.j:spans[first].i]]
+    if not gap or gap[0] != "," or not all(w in ARTICLES for w in gap[1:]):
+        return None
+    return m
 
 
 def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon) -> int | None:

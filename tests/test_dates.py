@@ -4,7 +4,7 @@ import pytest
 
 from dyad.dates import find_dates
 from dyad.lexicon import load_lexicon
-from dyad.nlp import tokenize
+from dyad.nlp import split_sentences, tokenize
 
 PUBLISHED = date(2023, 9, 19)  # a Tuesday
 
@@ -131,3 +131,16 @@ def test_ordinals_and_counts_that_name_no_day(lang, text):
 def test_digits_that_are_no_decimal_numbers_are_no_date(lang, text):
     found = find_dates(tuple(tokenize(text)), load_lexicon(lang), PUBLISHED, PUBLISHED)
     assert all(v is None or v.precision != "day" for d in found for v in (d.past, d.future))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sie trafen sich am 5. Jan in Annuminas.", "2025-01-05"),
+    ("They met on Jan 5 in Annuminas.", "2025-01-05"),
+    ("They met Jan Veldhoven in Annuminas.", None),
+])
+def test_a_short_month_before_a_capitalised_word_is_a_first_name(text, expected):
+    lang = "de" if " am " in text else "en"
+    lex = load_lexicon(lang)
+    [sent] = split_sentences(text, lex.abbreviations, lex.ordinal_dots, lang)
+    found = [d.past.value for d in find_dates(sent.tokens, lex, date(2025, 3, 4), date(2025, 3, 4)) if d.past]
+    assert found == ([expected] if expected else [])

@@ -216,6 +216,17 @@ def test_calls_with_counterparts_of_several_states_are_one_call_each(fantasy_kb,
     assert sorted(sorted(countries(e)) for e in events) == [["XAR", "XGO"], ["XAR", "XRO"]]
 
 
+@pytest.mark.parametrize("text", [
+    "Amrod met Jan Veldhoven, Gondor's agriculture minister, on Monday.",
+    "Amrod met Gondorian agriculture minister Jan Veldhoven on Monday.",
+    "Amrod traf am Montag Jan Veldhoven, den gondorischen Landwirtschaftsminister.",
+])
+def test_a_person_unknown_to_the_kb_is_named_with_the_office_beside_the_name(fantasy_kb, text):
+    [event] = run(fantasy_kb, text, published=date(2025, 3, 4))
+    assert sides(event) == {("XAR", "Tarcil Amrod"), ("XGO", "Jan Veldhoven")}
+    assert event.date.value == "2025-03-03"  # "Jan" is a first name here, not January
+
+
 def test_summit_named_earlier_and_its_participants(fantasy_kb):
     text = ("Der Gipfel der GFV begann am Montag in Annuminas. "
             "Der gondorische Außenminister Faramir Ithil nahm am Dienstag an der Hauptsitzung des Gipfels teil.")
