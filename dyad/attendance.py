@@ -108,12 +108,7 @@ def listed_states(states: tuple[Mention, ...], mentions: SentenceMentions, words
 
 def _gatherings(words: list[str], lex: Lexicon) -> list[tuple[int, int]]:
     """(start, end) of the words naming a summit's participants ("leaders", "Staats- und Regierungschefs")."""
-    out = []
-    for k in range(len(words)):
-        hit = lex.gathering_nouns.match_at(words, k)
-        if hit:
-            out.append((k, k + hit[0]))
-    return out
+    return [(k, k + hit[0]) for k, hit in enumerate(lex.gathering_nouns.scan(words)) if hit]
 
 
 def _attached_org(orgs: tuple[Mention, ...], gatherings: list[tuple[int, int]], words: list[str],

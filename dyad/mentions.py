@@ -171,11 +171,13 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
 def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
     """Longest matches of actor names, role nouns and unknown capitalised names."""
     roles = kb.roles.get(lex.language)
+    actor_at = kb.actors.scan(words)
+    role_at = roles.scan(words) if roles else [None] * len(words)
     spans: list[Span] = []
     i, n = 0, len(words)
     while i < n:
-        actor = kb.actors.match_at(words, i) or _genitive_person(words, i, kb) or _folded_person(words, i, kb)
-        role = roles.match_at(words, i) if roles else None
+        actor = actor_at[i] or _genitive_person(words, i, kb) or _folded_person(words, i, kb)
+        role = role_at[i]
         role = role or _role_across_adjectives(words, i, kb, roles) or _compound_role(words[i], lex)
         if role and (not actor or role[0] >= actor[0]):
             office = role[1][0]
@@ -192,8 +194,8 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
                 # "Junus-Bek Jewkurow", "Mohamed bin Sajed": hyphenated parts and particles stay in the name
                 step = 2 if words[j] in HYPHENS or words[j].lower() in NAME_PARTICLES else 1
                 k = j + step - 1
-                if k >= n or not _capitalised_name(words[k], lex) or kb.actors.match_at(words, k) \
-                        or _genitive_person(words, k, kb) or (roles and roles.match_at(words, k)):
+                if k >= n or not _capitalised_name(words[k], lex) or actor_at[k] \
+                        or _genitive_person(words, k, kb) or role_at[k]:
                     break
                 j = k + 1
             spans.append(Span(i, j, "cap"))

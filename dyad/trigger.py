@@ -37,9 +37,10 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
         particle, kind = lex.separable_triggers.get(word, (None, None))
         if particle and particle in words[k + 1:]:
             out.append(Trigger(k, 1, kind))
+    trigger_at = lex.triggers.scan(words)
     i = 0
     while i < len(words):
-        hit = lex.triggers.match_at(words, i)
+        hit = trigger_at[i]
         if hit:
             # "addressed his hosts": a host word after a determiner is a person, not a meeting
             if not (hit[1][0] == "host" and i and words[i - 1].lower() in lex.host_noun_markers):
