@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import cast
 
 from dyad.attendance import listed_states, summit_attended
 from dyad.counterparts import BILATERAL_KINDS, counterparts_apart, met_apart, split_by_place, trip_stops
@@ -312,6 +313,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         listed = listed_states(tuple(a for a in view.weak_states if a.country != org.country), mentions, words, lex)
         present = named or [*present, *(s for s in listed if all(s.country != a.country for a in present))]
         if not present and held_in:
+            assert location is not None  # the place it is held in
             present = [Mention("state", location.start, location.end, "", key=held_in, country=held_in,
                                use="venue")]
         if attended is not None and common["date"] is None:
@@ -346,6 +348,7 @@ def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tu
     last = before[-1]
     sides = {country: list(ms) for country, ms in last.sides}
     for person in people:
+        assert person.country  # people with a country only
         sides.setdefault(person.country, []).append(person)
     return replace(last, sides=tuple((c, tuple(ms)) for c, ms in sides.items()), sentence_index=index,
                    joins=last.sentence_index)
@@ -354,7 +357,7 @@ def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tu
 def _remember(people: list[Mention], ctx: DocContext | None) -> None:
     """People placed by the meeting: their surname finds them later in the article."""
     if ctx is not None:
-        ctx.unknown.update({a.name.split()[-1]: a for a in people})
+        ctx.unknown.update({cast(str, a.name).split()[-1]: a for a in people})  # unplaced people are named
 
 
 def _candidate(sides, location, host, *, status, kinds, date, round, topics, evidence, sentence_index, sideline):
@@ -370,7 +373,7 @@ def _organisation_summit(kinds: frozenset[str], ctx: DocContext | None) -> bool:
         x is not None for x in (ctx.summit_org, ctx.summit_topic, ctx.summit_lead_org))
 
 
-def _includes_named(countries: set[str], meeting: Candidate) -> bool:
+def _includes_named(countries: set[str | None], meeting: Candidate) -> bool:
     """Whether a meeting referred to includes the side the sentence names, if it names one."""
     return not countries or bool(countries & {c for c, _ in meeting.sides})
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -182,7 +183,7 @@ def load_lexicon(language: str) -> Lexicon:
         debris_inline = re.compile("|".join(f"(?:{p})" for p in inline)) if inline else None
     except re.error as exc:
         raise KnowledgeBaseError(f"{path}: bad debris pattern: {exc}") from exc
-    given = dict(
+    given: dict[str, Any] = dict(
         language=language,
         debris_lines=debris_lines,
         debris_inline=debris_inline,

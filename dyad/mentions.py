@@ -111,6 +111,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
     for k, span in enumerate(spans):
         if span.kind != "role":
             continue
+        assert span.office is not None  # a role span names its office
         country, used = _role_country(spans, k, words, kb, lex)
         consumed |= used
         holder = _following_person(spans, k, words, lex)
@@ -158,6 +159,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
     people = [m for m in actors if m.kind == "person" and m.country]  # an office holder not yet placed counts later
     for mention in people:
         key = mention.key or mention.name
+        assert key is not None  # a person mention carries an id or the name as written
         ctx.mentions_of[key] = ctx.mentions_of.get(key, 0) + 1
     first = min(people, key=lambda m: token_of[m.start]) if people else None
     if first is not None and not pronoun_subject(words[:token_of[first.start]], lex):

@@ -6,6 +6,7 @@ the original text of the document as it was read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,7 +30,7 @@ class CleanText:
     """Text with debris removed; ``offsets[i]`` is the original index of ``text[i]``."""
 
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]  # clean.py gives an array("l"): far less memory than a tuple on long texts
     original_length: int
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:

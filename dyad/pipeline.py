@@ -177,7 +177,7 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
     for country, mentions in cand.sides:
         if all(m.kind == "state" for m in mentions) and country in salient:
             mentions = (replace(salient[country], start=mentions[0].start, end=mentions[0].end),)
-        people = {}
+        people: dict[str | None, Mention] = {}
         for m in mentions:
             if m.kind == "person":
                 people.setdefault(m.key or m.name, m)

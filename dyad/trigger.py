@@ -34,7 +34,7 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
     words = [t.text for t in sent.tokens]
     out: list[Trigger] = []
     for k, word in enumerate(words):
-        particle, kind = lex.separable_triggers.get(word, (None, None))
+        particle, kind = lex.separable_triggers.get(word, ("", ""))
         if particle and particle in words[k + 1:]:
             out.append(Trigger(k, 1, kind))
     trigger_at = lex.triggers.scan(words)
@@ -259,11 +259,12 @@ def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], act
     named = [a for a in actors if a.start in token_of]
     subject = min(named, key=lambda a: token_of[a.start]) if named else (actors[0] if actors else None)
     agent = _agent(named, triggers, words, token_of, lex)
-    if "host" in kinds and (agent or subject) is not None:
-        host = (agent or subject).country
-        if location is None and host in kb.states and kb.states[host].capital:
+    side = agent or subject
+    if "host" in kinds and side is not None:
+        host = side.country
+        if location is None and host in kb.states and (seat := kb.states[host].capital):
             # "empfing ... den Gast": a head of government receives in the capital
-            capital = kb.city(kb.states[host].capital, host)
+            capital = kb.city(seat, host)
             location = Location(capital.name, host, capital.lat, capital.lon, "city", capital.geonames_id) \
                 if capital else Location(None, host)
     elif location is not None and location.country in side_countries and kinds & {"visit", "meet", "talks"}:
@@ -282,7 +283,7 @@ def _agent(actors: list[Mention], triggers: list[Trigger], words: list[str], tok
     return None
 
 
-def _in_side_country(place: PlaceMention, countries: list[str], kb: KnowledgeBase) -> Location:
+def _in_side_country(place: PlaceMention, countries: list[str | None], kb: KnowledgeBase) -> Location:
     """A place name shared by towns of several countries: the one in a side's country, if any ("Goa")."""
     if place.location.country in countries or not place.alternatives:
         return place.location

@@ -49,9 +49,9 @@ class KnowledgeBase:
         """A spelling-insensitive key: "Bairamow" and "Bayramov" fold alike."""
         return fold_name(name, self.folds)
 
-    def holder(self, office: str, country: str, day: date | None) -> Person | None:
+    def holder(self, office: str, country: str | None, day: date | None) -> Person | None:
         """Who held ``office`` for ``country`` on ``day`` (single holder only)."""
-        if day is None:
+        if day is None or country is None:
             return None
         keys = [office] + [k for k, kind in self.offices.items() if kind.is_a == office]
         held = [(o.start, p) for key in keys for o, p in self.holders.get((key, country), ()) if o.held_on(day)]
