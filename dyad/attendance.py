@@ -10,17 +10,13 @@ named with its organisation in the title or lead, and no other meeting reported 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from dyad.dates import DateMention
 from dyad.lexicon import Lexicon
 from dyad.mentions import ARTICLES, GENITIVE, DocContext, SentenceMentions
-from dyad.model import DateValue, Mention, Sentence
+from dyad.model import Candidate, DateValue, Mention, Sentence
 from dyad.sides import in_date, quoted_tokens
 from dyad.trigger import Trigger, clause_of
-
-if TYPE_CHECKING:
-    from dyad.events import Candidate
 
 LEAD_SENTENCES = 3  # the title and the first sentences: where an article names the summit it reports
 GATHERING_GAP = 5  # "Leaders of the six-member GCC": words between a gathering noun and its organisation

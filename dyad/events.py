@@ -18,7 +18,7 @@ from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import ARTICLES, DocContext, PlaceMention, SentenceMentions, pronoun_subject
-from dyad.model import DateValue, Evidence, Location, Mention, Sentence
+from dyad.model import Candidate, Evidence, Location, Mention, Sentence
 from dyad.parts import sentence_parts
 from dyad.sides import (
     group_all,
@@ -59,26 +59,6 @@ ATTENDANCE_REACH = 4  # "bei einer UN - Konferenz": the preposition, an article 
 JOIN_REACH = 2  # "X joined the talks": the meeting reported at most this many sentences before
 JOIN_NOUN_REACH = 4  # "joined the talks", "An den Gesprächen nahm ... teil": the join verb and its meeting noun
 ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """An event found in one sentence, before deduplication."""
-
-    sides: tuple[tuple[str, tuple[Mention, ...]], ...]  # (country, actors) in order of mention
-    status: str
-    mode: str
-    kinds: frozenset[str]
-    date: DateValue | None
-    location: Location | None
-    host: str | None
-    round: int | None
-    topics: tuple[str, ...]
-    evidence: Evidence
-    sentence_index: int
-    sideline: bool = False  # "am Rande", "on the sidelines": at a summit named elsewhere
-    place_from_context: bool = False  # the place was read from the sentences around it
-    joins: int | None = None  # the sentence of the meeting this one adds people to ("X joined the talks")
 
 
 def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, dates: list[DateMention],

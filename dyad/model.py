@@ -117,6 +117,26 @@ class Evidence:
 
 
 @dataclass(frozen=True, slots=True)
+class Candidate:
+    """An event found in one sentence, before deduplication."""
+
+    sides: tuple[tuple[str, tuple[Mention, ...]], ...]  # (country, actors) in order of mention
+    status: str
+    mode: str
+    kinds: frozenset[str]
+    date: DateValue | None
+    location: Location | None
+    host: str | None
+    round: int | None
+    topics: tuple[str, ...]
+    evidence: Evidence
+    sentence_index: int
+    sideline: bool = False  # "am Rande", "on the sidelines": at a summit named elsewhere
+    place_from_context: bool = False  # the place was read from the sentences around it
+    joins: int | None = None  # the sentence of the meeting this one adds people to ("X joined the talks")
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     id: str
     type: str

@@ -8,17 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import PRONOUN_SUBJECT_WINDOW, DocContext, SentenceMentions
-from dyad.model import Mention
+from dyad.model import Candidate, Mention
 from dyad.trigger import Trigger, clause_of
-
-if TYPE_CHECKING:
-    from dyad.events import Candidate
 
 LEADER_OFFICES = frozenset({"head_of_state", "head_of_government", "crown_prince"})
 QUOTE_MIN_WORDS = 3  # a quotation of more words is speech, fewer a nickname or scare quote
