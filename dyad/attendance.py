@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from dyad.dates import DateMention
 from dyad.lexicon import Lexicon
-from dyad.mentions import ARTICLES, GENITIVE, DocContext, SentenceMentions
+from dyad.mentions import ARTICLES, GENITIVE, DocContext, SentenceMentions, SummitTopic
 from dyad.model import Candidate, DateValue, Mention, Sentence
 from dyad.sides import in_date, quoted_tokens
 from dyad.trigger import Trigger, clause_of
@@ -25,15 +25,6 @@ OF_REACH = 6  # "der zehn Mitgliedstaaten der Asean": the organisation a gatheri
 OPENING_REACH = 6  # "eröffnete das vierte Ministertreffen": an opening verb to its summit word
 ATTACHING = frozenset({")", "-"}) | GENITIVE  # "(CARICOM) heads of government", "NATO's leaders"
 GATHERING_KINDS = frozenset({"host", "meet", "join", "video"})  # "welcomed leaders", "joined the leaders"
-
-
-@dataclass
-class SummitTopic:
-    """The summit an article reports: its organisation, where it was last named, and its day."""
-
-    org: Mention
-    sentence: int
-    day: DateValue | None
 
 
 @dataclass(frozen=True, slots=True)

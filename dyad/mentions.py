@@ -12,15 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from dyad.kb.loader import FOLD_GATE, KnowledgeBase
 from dyad.kb.records import AliasTarget, Person
 from dyad.lexicon import Lexicon
-from dyad.model import Location, Mention, Sentence
-
-if TYPE_CHECKING:
-    from dyad.attendance import SummitTopic
+from dyad.model import DateValue, Location, Mention, Sentence
 
 ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an", "einer", "einem", "eines"})
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
@@ -63,6 +59,15 @@ class SentenceMentions:
     weak_states: tuple[Mention, ...]  # states named without a person or office
     orgs: tuple[Mention, ...]
     token_of: dict[int, int] = field(default_factory=dict)  # mention start -> token index
+
+
+@dataclass
+class SummitTopic:
+    """The summit an article reports: its organisation, where it was last named, and its day."""
+
+    org: Mention
+    sentence: int
+    day: DateValue | None
 
 
 @dataclass
