@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import cast
 
-from dyad.events import Candidate
-from dyad.model import DateValue, Location
+from dyad.model import Candidate, DateValue, Location
 
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 

@@ -14,13 +14,14 @@ from dyad.dates import find_dates
 from dyad.decide import Reading, decide
 from dyad.dedup import merge_candidates, with_best
 from dyad.errors import DocumentError
-from dyad.events import Candidate, sentence_events
+from dyad.events import sentence_events
 from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.language import detect_language
 from dyad.lexicon import available_languages, load_lexicon
 from dyad.mentions import DocContext, find_mentions
 from dyad.model import (
     ArticleResult,
+    Candidate,
     CleanText,
     DateValue,
     Document,
