@@ -120,7 +120,13 @@ class Lexicon:
 
 
 def available_languages() -> list[str]:
-    return sorted(p.parent.name for p in LANG_DIR.glob("*/lexicon.yaml"))
+    return list(_languages())
+
+
+@lru_cache(maxsize=1)
+def _languages() -> tuple[str, ...]:
+    """The folders with a lexicon, read once: every document asks twice."""
+    return tuple(sorted(p.parent.name for p in LANG_DIR.glob("*/lexicon.yaml")))
 
 
 @lru_cache(maxsize=8)

@@ -328,9 +328,9 @@ def read_round(words: list[str], lex: Lexicon) -> int | None:
 
 
 def read_topics(words: list[str], lex: Lexicon) -> tuple[str, ...]:
-    text = " ".join(w.lower() for w in words)
+    text = " " + " ".join(w.lower() for w in words)
     found = []
     for label, keywords in lex.topics:
-        if any(f" {k}" in f" {text}" for k in keywords):
+        if any(f" {k}" in text for k in keywords):
             found.append(label)
     return tuple(found)
