@@ -10,17 +10,13 @@ named with its organisation in the title or lead, and no other meeting reported 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from dyad.dates import DateMention
 from dyad.lexicon import Lexicon
-from dyad.mentions import ARTICLES, GENITIVE, DocContext, SentenceMentions
-from dyad.model import DateValue, Mention, Sentence
+from dyad.mentions import ARTICLES, GENITIVE, DocContext, SentenceMentions, SummitTopic
+from dyad.model import Candidate, DateValue, Mention, Sentence
 from dyad.sides import in_date, quoted_tokens
 from dyad.trigger import Trigger, clause_of
-
-if TYPE_CHECKING:
-    from dyad.events import Candidate
 
 LEAD_SENTENCES = 3  # the title and the first sentences: where an article names the summit it reports
 GATHERING_GAP = 5  # "Leaders of the six-member GCC": words between a gathering noun and its organisation
@@ -29,15 +25,6 @@ OF_REACH = 6  # "der zehn Mitgliedstaaten der Asean": the organisation a gatheri
 OPENING_REACH = 6  # "eröffnete das vierte Ministertreffen": an opening verb to its summit word
 ATTACHING = frozenset({")", "-"}) | GENITIVE  # "(CARICOM) heads of government", "NATO's leaders"
 GATHERING_KINDS = frozenset({"host", "meet", "join", "video"})  # "welcomed leaders", "joined the leaders"
-
-
-@dataclass
-class SummitTopic:
-    """The summit an article reports: its organisation, where it was last named, and its day."""
-
-    org: Mention
-    sentence: int
-    day: DateValue | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +95,7 @@ def listed_states(states: tuple[Mention, ...], mentions: SentenceMentions, words
 
 def _gatherings(words: list[str], lex: Lexicon) -> list[tuple[int, int]]:
     """(start, end) of the words naming a summit's participants ("leaders", "Staats- und Regierungschefs")."""
-    out = []
-    for k in range(len(words)):
-        hit = lex.gathering_nouns.match_at(words, k)
-        if hit:
-            out.append((k, k + hit[0]))
-    return out
+    return [(k, k + hit[0]) for k, hit in enumerate(lex.gathering_nouns.scan(words)) if hit]
 
 
 def _attached_org(orgs: tuple[Mention, ...], gatherings: list[tuple[int, int]], words: list[str],

@@ -12,10 +12,9 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from dyad.events import Candidate
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
-from dyad.model import DateValue, Location
+from dyad.model import Candidate, DateValue, Location
 
 DATELINE_CHARS = 400  # a dateline opens the story: look no further than the first lines
 RECENT_DAYS = 7  # an event this close to publication happened where the report was filed

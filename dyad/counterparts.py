@@ -7,6 +7,8 @@ Jaishankar and Modi", "nach Paris und Warschau, wo er Macron und Tusk traf" (one
 
 from __future__ import annotations
 
+from typing import cast
+
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import ARTICLES, PlaceMention, SentenceMentions
@@ -19,7 +21,7 @@ TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list
 BILATERAL_KINDS = frozenset({"meet", "talks", "call", "video", "host"})
 
 
-def trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countries: set[str],
+def trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countries: set[str | None],
                kb: KnowledgeBase, sent: Sentence, lex: Lexicon) -> list[Location]:
     """The places of one trip listed together ("nach Bamako und Ouagadougou"), one per country visited."""
     listed: list[PlaceMention] = []
@@ -71,7 +73,9 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words:
         # one office of several states met together ("his counterparts from Czechia and Hungary"), but
         # called one by one ("Telefongespräche mit den Außenministern Irans und Israels")
         return []
-    return [subjects + [a for a in objects if a.country == country] for country in sorted(object_countries)]
+    # the actors compared here are placed: every one has a country
+    return [subjects + [a for a in objects if a.country == country]
+            for country in sorted(cast(set[str], object_countries))]
 
 
 def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], position: dict[int, int],
@@ -100,7 +104,7 @@ def met_apart(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
 
 def split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):
     """Pairs of (visitor and one host, that host's place) when several hosts each have their own city."""
-    cities = {}
+    cities: dict[str | None, Location] = {}
     for place in places:
         if place.location.city:
             cities.setdefault(place.location.country, place.location)

@@ -37,12 +37,13 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
     """Every date expression of a sentence, left to right."""
     words = [t.text for t in tokens]
     lower = [w.lower() for w in words]
+    shift_at = lex.day_before.scan(lower)
     out: list[DateMention] = []
     i = 0
     n = len(tokens)
     while i < n:
         try:
-            found = _match(words, lower, i, lex, published, reference or published)
+            found = _match(words, lower, shift_at, i, lex, published, reference or published)
         except OverflowError:  # a day counted from the first or the last day of the calendar
             found = None
         if found is None:
@@ -79,8 +80,9 @@ SHIFTS = {"before": -1, "after": 1, "same": 0}
 EXPLICIT = "explicit"
 
 
-def _match(words, lower, i, lex: Lexicon, published: date | None, reference: date | None):
-    """(tokens used, past reading, future reading) for an expression at ``i``."""
+def _match(words, lower, shift_at, i, lex: Lexicon, published: date | None, reference: date | None):
+    """(tokens used, past reading, future reading) for an expression at ``i``; ``shift_at`` holds the
+    day-before/after phrases starting at each token."""
     w, lw = words[i], lower[i]
     n = len(words)
     nxt = lower[i + 1] if i + 1 < n else ""
@@ -164,7 +166,7 @@ def _match(words, lower, i, lex: Lexicon, published: date | None, reference: dat
         value = _day(published + timedelta(days=lex.day_offsets[lw]), REL)
         return 1, value, value
 
-    shift = lex.day_before.match_at(lower, i)
+    shift = shift_at[i]
     if shift and reference is not None:
         size, kinds = shift
         value = _day(reference + timedelta(days=SHIFTS[kinds[0]]), REL)

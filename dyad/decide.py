@@ -15,15 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from dyad.errors import KnowledgeBaseError
 from dyad.lexicon import load_lexicon
-from dyad.model import Event
+from dyad.model import Candidate, Event
 from dyad.settings import Settings
-
-if TYPE_CHECKING:
-    from dyad.events import Candidate
 
 MODEL_PATH = Path(__file__).parent / "data" / "decide.json"
 QUOTES = ('"', "„", "“", "”", "«", "»")

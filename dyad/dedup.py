@@ -8,9 +8,9 @@ merged, keeping the most precise date and place of their mentions.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
-from dyad.events import Candidate
-from dyad.model import DateValue, Location
+from dyad.model import Candidate, DateValue, Location
 
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
@@ -94,9 +94,10 @@ class _Group:
             return False
         if (self.statuses if not need.dated else self.undated_statuses) - {need.status}:
             return False
-        if need.dated and self.latest is not None and not _dates_agree(cand.date, self.latest):
+        # a dated need has a date, a place that splits a location
+        if need.dated and self.latest is not None and not _dates_agree(cast(DateValue, cand.date), self.latest):
             return False
-        if need.place and self.places - {cand.location.country}:
+        if need.place and self.places - {cast(Location, cand.location).country}:
             return False
         for member in self.people:
             theirs = dict(member)
@@ -147,6 +148,7 @@ class _SideGroups:
             self.undated.pop(n, None)
             if before is not None:
                 self._index(before.value, n, remove=True)
+            assert group.latest is not None  # a group's latest date changes only to another date
             self._index(group.latest.value, n)
         if not statuses:
             self.pure.setdefault(cand.status, {})[n] = None
@@ -170,11 +172,11 @@ def best_date(group: list[Candidate]) -> DateValue | None:
 
 
 def best_location(group: list[Candidate]) -> Location | None:
-    located = [c for c in group if c.location is not None]
+    located = [(c, c.location) for c in group if c.location is not None]
     if not located:
         return None
     # a place the sentence itself names beats one read from the context, a city beats a country
-    return min(located, key=lambda c: (c.place_from_context, c.location.city is None)).location
+    return min(located, key=lambda pair: (pair[0].place_from_context, pair[1].city is None))[1]
 
 
 def best_status(group: list[Candidate]) -> str:

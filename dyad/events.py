@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import cast
 
 from dyad.attendance import listed_states, summit_attended
 from dyad.counterparts import BILATERAL_KINDS, counterparts_apart, met_apart, split_by_place, trip_stops
@@ -17,7 +18,7 @@ from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import ARTICLES, DocContext, PlaceMention, SentenceMentions, pronoun_subject
-from dyad.model import DateValue, Evidence, Location, Mention, Sentence
+from dyad.model import Candidate, Evidence, Location, Mention, Sentence
 from dyad.parts import sentence_parts
 from dyad.sides import (
     group_all,
@@ -58,26 +59,6 @@ ATTENDANCE_REACH = 4  # "bei einer UN - Konferenz": the preposition, an article 
 JOIN_REACH = 2  # "X joined the talks": the meeting reported at most this many sentences before
 JOIN_NOUN_REACH = 4  # "joined the talks", "An den Gesprächen nahm ... teil": the join verb and its meeting noun
 ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """An event found in one sentence, before deduplication."""
-
-    sides: tuple[tuple[str, tuple[Mention, ...]], ...]  # (country, actors) in order of mention
-    status: str
-    mode: str
-    kinds: frozenset[str]
-    date: DateValue | None
-    location: Location | None
-    host: str | None
-    round: int | None
-    topics: tuple[str, ...]
-    evidence: Evidence
-    sentence_index: int
-    sideline: bool = False  # "am Rande", "on the sidelines": at a summit named elsewhere
-    place_from_context: bool = False  # the place was read from the sentences around it
-    joins: int | None = None  # the sentence of the meeting this one adds people to ("X joined the talks")
 
 
 def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, dates: list[DateMention],
@@ -312,6 +293,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         listed = listed_states(tuple(a for a in view.weak_states if a.country != org.country), mentions, words, lex)
         present = named or [*present, *(s for s in listed if all(s.country != a.country for a in present))]
         if not present and held_in:
+            assert location is not None  # the place it is held in
             present = [Mention("state", location.start, location.end, "", key=held_in, country=held_in,
                                use="venue")]
         if attended is not None and common["date"] is None:
@@ -346,6 +328,7 @@ def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tu
     last = before[-1]
     sides = {country: list(ms) for country, ms in last.sides}
     for person in people:
+        assert person.country  # people with a country only
         sides.setdefault(person.country, []).append(person)
     return replace(last, sides=tuple((c, tuple(ms)) for c, ms in sides.items()), sentence_index=index,
                    joins=last.sentence_index)
@@ -354,7 +337,7 @@ def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tu
 def _remember(people: list[Mention], ctx: DocContext | None) -> None:
     """People placed by the meeting: their surname finds them later in the article."""
     if ctx is not None:
-        ctx.unknown.update({a.name.split()[-1]: a for a in people})
+        ctx.unknown.update({cast(str, a.name).split()[-1]: a for a in people})  # unplaced people are named
 
 
 def _candidate(sides, location, host, *, status, kinds, date, round, topics, evidence, sentence_index, sideline):
@@ -370,7 +353,7 @@ def _organisation_summit(kinds: frozenset[str], ctx: DocContext | None) -> bool:
         x is not None for x in (ctx.summit_org, ctx.summit_topic, ctx.summit_lead_org))
 
 
-def _includes_named(countries: set[str], meeting: Candidate) -> bool:
+def _includes_named(countries: set[str | None], meeting: Candidate) -> bool:
     """Whether a meeting referred to includes the side the sentence names, if it names one."""
     return not countries or bool(countries & {c for c, _ in meeting.sides})
 

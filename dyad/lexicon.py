@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -120,7 +121,13 @@ class Lexicon:
 
 
 def available_languages() -> list[str]:
-    return sorted(p.parent.name for p in LANG_DIR.glob("*/lexicon.yaml"))
+    return list(_languages())
+
+
+@lru_cache(maxsize=1)
+def _languages() -> tuple[str, ...]:
+    """The folders with a lexicon, read once: every document asks twice."""
+    return tuple(sorted(p.parent.name for p in LANG_DIR.glob("*/lexicon.yaml")))
 
 
 @lru_cache(maxsize=8)
@@ -183,7 +190,7 @@ def load_lexicon(language: str) -> Lexicon:
         debris_inline = re.compile("|".join(f"(?:{p})" for p in inline)) if inline else None
     except re.error as exc:
         raise KnowledgeBaseError(f"{path}: bad debris pattern: {exc}") from exc
-    given = dict(
+    given: dict[str, Any] = dict(
         language=language,
         debris_lines=debris_lines,
         debris_inline=debris_inline,

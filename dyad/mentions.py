@@ -12,16 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from dyad.dates import month_is_name
 from dyad.kb.loader import FOLD_GATE, KnowledgeBase
 from dyad.kb.records import AliasTarget, Person
 from dyad.lexicon import Lexicon
-from dyad.model import Location, Mention, Sentence
-
-if TYPE_CHECKING:
-    from dyad.attendance import SummitTopic
+from dyad.model import DateValue, Location, Mention, Sentence
 
 ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an", "einer", "einem", "eines"})
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
@@ -64,6 +60,15 @@ class SentenceMentions:
     weak_states: tuple[Mention, ...]  # states named without a person or office
     orgs: tuple[Mention, ...]
     token_of: dict[int, int] = field(default_factory=dict)  # mention start -> token index
+
+
+@dataclass
+class SummitTopic:
+    """The summit an article reports: its organisation, where it was last named, and its day."""
+
+    org: Mention
+    sentence: int
+    day: DateValue | None
 
 
 @dataclass
@@ -112,6 +117,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
     for k, span in enumerate(spans):
         if span.kind != "role":
             continue
+        assert span.office is not None  # a role span names its office
         country, used = _role_country(spans, k, words, kb, lex)
         consumed |= used
         holder = _following_person(spans, k, words, lex)
@@ -160,6 +166,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
     people = [m for m in actors if m.kind == "person" and m.country]  # an office holder not yet placed counts later
     for mention in people:
         key = mention.key or mention.name
+        assert key is not None  # a person mention carries an id or the name as written
         ctx.mentions_of[key] = ctx.mentions_of.get(key, 0) + 1
     first = min(people, key=lambda m: token_of[m.start]) if people else None
     if first is not None and not pronoun_subject(words[:token_of[first.start]], lex):
@@ -173,11 +180,13 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
 def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
     """Longest matches of actor names, role nouns and unknown capitalised names."""
     roles = kb.roles.get(lex.language)
+    actor_at = kb.actors.scan(words)
+    role_at = roles.scan(words) if roles else [None] * len(words)
     spans: list[Span] = []
     i, n = 0, len(words)
     while i < n:
-        actor = kb.actors.match_at(words, i) or _genitive_person(words, i, kb) or _folded_person(words, i, kb)
-        role = roles.match_at(words, i) if roles else None
+        actor = actor_at[i] or _genitive_person(words, i, kb) or _folded_person(words, i, kb)
+        role = role_at[i]
         role = role or _role_across_adjectives(words, i, kb, roles) or _compound_role(words[i], lex)
         if role and (not actor or role[0] >= actor[0]):
             office = role[1][0]
@@ -194,8 +203,8 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
                 # "Junus-Bek Jewkurow", "Mohamed bin Sajed": hyphenated parts and particles stay in the name
                 step = 2 if words[j] in HYPHENS or words[j].lower() in NAME_PARTICLES else 1
                 k = j + step - 1
-                if k >= n or not _capitalised_name(words[k], lex) or kb.actors.match_at(words, k) \
-                        or _genitive_person(words, k, kb) or (roles and roles.match_at(words, k)):
+                if k >= n or not _capitalised_name(words[k], lex) or actor_at[k] \
+                        or _genitive_person(words, k, kb) or role_at[k]:
                     break
                 j = k + 1
             spans.append(Span(i, j, "cap"))

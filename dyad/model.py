@@ -6,6 +6,7 @@ the original text of the document as it was read.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,7 +30,7 @@ class CleanText:
     """Text with debris removed; ``offsets[i]`` is the original index of ``text[i]``."""
 
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]  # clean.py gives an array("l"): far less memory than a tuple on long texts
     original_length: int
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
@@ -113,6 +114,26 @@ class Evidence:
     text: str
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An event found in one sentence, before deduplication."""
+
+    sides: tuple[tuple[str, tuple[Mention, ...]], ...]  # (country, actors) in order of mention
+    status: str
+    mode: str
+    kinds: frozenset[str]
+    date: DateValue | None
+    location: Location | None
+    host: str | None
+    round: int | None
+    topics: tuple[str, ...]
+    evidence: Evidence
+    sentence_index: int
+    sideline: bool = False  # "am Rande", "on the sidelines": at a summit named elsewhere
+    place_from_context: bool = False  # the place was read from the sentences around it
+    joins: int | None = None  # the sentence of the meeting this one adds people to ("X joined the talks")
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,8 +36,12 @@ CUT_AFTER = frozenset(",;:")
 CLOSING = frozenset("\"'“”«»)]’")
 
 
-def tokenize(text: str, offset: int = 0) -> list[Token]:
-    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in TOKEN.finditer(text)]
+def tokenize(text: str, offset: int = 0, language: str | None = None) -> list[Token]:
+    """The tokens of a text; with a ``language``, each carries its lemma."""
+    if language is None:
+        return [Token(m.group(), m.start() + offset, m.end() + offset) for m in TOKEN.finditer(text)]
+    return [Token(m.group(), m.start() + offset, m.end() + offset, lemma(m.group(), language))
+            for m in TOKEN.finditer(text)]
 
 
 def token_texts(text: str) -> tuple[str, ...]:
@@ -63,9 +67,7 @@ def split_sentences(text: str, abbreviations: Iterable[str] = (), ordinal_dots: 
         if not line.strip():
             paragraph += 1
         else:
-            tokens = tokenize(line, pos)
-            if language is not None:
-                tokens = [Token(t.text, t.start, t.end, lemma(t.text, language)) for t in tokens]
+            tokens = tokenize(line, pos, language)
             sentences.extend(_split_line(tokens, abbreviations, paragraph, ordinal_dots))
         pos += len(line) + 1
     return sentences

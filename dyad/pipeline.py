@@ -14,13 +14,14 @@ from dyad.dates import find_dates
 from dyad.decide import Reading, decide
 from dyad.dedup import merge_candidates, with_best
 from dyad.errors import DocumentError
-from dyad.events import Candidate, sentence_events
+from dyad.events import sentence_events
 from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.language import detect_language
 from dyad.lexicon import available_languages, load_lexicon
 from dyad.mentions import DocContext, find_mentions
 from dyad.model import (
     ArticleResult,
+    Candidate,
     CleanText,
     DateValue,
     Document,
@@ -177,7 +178,7 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
     for country, mentions in cand.sides:
         if all(m.kind == "state" for m in mentions) and country in salient:
             mentions = (replace(salient[country], start=mentions[0].start, end=mentions[0].end),)
-        people = {}
+        people: dict[str | None, Mention] = {}
         for m in mentions:
             if m.kind == "person":
                 people.setdefault(m.key or m.name, m)

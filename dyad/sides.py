@@ -9,17 +9,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import cast
 
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import PRONOUN_SUBJECT_WINDOW, DocContext, SentenceMentions
-from dyad.model import Mention
+from dyad.model import Candidate, Mention
 from dyad.trigger import Trigger, clause_of
-
-if TYPE_CHECKING:
-    from dyad.events import Candidate
 
 LEADER_OFFICES = frozenset({"head_of_state", "head_of_government", "crown_prince"})
 QUOTE_MIN_WORDS = 3  # a quotation of more words is speech, fewer a nickname or scare quote
@@ -30,7 +27,7 @@ def group_all(actors: list[Mention]) -> list[tuple[str, tuple[Mention, ...]]]:
     """The sides of a meeting: its actors by country, in order of first mention."""
     sides: dict[str, list[Mention]] = {}
     for actor in actors:
-        sides.setdefault(actor.country, []).append(actor)
+        sides.setdefault(cast(str, actor.country), []).append(actor)  # actors are placed before they are grouped
     return [(country, tuple(group)) for country, group in sides.items()]
 
 
@@ -212,7 +209,8 @@ def leaders_of(sides: tuple[tuple[str, tuple[Mention, ...]], ...], kb: Knowledge
         if any(_leads(m, kb, day) for m in side) or not named:
             out.append((country, side))
         else:
-            out.append((country, (max(named, key=lambda m: ctx.mentions_of.get(m.key, 0) if ctx else 0),)))
+            out.append((country, (max(named, key=lambda m: ctx.mentions_of.get(m.key, 0)
+                                      if ctx and m.key is not None else 0),)))
     return tuple(out)
 
 
@@ -276,7 +274,7 @@ class MeetingTally:
 
     def main(self, before: list[Candidate]) -> Candidate:
         if self.source is not before or self.seen > len(before):
-            self.__init__(before)
+            MeetingTally.__init__(self, before)
         for i in range(self.seen, len(before)):
             cand = before[i]
             key = frozenset(c for c, _ in cand.sides)
@@ -289,4 +287,5 @@ class MeetingTally:
                                                                             -self.first[self.best]):
                 self.best = key
         self.seen = len(before)
+        assert self.best is not None  # asked only once a meeting was reported
         return self.champion[self.best][1]

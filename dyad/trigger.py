@@ -34,12 +34,13 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
     words = [t.text for t in sent.tokens]
     out: list[Trigger] = []
     for k, word in enumerate(words):
-        particle, kind = lex.separable_triggers.get(word, (None, None))
+        particle, kind = lex.separable_triggers.get(word, ("", ""))
         if particle and particle in words[k + 1:]:
             out.append(Trigger(k, 1, kind))
+    trigger_at = lex.triggers.scan(words)
     i = 0
     while i < len(words):
-        hit = lex.triggers.match_at(words, i)
+        hit = trigger_at[i]
         if hit:
             # "addressed his hosts": a host word after a determiner is a person, not a meeting
             if not (hit[1][0] == "host" and i and words[i - 1].lower() in lex.host_noun_markers):
@@ -259,11 +260,12 @@ def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], act
     named = [a for a in actors if a.start in token_of]
     subject = min(named, key=lambda a: token_of[a.start]) if named else (actors[0] if actors else None)
     agent = _agent(named, triggers, words, token_of, lex)
-    if "host" in kinds and (agent or subject) is not None:
-        host = (agent or subject).country
-        if location is None and host in kb.states and kb.states[host].capital:
+    side = agent or subject
+    if "host" in kinds and side is not None:
+        host = side.country
+        if location is None and host in kb.states and (seat := kb.states[host].capital):
             # "empfing ... den Gast": a head of government receives in the capital
-            capital = kb.city(kb.states[host].capital, host)
+            capital = kb.city(seat, host)
             location = Location(capital.name, host, capital.lat, capital.lon, "city", capital.geonames_id) \
                 if capital else Location(None, host)
     elif location is not None and location.country in side_countries and kinds & {"visit", "meet", "talks"}:
@@ -282,7 +284,7 @@ def _agent(actors: list[Mention], triggers: list[Trigger], words: list[str], tok
     return None
 
 
-def _in_side_country(place: PlaceMention, countries: list[str], kb: KnowledgeBase) -> Location:
+def _in_side_country(place: PlaceMention, countries: list[str | None], kb: KnowledgeBase) -> Location:
     """A place name shared by towns of several countries: the one in a side's country, if any ("Goa")."""
     if place.location.country in countries or not place.alternatives:
         return place.location
@@ -327,9 +329,9 @@ def read_round(words: list[str], lex: Lexicon) -> int | None:
 
 
 def read_topics(words: list[str], lex: Lexicon) -> tuple[str, ...]:
-    text = " ".join(w.lower() for w in words)
+    text = " " + " ".join(w.lower() for w in words)
     found = []
     for label, keywords in lex.topics:
-        if any(f" {k}" in f" {text}" for k in keywords):
+        if any(f" {k}" in text for k in keywords):
             found.append(label)
     return tuple(found)

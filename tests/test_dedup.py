@@ -4,8 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dyad.dedup import _same_meeting, merge_candidates
-from dyad.events import Candidate
-from dyad.model import DateValue, Evidence, Location, Mention
+from dyad.model import Candidate, DateValue, Evidence, Location, Mention
 
 
 def candidate(index: int, day: str | None, city: str, country: str) -> Candidate:

@@ -34,3 +34,35 @@ def test_ci_runs_the_readme_test_command():
     ci_lines = [ln for ln in (ROOT / ".ci" / "run").read_text().splitlines()
                 if ln.strip() and not ln.startswith(("#", "set ", "cd "))]
     assert ci_lines[-1] in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _imports_of(path: Path, modules: set[str]) -> set[str]:
+    """The dyad modules a file imports, type-only imports included."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("dyad"):
+            found |= {f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in modules}
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("dyad")}
+    return found & modules
+
+
+def test_the_extraction_stages_import_each_other_in_no_circle():
+    """Each stage reads what earlier stages made; none imports a later one (the store is not covered)."""
+    files = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+             for p in (ROOT / "dyad").rglob("*.py") if "store" not in p.relative_to(ROOT).parts}
+    graph = {module: _imports_of(path, set(files)) - {module} for module, path in files.items()}
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, " -> ".join((*path[path.index(module):], module))
+        if module not in done:
+            for imported in sorted(graph[module]):
+                visit(imported, (*path, module))
+            done.add(module)
+
+    for module in sorted(graph):
+        visit(module, ())

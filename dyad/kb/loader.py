@@ -47,11 +47,11 @@ class KnowledgeBase:
 
     def fold(self, name: str) -> str:
         """A spelling-insensitive key: "Bairamow" and "Bayramov" fold alike."""
-        return fold_name(name, self.folds)
+        return _fold_seen(name, self.folds)
 
-    def holder(self, office: str, country: str, day: date | None) -> Person | None:
+    def holder(self, office: str, country: str | None, day: date | None) -> Person | None:
         """Who held ``office`` for ``country`` on ``day`` (single holder only)."""
-        if day is None:
+        if day is None or country is None:
             return None
         keys = [office] + [k for k, kind in self.offices.items() if kind.is_a == office]
         held = [(o.start, p) for key in keys for o, p in self.holders.get((key, country), ()) if o.held_on(day)]
@@ -225,6 +225,13 @@ def fold_name(name: str, folds: tuple[tuple[str, str], ...]) -> str:
     for old, new in folds:
         text = text.replace(old, new)
     return " ".join(text.split())
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_seen(name: str, folds: tuple[tuple[str, str], ...]) -> str:
+    """``fold_name`` of a word read in a text: every capitalised word is folded (mentions._folded_person),
+    and names recur."""
+    return fold_name(name, folds)
 
 
 def _read_yaml(path: Path, kind: type) -> Any:

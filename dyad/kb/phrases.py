@@ -1,8 +1,17 @@
-"""Longest-match lookup of multi-token phrases in a token sequence."""
+"""Longest-match lookup of multi-token phrases in a token sequence.
+
+The phrases form a trie over tokens: one pass over a sentence (``scan``) reads
+the longest phrase starting at every token, each walk stopping at the first
+token no phrase continues with. A token-level Aho–Corasick automaton would
+avoid re-reading the tokens of overlapping walks, but phrases are a few tokens
+long and nearly every walk ends at its first token, and the capital of a
+sentence-initial German adjective is an alternative for a phrase's first token
+only, which an automaton's shared states cannot tell apart.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import ItemsView, Sequence
 from typing import Generic, TypeVar
 
 from dyad.nlp import token_texts
@@ -10,17 +19,29 @@ from dyad.nlp import token_texts
 V = TypeVar("V")
 
 
+class _Node(Generic[V]):
+    """A trie node: the tokens that continue a phrase, and the values of the phrase ending here."""
+
+    __slots__ = ("next", "values")
+
+    def __init__(self) -> None:
+        self.next: dict[str, _Node[V]] = {}
+        self.values: list[V] | None = None
+
+
 class PhraseIndex(Generic[V]):
     """Maps token tuples to values; built once, shared by every document.
 
     With ``fold_case`` both the phrases and the looked-up tokens are
     lower-cased (English role nouns); otherwise matching is exact except
-    that a sentence-initial capital is tried too (German adjectives).
+    that a capitalised first token also matches a phrase beginning with
+    its lower-case form when no phrase begins with it as written
+    (sentence-initial German adjectives).
     """
 
     def __init__(self, fold_case: bool = False) -> None:
         self.fold_case = fold_case
-        self._by_first: dict[str, list[tuple[tuple[str, ...], list[V]]]] = {}
+        self._roots: dict[str, _Node[V]] = {}
         self._exact: dict[tuple[str, ...], list[V]] = {}
 
     def add(self, phrase: str, value: V) -> None:
@@ -30,9 +51,10 @@ class PhraseIndex(Generic[V]):
         values = self._exact.get(key)
         if values is None:
             values = self._exact[key] = []
-            bucket = self._by_first.setdefault(key[0], [])
-            bucket.append((key, values))
-            bucket.sort(key=lambda item: -len(item[0]))
+            node = self._roots.setdefault(key[0], _Node())
+            for token in key[1:]:
+                node = node.next.setdefault(token, _Node())
+            node.values = values
         if value not in values:
             values.append(value)
 
@@ -43,34 +65,60 @@ class PhraseIndex(Generic[V]):
     def __len__(self) -> int:
         return len(self._exact)
 
-    def items(self):
+    def items(self) -> ItemsView[tuple[str, ...], list[V]]:
         return self._exact.items()
 
     def starts(self, word: str) -> bool:
         """Whether some phrase begins with ``word`` (a cheap test before a longer search)."""
         first = word.lower() if self.fold_case else word
-        return first in self._by_first or (not self.fold_case and first[:1].isupper()
-                                           and first[0].lower() + first[1:] in self._by_first)
+        return first in self._roots or (not self.fold_case and first[:1].isupper()
+                                        and first[0].lower() + first[1:] in self._roots)
 
     def match_at(self, words: Sequence[str], i: int) -> tuple[int, list[V]] | None:
         """Longest phrase starting at ``words[i]``: (length, values) or None."""
-        first = words[i].lower() if self.fold_case else words[i]
-        candidates = self._by_first.get(first)
-        if candidates is None and not self.fold_case and first[:1].isupper():
-            lowered = first[0].lower() + first[1:]
-            candidates = self._by_first.get(lowered)
-            first = lowered
-        if candidates is None:
+        fold_case = self.fold_case
+        first = words[i].lower() if fold_case else words[i]
+        node = self._roots.get(first)
+        if node is None and not fold_case and first[:1].isupper():
+            node = self._roots.get(first[0].lower() + first[1:])
+        if node is None:
             return None
-        n = len(words)
-        for key, values in candidates:
-            size = len(key)
-            if i + size > n:
-                continue
-            if all(_same(key[j], words[i + j], self.fold_case) for j in range(1, size)):
-                return size, values
-        return None
+        best = (1, node.values) if node.values is not None else None
+        j, n = i + 1, len(words)
+        while j < n and node.next:
+            found = node.next.get(words[j].lower() if fold_case else words[j])
+            if found is None:
+                break
+            node = found
+            j += 1
+            if node.values is not None:
+                best = (j - i, node.values)
+        return best
 
-
-def _same(expected: str, word: str, fold_case: bool) -> bool:
-    return expected == (word.lower() if fold_case else word)
+    def scan(self, words: Sequence[str]) -> list[tuple[int, list[V]] | None]:
+        """The longest phrase starting at each token, in one pass: ``scan(words)[i] == match_at(words, i)``."""
+        keys = [w.lower() for w in words] if self.fold_case else words
+        roots = self._roots
+        fallback = not self.fold_case
+        n = len(keys)
+        out: list[tuple[int, list[V]] | None] = [None] * n
+        for i, first in enumerate(keys):
+            node = roots.get(first)
+            if node is None:
+                if not (fallback and first[:1].isupper()):
+                    continue
+                node = roots.get(first[0].lower() + first[1:])
+                if node is None:
+                    continue
+            best = (1, node.values) if node.values is not None else None
+            j = i + 1
+            while j < n and node.next:
+                found = node.next.get(keys[j])
+                if found is None:
+                    break
+                node = found
+                j += 1
+                if node.values is not None:
+                    best = (j - i, node.values)
+            out[i] = best
+        return out
