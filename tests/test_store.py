@@ -500,3 +500,19 @@ def test_export_since_reads_only_records_with_a_source_ingested_since(store, mon
     assert calls[0] == (0, 2) and calls[-1] == (2, 2)
     assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == [r["id"] for r in got]
     assert list(export_module.read_records(store, since=since_timestamp("2999-01-01"))) == []
+
+
+def test_a_date_range_finds_records_dated_by_month_or_year_and_counts_agree(store):
+    # a record dated "2022" may have been any day of it: a range from June 2022 on still finds it
+    specs = [(("XAR", "XGO"), "2022", "a", None, "occurred"), (("XAR", "XRO"), "2022-05", "b", None, "occurred"),
+             (("XGO", "XRO"), "2021-12-31", "c", None, "occurred"), (("XAR", "XGO"), "2023-01-02", "d", "Edoras",
+                                                                      "occurred")]
+    ingest(store, [synthetic_article("y", 1, specs)], "kb")
+    for date_from, date_to, expected in [("2022-06", None, {"2022", "2023-01-02"}), ("2022-05-31", "2022-12",
+                                         {"2022", "2022-05"}), ("2022", "2022", {"2022", "2022-05"}),
+                                         (None, "2021", {"2021-12-31"}), ("2023-01-03", None, set())]:
+        q = RecordQuery(date_from=date_from, date_to=date_to)
+        assert {r["date"] for r in find_records(store, q)} == expected, (date_from, date_to)
+        assert count_records(store, q) == count_records(store, q, cap=100) == len(expected)
+        by_country = RecordQuery(country="XAR", date_from=date_from, date_to=date_to)
+        assert count_records(store, by_country, cap=100) == len(find_records(store, by_country))
