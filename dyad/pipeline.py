@@ -12,7 +12,7 @@ from dyad.clean import clean
 from dyad.context import fill_from_context, find_dateline
 from dyad.dates import find_dates
 from dyad.decide import Reading, decide
-from dyad.dedup import merge_candidates, with_best
+from dyad.dedup import MAX_HEADING, heading_sentences, merge_candidates, with_best
 from dyad.errors import DocumentError
 from dyad.events import Candidate, sentence_events
 from dyad.kb.loader import KnowledgeBase, load_kb
@@ -69,6 +69,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     paragraph = -1
     background_sentences: set[int] = set()
     sentence_count = 0
+    first_sentences: list[tuple[int, int]] = []  # (start, end) of the first few: the heading is among them
     deadline = time.monotonic() + settings.time_budget if settings.time_budget else None
     for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots, language)):
         if deadline is not None and time.monotonic() > deadline:
@@ -76,6 +77,8 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
                                 f"over the time budget of {settings.time_budget:g} s at character "
                                 f"{text.to_original(sent.start, sent.start)[0]:,} of {len(doc.text):,}; skipped")
         sentence_count = index + 1
+        if index < MAX_HEADING:
+            first_sentences.append((sent.start, sent.end))
         dates = find_dates(sent.tokens, lex, doc.published, reference)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
         event_day = _representative_day(dates) or doc.published
@@ -112,7 +115,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     named = frozenset(ctx.people)
     salient = _salient_people(ctx)
     readings = []
-    for n, group in enumerate(merge_candidates(candidates)):
+    for n, group in enumerate(merge_candidates(candidates, heading_sentences(text.text, first_sentences))):
         event = _event(doc, n, _dated_by_publication(with_best(group), doc.published, background_sentences),
                        text, kb, named, salient)
         readings.append(Reading(tuple(group), event, sentence_count, language))
@@ -177,7 +180,7 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
     for country, mentions in cand.sides:
         if all(m.kind == "state" for m in mentions) and country in salient:
             mentions = (replace(salient[country], start=mentions[0].start, end=mentions[0].end),)
-        people = {}
+        people: dict[str | None, Mention] = {}
         for m in mentions:
             if m.kind == "person":
                 people.setdefault(m.key or m.name, m)

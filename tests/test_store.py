@@ -516,3 +516,17 @@ def test_a_date_range_finds_records_dated_by_month_or_year_and_counts_agree(stor
         assert count_records(store, q) == count_records(store, q, cap=100) == len(expected)
         by_country = RecordQuery(country="XAR", date_from=date_from, date_to=date_to)
         assert count_records(store, by_country, cap=100) == len(find_records(store, by_country))
+
+
+@pytest.mark.parametrize("above", ["Wire report\n", "UPDATE 2-\nWire report\n", "Exklusiv \r\n\n"])
+def test_a_syndicated_copy_with_lines_added_on_top_adds_a_source_not_records(tmp_path, fantasy_kb, above):
+    # the headline places the meeting elsewhere than the lead: only a headline may do so without splitting it
+    original = ("Vorn trifft Ithil in Edoras\nDer arnorische Außenminister Elendil Vorn ist am Dienstag in Minas "
+                "Tirith mit dem gondorischen Außenminister Faramir Ithil zusammengetroffen. Sie sprachen über Handel.")
+    store = open_store(str(tmp_path / "dyad.db"))
+    put(store, fantasy_kb, [doc("a", original, source="herald")])
+    alone = snapshot(store)[2]
+    put(store, fantasy_kb, [doc("a", above + original, source="wire")])
+    records = snapshot(store)[2]
+    assert [(r.date, r.city) for r in records] == [(r.date, r.city) for r in alone]  # the id may change
+    assert [r.n_sources for r in records] == [2]
