@@ -208,8 +208,19 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
     return Event(
         id=digest, type="CONSULT", cameo=_cameo(cand, location), status=cand.status, mode=cand.mode,
         participants=tuple(participants), evidence=cand.evidence, date=cand.date, location=location,
-        host=cand.host, series=_series(cand, kb), round=cand.round, topics=cand.topics,
+        host=_host(cand, location, kb), series=_series(cand, kb), round=cand.round, topics=cand.topics,
     )
+
+
+def _host(cand: Candidate, location: Location | None, kb: KnowledgeBase) -> str | None:
+    """The host is the side in whose city the meeting took place, should the sentence suggest another
+    ("arrived in Niamey, where he was received by ...", "empfing er Tillerson in Doha"): a host that
+    contradicts the place would flip the visitor and host of the exports (GDELT 042/043)."""
+    sides = {c for c, _ in cand.sides}
+    if cand.host and cand.host not in kb.organisations and location is not None and location.city \
+            and not cand.place_from_context and location.country in sides:
+        return location.country
+    return cand.host
 
 
 def _cameo(cand: Candidate, location: Location | None) -> str:
