@@ -57,6 +57,11 @@ def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
         # one country or one pair: straight off the (a, b, date) index of the dyads
         stmt = select(records).where(records.c.id.in_(_dyad_page(q, limit + q.offset))) \
             .order_by(*order).limit(limit).offset(q.offset)
+    elif q.location and not any((q.actor, q.country, q.counterpart, q.date_from, q.date_to, q.status, q.mode,
+                                 q.series, q.topic, q.words, q.min_confidence)):
+        # one place: a page off each of the (city, date) and (country, date) indexes, however common the place
+        stmt = select(records).where(records.c.id.in_(_location_page(q, limit + q.offset))) \
+            .order_by(*order).limit(limit).offset(q.offset)
     with store.engine.connect() as conn:
         rows = _dicts(conn.execute(stmt))
         ids = [r["id"] for r in rows]
@@ -96,6 +101,15 @@ def _actor_page(q: RecordQuery, n: int):
                         record_actors.c.date_lo, q.date_from, q.date_to)
         order = record_actors.c.date_lo.asc() if q.oldest_first else record_actors.c.date_lo.desc()
         pages.append(select(sub.order_by(order).limit(n).subquery().c.record_id))
+    return union(*pages)
+
+
+def _location_page(q: RecordQuery, n: int):
+    pages = []
+    for column in (records.c.city, records.c.country):
+        order = records.c.date_lo.asc() if q.oldest_first else records.c.date_lo.desc()
+        pages.append(select(select(records.c.id).where(column == q.location).order_by(order).limit(n)
+                            .subquery().c.id))
     return union(*pages)
 
 
