@@ -83,7 +83,7 @@ def main() -> None:
                 break
             except OSError:
                 if server.poll() is not None:
-                    raise SystemExit("the server did not start")
+                    raise SystemExit("the server did not start") from None
                 time.sleep(0.1)
         before = peak = rss_mb(server.pid)
         results: list = []
