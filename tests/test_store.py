@@ -530,3 +530,26 @@ def test_a_syndicated_copy_with_lines_added_on_top_adds_a_source_not_records(tmp
     records = snapshot(store)[2]
     assert [(r.date, r.city) for r in records] == [(r.date, r.city) for r in alone]  # the id may change
     assert [r.n_sources for r in records] == [2]
+
+
+def test_pages_of_one_place_and_by_sources_are_the_pages_of_the_whole_ordering(store):
+    rng = random.Random(4)
+    sides = [("XAR", "XGO"), ("XAR", "XRO"), ("XGO", "XRO")]
+    for d in range(12):
+        specs = [(rng.choice(sides), f"2023-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}", f"p{k}",
+                  rng.choice(["Edoras", "Annuminas", None]), "occurred") for k in range(3)]
+        ingest(store, [synthetic_article(f"d{d}", 1, specs)], "kb")
+    everything = find_records(store, RecordQuery(limit=1000))
+    for place in ("Edoras", "XRO", "XAR", "Nowhere"):
+        for oldest in (False, True):
+            expected = [r["id"] for r in everything if place in (r["city"], r["country"])]
+            if oldest:
+                expected = [r["id"] for r in sorted(everything, key=lambda r: (r["date_lo"], r["id"]))
+                            if place in (r["city"], r["country"])]
+            for offset, limit in ((0, 5), (3, 4), (0, 1000)):
+                page = find_records(store, RecordQuery(location=place, oldest_first=oldest, offset=offset, limit=limit))
+                assert [r["id"] for r in page] == expected[offset:offset + limit], (place, oldest, offset)
+            assert count_records(store, RecordQuery(location=place), cap=100) == len(expected)
+    by_sources = sorted(everything, key=lambda r: (-r["n_sources"], -int(r["date_lo"].replace("-", "")), r["id"]))
+    assert [r["id"] for r in find_records(store, RecordQuery(sort="sources", limit=1000))] == \
+        [r["id"] for r in by_sources]
