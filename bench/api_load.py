@@ -76,21 +76,42 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (uvicorn's workers)."""
-    total = 0.0
-    pids = [pid]
+def tree(pid: int) -> list[int]:
+    """A process and its descendants (uvicorn's workers)."""
+    found, pids = [], [pid]
     while pids:
         p = pids.pop()
+        found.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                pids += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants."""
+    total = 0.0
+    for p in tree(pid):
         try:
             found = re.search(r"VmRSS:\s+(\d+)", Path(f"/proc/{p}/status").read_text())
             total += int(found.group(1)) / 1024 if found else 0
-            for task in Path(f"/proc/{p}/task").iterdir():
-                children = (task / "children").read_text().split()
-                pids += [int(c) for c in children]
         except OSError:
             pass
     return total
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process and its descendants have used so far."""
+    total = 0
+    for p in tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except (OSError, IndexError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_up(port: int, timeout: float = 60) -> None:
@@ -144,6 +165,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of the same load first, not measured "
+                        "(each process loads the knowledge base at its first actor filter)")
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     args = parser.parse_args()
     rng = random.Random(7)
@@ -166,26 +189,36 @@ def main() -> None:
         import threading
 
         threading.Thread(target=watch, daemon=True).start()
-        load_before = os.getloadavg()
         base = f"http://127.0.0.1:{port}"
         if args.client == "wrk":
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
                 f.write(lua_script(paths))
-            out = subprocess.run(["wrk", "-t", str(args.threads), "-c", str(args.clients), "-d",
-                                  f"{args.seconds}s", "--timeout", "10s", "-s", f.name, base],
-                                 capture_output=True, text=True, check=True).stdout
+            def wrk(seconds: int) -> str:
+                return subprocess.run(["wrk", "-t", str(args.threads), "-c", str(args.clients), "-d", f"{seconds}s",
+                                       "--timeout", "10s", "-s", f.name, base],
+                                      capture_output=True, text=True, check=True).stdout
+
+            if args.warmup:
+                wrk(args.warmup)
+            load_before, cpu_before = os.getloadavg(), cpu_seconds(server.pid)
+            out = wrk(args.seconds)
             os.unlink(f.name)
             fields = dict(kv.split("=") for kv in out.split("RESULT ", 1)[1].split())
             r = {k: float(v) for k, v in fields.items()}
             r["errors"] = sum(r[k] for k in ("connect", "read", "write", "status", "timeout"))
         else:
+            if args.warmup:
+                asyncio.run(async_clients(base, paths, args.clients, args.warmup))
+            load_before, cpu_before = os.getloadavg(), cpu_seconds(server.pid)
             r = asyncio.run(async_clients(base, paths, args.clients, args.seconds))
-        load_after = os.getloadavg()
+        load_after, cpu = os.getloadavg(), cpu_seconds(server.pid) - cpu_before
         print(f"GET /events, {len(paths)} distinct random filters, {args.clients} clients ({args.client}), "
               f"{args.seconds} s, {args.workers} server process(es), {os.cpu_count()} CPUs")
         print(f"  {r['requests'] / r['seconds']:.1f} requests/s ({int(r['requests'])} requests), "
               f"p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, max {r['max']:.0f} ms, "
               f"errors {int(r['errors'])}")
+        print(f"  server CPU {cpu:.1f} s: {cpu / r['requests'] * 1000:.1f} ms per request (what bounds requests/s "
+              f"on a machine of free cores: {os.cpu_count()} cores / this)")
         print(f"  server memory {rss_idle:.0f} MB idle, {peak[0]:.0f} MB at most (all processes); "
               f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     finally:

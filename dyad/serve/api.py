@@ -16,6 +16,7 @@ import csv
 import hmac
 import io
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -144,14 +145,19 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
         response.headers["Referrer-Policy"] = "no-referrer"
         return response
 
-    def actor_names() -> ActorNames:
-        if app.state.actor_names is None:
-            app.state.actor_names = ActorNames(kb or load_kb())
-        return app.state.actor_names
+    names_lock = threading.Lock()
+
+    def actor_id(name: str) -> str | None:
+        """The knowledge base is loaded at the first actor filter, once: requests that come meanwhile wait for
+        it rather than each load it again (under load, every thread of the pool did, and the server stalled)."""
+        with names_lock:
+            if app.state.actor_names is None:
+                app.state.actor_names = ActorNames(kb or load_kb())
+            return app.state.actor_names.resolve(name)
 
     def resolved(q: RecordQuery) -> RecordQuery:
         """The query with its actor by any name or alias the knowledge base knows, in any case."""
-        return replace(q, actor=actor_names().resolve(q.actor) or q.actor) if q.actor else q
+        return replace(q, actor=actor_id(q.actor) or q.actor) if q.actor else q
 
     @app.get("/events", summary="Meeting records, newest first, filtered and paginated", response_class=JSONResponse)
     def events(q: Annotated[RecordQuery, Depends(query)]) -> Response:

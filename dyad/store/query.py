@@ -135,18 +135,27 @@ def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
             sides = sides.where(record_dyads.c.b == b)
         matching = _in_range(sides, record_dyads.c.date_lo, q.date_from, q.date_to).distinct()
     elif q.actor and not any((q.country, q.counterpart, *others)):
-        matching = union(*(_in_range(select(record_actors.c.record_id).where(column == q.actor),
-                                     record_actors.c.date_lo, q.date_from, q.date_to)
-                           for column in (record_actors.c.actor, record_actors.c.name)))
+        # an actor has one row per record; a name may be two people's in one record
+        by_id, by_name = (_in_range(select(record_actors.c.record_id).where(column == q.actor),
+                                    record_actors.c.date_lo, q.date_from, q.date_to)
+                          for column in (record_actors.c.actor, record_actors.c.name))
+        with store.engine.connect() as conn:
+            ids, names = _count(conn, by_id, cap), _count(conn, by_name.distinct(), cap)
+            # a query is nearly always an id or a name: only when it is both must the two be merged
+            return _count(conn, union(by_id, by_name), cap) if ids and names else ids or names
     else:
         matching = select(records.c.date_lo).where(*_conditions(store, q))
         if cap is not None and (q.date_from or q.date_to):
             # newest first down the date index: the first rows it reaches in a date range match
             matching = matching.order_by(records.c.date_lo.desc())
+    with store.engine.connect() as conn:
+        return _count(conn, matching, cap)
+
+
+def _count(conn, matching, cap: int | None) -> int:
     if cap is not None:
         matching = matching.limit(cap + 1)
-    with store.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
+    return conn.execute(select(func.count()).select_from(matching.subquery())).scalar_one()
 
 
 def _conditions(store: Store, q: RecordQuery) -> list:
