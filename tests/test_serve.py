@@ -173,6 +173,29 @@ def test_totals_are_counted_again_once_another_writer_changes_the_store(tmp_path
     assert [client.get("/events", params=p).json()["total"] for p in asked] == [4, 4, 4, 4]
 
 
+def test_concurrent_actor_filters_load_the_knowledge_base_once(filled, fantasy_kb, monkeypatch):
+    import threading
+    import time
+
+    loads = []
+
+    def slow_load(*args):
+        loads.append(1)
+        time.sleep(0.3)
+        return fantasy_kb
+
+    monkeypatch.setattr("dyad.serve.api.load_kb", slow_load)
+    client = TestClient(create_app(filled))  # no knowledge base given: loaded at the first actor filter
+    totals = []
+    threads = [threading.Thread(target=lambda: totals.append(
+        client.get("/events", params={"actor": "elendil vorn"}).json()["total"])) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(loads) == 1 and totals == [6] * 6  # every record of the fixture has Vorn in it
+
+
 def test_serve_with_several_worker_processes(filled, tmp_path):
     import socket
     import subprocess
