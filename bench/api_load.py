@@ -33,11 +33,14 @@ from urllib.parse import urlencode
 COUNTRIES = [f"C{n:02d}" for n in range(60)]  # bench/store.py's
 WORDS = ["talks", "trade", "nuclear", "climate", "grain", "Arctic"]
 
-# (name, parameters) drawn alike: the dashboard's and an analyst's usual questions
-def random_filter(rng: random.Random) -> dict[str, str]:
+KINDS = 10
+
+
+def random_filter(rng: random.Random, kind: int | None = None) -> dict[str, str]:
+    """The parameters of one request, of ten kinds drawn alike: the dashboard's and an analyst's questions."""
     c, d = rng.sample(COUNTRIES, 2)
     year = str(rng.randrange(2014, 2025))
-    kind = rng.randrange(10)
+    kind = rng.randrange(KINDS) if kind is None else kind
     return [
         {},
         {"country": c},
@@ -165,12 +168,13 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--kind", type=int, choices=range(KINDS), help="only requests of this kind (0-9)")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of the same load first, not measured "
                         "(each process loads the knowledge base at its first actor filter)")
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     args = parser.parse_args()
     rng = random.Random(7)
-    paths = sorted({"/events?" + urlencode(random_filter(rng)) for _ in range(5000)})
+    paths = sorted({"/events?" + urlencode(random_filter(rng, args.kind)) for _ in range(5000)})
     port = free_port()
     env = {**os.environ, "DYAD_TOKEN": ""}
     workers = ["--workers", str(args.workers)] if args.workers > 1 else []  # (older versions had one only)
@@ -212,7 +216,8 @@ def main() -> None:
             load_before, cpu_before = os.getloadavg(), cpu_seconds(server.pid)
             r = asyncio.run(async_clients(base, paths, args.clients, args.seconds))
         load_after, cpu = os.getloadavg(), cpu_seconds(server.pid) - cpu_before
-        print(f"GET /events, {len(paths)} distinct random filters, {args.clients} clients ({args.client}), "
+        print(f"GET /events, {len(paths)} distinct random filters{'' if args.kind is None else f' like {paths[0]}'}, "
+              f"{args.clients} clients ({args.client}), "
               f"{args.seconds} s, {args.workers} server process(es), {os.cpu_count()} CPUs")
         print(f"  {r['requests'] / r['seconds']:.1f} requests/s ({int(r['requests'])} requests), "
               f"p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, max {r['max']:.0f} ms, "
