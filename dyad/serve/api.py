@@ -331,8 +331,7 @@ def _reading_connections(store: Store) -> None:
 
 
 def _json(value: Any) -> Response:
-    """JSON of plain rows, written directly: FastAPI's generic encoder spends more time on a page of
-    records than the database does."""
+    """JSON of plain rows (strings and numbers), written directly rather than passed through a response model."""
     return Response(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode(),
                     media_type="application/json")
 
