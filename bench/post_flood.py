@@ -2,7 +2,7 @@
 
     python bench/post_flood.py [--mb 200] [--clients 8]
 
-Starts `dyad serve` (DYAD_TOKEN set) on an empty store in its own process;
+Starts `dyad serve` (DYAD_TOKEN set, or none with --read-only) on an empty store in its own process;
 each client streams a chunked POST /documents of ``--mb`` megabytes, as fast
 as the server reads it, and stops when the server answers. Prints the
 server's resident memory before and at its peak, what each client was
@@ -66,19 +66,24 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=int, default=200)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--read-only", action="store_true", help="serve without DYAD_TOKEN (no ingest at all)")
     args = parser.parse_args()
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     db = Path(tempfile.mkdtemp()) / "empty.db"
+    subprocess.run([sys.executable, "-c", f"from dyad.store import open_store; open_store({str(db)!r})"], check=True)
     server = subprocess.Popen([sys.executable, "-m", "dyad.cli", "serve", "--db", str(db), "--port", str(port)],
-                              env={**os.environ, "DYAD_TOKEN": "secret"}, stderr=subprocess.DEVNULL)
+                              env={**os.environ, "DYAD_TOKEN": "" if args.read_only else "secret"},
+                              stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
+        for _ in range(600):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
+                if server.poll() is not None:
+                    raise SystemExit("the server did not start") from None
                 time.sleep(0.1)
         before = peak = rss_mb(server.pid)
         results: list = []
@@ -90,8 +95,8 @@ def main() -> None:
         while any(t.is_alive() for t in threads):
             peak = max(peak, rss_mb(server.pid))
             time.sleep(0.02)
-        print(f"server memory: {before:.0f} MB before, {peak:.0f} MB at peak, under {args.clients} chunked POSTs "
-              f"of up to {args.mb} MB each")
+        print(f"{'read-only ' if args.read_only else ''}server memory: {before:.0f} MB before, {peak:.0f} MB at "
+              f"peak, under {args.clients} chunked POSTs of up to {args.mb} MB each")
         for authorization, answer, sent in sorted(results, key=str):
             print(f"  {authorization or '(no token)':14} {answer:32} after {sent / 1e6:7.1f} MB sent")
     finally:

@@ -177,6 +177,8 @@ def _parser() -> argparse.ArgumentParser:
     srv.add_argument("--db", default="dyad.db", help=DB_HELP)
     srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     srv.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    srv.add_argument("--workers", type=_count(1), default=1,
+                     help="server processes answering requests (default 1; about one per CPU core under load)")
     srv.set_defaults(run=_serve)
 
     comp = sub.add_parser("completion", help="print a shell completion script: source <(dyad completion bash)")
@@ -586,9 +588,16 @@ def _serve(args: argparse.Namespace) -> int:
     from dyad.serve.api import create_app
 
     token = os.environ.get("DYAD_TOKEN") or None
-    print(f"dyad: serving {args.db} on http://{args.host}:{args.port}/ "
+    store = _existing_store(args.db)
+    print(f"dyad: serving {args.db} on http://{args.host}:{args.port}/ with {args.workers} process(es) "
           f"({'ingest enabled with DYAD_TOKEN' if token else 'read-only'})", file=sys.stderr)
-    uvicorn.run(create_app(_existing_store(args.db), token), host=args.host, port=args.port, log_level="warning")
+    if args.workers == 1:
+        uvicorn.run(create_app(store, token), host=args.host, port=args.port, log_level="warning")
+        return 0
+    store.engine.dispose()  # each worker process opens its own connections
+    os.environ["DYAD_DB"] = args.db
+    uvicorn.run("dyad.serve.api:app_from_environment", factory=True, workers=args.workers, host=args.host,
+                port=args.port, log_level="warning")
     return 0
 
 

@@ -13,10 +13,16 @@ from typing import cast
 from dyad.model import Candidate, DateValue, Location
 
 PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
+MAX_HEADING = 3  # a kicker, the headline, a subheading
+SENTENCE_END = ".!?…"  # a line ending so (maybe before closing quotes) is a sentence of the body, not a heading
+CLOSING = " \"'“”»«’)"
 
 
-def merge_candidates(candidates: list[Candidate]) -> list[list[Candidate]]:
+def merge_candidates(candidates: list[Candidate], heading: int = 1) -> list[list[Candidate]]:
     """Groups of candidates that report the same meeting, in order of first mention.
+
+    ``heading``: how many sentences open the article as its heading (the headline, and any line above it such
+    as a kicker or "Wire report"); see ``heading_sentences``.
 
     A candidate joins the first group all of whose members report the same meeting (``_same_meeting``).
     Rather than comparing it with every member of every group, which made a long article cost the square
@@ -41,14 +47,14 @@ def merge_candidates(candidates: list[Candidate]) -> list[list[Candidate]]:
                 by_sentence.setdefault(cand.sentence_index, []).append(joined)
                 continue
         sides = by_sides.setdefault(key, _SideGroups())
-        need = _Need(cand)
+        need = _Need(cand, heading)
         for position in sides.fitting(cand):
             if groups[position].accepts(need):
                 sides.add(groups[position], cand)
                 by_sentence.setdefault(cand.sentence_index, []).append(groups[position])
                 break
         else:
-            group = _Group(len(groups), key)
+            group = _Group(len(groups), key, heading)
             groups.append(group)
             sides.add(group, cand)
             by_sentence.setdefault(cand.sentence_index, []).append(group)
@@ -60,23 +66,24 @@ class _Need:
 
     __slots__ = ("cand", "names", "status", "dated", "place")
 
-    def __init__(self, cand: Candidate) -> None:
+    def __init__(self, cand: Candidate, heading: int) -> None:
         self.cand = cand
         self.names = [(country, names) for country, ms in cand.sides if (names := _people(ms))]
         self.status = cand.status
         self.dated = cand.date is not None
         # a place that splits: named by the sentence itself, outside a headline
-        self.place = cand.location is not None and not (cand.place_from_context or _headline(cand))
+        self.place = cand.location is not None and not (cand.place_from_context or _headline(cand, heading))
 
 
 class _Group:
     """A group of candidates and, in summary, what its members require of a newcomer."""
 
-    __slots__ = ("position", "sides", "closed", "members", "people", "statuses", "undated_statuses", "latest",
-                 "places")
+    __slots__ = ("position", "sides", "heading", "closed", "members", "people", "statuses", "undated_statuses",
+                 "latest", "places")
 
-    def __init__(self, position: int, sides: frozenset[str]) -> None:
+    def __init__(self, position: int, sides: frozenset[str], heading: int) -> None:
         self.position = position
+        self.heading = heading
         self.sides = sides  # the countries of its first member, which every member shares ...
         self.closed = False  # ... unless one joined it with more countries (Candidate.joins): then no one else can
         self.members: list[Candidate] = []
@@ -113,7 +120,7 @@ class _Group:
             self.undated_statuses.add(cand.status)
         elif self.latest is None or len(cand.date.value) > len(self.latest.value):
             self.latest = cand.date
-        if cand.location is not None and not (cand.place_from_context or _headline(cand)):
+        if cand.location is not None and not (cand.place_from_context or _headline(cand, self.heading)):
             self.places.add(cand.location.country)
 
 
@@ -144,7 +151,7 @@ class _SideGroups:
         n = group.position
         if not group.members[1:]:
             self.undated[n] = None
-        if group.latest is not before:
+        if group.latest is not None and group.latest is not before:
             self.undated.pop(n, None)
             if before is not None:
                 self._index(before.value, n, remove=True)
@@ -212,7 +219,7 @@ def _best_mode(group: list[Candidate]) -> str:
     return modes[0] if modes else "unspecified"
 
 
-def _same_meeting(a: Candidate, b: Candidate) -> bool:
+def _same_meeting(a: Candidate, b: Candidate, heading: int = 1) -> bool:
     if {c for c, _ in a.sides} != {c for c, _ in b.sides}:
         return False
     if not _people_agree(a, b):
@@ -222,14 +229,28 @@ def _same_meeting(a: Candidate, b: Candidate) -> bool:
     if a.date is not None and b.date is not None and not _dates_agree(a.date, b.date):
         return False
     if a.location and b.location and a.location.country != b.location.country \
-            and not (a.place_from_context or b.place_from_context or _headline(a) or _headline(b)):
+            and not (a.place_from_context or b.place_from_context or _headline(a, heading) or _headline(b, heading)):
         return False  # a place guessed from the context, or given by the headline, never splits a meeting
     return True
 
 
-def _headline(cand: Candidate) -> bool:
-    """An undated meeting of the first sentence: the headline of the meeting its lead reports."""
-    return cand.sentence_index == 0 and cand.date is None
+def _headline(cand: Candidate, heading: int) -> bool:
+    """An undated meeting of the article's heading: the headline of the meeting its lead reports."""
+    return cand.sentence_index < heading and cand.date is None
+
+
+def heading_sentences(text: str, sentences: list[tuple[int, int]]) -> int:
+    """How many sentences open the article as its heading: the first, and each line before the body's first
+    full sentence that ends without a full stop (a headline, and a line above it: a kicker, "Wire report",
+    "UPDATE 2"), at most ``MAX_HEADING``. A syndicated copy with a line added on top thus has the heading
+    of the original. ``sentences``: (start, end) of the first sentences in ``text``."""
+    heading = 0
+    for start, end in sentences[:MAX_HEADING]:
+        line_ends = text[end:].lstrip(" \t\r")[:1] in ("\n", "")
+        if not line_ends or text[start:end].rstrip(CLOSING)[-1:] in SENTENCE_END:
+            break
+        heading += 1
+    return max(heading, 1)
 
 
 def _dates_agree(a: DateValue, b: DateValue) -> bool:

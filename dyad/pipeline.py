@@ -12,7 +12,7 @@ from dyad.clean import clean
 from dyad.context import fill_from_context, find_dateline
 from dyad.dates import find_dates
 from dyad.decide import Reading, decide
-from dyad.dedup import merge_candidates, with_best
+from dyad.dedup import MAX_HEADING, heading_sentences, merge_candidates, with_best
 from dyad.errors import DocumentError
 from dyad.events import sentence_events
 from dyad.kb.loader import KnowledgeBase, load_kb
@@ -70,6 +70,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     paragraph = -1
     background_sentences: set[int] = set()
     sentence_count = 0
+    first_sentences: list[tuple[int, int]] = []  # (start, end) of the first few: the heading is among them
     deadline = time.monotonic() + settings.time_budget if settings.time_budget else None
     for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots, language)):
         if deadline is not None and time.monotonic() > deadline:
@@ -77,6 +78,8 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
                                 f"over the time budget of {settings.time_budget:g} s at character "
                                 f"{text.to_original(sent.start, sent.start)[0]:,} of {len(doc.text):,}; skipped")
         sentence_count = index + 1
+        if index < MAX_HEADING:
+            first_sentences.append((sent.start, sent.end))
         dates = find_dates(sent.tokens, lex, doc.published, reference)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
         event_day = _representative_day(dates) or doc.published
@@ -113,7 +116,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     named = frozenset(ctx.people)
     salient = _salient_people(ctx)
     readings = []
-    for n, group in enumerate(merge_candidates(candidates)):
+    for n, group in enumerate(merge_candidates(candidates, heading_sentences(text.text, first_sentences))):
         event = _event(doc, n, _dated_by_publication(with_best(group), doc.published, background_sentences),
                        text, kb, named, salient)
         readings.append(Reading(tuple(group), event, sentence_count, language))
@@ -206,8 +209,19 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
     return Event(
         id=digest, type="CONSULT", cameo=_cameo(cand, location), status=cand.status, mode=cand.mode,
         participants=tuple(participants), evidence=cand.evidence, date=cand.date, location=location,
-        host=cand.host, series=_series(cand, kb), round=cand.round, topics=cand.topics,
+        host=_host(cand, location, kb), series=_series(cand, kb), round=cand.round, topics=cand.topics,
     )
+
+
+def _host(cand: Candidate, location: Location | None, kb: KnowledgeBase) -> str | None:
+    """The host is the side in whose city the meeting took place, should the sentence suggest another
+    ("arrived in Niamey, where he was received by ...", "empfing er Tillerson in Doha"): a host that
+    contradicts the place would flip the visitor and host of the exports (GDELT 042/043)."""
+    sides = {c for c, _ in cand.sides}
+    if cand.host and cand.host not in kb.organisations and location is not None and location.city \
+            and not cand.place_from_context and location.country in sides:
+        return location.country
+    return cand.host
 
 
 def _cameo(cand: Candidate, location: Location | None) -> str:

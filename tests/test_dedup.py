@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dyad.dedup import _same_meeting, merge_candidates
+from dyad.dedup import _same_meeting, heading_sentences, merge_candidates
 from dyad.model import Candidate, DateValue, Evidence, Location, Mention
 
 
@@ -23,6 +23,27 @@ def test_an_undated_headline_is_the_meeting_its_lead_reports_wherever_each_place
 def test_meetings_in_two_countries_are_two_outside_the_headline():
     groups = merge_candidates([candidate(3, None, "Edoras", "XRO"), candidate(5, "2023-09-20", "Annuminas", "XAR")])
     assert len(groups) == 2
+
+
+def test_lines_above_the_headline_belong_to_the_heading():
+    groups = merge_candidates([candidate(1, None, "Edoras", "XRO"), candidate(3, "2023-09-20", "Annuminas", "XAR")],
+                              heading=2)
+    assert len(groups) == 1
+
+
+def _lines(text):
+    starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    return [(s, s + len(line.rstrip())) for s, line in zip(starts, text.split("\n"), strict=True) if line.strip()]
+
+
+def test_the_heading_is_the_lines_before_the_first_full_sentence():
+    lead = "Vorn traf Ithil am Dienstag. Sie sprachen über Handel."
+    for text, expected in [(lead, 1), ("Vorn trifft Ithil\n" + lead, 1), ("Wire report\nVorn trifft Ithil\n" + lead, 2),
+                           ("UPDATE 2\nWire report\nVorn trifft Ithil  \n\n" + lead, 3),
+                           ("Vorn trifft Ithil.\n" + lead, 1), ('"Gute Gespräche"\n' + lead, 1),
+                           ("a\nb\nc\nd\ne\n" + lead, 3)]:
+        sentences = _lines(text)[:-1] + [(text.index(lead), text.index(lead) + 28)]
+        assert heading_sentences(text, sentences) == expected, text
 
 
 def quadratic_merge(candidates):

@@ -997,3 +997,24 @@ def test_a_german_compound_role_noun_the_list_does_not_spell_out_is_an_office(fa
     text = "Elendil Vorn traf am Montag in Minas Tirith die Flussministerin Arwen Talas."
     [event] = run(fantasy_kb, text, lang="de")
     assert ("XGO", "Arwen Talas") in sides(event)
+
+
+def test_the_host_is_the_side_in_whose_city_the_meeting_took_place(fantasy_kb):
+    from dyad.events import Candidate
+    from dyad.model import Evidence, Location, Mention
+    from dyad.pipeline import _host
+
+    sides = (("XAR", (Mention("person", 0, 4, "Vorn", key="elendil-vorn", country="XAR"),)),
+             ("XGO", (Mention("person", 5, 10, "Ithil", key="faramir-ithil", country="XGO"),)))
+
+    def host(place, host="XAR", from_context=False):
+        cand = Candidate(sides, "occurred", "in_person", frozenset({"host"}), None, place, host, None, (),
+                         Evidence("", 0, 0), 3, place_from_context=from_context)
+        return _host(cand, place, fantasy_kb)
+
+    minas_tirith = Location("Minas Tirith", "XGO")
+    assert host(minas_tirith) == "XGO"  # "Vorn arrived in Minas Tirith, where Ithil received him"
+    assert host(minas_tirith, from_context=True) == "XAR"  # a place guessed from the paragraph decides nothing
+    assert host(Location("Edoras", "XRO")) == "XAR"  # a third country's city: the host may well be a guest there
+    assert host(Location(None, "XGO")) == "XAR"  # a country alone may be the visitor's destination, not the venue
+    assert host(minas_tirith, host=None) is None

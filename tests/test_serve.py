@@ -160,6 +160,71 @@ def test_security_headers_and_openapi(client):
         set(client.get("/openapi.json").json()["paths"])
 
 
+def test_totals_are_counted_again_once_another_writer_changes_the_store(tmp_path, fantasy_kb):
+    path = str(tmp_path / "dyad.db")
+    docs = [Document(i, t, date(2023, 9, 20), "de", source="wire") for i, t in ARTICLES[:2]]
+    ingest(open_store(path), extract_all(docs, fantasy_kb, Settings()), fantasy_kb.version)
+    client = TestClient(create_app(open_store(path), kb=fantasy_kb))
+    asked = [{}, {"country": "XAR"}, {"actor": "Elendil Vorn"}, {"from": "2023-09"}]
+    before = [client.get("/events", params=p).json()["total"] for p in asked * 2]  # the second time from memory
+    assert before == [2, 2, 2, 2] * 2
+    later = [Document(i, t, date(2023, 9, 20), "de", source="wire") for i, t in ARTICLES[2:4]]
+    ingest(open_store(path), extract_all(later, fantasy_kb, Settings()), fantasy_kb.version)  # another writer
+    assert [client.get("/events", params=p).json()["total"] for p in asked] == [4, 4, 4, 4]
+
+
+def test_concurrent_actor_filters_load_the_knowledge_base_once(filled, fantasy_kb, monkeypatch):
+    import threading
+    import time
+
+    loads = []
+
+    def slow_load(*args):
+        loads.append(1)
+        time.sleep(0.3)
+        return fantasy_kb
+
+    monkeypatch.setattr("dyad.serve.api.load_kb", slow_load)
+    client = TestClient(create_app(filled))  # no knowledge base given: loaded at the first actor filter
+    totals = []
+    threads = [threading.Thread(target=lambda: totals.append(
+        client.get("/events", params={"actor": "elendil vorn"}).json()["total"])) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(loads) == 1 and totals == [6] * 6  # every record of the fixture has Vorn in it
+
+
+def test_serve_with_several_worker_processes(filled, tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "dyad.cli", "serve", "--db", filled.engine.url.database,
+                               "--port", str(port), "--workers", "2"], stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "DYAD_TOKEN": ""})
+    try:
+        deadline, answer = time.monotonic() + 60, None
+        while answer is None and time.monotonic() < deadline:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/events", timeout=5)
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        assert answer is not None and answer.status_code == 200 and answer.json()["total"] == 6
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert "with 2 process(es)" in err
+
+
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

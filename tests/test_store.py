@@ -500,3 +500,56 @@ def test_export_since_reads_only_records_with_a_source_ingested_since(store, mon
     assert calls[0] == (0, 2) and calls[-1] == (2, 2)
     assert [json.loads(line)["id"] for line in out.getvalue().splitlines()] == [r["id"] for r in got]
     assert list(export_module.read_records(store, since=since_timestamp("2999-01-01"))) == []
+
+
+def test_a_date_range_finds_records_dated_by_month_or_year_and_counts_agree(store):
+    # a record dated "2022" may have been any day of it: a range from June 2022 on still finds it
+    specs = [(("XAR", "XGO"), "2022", "a", None, "occurred"), (("XAR", "XRO"), "2022-05", "b", None, "occurred"),
+             (("XGO", "XRO"), "2021-12-31", "c", None, "occurred"), (("XAR", "XGO"), "2023-01-02", "d", "Edoras",
+                                                                      "occurred")]
+    ingest(store, [synthetic_article("y", 1, specs)], "kb")
+    for date_from, date_to, expected in [("2022-06", None, {"2022", "2023-01-02"}), ("2022-05-31", "2022-12",
+                                         {"2022", "2022-05"}), ("2022", "2022", {"2022", "2022-05"}),
+                                         (None, "2021", {"2021-12-31"}), ("2023-01-03", None, set())]:
+        q = RecordQuery(date_from=date_from, date_to=date_to)
+        assert {r["date"] for r in find_records(store, q)} == expected, (date_from, date_to)
+        assert count_records(store, q) == count_records(store, q, cap=100) == len(expected)
+        by_country = RecordQuery(country="XAR", date_from=date_from, date_to=date_to)
+        assert count_records(store, by_country, cap=100) == len(find_records(store, by_country))
+
+
+@pytest.mark.parametrize("above", ["Wire report\n", "UPDATE 2-\nWire report\n", "Exklusiv \r\n\n"])
+def test_a_syndicated_copy_with_lines_added_on_top_adds_a_source_not_records(tmp_path, fantasy_kb, above):
+    # the headline places the meeting elsewhere than the lead: only a headline may do so without splitting it
+    original = ("Vorn trifft Ithil in Edoras\nDer arnorische Außenminister Elendil Vorn ist am Dienstag in Minas "
+                "Tirith mit dem gondorischen Außenminister Faramir Ithil zusammengetroffen. Sie sprachen über Handel.")
+    store = open_store(str(tmp_path / "dyad.db"))
+    put(store, fantasy_kb, [doc("a", original, source="herald")])
+    alone = snapshot(store)[2]
+    put(store, fantasy_kb, [doc("a", above + original, source="wire")])
+    records = snapshot(store)[2]
+    assert [(r.date, r.city) for r in records] == [(r.date, r.city) for r in alone]  # the id may change
+    assert [r.n_sources for r in records] == [2]
+
+
+def test_pages_of_one_place_and_by_sources_are_the_pages_of_the_whole_ordering(store):
+    rng = random.Random(4)
+    sides = [("XAR", "XGO"), ("XAR", "XRO"), ("XGO", "XRO")]
+    for d in range(12):
+        specs = [(rng.choice(sides), f"2023-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}", f"p{k}",
+                  rng.choice(["Edoras", "Annuminas", None]), "occurred") for k in range(3)]
+        ingest(store, [synthetic_article(f"d{d}", 1, specs)], "kb")
+    everything = find_records(store, RecordQuery(limit=1000))
+    for place in ("Edoras", "XRO", "XAR", "Nowhere"):
+        for oldest in (False, True):
+            expected = [r["id"] for r in everything if place in (r["city"], r["country"])]
+            if oldest:
+                expected = [r["id"] for r in sorted(everything, key=lambda r: (r["date_lo"], r["id"]))
+                            if place in (r["city"], r["country"])]
+            for offset, limit in ((0, 5), (3, 4), (0, 1000)):
+                page = find_records(store, RecordQuery(location=place, oldest_first=oldest, offset=offset, limit=limit))
+                assert [r["id"] for r in page] == expected[offset:offset + limit], (place, oldest, offset)
+            assert count_records(store, RecordQuery(location=place), cap=100) == len(expected)
+    by_sources = sorted(everything, key=lambda r: (-r["n_sources"], -int(r["date_lo"].replace("-", "")), r["id"]))
+    assert [r["id"] for r in find_records(store, RecordQuery(sort="sources", limit=1000))] == \
+        [r["id"] for r in by_sources]

@@ -16,6 +16,7 @@ import csv
 import hmac
 import io
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
@@ -24,9 +25,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from sqlalchemy import event
 
 from dyad import __version__
 from dyad.errors import DocumentError
@@ -36,11 +38,11 @@ from dyad.kb.stats import ActorNames
 from dyad.model import Document
 from dyad.read.web import WebContext, fetch_documents
 from dyad.serve.queue import IngestQueue
+from dyad.serve.totals import Totals
 from dyad.settings import Settings
 from dyad.store.core import Store
 from dyad.store.query import (
     RecordQuery,
-    count_records,
     counts_over_time,
     dyad_counts,
     find_records,
@@ -63,6 +65,7 @@ CODE = r"^[A-Za-z0-9+_-]{2,20}$"
 Country = Annotated[str | None, Query(pattern=CODE)]
 DateFrom = Annotated[str | None, Query(alias="from", pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD")]
 DateTo = Annotated[str | None, Query(alias="to", pattern=DATE)]
+READ_CACHE_KB = 8192  # SQLite page cache per connection of the server
 MAX_ID = 2**63 - 1  # the largest integer key either database holds
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
@@ -119,43 +122,37 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
     app = FastAPI(title="dyad", version=__version__, docs_url=None, redoc_url=None,
                   description="Political meeting events extracted from news, fused across articles, with evidence.")
     app.state.store = store
+    _reading_connections(store)
     app.state.token = token
     app.state.ingest = IngestQueue(store, kb)
+    app.state.totals = Totals(store, cap=MAX_COUNT)
     app.state.actor_names = None
     # untrusted URLs: no private addresses, unless a test or an operator's own setup says otherwise
     app.state.fetch_settings = fetch_settings or Settings(allow_private=False)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY:
-            response = JSONResponse({"detail": f"request body over {MAX_BODY} bytes"}, status_code=413)
-        else:
-            try:
-                response = await call_next(request)
-            except Exception:  # a bug: the client learns nothing of it, but gets the headers all the same
-                response = JSONResponse({"detail": "internal error"}, status_code=500)
-        response.headers["Content-Security-Policy"] = DOCS_CSP if request.url.path in DOCS_PAGES else CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    app.add_middleware(SecurityHeaders)
 
-    def actor_names() -> ActorNames:
-        if app.state.actor_names is None:
-            app.state.actor_names = ActorNames(kb or load_kb())
-        return app.state.actor_names
+    names_lock = threading.Lock()
+
+    def actor_id(name: str) -> str | None:
+        """The knowledge base is loaded at the first actor filter, once: requests that come meanwhile wait for
+        it rather than each load it again (under load, every thread of the pool did, and the server stalled)."""
+        with names_lock:
+            if app.state.actor_names is None:
+                app.state.actor_names = ActorNames(kb or load_kb())
+            return app.state.actor_names.resolve(name)
 
     def resolved(q: RecordQuery) -> RecordQuery:
         """The query with its actor by any name or alias the knowledge base knows, in any case."""
-        return replace(q, actor=actor_names().resolve(q.actor) or q.actor) if q.actor else q
+        return replace(q, actor=actor_id(q.actor) or q.actor) if q.actor else q
 
-    @app.get("/events", summary="Meeting records, newest first, filtered and paginated")
-    def events(q: Annotated[RecordQuery, Depends(query)]) -> dict[str, Any]:
+    @app.get("/events", summary="Meeting records, newest first, filtered and paginated", response_class=JSONResponse)
+    def events(q: Annotated[RecordQuery, Depends(query)]) -> Response:
         q = resolved(q)
         items = find_records(store, q)
-        total = count_records(store, q, cap=MAX_COUNT)
-        return {"total": min(total, MAX_COUNT), "total_exceeds": total > MAX_COUNT, "limit": q.limit,
-                "offset": q.offset, "items": items}
+        total = app.state.totals.count(q)
+        return _json({"total": min(total, MAX_COUNT), "total_exceeds": total > MAX_COUNT, "limit": q.limit,
+                      "offset": q.offset, "items": items})
 
     @app.get("/events/download", summary="Every record the filters select, as CSV or JSON (up to 100,000)")
     def download(q: Annotated[RecordQuery, Depends(query)],
@@ -168,36 +165,39 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
         return StreamingResponse(body, media_type=media, headers={
             "Content-Disposition": f'attachment; filename="dyad-meetings.{format}"'})
 
-    @app.get("/counts", summary="Meetings per month, in all, per country or per pair of countries")
+    @app.get("/counts", summary="Meetings per month, in all, per country or per pair of countries",
+             response_class=JSONResponse)
     def counts(q: Annotated[RecordQuery, Depends(query)],
                by: Annotated[str, Query(pattern=r"^(all|country|dyad)$")] = "dyad",
-               top: Annotated[int, Query(ge=1, le=50)] = 8) -> list[dict[str, Any]]:
-        return counts_over_time(store, resolved(q), None if by == "all" else by, top)
+               top: Annotated[int, Query(ge=1, le=50)] = 8) -> Response:
+        return _json(counts_over_time(store, resolved(q), None if by == "all" else by, top))
 
-    @app.get("/events/{record_id}", summary="One record with every source and its evidence")
-    def event(record_id: str) -> dict[str, Any]:
+    @app.get("/events/{record_id}", summary="One record with every source and its evidence",
+             response_class=JSONResponse)
+    def event(record_id: str) -> Response:
         record = get_record(store, record_id)
         if record is None:
             raise HTTPException(404, f"no record {record_id!r}")
-        return record
+        return _json(record)
 
-    @app.get("/actors", summary="Who meets most")
+    @app.get("/actors", summary="Who meets most", response_class=JSONResponse)
     def actors(country: Country = None, top: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-               date_from: DateFrom = None, date_to: DateTo = None) -> list[dict[str, Any]]:
-        return top_actors(store, country, top, date_from, date_to)
+               date_from: DateFrom = None, date_to: DateTo = None) -> Response:
+        return _json(top_actors(store, country, top, date_from, date_to))
 
-    @app.get("/dyads", summary="Meetings per pair of countries (a record counts once per pair)")
+    @app.get("/dyads", summary="Meetings per pair of countries (a record counts once per pair)",
+             response_class=JSONResponse)
     def dyads(country: Country = None, date_from: DateFrom = None, date_to: DateTo = None,
               status: Annotated[str, Query(pattern=r"^(occurred|planned)$")] = "occurred",
-              top: Annotated[int, Query(ge=1, le=5000)] = 500) -> list[dict[str, Any]]:
-        return dyad_counts(store, country, date_from, date_to, status, top)
+              top: Annotated[int, Query(ge=1, le=5000)] = 500) -> Response:
+        return _json(dyad_counts(store, country, date_from, date_to, status, top))
 
-    @app.get("/documents/{document_id}", summary="A stored article with its events")
-    def document(document_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> dict[str, Any]:
+    @app.get("/documents/{document_id}", summary="A stored article with its events", response_class=JSONResponse)
+    def document(document_id: Annotated[int, PathParam(ge=1, le=MAX_ID)]) -> Response:
         found = get_document(store, document_id)
         if found is None:
             raise HTTPException(404, f"no document {document_id}")
-        return found
+        return _json(found)
 
     def authorise(request: Request) -> None:
         """The bearer scheme and the token, compared in constant time, before any of the body is read."""
@@ -269,6 +269,73 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
     return app
 
 
+class SecurityHeaders:
+    """Every response, errors included, carries the security headers; a body announced over the limit is
+    refused unread; a bug answers 500 without a word of itself. A plain ASGI middleware: Starlette's
+    ``BaseHTTPMiddleware`` cost a fifth of the server's time per request."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = [(b"content-security-policy", (DOCS_CSP if scope["path"] in DOCS_PAGES else CSP).encode()),
+                   (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
+        ours = {name for name, _ in headers}
+        started = False
+
+        async def send_with_headers(message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message = {**message, "headers": [*(h for h in message.get("headers", []) if h[0].lower() not in ours),
+                                                  *headers]}
+            await send(message)
+
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > MAX_BODY:
+            await JSONResponse({"detail": f"request body over {MAX_BODY} bytes"}, status_code=413)(
+                scope, receive, send_with_headers)
+            return
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:  # a bug: the client learns nothing of it, but gets the headers all the same
+            if started:
+                raise
+            await JSONResponse({"detail": "internal error"}, status_code=500)(scope, receive, send_with_headers)
+
+
+def app_from_environment() -> FastAPI:
+    """The app each of `dyad serve --workers N`'s processes builds: the store from DYAD_DB, the token from
+    DYAD_TOKEN (the parent checked the store before starting them)."""
+    import os
+
+    from dyad.store.core import open_store
+
+    return create_app(open_store(os.environ["DYAD_DB"]), os.environ.get("DYAD_TOKEN") or None)
+
+
+def _reading_connections(store: Store) -> None:
+    """A smaller page cache for each of the server's SQLite connections: a thread of the request pool holds
+    one each, and the operating system caches the file for all of them (and for every worker) anyway."""
+    if store.dialect != "sqlite":
+        return
+
+    def smaller_cache(dbapi_conn, _record) -> None:
+        dbapi_conn.execute(f"PRAGMA cache_size=-{READ_CACHE_KB}")
+
+    event.listen(store.engine, "connect", smaller_cache)
+    store.engine.dispose()  # connections opened before (the migration check) are opened again, with it
+
+
+def _json(value: Any) -> Response:
+    """JSON of plain rows (strings and numbers), written directly rather than passed through a response model."""
+    return Response(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode(),
+                    media_type="application/json")
+
+
 def _fetched(articles: list[ArticleIn], settings: Settings) -> Iterator[Document | DocumentError]:
     """The pages given by URL; a page keeps the id, date and source the request gave it."""
     if not articles:
@@ -276,7 +343,7 @@ def _fetched(articles: list[ArticleIn], settings: Settings) -> Iterator[Document
     with Fetcher(settings) as fetcher:
         ctx = WebContext(settings=settings, fetcher=fetcher)
         for a in articles:
-            for doc in fetch_documents(a.url, ctx):
+            for doc in fetch_documents(a.url or "", ctx):  # every article here has its url (checked)
                 if isinstance(doc, DocumentError):
                     yield DocumentError(f"POST {a.id} ({a.url})", doc.stage, doc.reason)
                 elif doc.url == a.url or doc.origin == a.url:

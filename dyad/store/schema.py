@@ -111,8 +111,11 @@ records = Table(
     Column("n_sources", Integer, nullable=False),
     Column("announced_by", String(20)),  # a planned record this meeting fulfils
     Column("confidence", Float),  # the highest of its reports' (migration 9); NULL for events stored before
-    Index("ix_records_date", "date_lo"),
+    Index("ix_records_dates", "date_lo", "date_hi"),  # a date range is counted off the index alone (migration 10)
     Index("ix_records_countries", "countries"),
+    Index("ix_records_sources", "n_sources", "date_lo"),  # the most reported first (migration 10)
+    Index("ix_records_city", "city", "date_lo"),  # meetings in one place, newest or oldest first
+    Index("ix_records_place", "country", "date_lo"),
 )
 
 record_actors = Table(
@@ -234,6 +237,15 @@ def _confidence(conn: Connection) -> None:
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN confidence FLOAT"))
 
 
+def _page_indexes(conn: Connection) -> None:
+    # a page of the most reported records, or of one place's, without sorting the whole table; a date range
+    # counted without visiting the rows
+    for name, columns in (("ix_records_sources", "n_sources, date_lo"), ("ix_records_city", "city, date_lo"),
+                          ("ix_records_place", "country, date_lo"), ("ix_records_dates", "date_lo, date_hi")):
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON records ({columns})"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_records_date"))  # the prefix of ix_records_dates
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _initial),
     (2, "full-text search on evidence", _full_text),
@@ -244,6 +256,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (7, "redirect targets indexed", _redirect_index),
     (8, "web input: author, extractor and ingest time of documents; state of watched feeds", _web_input),
     (9, "confidence of events and records", _confidence),
+    (10, "indexes for pages sorted by sources or of one place, and for counts of a date range", _page_indexes),
 ]
 
 
