@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import String, false, func, or_, select, text, tuple_, union
 
 from dyad.store.core import Store, date_bounds
-from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
+from dyad.store.schema import documents, events, month_counts, record_actors, record_dyads, records, redirects
 
 MAX_PAGE = 1000
 CONTROL_OR_QUOTE = re.compile('[\x00-\x1f"]')  # no part of a word searched for (FTS5 syntax, NUL)
@@ -239,8 +239,58 @@ def counts_over_time(store: Store, q: RecordQuery, by: str | None = "dyad", top:
     """Meetings per month of the records ``q`` selects: in all, per country, or per pair of countries (dyad).
 
     Per dyad, a record counts once for each of its pairs (the rule of ``dyad_counts``); per country once for
-    each of its sides. Only the ``top`` busiest countries or pairs are kept; undated records are left out.
+    each of its sides. Given a country (or a pair), the countries shown are those met in its records and the
+    pairs those it is part of. Only the ``top`` busiest countries or pairs are kept; undated records are left
+    out. Filters the kept month counts can answer are read from them (dyad.store.monthly), others counted.
     """
+    strings = (q.actor, q.mode, q.location, q.series, q.topic, q.words)
+    whole_months = all(not d or len(d) in (4, 7) for d in (q.date_from, q.date_to))
+    if not any(strings) and q.min_confidence is None and whole_months and not (
+            q.country and q.counterpart and by is not None):
+        return _kept_counts(store, q, by, top)
+    return _counted(store, q, by, top)
+
+
+def _kept_counts(store: Store, q: RecordQuery, by: str | None, top: int) -> list[dict[str, Any]]:
+    kept = month_counts.c
+    side = q.country or q.counterpart
+    scope = [kept.status == q.status] if q.status else []
+    lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
+    if lo:
+        scope.append(kept.last >= lo[:7])  # the record's dates overlap the range (as records.date_hi >= lo)
+    if hi:
+        scope.append(kept.month <= hi[:7])
+    # the busiest are ranked on the totals when every month counts
+    ranked = [*scope, kept.month == ""] if not (lo or hi) else scope
+    scope.append(kept.month != "")
+    n = func.sum(kept.meetings).label("meetings")
+    with store.engine.connect() as conn:
+        if by is None:
+            pair = (side or "", q.counterpart if q.country else "")
+            stmt = select(kept.month, n).where(*scope, kept.a == pair[0], kept.b == (pair[1] or "")) \
+                .group_by(kept.month).order_by(kept.month)
+            return [{"month": r.month, "key": "all", "meetings": int(r.meetings)} for r in conn.execute(stmt)]
+        if by == "country":
+            keys = [func.coalesce(func.nullif(kept.b, ""), kept.a)]  # the country met, or the one given
+            where = [kept.a == side] if side else [kept.a != "", kept.b == ""]
+        else:
+            keys = [kept.a, kept.b]
+            where = [kept.a == side, kept.b != ""] if side else [kept.a < kept.b]
+        busiest = select(*keys, n).where(*ranked, *where).group_by(*keys).order_by(n.desc(), *keys).limit(top)
+        chosen = [tuple(r)[:-1] for r in conn.execute(busiest)]
+        if not chosen:
+            return []
+        stmt = select(kept.month, *keys, n).where(*scope, *where, _one_of(keys, chosen)) \
+            .group_by(kept.month, *keys).order_by(kept.month, *keys)
+        return [{"month": r[0], "key": "–".join(tuple(r)[1:-1]), "meetings": int(r[-1])} for r in conn.execute(stmt)]
+
+
+def _one_of(keys: list, chosen: list[tuple]):
+    return keys[0].in_([c[0] for c in chosen]) if len(keys) == 1 else tuple_(*keys).in_(chosen)
+
+
+def _counted(store: Store, q: RecordQuery, by: str | None, top: int) -> list[dict[str, Any]]:
+    """``counts_over_time`` counted from the records the filters select."""
     month = func.substr(records.c.date_lo, 1, 7).label("month")
     selected = select(records.c.id).where(*_conditions(store, q), records.c.date_lo.is_not(None))
     if by is None:
@@ -252,13 +302,14 @@ def counts_over_time(store: Store, q: RecordQuery, by: str | None = "dyad", top:
     month = func.substr(record_dyads.c.date_lo, 1, 7).label("month")
     scope = record_dyads.c.record_id.in_(selected)
     n = func.count(func.distinct(record_dyads.c.record_id)).label("meetings")
-    pair = [] if by == "country" else [record_dyads.c.a < record_dyads.c.b]
+    side = q.country or q.counterpart
+    pair = [] if by == "country" else [record_dyads.c.a == side] if side else [record_dyads.c.a < record_dyads.c.b]
     busiest = select(*keys, n).where(scope, *pair).group_by(*keys).order_by(n.desc(), *keys).limit(top)
     with store.engine.connect() as conn:
         chosen = [tuple(r)[:-1] for r in conn.execute(busiest)]
         if not chosen:
             return []
-        stmt = select(month, *keys, n).where(scope, *pair, tuple_(*keys).in_(chosen)) \
+        stmt = select(month, *keys, n).where(scope, *pair, _one_of(keys, chosen)) \
             .group_by(month, *keys).order_by(month, *keys)
         return [{"month": r.month, "key": "–".join(tuple(r)[1:-1]), "meetings": r.meetings}
                 for r in conn.execute(stmt)]

@@ -139,6 +139,18 @@ record_dyads = Table(
     Index("ix_record_dyads_record", "record_id"),
 )
 
+month_counts = Table(
+    "month_counts", metadata,  # meetings per month, per country and pair: kept by fusion (dyad.store.monthly)
+    Column("a", String(12), primary_key=True),  # '' for every record
+    Column("b", String(12), primary_key=True),  # '' for every record of a
+    Column("status", String(10), primary_key=True),
+    Column("month", String(7), primary_key=True),  # the first month the record's date allows
+    Column("last", String(7), primary_key=True),  # and the last
+    Column("meetings", Integer, nullable=False),
+    Index("ix_month_counts_month", "month", "a", "b", "status", "meetings"),  # the totals (month '') alone
+    sqlite_with_rowid=False,  # the key is the table: a sum over a range of it reads no other b-tree
+)
+
 redirects = Table(
     "record_redirects", metadata,
     Column("old_id", String(20), primary_key=True),
@@ -234,6 +246,13 @@ def _confidence(conn: Connection) -> None:
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN confidence FLOAT"))
 
 
+def _month_counts(conn: Connection) -> None:
+    from dyad.store import monthly
+
+    metadata.create_all(conn, tables=[month_counts])
+    monthly.rebuild(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _initial),
     (2, "full-text search on evidence", _full_text),
@@ -244,6 +263,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (7, "redirect targets indexed", _redirect_index),
     (8, "web input: author, extractor and ingest time of documents; state of watched feeds", _web_input),
     (9, "confidence of events and records", _confidence),
+    (10, "meetings per month kept for the counts view", _month_counts),
 ]
 
 

@@ -70,6 +70,10 @@ async function load() {
   const q = filters();
   q.set("limit", String(DRAW_LIMIT));
   q.set("order", "newest");
+  downloads();
+  // the table and the counts are asked for at once with the records to draw, and each is drawn when it comes;
+  // a filter the server refuses is reported once, by the records' request
+  const others = Promise.all([table().catch(() => null), counts().catch(() => null)]);
   let data;
   try { data = await fetchJson("/events?" + q.toString()); } catch (e) {
     count.textContent = "Filter not understood: " + e.message;
@@ -82,8 +86,7 @@ async function load() {
   timeline(data.items);
   network();
   map(data.items);
-  downloads();
-  await Promise.all([table(), counts()]);
+  await others;
 }
 
 function clearEvent() {
@@ -106,8 +109,13 @@ async function table() {
   q.set("limit", String(TABLE_PAGE));
   q.set("offset", String(state.offset));
   q.set("sort", state.sort);
-  const data = await fetchJson("/events?" + q.toString());
   const body = document.querySelector("#table tbody");
+  let data;
+  try { data = await fetchJson("/events?" + q.toString()); } catch (e) {
+    clear(body);
+    document.getElementById("page").textContent = "";
+    throw e;
+  }
   clear(body);
   for (const r of data.items) {
     const row = html("tr", null, body);
