@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, delete, select, update
 
 from dyad.fuse import Cluster, fuse_ids, record_id_of
+from dyad.store import monthly
 from dyad.store.core import (
     Store,
     _announcements,
@@ -35,7 +36,6 @@ from dyad.store.core import (
     _record_rows,
     refuse,
 )
-from dyad.store import monthly
 from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
 
 GROUPS_PER_READ = 200  # groups compared at a time: bounded memory on a store of millions of events

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, String, Table, bindparam, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
@@ -158,7 +159,8 @@ def ingest(store: Store, results: Iterable[ArticleResult | DocumentError], kb_ve
         # fold the write-ahead log back into the database: readers of a large log need far more memory
         # (on the driver's connection, outside any transaction; a busy database just skips it)
         with store.engine.connect() as conn:
-            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            driver: Any = conn.connection.driver_connection
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return report
 
 
@@ -194,16 +196,16 @@ def unstorable(result: ArticleResult) -> str | None:
     doc = result.doc
     key, source = doc.id or doc.url or "", doc.source or ""
     for name, value, column in (("id", key, documents.c.doc_key), ("source", source, documents.c.source)):
-        if len(value) > column.type.length:
-            return f"{name} of {len(value):,} characters exceeds the store's limit of {column.type.length}"
-    for name, value in (("id", key), ("source", source), ("url", doc.url), ("title", doc.title), ("text", doc.text)):
-        if value and UNSTORABLE.search(value):
+        if _too_long(column, value):
+            return f"{name} of {len(value):,} characters exceeds the store's limit of {_length(column)}"
+    for name, given in (("id", key), ("source", source), ("url", doc.url), ("title", doc.title), ("text", doc.text)):
+        if given and UNSTORABLE.search(given):
             return f"'{name}' holds a NUL or a lone surrogate, which the store cannot hold"
     for ev in result.events:
         row, participants = _event_row(0, source, key, ev)
         for column in events.columns:
             if _too_long(column, row[column.name]):
-                return f"event {ev.id}: '{column.name}' longer than the store's limit of {column.type.length}"
+                return f"event {ev.id}: '{column.name}' longer than the store's limit of {_length(column)}"
         for p in participants:
             for value, column in ((p["actor_id"] or p["name"], record_actors.c.actor),
                                   (p["name"], record_actors.c.name), (p["country"], record_actors.c.country)):
@@ -214,9 +216,13 @@ def unstorable(result: ArticleResult) -> str | None:
     return None
 
 
+def _length(column) -> int | None:
+    return column.type.length if isinstance(column.type, String) else None
+
+
 def _too_long(column, value) -> bool:
-    return isinstance(value, str) and isinstance(column.type, String) and column.type.length is not None \
-        and len(value) > column.type.length
+    limit = _length(column)
+    return isinstance(value, str) and limit is not None and len(value) > limit
 
 
 @contextmanager
@@ -292,9 +298,9 @@ def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: st
         documents.c.id, documents.c.source, documents.c.doc_key, documents.c.content_hash, documents.c.dyad_version,
         documents.c.kb_version))}
     new, replaced, stored = [], [], []
-    for (source, key), result in latest.items():
-        values = _document_row(result, source, key, kb_version)
-        row = existing.get((source, key))
+    for (source, doc_key), result in latest.items():
+        values = _document_row(result, source, doc_key, kb_version)
+        row = existing.get((source, doc_key))
         if row is None:
             new.append((values, result))
         elif (row.content_hash, row.dyad_version, row.kb_version) == (values["content_hash"], __version__,
@@ -410,7 +416,7 @@ def refuse(conn: Connection, groups: set[str], new_rows: list[dict] | None = Non
     if moves:
         conn.exec_driver_sql(f"UPDATE events SET record_id = {_mark(conn)} WHERE id = {_mark(conn)}", moves)
     # a record that no longer stands had a member among the events of changed records, or lost one
-    existing = {previous[eid] for eid in assigned if previous.get(eid)} | stale
+    existing = {rid for eid in assigned if (rid := previous.get(eid))} | stale
     written = _write_records(conn, changed, new_rows, existing, kept, people or {})
     _redirect(conn, previous, assigned, kept, {r["id"] for r in written}, existing - kept)
     _link_announcements(conn, keys, written)
@@ -456,7 +462,7 @@ def _group_members(conn: Connection, keys: list[str]) -> list[tuple]:
 def _write_records(conn: Connection, changed: list[tuple[Cluster, str]], new_rows: list[dict],
                    existing: set[str], kept: set[str], people: dict[str, list[dict]]) -> list[dict]:
     """Replace the records whose members changed and drop those left without events; returns those written."""
-    full = {r["id"]: r for r in new_rows}  # every column, only for the events of records to rewrite
+    full: dict[str, Any] = {r["id"]: r for r in new_rows}  # every column, only for the events of records to rewrite
     wanted = sorted(i for c, _ in changed for i in c.event_ids if i not in full)
     for chunk in _chunks(wanted, 500):
         for row in conn.execute(select(events).where(events.c.id.in_(chunk))).mappings():

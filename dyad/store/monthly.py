@@ -68,8 +68,8 @@ def apply(conn: Connection, change: Counter) -> None:
         rows)
     emptied = [key for key, n in sorted(change.items()) if n < 0]
     if emptied:
-        conn.exec_driver_sql("DELETE FROM month_counts WHERE a = {0} AND b = {0} AND status = {0} AND month = {0} "
-                             "AND last = {0} AND meetings <= 0".format(mark), emptied)
+        same = " AND ".join(f"{column} = {mark}" for column in ("a", "b", "status", "month", "last"))
+        conn.exec_driver_sql(f"DELETE FROM month_counts WHERE {same} AND meetings <= 0", emptied)
 
 
 def from_scratch(conn: Connection) -> Counter:

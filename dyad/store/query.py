@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import String, false, func, or_, select, text, tuple_, union
+from sqlalchemy import ColumnElement, String, false, func, or_, select, text, tuple_, union
 
 from dyad.store.core import Store, date_bounds
 from dyad.store.schema import documents, events, month_counts, record_actors, record_dyads, records, redirects
@@ -119,7 +119,7 @@ def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
 
 
 def _conditions(store: Store, q: RecordQuery) -> list:
-    out = []
+    out: list[ColumnElement[bool]] = []
     lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
     if q.actor:
         # two index lookups (by id, by name) rather than one OR that no index serves
@@ -270,6 +270,7 @@ def _kept_counts(store: Store, q: RecordQuery, by: str | None, top: int) -> list
             stmt = select(kept.month, n).where(*scope, kept.a == pair[0], kept.b == (pair[1] or "")) \
                 .group_by(kept.month).order_by(kept.month)
             return [{"month": r.month, "key": "all", "meetings": int(r.meetings)} for r in conn.execute(stmt)]
+        keys: list[ColumnElement[Any]]
         if by == "country":
             keys = [func.coalesce(func.nullif(kept.b, ""), kept.a)]  # the country met, or the one given
             where = [kept.a == side] if side else [kept.a != "", kept.b == ""]
