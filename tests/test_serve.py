@@ -21,7 +21,7 @@ HOSTILE = ('Vorn traf am Dienstag in Annuminas Faramir Ithil <script>window.__pw
            'und <img src=x onerror="window.__pwned = 2"> sprach über Handel.')
 ARTICLES = [
     ("a", "Der arnorische Außenminister Elendil Vorn traf am Dienstag in Minas Tirith den gondorischen Außenminister."),
-    ("b", "Elendil Vorn telefonierte am Montag mit Faramir Ithil."),
+    ("b", "Grüße 😀 aus Arnor 🇦🇶! Elendil Vorn telefonierte am Montag mit Faramir Ithil."),  # offsets after emoji
     ("c", "Vorn soll im Oktober nach Edoras reisen, um König Theoden Marke zu treffen."),
     ("d", "Letzte Station war Gondor, wo Vorn am Freitag mit Boromir Denethorsohn zusammentraf."),
     ("x", HOSTILE),
@@ -270,6 +270,16 @@ def test_evidence_appears_and_article_markup_runs_nothing(page):
     assert "<script>window.__pwned = 1</script>" in mark and "onerror" in mark
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.locator("#event script, #event img").count() == 0
+
+
+def test_evidence_after_emoji_is_highlighted_exactly(fresh, client):
+    """The store's offsets count code points, the page's strings UTF-16 units: an emoji is one and two."""
+    record = client.get("/events", params={"mode": "phone"}).json()["items"][0]
+    page = fresh()
+    page.locator(f'#timeline circle.event[data-id="{record["id"]}"]').click()
+    page.wait_for_selector("#event mark")
+    assert page.locator("#event mark").text_content() == record["evidence_text"]
+    assert page.locator("#event .context").text_content().startswith("Grüße 😀 aus Arnor 🇦🇶! Elendil")
 
 
 @pytest.mark.parametrize("actor", ["Elendil Vorn", "elendil vorn", "VORN", "elendil-vorn"])

@@ -153,7 +153,7 @@ def ingest(store: Store, results: Iterable[ArticleResult | DocumentError], kb_ve
                 articles.append(result)
             else:
                 report.failed.append(problem)
-        with _collector_paused():
+        with collector_paused():
             _write(store, articles, kb_version, report)
     if store.dialect == "sqlite":
         # fold the write-ahead log back into the database: readers of a large log need far more memory
@@ -226,7 +226,7 @@ def _too_long(column, value) -> bool:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while a batch runs.
 
     A batch allocates millions of rows, tuples and sets that form no cycles; the collector would

@@ -357,6 +357,18 @@ async function map(items) {
   }
 }
 
+function unitOffsets(text, points) {
+  // the server's offsets count code points (Python's), a JavaScript string UTF-16 units: an emoji is one of the
+  // first and two of the second. Every offset from the server becomes an index into a string here, and only here.
+  const wanted = [...points].sort((a, b) => a - b), found = new Map();
+  let point = 0, unit = 0;
+  for (const p of wanted) {
+    while (point < p && unit < text.length) { unit += text.codePointAt(unit) > 0xffff ? 2 : 1; point++; }
+    found.set(p, unit);
+  }
+  return points.map(p => found.get(p));
+}
+
 async function showEvent(id) {
   const box = document.getElementById("event");
   clear(box);
@@ -372,10 +384,11 @@ async function showEvent(id) {
     html("p", s.participants.map(p => `${p.name || p.role || "—"} (${p.country})`).join(" · "), div);
     const context = html("p", null, div, "context");
     const doc = await (await fetch("/documents/" + s.document_id)).json();
-    const from = Math.max(0, s.evidence_start - 300), to = Math.min(doc.text.length, s.evidence_end + 300);
-    context.appendChild(document.createTextNode(doc.text.slice(from, s.evidence_start)));
-    html("mark", doc.text.slice(s.evidence_start, s.evidence_end), context);
-    context.appendChild(document.createTextNode(doc.text.slice(s.evidence_end, to)));
+    const [from, start, end, to] = unitOffsets(doc.text,
+      [Math.max(0, s.evidence_start - 300), s.evidence_start, s.evidence_end, s.evidence_end + 300]);
+    context.appendChild(document.createTextNode(doc.text.slice(from, start)));
+    html("mark", doc.text.slice(start, end), context);
+    context.appendChild(document.createTextNode(doc.text.slice(end, to)));
   }
 }
 
