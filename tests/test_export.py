@@ -269,13 +269,10 @@ def test_progress_counts_every_record(store):
     assert calls[0] == (0, n) and calls[-1] == (n, n) and n == 5
 
 
-@pytest.mark.parametrize("run_rows", [2, 1000])  # records and sources sorted in many runs, or in one
-def test_records_come_in_id_order_however_they_are_chunked(store, monkeypatch, run_rows):
+def test_records_come_in_id_order_however_they_are_chunked(store, monkeypatch):
     from dyad.store import export as export_module
-    from dyad.store import runs
 
     monkeypatch.setattr(export_module, "CHUNK", 2)  # several chunks from five records
-    monkeypatch.setattr(runs, "RUN_ROWS", run_rows)
     whole = list(export_module._chunks(store, True))  # the plain path: one query per chunk
     records = export_module.read_records(store, with_text=True)
     first = next(records)

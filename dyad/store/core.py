@@ -45,6 +45,7 @@ BATCH = 1000  # documents per transaction: each touched group is re-clustered on
 # How long a SQLite writer waits for another's turn: a batch of 1,000 documents into a large store takes
 # well under a minute (bench/store.py); ten minutes of waiting means something is stuck
 BUSY_TIMEOUT = 600
+STORE_CACHE_KB = 65536  # SQLite's page cache per connection (see _sqlite_pragmas)
 WRITE_LOCK = 0x64796164  # "dyad": the PostgreSQL advisory lock writers take turns with
 
 
@@ -99,7 +100,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     # a 64 MB page cache per connection keeps index updates fast in a store of millions of rows while
     # a streaming export stays far below 500 MB (no mmap: mapped pages would count as the process's memory)
-    cur.execute("PRAGMA cache_size=-65536")
+    cur.execute(f"PRAGMA cache_size=-{STORE_CACHE_KB}")
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 

@@ -22,7 +22,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from dyad.nlp import split_sentences
-from dyad.store.export import event_day
+from dyad.store.export import event_day, ordered_sides
 from dyad.store.geo import countries, country_name, is_organisation, organisations
 
 GOLDSTEIN = {"036": 4.0, "040": 1.0, "041": 1.0, "042": 1.9, "043": 2.8, "044": 2.5, "045": 5.0, "046": 7.0}
@@ -105,7 +105,7 @@ def event_rows(record: dict[str, Any]) -> Iterator[dict[str, list]]:
     # the lead paragraph: no line break before the first report's evidence
     root = 1 if first is not None and "\n" not in first.get("text", "\n")[:first["evidence_start"]].lstrip() else 0
     sentences = [_sentence_number(s.get("text"), s["evidence_start"]) for s in record["sources"]]
-    for one, two in combinations(record["sides"], 2):
+    for one, two in combinations(ordered_sides(record), 2):
         codes = [(code, one, two)]
         if code == "042" and record["host"] == two:
             codes.append(("043", two, one))  # the host's side of the same visit

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from dyad import __version__
-from dyad.store.export import event_day
+from dyad.store.export import event_day, ordered_sides
 from dyad.store.geo import countries, country_name, is_organisation, organisations
 
 CODEBOOK = "PLOVER 0.7b1"
@@ -38,8 +38,9 @@ def plover_event(record: dict[str, Any]) -> dict[str, Any]:
     planned = record["status"] == "planned"
     event = "AGREE" if planned else "CONSULT"
     day, basis = event_day(record)
-    host = record["host"] if record["cameo"] == "042" and record["host"] in record["sides"] else None
-    sources = [c for c in record["sides"] if c != host]
+    sides = ordered_sides(record)
+    host = record["host"] if record["cameo"] == "042" and record["host"] in sides else None
+    sources = [c for c in sides if c != host]
     first = record["sources"][0] if record["sources"] else None
     item: dict[str, Any] = {
         "id": record["id"],
@@ -50,7 +51,7 @@ def plover_event(record: dict[str, Any]) -> dict[str, Any]:
         item["recipient"] = _actors(record, host)
     item |= {
         "event": [event],
-        "mode": [] if planned else _mode(record),
+        "mode": [] if planned else _mode(record, sides),
         "context": ["diplomatic", "future"] if planned else ["diplomatic"],
         "event_loc": _location(record),
         "event_text": list(dict.fromkeys(s["evidence_text"] for s in record["sources"])),
@@ -73,15 +74,15 @@ def plover_event(record: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def _mode(record: dict[str, Any]) -> list[str]:
+def _mode(record: dict[str, Any], sides: list[str]) -> list[str]:
     """CONSULT's modes: visit, third-party, multilateral, phone (calls and video calls)."""
     modes = []
     if record["cameo"] == "042" and record["host"]:
         modes.append("visit")
     if record["cameo"] == "044":
         modes.append("third-party")
-    if len(record["sides"]) > 2 or any(
-            is_organisation(c, [p for p in record["participants"] if p["country"] == c]) for c in record["sides"]):
+    if len(sides) > 2 or any(
+            is_organisation(c, [p for p in record["participants"] if p["country"] == c]) for c in sides):
         modes.append("multilateral")
     if record["cameo"] == "041" or record["mode"] in ("phone", "video"):
         modes.append("phone")

@@ -60,7 +60,7 @@ def write_csv(records: Iterable[dict[str, Any]], out: IO) -> int:
 
 def json_row(record: dict[str, Any]) -> dict[str, Any]:
     """A record as JSON: dates as ISO strings, sources without their documents' text."""
-    plain = {k: v for k, v in record.items() if k not in ("sides", "sources")}
+    plain = {k: v for k, v in record.items() if k != "sources"}
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in plain.items()} \
         | {"sources": [_source(s) for s in record["sources"]]}
 
@@ -81,7 +81,7 @@ def write_jsonl(records: Iterable[dict[str, Any]], out: IO) -> int:
 
 
 def parquet_schema(meta: dict[str, str] | None = None):
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     person = pa.struct([("actor_id", pa.string()), ("name", pa.string()), ("country", pa.string()),
                         ("role", pa.string()), ("actor_type", pa.string())])
@@ -100,8 +100,8 @@ def parquet_schema(meta: dict[str, str] | None = None):
 
 
 def write_parquet(records: Iterable[dict[str, Any]], target, meta: dict[str, str]) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     schema = parquet_schema(meta)
     n = 0
