@@ -164,8 +164,10 @@ async function counts() {
   el("line", { x1: left, x2: width - 10, y1: y(0), y2: y(0), stroke: "#999" }, svg);
   el("text", { x: 4, y: y(top) + 4, "font-size": 10 }, svg).textContent = String(top);
   el("text", { x: 4, y: y(0), "font-size": 10 }, svg).textContent = "0";
-  for (const i of [0, Math.floor((all.length - 1) / 2), all.length - 1])
-    el("text", { x: x(i), y: height - 6, "text-anchor": "middle", "font-size": 10 }, svg).textContent = all[i];
+  // the first and last labels end at the plot's edges, not half outside it
+  [[0, "start"], [Math.floor((all.length - 1) / 2), "middle"], [all.length - 1, "end"]].forEach(([i, anchor]) => {
+    el("text", { x: x(i), y: height - 6, "text-anchor": anchor, "font-size": 10 }, svg).textContent = all[i];
+  });
   keys.forEach((key, k) => {
     const color = PALETTE[k % PALETTE.length];
     const points = all.map((m, i) => `${x(i)},${y(value.get(key + "@" + m) || 0)}`).join(" ");
@@ -203,8 +205,8 @@ function timeline(items) {
   if (hi === lo) { lo -= 86400000 * 15; hi += 86400000 * 15; }
   const x = t => 20 + (width - 40) * (t - lo) / (hi - lo);
   el("line", { x1: 20, x2: width - 20, y1: height - 25, y2: height - 25, stroke: "#999" }, svg);
-  for (const t of [lo, (lo + hi) / 2, hi]) {
-    el("text", { x: x(t), y: height - 8, "text-anchor": "middle", "font-size": 10 }, svg).textContent =
+  for (const [t, anchor] of [[lo, "start"], [(lo + hi) / 2, "middle"], [hi, "end"]]) {
+    el("text", { x: x(t), y: height - 8, "text-anchor": anchor, "font-size": 10 }, svg).textContent =
       new Date(t).toISOString().slice(0, 10);
   }
   const lanes = {};
@@ -226,7 +228,7 @@ function network() {
   const kind = document.getElementById("network-kind").value;
   const topN = Math.max(2, parseInt(document.getElementById("network-top").value, 10) || 30);
   const minimum = parseInt(document.getElementById("network-min").value, 10) || 1;
-  document.getElementById("network-min-value").textContent = String(minimum);
+  document.getElementById("network-min-value").textContent = String(minimum) + (minimum === 1 ? " meeting" : " meetings");
   const nodes = new Map(), edges = new Map(), meetings = new Map();
   for (const r of state.items) {
     // states and people apart: a side is its state, or each of its people (the state where it names none)
