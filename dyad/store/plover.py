@@ -13,13 +13,13 @@ intent to meet) with the ``future`` context. Actors are lists of actor objects
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import IO, Any
 
 from dyad import __version__
 from dyad.store.export import event_day, ordered_sides
 from dyad.store.geo import countries, country_name, is_organisation, organisations
+from dyad.store.tables import write_jsonl
 
 CODEBOOK = "PLOVER 0.7b1"
 QUAD = {"CONSULT": 1, "AGREE": 1}  # both verbal cooperation
@@ -27,11 +27,7 @@ SCALE = {"CONSULT": 2.1, "AGREE": 4.2}  # the manual's numeric conflict-cooperat
 
 
 def write(records: Iterable[dict[str, Any]], out: IO) -> int:
-    n = 0
-    for record in records:
-        out.write(json.dumps(plover_event(record), ensure_ascii=False) + "\n")
-        n += 1
-    return n
+    return write_jsonl(records, out, plover_event)
 
 
 def plover_event(record: dict[str, Any]) -> dict[str, Any]:

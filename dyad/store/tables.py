@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import IO, Any
 
@@ -72,10 +72,13 @@ def _source(s: dict[str, Any]) -> dict[str, Any]:
             "evidence_end": s["evidence_end"]}
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], out: IO) -> int:
+def write_jsonl(records: Iterable[dict[str, Any]], out: IO,
+                as_json: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> int:
+    """One JSON object a line: ``json_row`` of each record, or what ``as_json`` makes of it (PLOVER)."""
+    as_json = as_json or json_row
     n = 0
     for record in records:
-        out.write(json.dumps(json_row(record), ensure_ascii=False) + "\n")
+        out.write(json.dumps(as_json(record), ensure_ascii=False) + "\n")
         n += 1
     return n
 
