@@ -263,6 +263,16 @@ def test_fips_codes(iso3, fips, iso2):
     assert (countries()[iso3].fips, countries()[iso3].iso2) == (fips, iso2)
 
 
+def test_cameo_known_groups_name_known_organisations_with_cameos_type():
+    from dyad.store.geo import CAMEO_GROUPS, organisations
+
+    listed = [line.split("\t")[0] for line in CAMEO_GROUPS.read_text(encoding="utf-8").splitlines()
+              if line and not line.startswith("#")]
+    assert set(listed) <= set(organisations()) and len(listed) == len(set(listed))
+    red_cross, nato = organisations()["ICRC"], organisations()["NATO"]
+    assert (red_cross.type, red_cross.cameo, nato.type, nato.cameo) == ("NGO", "IRC", "IGO", "NAT")
+
+
 def test_progress_counts_every_record(store):
     calls = []
     n = export(store, "jsonl", io.StringIO(), progress=lambda done, total: calls.append((done, total)))

@@ -64,14 +64,16 @@ def countries() -> dict[str, Country]:
 @cache
 def organisations() -> dict[str, Organisation]:
     """The knowledge base's organisations by code, with their CAMEO known-group code where CAMEO has one."""
-    groups = {}
+    groups, kinds = {}, {}
     for line in CAMEO_GROUPS.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
-            code, cameo = line.split("\t")[:2]
+            code, cameo, *kind = line.split("\t")
             groups[code] = cameo
+            if kind:  # CAMEO's own type where it differs from the knowledge base's (the ICRC is an NGO there)
+                kinds[code] = kind[0]
     entries = yaml.safe_load((KB_DATA / "organisations.yaml").read_text(encoding="utf-8"))
-    return {e["code"]: Organisation(e["code"], e["name"], e.get("type") or "IGO", groups.get(e["code"]))
-            for e in entries}
+    return {e["code"]: Organisation(e["code"], e["name"], kinds.get(e["code"]) or e.get("type") or "IGO",
+                                    groups.get(e["code"])) for e in entries}
 
 
 def is_organisation(code: str, people: list[dict] = ()) -> bool:
