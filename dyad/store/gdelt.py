@@ -105,7 +105,12 @@ def event_rows(record: dict[str, Any]) -> Iterator[dict[str, list]]:
     # the lead paragraph: no line break before the first report's evidence
     root = 1 if first is not None and "\n" not in first.get("text", "\n")[:first["evidence_start"]].lstrip() else 0
     sentences = [_sentence_number(s.get("text"), s["evidence_start"]) for s in record["sources"]]
-    for one, two in combinations(ordered_sides(record), 2):
+    sides = ordered_sides(record)
+    people: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}  # each side's participants, in order
+    for p in record["participants"]:
+        if p["country"] in people:
+            people[p["country"]].append(p)
+    for one, two in combinations(sides, 2):
         codes = [(code, one, two)]
         if code == "042" and record["host"] == two:
             codes.append(("043", two, one))  # the host's side of the same visit
@@ -115,14 +120,14 @@ def event_rows(record: dict[str, Any]) -> Iterator[dict[str, list]]:
             yield {"event": [
                 gid, _int_day(day), day.year * 100 + day.month if day else None, day.year if day else None,
                 f"{day.year + (day.month * 30 + day.day) / 365:.4f}" if day else None,
-                *_actor(record, a), *_actor(record, b),
+                *_actor(people[a], a), *_actor(people[b], b),
                 root, event_code, event_code, event_code[:2], 1, GOLDSTEIN.get(event_code),
                 n_mentions, n_sources, n_articles, None,
                 *actor_geo[0], *actor_geo[1], *action_geo,
                 added, record["source_url"] or (_citation(first) if first else None),
             ], "mentions": [_mention(gid, added, s, n, a, b, name)
                             for s, n, name in zip(record["sources"], sentences, names, strict=True)],
-               "companion": _companion(gid, record, basis, a, b)}
+               "companion": _companion(gid, record, basis, people[a], people[b])}
 
 
 def _int_day(day: date | None) -> int | None:
@@ -139,9 +144,9 @@ def _added(record: dict[str, Any], day: date | None) -> int | None:
     return _yyyymmdd(published) * 1000000 if published else None
 
 
-def _actor(record: dict[str, Any], side: str) -> list:
-    """The ten actor columns of one side: CAMEO code, name, country, known group and type."""
-    people = [p for p in record["participants"] if p["country"] == side]
+def _actor(people: list[dict[str, Any]], side: str) -> list:
+    """The ten actor columns of one side (``people``, its participants): CAMEO code, name, country, known group
+    and type."""
     names = "; ".join(p["name"] for p in people if p["name"])
     if is_organisation(side, people):
         org = organisations().get(side)
@@ -228,9 +233,10 @@ def _sentence_number(text: str | None, offset: int) -> int | None:
     return max(1, bisect_right(starts, offset))
 
 
-def _companion(gid: int, record: dict[str, Any], basis: str, one: str, two: str) -> list:
-    def of(side: str, key: str) -> str:
-        return "|".join(p[key] or "" for p in record["participants"] if p["country"] == side)
+def _companion(gid: int, record: dict[str, Any], basis: str, one: list[dict[str, Any]],
+               two: list[dict[str, Any]]) -> list:
+    def of(people: list[dict[str, Any]], key: str) -> str:
+        return "|".join(p[key] or "" for p in people)
 
     return [gid, record["id"], record["status"], record["mode"], record["host"], record["date"],
             record["date_precision"], record["date_start"], record["date_end"], basis,
