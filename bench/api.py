@@ -69,7 +69,7 @@ def measure(base: str, runs: int, renders: int = 1) -> None:
             page.wait_for_selector("#map path.country")
             drawn.append(time.perf_counter() - t)
             page.wait_for_selector("#table tbody tr")
-            page.wait_for_selector("#counts circle.count")
+            page.wait_for_selector("#counts circle.count", timeout=300_000)  # minutes, on an old commit
             complete.append(time.perf_counter() - t)
             page.close()
         browser.close()

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, false, func, or_, select, text, tuple_, union
+from sqlalchemy import ColumnElement, String, and_, false, func, or_, select, text, tuple_, union
 
 from dyad.store.core import Store, date_bounds
 from dyad.store.schema import documents, events, month_counts, record_actors, record_dyads, records, redirects
@@ -254,36 +254,46 @@ def counts_over_time(store: Store, q: RecordQuery, by: str | None = "dyad", top:
 def _kept_counts(store: Store, q: RecordQuery, by: str | None, top: int) -> list[dict[str, Any]]:
     kept = month_counts.c
     side = q.country or q.counterpart
-    scope = [kept.status == q.status] if q.status else []
     lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
+    # the months as expressions no index is on (`|| ''`): the month rows of the chosen countries or pairs are read
+    # off the table's key (a, b, ...), not by walking the index of months
+    month, last = kept.month.op("||")(""), kept.last.op("||")("")
+    scope = [kept.status == q.status] if q.status else []
     if lo:
-        scope.append(kept.last >= lo[:7])  # the record's dates overlap the range (as records.date_hi >= lo)
+        scope.append(last >= lo[:7])  # the record's dates overlap the range (as records.date_hi >= lo)
     if hi:
-        scope.append(kept.month <= hi[:7])
-    # the busiest are ranked on the totals when every month counts
-    ranked = [*scope, kept.month == ""] if not (lo or hi) else scope
-    scope.append(kept.month != "")
+        scope.append(month <= hi[:7])
     n = func.sum(kept.meetings).label("meetings")
     with store.engine.connect() as conn:
         if by is None:
             pair = (side or "", q.counterpart if q.country else "")
-            stmt = select(kept.month, n).where(*scope, kept.a == pair[0], kept.b == (pair[1] or "")) \
+            stmt = select(kept.month, n).where(*scope, month != "", kept.a == pair[0], kept.b == (pair[1] or "")) \
                 .group_by(kept.month).order_by(kept.month)
             return [{"month": r.month, "key": "all", "meetings": int(r.meetings)} for r in conn.execute(stmt)]
-        keys: list[ColumnElement[Any]]
         if by == "country":
-            keys = [func.coalesce(func.nullif(kept.b, ""), kept.a)]  # the country met, or the one given
+            # given a country, its own row (b '') and those of the countries it met; else every country's own row
             where = [kept.a == side] if side else [kept.a != "", kept.b == ""]
         else:
-            keys = [kept.a, kept.b]
             where = [kept.a == side, kept.b != ""] if side else [kept.a < kept.b]
-        busiest = select(*keys, n).where(*ranked, *where).group_by(*keys).order_by(n.desc(), *keys).limit(top)
-        chosen = [tuple(r)[:-1] for r in conn.execute(busiest)]
+        # the busiest, off the index of months: summed over the range's months, or read from the totals (month '')
+        ranked = [kept.status == q.status] if q.status else []
+        if lo or hi:
+            ranked.append(kept.month != "")
+            ranked += ([kept.last >= lo[:7]] if lo else []) + ([kept.month <= hi[:7]] if hi else [])
+        else:
+            ranked.append(kept.month == "")
+        busiest = select(kept.a, kept.b, n).where(*ranked, *where).group_by(kept.a, kept.b) \
+            .order_by(n.desc(), kept.a, kept.b).limit(top)
+        chosen = [(r.a, r.b) for r in conn.execute(busiest)]
         if not chosen:
             return []
-        stmt = select(kept.month, *keys, n).where(*scope, *where, _one_of(keys, chosen)) \
-            .group_by(kept.month, *keys).order_by(kept.month, *keys)
-        return [{"month": r[0], "key": "–".join(tuple(r)[1:-1]), "meetings": int(r[-1])} for r in conn.execute(stmt)]
+        # one key lookup per chosen row (a list of pairs, `(a, b) IN (...)`, was read by a walk of the whole index)
+        one_of = or_(*(and_(kept.a == a, kept.b == b) for a, b in chosen))
+        stmt = select(kept.month, kept.a, kept.b, n).where(*scope, month != "", one_of) \
+            .group_by(kept.month, kept.a, kept.b)
+        found: list[tuple[str, tuple[str, ...], int]] = sorted(
+            (r.month, (r.b or r.a,) if by == "country" else (r.a, r.b), int(r.meetings)) for r in conn.execute(stmt))
+        return [{"month": month_, "key": "–".join(key), "meetings": meetings} for month_, key, meetings in found]
 
 
 def _one_of(keys: list, chosen: list[tuple]):
