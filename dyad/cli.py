@@ -18,6 +18,7 @@ from dyad.settings import Settings
 from dyad.sources import read_sources
 
 DATE_HELP = "YYYY, YYYY-MM or YYYY-MM-DD"
+WHOLE_COLUMNS = {"id"}  # in a table on a terminal: never broken across lines
 DB_HELP = "SQLite file or database URL (postgresql://...) of an existing store (default dyad.db)"
 
 
@@ -619,7 +620,8 @@ def _print_rows(rows: list[dict], fmt: str, title: str) -> None:
 
     table = Table(title=title)
     for column in (rows[0] if rows else {"(no rows)": ""}):
-        table.add_column(column, overflow="fold")
+        # ids stay whole (they are what one copies); the other columns wrap in what width is left
+        table.add_column(column, no_wrap=column in WHOLE_COLUMNS, overflow="fold")
     for row in rows:
         table.add_row(*["" if v is None else str(v)[:160] for v in row.values()])
     Console().print(table)  # the terminal's width; 80 columns when piped

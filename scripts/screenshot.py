@@ -28,12 +28,14 @@ def main(target: str) -> None:
     ingest(store, extract_all(read_sources(paths), kb, Settings()), kb.version)
     with running(create_app(store)) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1150})
-        page.goto(base + "/")
-        page.wait_for_selector("#map circle.place")
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(base + "/?rows=8")  # every view on one page: timeline, counts, table, network, map, a meeting
+        for ready in ("#map circle.place", "#counts circle.count", "#table tbody tr", "#network .node"):
+            page.wait_for_selector(ready)
+        page.select_option("#network-kind", "state")  # the states' network reads at a glance; people's is a click away
         page.locator("#map circle.place").nth(3).dispatch_event("click")
         page.wait_for_selector("#event mark")
-        page.screenshot(path=target)
+        page.screenshot(path=target, full_page=True)
         browser.close()
 
 

@@ -168,6 +168,19 @@ def test_a_rerun_extracts_only_what_changed(tmp_path, capsys, monkeypatch):
         assert conn.exec_driver_sql("SELECT text FROM documents WHERE doc_key = 'a1'").scalar() == MEETING
 
 
+@pytest.mark.parametrize("width", [60, 100])
+def test_tables_fit_the_terminal_and_keep_ids_whole(tmp_path, capsys, monkeypatch, width):
+    src, db = tmp_path / "a.jsonl", str(tmp_path / "s.db")
+    src.write_text(json.dumps({"id": "a", "text": MEETING, "published": "2023-09-20"}) + "\n")
+    assert main(["ingest", str(src), "--db", db, "--kb-extra", FANTASY]) == 0
+    assert main(["events", "--db", db, "--format", "jsonl"]) == 0
+    [record] = lines(capsys.readouterr().out)
+    monkeypatch.setenv("COLUMNS", str(width))
+    assert main(["events", "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= width and record["id"] in out
+
+
 @pytest.mark.parametrize("actor", ["Putin", "vladimir putin", "WLADIMIR PUTIN", "vladimir-putin"])
 def test_events_of_an_actor_by_any_alias(tmp_path, capsys, actor):
     src, db = tmp_path / "a.jsonl", str(tmp_path / "s.db")

@@ -263,19 +263,26 @@ def test_fips_codes(iso3, fips, iso2):
     assert (countries()[iso3].fips, countries()[iso3].iso2) == (fips, iso2)
 
 
+def test_cameo_known_groups_name_known_organisations_with_cameos_type():
+    from dyad.store.geo import CAMEO_GROUPS, organisations
+
+    listed = [line.split("\t")[0] for line in CAMEO_GROUPS.read_text(encoding="utf-8").splitlines()
+              if line and not line.startswith("#")]
+    assert set(listed) <= set(organisations()) and len(listed) == len(set(listed))
+    red_cross, nato = organisations()["ICRC"], organisations()["NATO"]
+    assert (red_cross.type, red_cross.cameo, nato.type, nato.cameo) == ("NGO", "IRC", "IGO", "NAT")
+
+
 def test_progress_counts_every_record(store):
     calls = []
     n = export(store, "jsonl", io.StringIO(), progress=lambda done, total: calls.append((done, total)))
     assert calls[0] == (0, n) and calls[-1] == (n, n) and n == 5
 
 
-@pytest.mark.parametrize("run_rows", [2, 1000])  # records and sources sorted in many runs, or in one
-def test_records_come_in_id_order_however_they_are_chunked(store, monkeypatch, run_rows):
+def test_records_come_in_id_order_however_they_are_chunked(store, monkeypatch):
     from dyad.store import export as export_module
-    from dyad.store import runs
 
     monkeypatch.setattr(export_module, "CHUNK", 2)  # several chunks from five records
-    monkeypatch.setattr(runs, "RUN_ROWS", run_rows)
     whole = list(export_module._chunks(store, True))  # the plain path: one query per chunk
     records = export_module.read_records(store, with_text=True)
     first = next(records)

@@ -21,7 +21,7 @@ HOSTILE = ('Vorn traf am Dienstag in Annuminas Faramir Ithil <script>window.__pw
            'und <img src=x onerror="window.__pwned = 2"> sprach über Handel.')
 ARTICLES = [
     ("a", "Der arnorische Außenminister Elendil Vorn traf am Dienstag in Minas Tirith den gondorischen Außenminister."),
-    ("b", "Elendil Vorn telefonierte am Montag mit Faramir Ithil."),
+    ("b", "Grüße 😀 aus Arnor 🇦🇶! Elendil Vorn telefonierte am Montag mit Faramir Ithil."),  # offsets after emoji
     ("c", "Vorn soll im Oktober nach Edoras reisen, um König Theoden Marke zu treffen."),
     ("d", "Letzte Station war Gondor, wo Vorn am Freitag mit Boromir Denethorsohn zusammentraf."),
     ("x", HOSTILE),
@@ -335,6 +335,20 @@ def test_evidence_appears_and_article_markup_runs_nothing(page):
     assert "<script>window.__pwned = 1</script>" in mark and "onerror" in mark
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.locator("#event script, #event img").count() == 0
+
+
+def test_evidence_after_emoji_is_highlighted_exactly(fresh, client):
+    """The store's offsets count code points, the page's strings UTF-16 units: an emoji is one and two."""
+    # the record article b reports (other tests may fuse more reports into it)
+    [(record, evidence)] = [(r["id"], s["evidence_text"]) for r in client.get("/events").json()["items"]
+                            for s in client.get(f"/events/{r['id']}").json()["sources"]
+                            if s["doc_key"] == "b"]
+    page = fresh()
+    page.locator(f'#timeline circle.event[data-id="{record}"]').click()
+    page.wait_for_selector("#event mark")
+    source = page.locator("#event .source", has_text="Grüße")
+    assert source.locator("mark").text_content() == evidence == "Elendil Vorn telefonierte am Montag mit Faramir Ithil."
+    assert source.locator(".context").text_content().startswith("Grüße 😀 aus Arnor 🇦🇶! Elendil")
 
 
 @pytest.mark.parametrize("actor", ["Elendil Vorn", "elendil vorn", "VORN", "elendil-vorn"])

@@ -94,6 +94,7 @@ def snapshot(store):
             sorted(conn.execute(text("SELECT id, record_id FROM events")).all()),
             sorted(conn.execute(text("SELECT id, date, city, n_sources, announced_by FROM records")).all()),
             sorted(conn.execute(text("SELECT old_id, new_id FROM record_redirects")).all()),
+            sorted(conn.execute(text("SELECT a, b, status, month, last, meetings FROM month_counts")).all()),
         )
 
 
@@ -282,6 +283,31 @@ def test_ingest_in_any_batches_with_replacements_equals_one_clean_run(tmp_path, 
         ingest(store, articles[i:i + size], "kb", batch_size=rng.randint(1, 3))
         i += size
     assert snapshot(store)[1:3] == snapshot(clean)[1:3]
+    assert snapshot(store)[4] == snapshot(clean)[4]  # the month counts, kept batch by batch
+
+
+def test_counts_per_month_read_from_the_kept_counts_equal_those_counted_from_the_records(tmp_path):
+    from dyad.store.query import _counted, _kept_counts, counts_over_time
+
+    specs = [(("XAR", "XGO"), "2023-09-18", "vorn", None, "occurred"),
+             (("XAR", "XGO", "XRO"), "2023-10", "amon", "Edoras", "occurred"),
+             (("XRO", "XAR"), "2023", "vorn", None, "planned"),
+             (("XGO", "XRO"), "2022-12-30", "amon", None, "occurred"),
+             (("XAR", "XGO"), None, "vorn", None, "occurred")]
+    store = open_store(str(tmp_path / "c.db"))
+    ingest(store, [synthetic_article(f"d{i}", 0, [spec]) for i, spec in enumerate(specs)], "kb")
+    shapes = [{}, {"status": "occurred"}, {"country": "XAR"}, {"counterpart": "XRO"}, {"date_from": "2023"},
+              {"date_from": "2023-10", "date_to": "2023-12"}, {"date_to": "2023-02", "country": "XGO"}]
+    for by in (None, "country", "dyad"):
+        for shape in shapes + ([{"country": "XAR", "counterpart": "XGO"}] if by is None else []):
+            q = RecordQuery(**shape)
+            assert _kept_counts(store, q, by, 8) == _counted(store, q, by, 8), (by, shape)
+    # the year-dated record counts in January, as the date's first month, and in a range of October
+    assert counts_over_time(store, RecordQuery(date_from="2023-10", date_to="2023-10"), None) == [
+        {"month": "2023-01", "key": "all", "meetings": 1}, {"month": "2023-10", "key": "all", "meetings": 1}]
+    # given a country, the pairs are its own: the trilateral's XGO-XRO is not one of XAR's
+    assert {r["key"] for r in counts_over_time(store, RecordQuery(country="XAR"), "dyad")} == {
+        "XAR–XGO", "XAR–XRO"}
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -412,7 +438,10 @@ CORRUPTIONS = {  # what a crashed or racing writer could leave, each as statemen
                                   {"events of no record"}),
     "record lost": (["DELETE FROM records WHERE id = (SELECT max(id) FROM records)"],
                     {"events of no record", "records unlike their events' fusion", "actor rows of no record",
-                     "pair rows of no record"}),
+                     "pair rows of no record", "month counts unlike the records"}),
+    "month count off": (["UPDATE month_counts SET meetings = meetings + 1 WHERE a = '' AND month = ''",
+                         "DELETE FROM month_counts WHERE a = (SELECT max(a) FROM month_counts)"],
+                        {"month counts unlike the records"}),
     "duplicate record": (["INSERT INTO records (id, group_key, countries, status, n_sources) "
                           "SELECT 'rdup', group_key, countries, status, n_sources FROM records "
                           "WHERE id = (SELECT min(id) FROM records)"], {"records unlike their events' fusion"}),

@@ -8,6 +8,7 @@ A healthy store is exactly what fusing its events from scratch gives:
   (so ``n_sources`` and every count agree);
 - every redirect leads from an id that is no record to one that is;
 - a held record points to the announcement that fits it, if any;
+- the meetings per month (dyad.store.monthly) are those the records make;
 - (SQLite) the evidence search index holds each event once.
 
 Repair re-fuses every group found wrong from its events, as a clean run
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, delete, select, update
 
 from dyad.fuse import Cluster, fuse_ids, record_id_of
+from dyad.store import monthly
 from dyad.store.core import (
     Store,
     _announcements,
@@ -121,6 +123,9 @@ def _check(conn: Connection) -> Health:
     planned = _announcements(conn, {k for _, key, _, _ in held for k in _announcing(key)})
     health.found("wrong announcement links", sorted(rid for rid, key, date, link in held
                                                     if link != _first_fitting(planned, key, date)))
+    counted, kept = monthly.from_scratch(conn), monthly.stored(conn)
+    health.found("month counts unlike the records", sorted("|".join(key) for key in set(counted) | set(kept)
+                                                           if counted[key] != kept[key]))
     if conn.dialect.name == "sqlite":
         indexed = Counter(r[0] for r in conn.exec_driver_sql("SELECT event_id FROM evidence_fts"))
         event_ids = set(conn.execute(select(events.c.id)).scalars())
@@ -211,6 +216,7 @@ def _repair(conn: Connection, health: Health) -> None:
                                           .where(records.c.status == "occurred")).mappings()]
     conn.execute(update(records).values(announced_by=None))
     _link_announcements(conn, all_groups, held)
+    monthly.rebuild(conn)
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("DELETE FROM evidence_fts")
         conn.exec_driver_sql("INSERT INTO evidence_fts (event_id, body) SELECT id, evidence_text FROM events")

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, String, Table, bindparam, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
@@ -37,13 +38,14 @@ from dyad.fuse import Cluster, FuseEvent, dates_fit, fuse_ids, group_key, record
 from dyad.model import ArticleResult, Document
 from dyad.output import participant_json
 from dyad.sources import UNSTORABLE
-from dyad.store import schema
+from dyad.store import monthly, schema
 from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
 
 BATCH = 1000  # documents per transaction: each touched group is re-clustered once per batch (bench/store.py)
 # How long a SQLite writer waits for another's turn: a batch of 1,000 documents into a large store takes
 # well under a minute (bench/store.py); ten minutes of waiting means something is stuck
 BUSY_TIMEOUT = 600
+STORE_CACHE_KB = 65536  # SQLite's page cache per connection (see _sqlite_pragmas)
 WRITE_LOCK = 0x64796164  # "dyad": the PostgreSQL advisory lock writers take turns with
 
 
@@ -98,7 +100,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     # a 64 MB page cache per connection keeps index updates fast in a store of millions of rows while
     # a streaming export stays far below 500 MB (no mmap: mapped pages would count as the process's memory)
-    cur.execute("PRAGMA cache_size=-65536")
+    cur.execute(f"PRAGMA cache_size=-{STORE_CACHE_KB}")
     cur.execute("PRAGMA temp_store=MEMORY")
     cur.close()
 
@@ -152,13 +154,14 @@ def ingest(store: Store, results: Iterable[ArticleResult | DocumentError], kb_ve
                 articles.append(result)
             else:
                 report.failed.append(problem)
-        with _collector_paused():
+        with collector_paused():
             _write(store, articles, kb_version, report)
     if store.dialect == "sqlite":
         # fold the write-ahead log back into the database: readers of a large log need far more memory
         # (on the driver's connection, outside any transaction; a busy database just skips it)
         with store.engine.connect() as conn:
-            conn.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            driver: Any = conn.connection.driver_connection
+            driver.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return report
 
 
@@ -194,16 +197,16 @@ def unstorable(result: ArticleResult) -> str | None:
     doc = result.doc
     key, source = doc.id or doc.url or "", doc.source or ""
     for name, value, column in (("id", key, documents.c.doc_key), ("source", source, documents.c.source)):
-        if len(value) > column.type.length:
-            return f"{name} of {len(value):,} characters exceeds the store's limit of {column.type.length}"
-    for name, value in (("id", key), ("source", source), ("url", doc.url), ("title", doc.title), ("text", doc.text)):
-        if value and UNSTORABLE.search(value):
+        if _too_long(column, value):
+            return f"{name} of {len(value):,} characters exceeds the store's limit of {_length(column)}"
+    for name, given in (("id", key), ("source", source), ("url", doc.url), ("title", doc.title), ("text", doc.text)):
+        if given and UNSTORABLE.search(given):
             return f"'{name}' holds a NUL or a lone surrogate, which the store cannot hold"
     for ev in result.events:
         row, participants = _event_row(0, source, key, ev)
         for column in events.columns:
             if _too_long(column, row[column.name]):
-                return f"event {ev.id}: '{column.name}' longer than the store's limit of {column.type.length}"
+                return f"event {ev.id}: '{column.name}' longer than the store's limit of {_length(column)}"
         for p in participants:
             for value, column in ((p["actor_id"] or p["name"], record_actors.c.actor),
                                   (p["name"], record_actors.c.name), (p["country"], record_actors.c.country)):
@@ -214,13 +217,17 @@ def unstorable(result: ArticleResult) -> str | None:
     return None
 
 
+def _length(column) -> int | None:
+    return column.type.length if isinstance(column.type, String) else None
+
+
 def _too_long(column, value) -> bool:
-    return isinstance(value, str) and isinstance(column.type, String) and column.type.length is not None \
-        and len(value) > column.type.length
+    limit = _length(column)
+    return isinstance(value, str) and limit is not None and len(value) > limit
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while a batch runs.
 
     A batch allocates millions of rows, tuples and sets that form no cycles; the collector would
@@ -292,9 +299,9 @@ def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: st
         documents.c.id, documents.c.source, documents.c.doc_key, documents.c.content_hash, documents.c.dyad_version,
         documents.c.kb_version))}
     new, replaced, stored = [], [], []
-    for (source, key), result in latest.items():
-        values = _document_row(result, source, key, kb_version)
-        row = existing.get((source, key))
+    for (source, doc_key), result in latest.items():
+        values = _document_row(result, source, doc_key, kb_version)
+        row = existing.get((source, doc_key))
         if row is None:
             new.append((values, result))
         elif (row.content_hash, row.dyad_version, row.kb_version) == (values["content_hash"], __version__,
@@ -410,7 +417,7 @@ def refuse(conn: Connection, groups: set[str], new_rows: list[dict] | None = Non
     if moves:
         conn.exec_driver_sql(f"UPDATE events SET record_id = {_mark(conn)} WHERE id = {_mark(conn)}", moves)
     # a record that no longer stands had a member among the events of changed records, or lost one
-    existing = {previous[eid] for eid in assigned if previous.get(eid)} | stale
+    existing = {rid for eid in assigned if (rid := previous.get(eid))} | stale
     written = _write_records(conn, changed, new_rows, existing, kept, people or {})
     _redirect(conn, previous, assigned, kept, {r["id"] for r in written}, existing - kept)
     _link_announcements(conn, keys, written)
@@ -456,7 +463,7 @@ def _group_members(conn: Connection, keys: list[str]) -> list[tuple]:
 def _write_records(conn: Connection, changed: list[tuple[Cluster, str]], new_rows: list[dict],
                    existing: set[str], kept: set[str], people: dict[str, list[dict]]) -> list[dict]:
     """Replace the records whose members changed and drop those left without events; returns those written."""
-    full = {r["id"]: r for r in new_rows}  # every column, only for the events of records to rewrite
+    full: dict[str, Any] = {r["id"]: r for r in new_rows}  # every column, only for the events of records to rewrite
     wanted = sorted(i for c, _ in changed for i in c.event_ids if i not in full)
     for chunk in _chunks(wanted, 500):
         for row in conn.execute(select(events).where(events.c.id.in_(chunk))).mappings():
@@ -467,9 +474,11 @@ def _write_records(conn: Connection, changed: list[tuple[Cluster, str]], new_row
         record_rows.append(record)
         actor_rows += actors
         dyad_rows += dyads
-    _drop_records(conn, (existing & {r["id"] for r in record_rows}) | (existing - kept))
+    counted = _drop_records(conn, (existing & {r["id"] for r in record_rows}) | (existing - kept))
     for table, batch in ((records, record_rows), (record_actors, actor_rows), (record_dyads, dyad_rows)):
         _insert(conn, table, batch)
+    monthly.tally(counted, record_rows, 1)
+    monthly.apply(conn, counted)
     return record_rows
 
 
@@ -537,11 +546,16 @@ def _fuse_event(eid: str, key: str, date: str | None, city: str | None, country:
     return FuseEvent(eid, countries, key.split(":", 1)[0], date, people, city, country)
 
 
-def _drop_records(conn: Connection, ids: set[str]) -> None:
+def _drop_records(conn: Connection, ids: set[str]) -> Counter:
+    """Delete these records with their rows; returns the month counts to take away (not yet written)."""
+    counted: Counter = Counter()
     for chunk in _chunks(sorted(ids), 500):
+        monthly.tally(counted, conn.execute(select(records.c.date_lo, records.c.date_hi, records.c.status,
+                                                   records.c.countries).where(records.c.id.in_(chunk))).mappings(), -1)
         conn.execute(delete(records).where(records.c.id.in_(chunk)))
         conn.execute(delete(record_actors).where(record_actors.c.record_id.in_(chunk)))
         conn.execute(delete(record_dyads).where(record_dyads.c.record_id.in_(chunk)))
+    return counted
 
 
 def _record_rows(cluster: Cluster, members: list, key: str,

@@ -15,16 +15,15 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from functools import lru_cache
-from itertools import islice
 from typing import IO, Any
 
 from sqlalchemy import bindparam, exists, func, select
 
 from dyad import __version__
-from dyad.store.core import Store
-from dyad.store.runs import sorted_rows
+from dyad.store.core import STORE_CACHE_KB, Store, collector_paused
 from dyad.store.schema import documents, events, records
 
+EXPORT_CACHE_KB = 16384
 CHUNK = 2000  # records fetched at a time, with their events and documents
 _parse = json.JSONDecoder().raw_decode  # the store's own JSON: no surrounding space to skip, as json.loads does
 FORMATS = ("csv", "jsonl", "parquet", "gdelt", "plover")
@@ -42,8 +41,6 @@ def export(store: Store, fmt: str, out: IO | str | None, path: str | None = None
     With ``since`` (a UTC ISO timestamp), only records with a source ingested at or after it.
     ``progress`` is called now and then with the number of records written so far and the number in all.
     """
-    from dyad.store import gdelt, plover, tables
-
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     advance = None
@@ -56,8 +53,18 @@ def export(store: Store, fmt: str, out: IO | str | None, path: str | None = None
             done += n
             progress(done, total)
 
+    with collector_paused():  # a million records of dicts and tuples, no cycles (measured: a third of the CPU)
+        return _write(store, fmt, out, path, mentions, companion, since, advance)
+
+
+def _write(store: Store, fmt: str, out: IO | str | None, path: str | None, mentions: IO | None,
+           companion: IO | None, since: str | None, advance: Callable[[int], None] | None) -> int:
+    from dyad.store import gdelt, plover, tables
+
     if fmt == "parquet":
         return tables.write_parquet(read_records(store, since=since, progress=advance), path or out, metadata(store))
+    if out is None or isinstance(out, str):
+        raise ValueError(f"{fmt} is written to a text stream, not to {out!r}")
     if fmt == "csv":
         return tables.write_csv(read_records(store, since=since, progress=advance), out)
     if fmt == "jsonl":
@@ -112,7 +119,7 @@ def read_records(store: Store, with_text: bool = False, since: str | None = None
 
 
 def _chunks(store: Store, with_text: bool, since: str | None = None,
-            ) -> Iterator[tuple[list[Sequence], dict[str, list[Sequence]]]]:
+            ) -> Iterator[tuple[Sequence[Sequence], dict[str, list[Sequence]]]]:
     """The records in chunks, each with its sources by record id: one query over the range of the chunk's
     ids (one index range scan, not a lookup per record)."""
     stmt = select(*[records.c[c] for c in RECORD_COLUMNS]).order_by(records.c.id)
@@ -144,21 +151,28 @@ SINCE_SQL = ("SELECT e.record_id FROM events e JOIN documents d ON d.id = e.docu
 
 
 def _sqlite_chunks(store: Store, with_text: bool, since: str | None = None,
-                   ) -> Iterator[tuple[list[Sequence], dict[str, list[Sequence]]]]:
-    """What ``_chunks`` gives, from SQLite: the records and the sources read in stored order, sorted by record
-    id apart (``dyad.store.runs``) and joined as they come; the documents' texts fetched per chunk."""
+                   ) -> Iterator[tuple[Sequence[Sequence], dict[str, list[Sequence]]]]:
+    """What ``_chunks`` gives, from SQLite: the records and the sources read in stored order and sorted by
+    record id by SQLite's own sorter (``+id``: not by walking the index, which reads a page per row), joined
+    as they come; the documents' texts fetched per chunk.
+
+    The sorter spills to temporary files, not to memory as the store's connections otherwise keep temporary
+    tables: memory stays flat however large the store is (measured on 1,000,000 events: 8.8 s of CPU for
+    both sorts, against 13.7 s for an external merge sort in Python).
+    """
     with store.engine.connect() as conn:
-        db = conn.connection.dbapi_connection  # plain tuples straight from the driver, for a million rows
+        db: Any = conn.connection.dbapi_connection  # plain tuples straight from the driver, for a million rows
+        # a sorter holds up to the page cache's size in memory: 16 MB (not the store's 64) keeps an export of a
+        # million events at 124 MB for both sorts, against 270 MB, at the same speed
+        db.execute("PRAGMA temp_store=FILE")
+        db.execute(f"PRAGMA cache_size=-{EXPORT_CACHE_KB}")
         select_records = f"SELECT {', '.join(RECORD_COLUMNS)} FROM records"
-        if since:
-            rows = sorted_rows(db.execute(f"{select_records} WHERE id IN ({SINCE_SQL})", (since,)))
-            sources = sorted_rows(db.execute(f"{SOURCE_SQL} AND e.record_id IN ({SINCE_SQL})", (since,)))
-        else:
-            rows = sorted_rows(db.execute(select_records))
-            sources = sorted_rows(db.execute(SOURCE_SQL))
+        where = (f" WHERE id IN ({SINCE_SQL})", f" AND e.record_id IN ({SINCE_SQL})") if since else ("", "")
+        rows = db.execute(f"{select_records}{where[0]} ORDER BY +id", (since,) if since else ())
+        sources = db.execute(f"{SOURCE_SQL}{where[1]} ORDER BY +e.record_id", (since,) if since else ())
         try:
             pending = next(sources, None)
-            while chunk := list(islice(rows, CHUNK)):
+            while chunk := rows.fetchmany(CHUNK):
                 found: dict[str, list[Sequence]] = {}
                 last = chunk[-1][0]
                 while pending is not None and pending[0] <= last:  # sources of no record are skipped over
@@ -170,6 +184,8 @@ def _sqlite_chunks(store: Store, with_text: bool, since: str | None = None,
         finally:
             rows.close()
             sources.close()
+            db.execute("PRAGMA temp_store=MEMORY")
+            db.execute(f"PRAGMA cache_size=-{STORE_CACHE_KB}")
 
 
 def _with_texts(db, found: dict[str, list[Sequence]]) -> dict[str, list[Sequence]]:
@@ -202,7 +218,7 @@ def _record(row: Sequence, found: list[Sequence]) -> dict[str, Any]:
     return {
         "id": rid, "status": status, "cameo": cameo, "mode": mode, "host": host,
         "date": day, "date_precision": precision, "date_start": start, "date_end": end,
-        "countries": countries, "sides": _sides(countries, host, cameo, sources),
+        "countries": countries,
         "participants": _participants(sources), "city": city, "country": country, "lat": lat,
         "lon": lon, "geonames_id": place, "series": series,
         "round": round_, "topics": list(_topics(topics)), "n_sources": n_sources,
@@ -252,8 +268,10 @@ def event_day(record: dict[str, Any]) -> tuple[date | None, str]:
     return (fitting[0], "published") if fitting else (start, "first possible day")
 
 
-def _sides(countries: list[str], host: str | None, cameo: str | None, sources: list[dict]) -> list[str]:
-    """The record's sides in the order its first report names them; a visit's host comes last."""
+def ordered_sides(record: dict[str, Any]) -> list[str]:
+    """The record's sides in the order its first report names them; a visit's host comes last (GDELT's
+    Actor1 and Actor2, PLOVER's source and recipient)."""
+    countries, host, cameo, sources = record["countries"], record["host"], record["cameo"], record["sources"]
     if len(countries) > 1:
         first: dict[str, int] = {}  # each country's first place among the sources' participants
         for s in sources:
@@ -284,4 +302,4 @@ def _participants(sources: list[dict]) -> list[dict[str, Any]]:
     return [p for k, p in seen.items() if k[0] == "actor" or (p["country"], p["role"]) not in named_roles]
 
 
-__all__ = ["FORMATS", "count", "date_range", "event_day", "export", "metadata", "read_records"]
+__all__ = ["FORMATS", "count", "date_range", "event_day", "export", "metadata", "ordered_sides", "read_records"]

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date
+from functools import lru_cache
 from itertools import combinations
 from typing import IO, Any
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from dyad.nlp import split_sentences
-from dyad.store.export import event_day
+from dyad.store.export import event_day, ordered_sides
 from dyad.store.geo import countries, country_name, is_organisation, organisations
 
 GOLDSTEIN = {"036": 4.0, "040": 1.0, "041": 1.0, "042": 1.9, "043": 2.8, "044": 2.5, "045": 5.0, "046": 7.0}
@@ -75,7 +76,15 @@ def write(records: Iterable[dict[str, Any]], out: IO, mentions: IO | None = None
 
 
 def _line(values: list) -> str:
-    return "\t".join("" if v is None else str(v).replace("\t", " ").replace("\n", " ") for v in values) + "\n"
+    line = "\t".join(["" if v is None else v if type(v) is str else str(v) for v in values])
+    if line.count("\t") != len(values) - 1 or "\n" in line or "\r" in line:
+        # a tab or line break in a value (rare): each becomes a space, as it would end the cell or the row
+        line = "\t".join(_cell(v) for v in values)
+    return line + "\n"
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value).replace("\t", " ").replace("\r", " ").replace("\n", " ")
 
 
 def event_id(record_id: str, one: str, two: str, code: str) -> int:
@@ -89,13 +98,19 @@ def event_rows(record: dict[str, Any]) -> Iterator[dict[str, list]]:
     code = "036" if record["status"] == "planned" else (record["cameo"] or "040")
     action_geo = _place_geo(record)
     remote = code == "041" or record["mode"] in ("phone", "video")
-    n_mentions, n_sources = len(record["sources"]), len({_source_name(s) for s in record["sources"]})
+    names = [_source_name(s) for s in record["sources"]]
+    n_mentions, n_sources = len(record["sources"]), len(set(names))
     n_articles = len({s["document_id"] for s in record["sources"]})
     first = record["sources"][0] if record["sources"] else None
     # the lead paragraph: no line break before the first report's evidence
     root = 1 if first is not None and "\n" not in first.get("text", "\n")[:first["evidence_start"]].lstrip() else 0
     sentences = [_sentence_number(s.get("text"), s["evidence_start"]) for s in record["sources"]]
-    for one, two in combinations(record["sides"], 2):
+    sides = ordered_sides(record)
+    people: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}  # each side's participants, in order
+    for p in record["participants"]:
+        if p["country"] in people:
+            people[p["country"]].append(p)
+    for one, two in combinations(sides, 2):
         codes = [(code, one, two)]
         if code == "042" and record["host"] == two:
             codes.append(("043", two, one))  # the host's side of the same visit
@@ -105,37 +120,45 @@ def event_rows(record: dict[str, Any]) -> Iterator[dict[str, list]]:
             yield {"event": [
                 gid, _int_day(day), day.year * 100 + day.month if day else None, day.year if day else None,
                 f"{day.year + (day.month * 30 + day.day) / 365:.4f}" if day else None,
-                *_actor(record, a), *_actor(record, b),
+                *_actor(people[a], a), *_actor(people[b], b),
                 root, event_code, event_code, event_code[:2], 1, GOLDSTEIN.get(event_code),
                 n_mentions, n_sources, n_articles, None,
                 *actor_geo[0], *actor_geo[1], *action_geo,
                 added, record["source_url"] or (_citation(first) if first else None),
-            ], "mentions": [_mention(gid, added, s, n, a, b)
-                            for s, n in zip(record["sources"], sentences, strict=True)],
-               "companion": _companion(gid, record, basis, a, b)}
+            ], "mentions": [_mention(gid, added, s, n, a, b, name)
+                            for s, n, name in zip(record["sources"], sentences, names, strict=True)],
+               "companion": _companion(gid, record, basis, people[a], people[b])}
 
 
 def _int_day(day: date | None) -> int | None:
-    return int(day.strftime("%Y%m%d")) if day else None
+    return _yyyymmdd(day) if day else None
+
+
+def _yyyymmdd(day: date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day  # as strftime("%Y%m%d"), without formatting a string
 
 
 def _added(record: dict[str, Any], day: date | None) -> int | None:
     """DATEADDED: dyad keeps no ingest time, so the first report's publication day (else the event day), 00:00."""
     published = next((s["published"] for s in record["sources"] if s["published"]), None) or day
-    return int(published.strftime("%Y%m%d000000")) if published else None
+    return _yyyymmdd(published) * 1000000 if published else None
 
 
-def _actor(record: dict[str, Any], side: str) -> list:
-    """The ten actor columns of one side: CAMEO code, name, country, known group and type."""
-    people = [p for p in record["participants"] if p["country"] == side]
+def _actor(people: list[dict[str, Any]], side: str) -> list:
+    """The ten actor columns of one side (``people``, its participants): CAMEO code, name, country, known group
+    and type."""
     names = "; ".join(p["name"] for p in people if p["name"])
     if is_organisation(side, people):
         org = organisations().get(side)
         group = org.cameo if org else None
         kind = org.type if org else "IGO"
         return [kind + (group or ""), names or country_name(side), None, group, None, None, None, kind, None, None]
-    types = [t for t, _ in Counter(p["actor_type"] for p in people if p["actor_type"]).most_common()][:3]
-    types += [None] * (3 - len(types))
+    seen: dict[str, int] = {}
+    for p in people:
+        if p["actor_type"]:
+            seen[p["actor_type"]] = seen.get(p["actor_type"], 0) + 1
+    common = sorted(seen, key=seen.__getitem__, reverse=True)[:3]  # stable: ties in the order first seen
+    types = [*common, *[None] * (3 - len(common))]
     return [side + (types[0] or ""), names or country_name(side), side, None, None, None, None, *types]
 
 
@@ -161,23 +184,35 @@ def _place_geo(record: dict[str, Any]) -> list:
 
 
 def _source_name(source: dict[str, Any]) -> str:
-    host = urlparse(source["url"]).hostname if source["url"] and "://" in source["url"] else None
-    return (host.removeprefix("www.") if host else None) or source["source"] or ""
+    url = source["url"]
+    netloc = NETLOC.match(url, url.index("://") + 3) if url and "://" in url else None
+    host = _host(netloc.group()) if netloc else None
+    return host or source["source"] or ""
+
+
+NETLOC = re.compile(r"[^/?#]*")  # what follows "scheme://" up to the path, as urlsplit reads it
+
+
+@lru_cache(maxsize=4096)  # a store's sources are a few thousand sites
+def _host(netloc: str) -> str | None:
+    host = urlsplit("//" + netloc).hostname
+    return host.removeprefix("www.") if host else None
 
 
 def _citation(source: dict[str, Any]) -> str:
     return " ".join(x for x in (source["source"], source["title"] or source["doc_key"]) if x)
 
 
-def _mention(gid: int, added: int | None, source: dict[str, Any], sentence: int | None, one: str, two: str) -> list:
+def _mention(gid: int, added: int | None, source: dict[str, Any], sentence: int | None, one: str, two: str,
+             name: str) -> list:
     web = bool(source["url"]) and source["url"].startswith(("http://", "https://"))
-    published = int(source["published"].strftime("%Y%m%d000000")) if source["published"] else added
+    published = _yyyymmdd(source["published"]) * 1000000 if source["published"] else added
     text = source.get("text")
-    offsets = {}
+    offsets: dict[str, int] = {}
     for p in source["participants"]:
         if p["country"] and p["evidence"]["start"] >= 0:
             offsets.setdefault(p["country"], p["evidence"]["start"])
-    return [gid, added, published, 1 if web else 2, _source_name(source),
+    return [gid, added, published, 1 if web else 2, name,
             source["url"] if web else _citation(source), sentence,
             offsets.get(one, -1), offsets.get(two, -1), source["evidence_start"], 1, _confidence(source),
             len(text) if text is not None else None, None, None,
@@ -198,9 +233,10 @@ def _sentence_number(text: str | None, offset: int) -> int | None:
     return max(1, bisect_right(starts, offset))
 
 
-def _companion(gid: int, record: dict[str, Any], basis: str, one: str, two: str) -> list:
-    def of(side: str, key: str) -> str:
-        return "|".join(p[key] or "" for p in record["participants"] if p["country"] == side)
+def _companion(gid: int, record: dict[str, Any], basis: str, one: list[dict[str, Any]],
+               two: list[dict[str, Any]]) -> list:
+    def of(people: list[dict[str, Any]], key: str) -> str:
+        return "|".join(p[key] or "" for p in people)
 
     return [gid, record["id"], record["status"], record["mode"], record["host"], record["date"],
             record["date_precision"], record["date_start"], record["date_end"], basis,

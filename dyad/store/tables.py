@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import IO, Any
 
@@ -60,7 +60,7 @@ def write_csv(records: Iterable[dict[str, Any]], out: IO) -> int:
 
 def json_row(record: dict[str, Any]) -> dict[str, Any]:
     """A record as JSON: dates as ISO strings, sources without their documents' text."""
-    plain = {k: v for k, v in record.items() if k not in ("sides", "sources")}
+    plain = {k: v for k, v in record.items() if k != "sources"}
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in plain.items()} \
         | {"sources": [_source(s) for s in record["sources"]]}
 
@@ -72,16 +72,19 @@ def _source(s: dict[str, Any]) -> dict[str, Any]:
             "evidence_end": s["evidence_end"]}
 
 
-def write_jsonl(records: Iterable[dict[str, Any]], out: IO) -> int:
+def write_jsonl(records: Iterable[dict[str, Any]], out: IO,
+                as_json: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> int:
+    """One JSON object a line: ``json_row`` of each record, or what ``as_json`` makes of it (PLOVER)."""
+    as_json = as_json or json_row
     n = 0
     for record in records:
-        out.write(json.dumps(json_row(record), ensure_ascii=False) + "\n")
+        out.write(json.dumps(as_json(record), ensure_ascii=False) + "\n")
         n += 1
     return n
 
 
 def parquet_schema(meta: dict[str, str] | None = None):
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     person = pa.struct([("actor_id", pa.string()), ("name", pa.string()), ("country", pa.string()),
                         ("role", pa.string()), ("actor_type", pa.string())])
@@ -100,8 +103,8 @@ def parquet_schema(meta: dict[str, str] | None = None):
 
 
 def write_parquet(records: Iterable[dict[str, Any]], target, meta: dict[str, str]) -> int:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
     schema = parquet_schema(meta)
     n = 0

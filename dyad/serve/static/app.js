@@ -70,6 +70,10 @@ async function load() {
   const q = filters();
   q.set("limit", String(DRAW_LIMIT));
   q.set("order", "newest");
+  downloads();
+  // the table and the counts are asked for at once with the records to draw, and each is drawn when it comes;
+  // a filter the server refuses is reported once, by the records' request
+  const others = Promise.all([table().catch(() => null), counts().catch(() => null)]);
   let data;
   try { data = await fetchJson("/events?" + q.toString()); } catch (e) {
     count.textContent = "Filter not understood: " + e.message;
@@ -82,8 +86,7 @@ async function load() {
   timeline(data.items);
   network();
   map(data.items);
-  downloads();
-  await Promise.all([table(), counts()]);
+  await others;
 }
 
 function clearEvent() {
@@ -106,8 +109,13 @@ async function table() {
   q.set("limit", String(TABLE_PAGE));
   q.set("offset", String(state.offset));
   q.set("sort", state.sort);
-  const data = await fetchJson("/events?" + q.toString());
   const body = document.querySelector("#table tbody");
+  let data;
+  try { data = await fetchJson("/events?" + q.toString()); } catch (e) {
+    clear(body);
+    document.getElementById("page").textContent = "";
+    throw e;
+  }
   clear(body);
   for (const r of data.items) {
     const row = html("tr", null, body);
@@ -156,8 +164,10 @@ async function counts() {
   el("line", { x1: left, x2: width - 10, y1: y(0), y2: y(0), stroke: "#999" }, svg);
   el("text", { x: 4, y: y(top) + 4, "font-size": 10 }, svg).textContent = String(top);
   el("text", { x: 4, y: y(0), "font-size": 10 }, svg).textContent = "0";
-  for (const i of [0, Math.floor((all.length - 1) / 2), all.length - 1])
-    el("text", { x: x(i), y: height - 6, "text-anchor": "middle", "font-size": 10 }, svg).textContent = all[i];
+  // the first and last labels end at the plot's edges, not half outside it
+  [[0, "start"], [Math.floor((all.length - 1) / 2), "middle"], [all.length - 1, "end"]].forEach(([i, anchor]) => {
+    el("text", { x: x(i), y: height - 6, "text-anchor": anchor, "font-size": 10 }, svg).textContent = all[i];
+  });
   keys.forEach((key, k) => {
     const color = PALETTE[k % PALETTE.length];
     const points = all.map((m, i) => `${x(i)},${y(value.get(key + "@" + m) || 0)}`).join(" ");
@@ -195,8 +205,8 @@ function timeline(items) {
   if (hi === lo) { lo -= 86400000 * 15; hi += 86400000 * 15; }
   const x = t => 20 + (width - 40) * (t - lo) / (hi - lo);
   el("line", { x1: 20, x2: width - 20, y1: height - 25, y2: height - 25, stroke: "#999" }, svg);
-  for (const t of [lo, (lo + hi) / 2, hi]) {
-    el("text", { x: x(t), y: height - 8, "text-anchor": "middle", "font-size": 10 }, svg).textContent =
+  for (const [t, anchor] of [[lo, "start"], [(lo + hi) / 2, "middle"], [hi, "end"]]) {
+    el("text", { x: x(t), y: height - 8, "text-anchor": anchor, "font-size": 10 }, svg).textContent =
       new Date(t).toISOString().slice(0, 10);
   }
   const lanes = {};
@@ -218,7 +228,7 @@ function network() {
   const kind = document.getElementById("network-kind").value;
   const topN = Math.max(2, parseInt(document.getElementById("network-top").value, 10) || 30);
   const minimum = parseInt(document.getElementById("network-min").value, 10) || 1;
-  document.getElementById("network-min-value").textContent = String(minimum);
+  document.getElementById("network-min-value").textContent = String(minimum) + (minimum === 1 ? " meeting" : " meetings");
   const nodes = new Map(), edges = new Map(), meetings = new Map();
   for (const r of state.items) {
     // states and people apart: a side is its state, or each of its people (the state where it names none)
@@ -349,6 +359,18 @@ async function map(items) {
   }
 }
 
+function unitOffsets(text, points) {
+  // the server's offsets count code points (Python's), a JavaScript string UTF-16 units: an emoji is one of the
+  // first and two of the second. Every offset from the server becomes an index into a string here, and only here.
+  const wanted = [...points].sort((a, b) => a - b), found = new Map();
+  let point = 0, unit = 0;
+  for (const p of wanted) {
+    while (point < p && unit < text.length) { unit += text.codePointAt(unit) > 0xffff ? 2 : 1; point++; }
+    found.set(p, unit);
+  }
+  return points.map(p => found.get(p));
+}
+
 async function showEvent(id) {
   const box = document.getElementById("event");
   clear(box);
@@ -364,10 +386,11 @@ async function showEvent(id) {
     html("p", s.participants.map(p => `${p.name || p.role || "—"} (${p.country})`).join(" · "), div);
     const context = html("p", null, div, "context");
     const doc = await (await fetch("/documents/" + s.document_id)).json();
-    const from = Math.max(0, s.evidence_start - 300), to = Math.min(doc.text.length, s.evidence_end + 300);
-    context.appendChild(document.createTextNode(doc.text.slice(from, s.evidence_start)));
-    html("mark", doc.text.slice(s.evidence_start, s.evidence_end), context);
-    context.appendChild(document.createTextNode(doc.text.slice(s.evidence_end, to)));
+    const [from, start, end, to] = unitOffsets(doc.text,
+      [Math.max(0, s.evidence_start - 300), s.evidence_start, s.evidence_end, s.evidence_end + 300]);
+    context.appendChild(document.createTextNode(doc.text.slice(from, start)));
+    html("mark", doc.text.slice(start, end), context);
+    context.appendChild(document.createTextNode(doc.text.slice(end, to)));
   }
 }
 
