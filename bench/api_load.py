@@ -228,7 +228,11 @@ def main() -> None:
               f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # a server still busy with requests wrk gave up on
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 if __name__ == "__main__":
