@@ -429,10 +429,10 @@ def _ingest(args: argparse.Namespace) -> int:
     from dyad.store import IngestReport, ingest
     from dyad.store.core import new_or_changed
 
-    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, time_budget=args.time_budget or None)
-    kb = load_kb(settings.kb_extra)
     if args.bulk and not (args.workers or args.scheduler):
         raise DyadError("--bulk needs --workers N or --scheduler tcp://HOST:PORT")
+    settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, time_budget=args.time_budget or None)
+    kb = load_kb(settings.kb_extra)
     store = _existing_store(args.db, create=True)
     docs = _read(args, settings)
     with _Progress(args, "ingest", "documents") as progress:

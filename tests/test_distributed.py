@@ -303,3 +303,21 @@ def test_ingest_command_with_workers_equals_the_command_without(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "12 added" in done.stderr  # 16 documents, 4 ids given twice and "Dask dashboard at http" in done.stderr
     assert snapshot(str(tmp_path / "two.db")) == snapshot(str(tmp_path / "one.db"))
+
+
+def test_extract_writes_the_parquet_dataset_in_one_process_too(tmp_path, capsys):
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    from dyad.cli import main
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": d.id, "text": d.text, "published": d.published.isoformat(),
+                                       "language": "de"}) + "\n" for d in documents(12)))
+    assert main(["extract", str(src), "--format", "parquet", "-o", str(tmp_path / "events"),
+                 "--kb-extra", FANTASY]) == 0
+    table = pq.read_table(tmp_path / "events", partitioning="hive")
+    assert f"{table.num_rows} events written" in capsys.readouterr().err and table.num_rows >= 10
+    assert set(table.column("kb_version").to_pylist()) == {load_kb(FANTASY).version}
+    assert main(["extract", str(src), "--format", "parquet"]) == 2  # a dataset is a folder: -o is needed
+    assert main(["ingest", str(src), "--db", str(tmp_path / "x.db"), "--bulk"]) == 2  # bulk needs a cluster
+    assert "needs --workers" in capsys.readouterr().err

@@ -66,6 +66,7 @@ class StageReport:
 def prepare(store: Store) -> None:
     """Staging tables, kept from an interrupted run (their rows are what it got done)."""
     with store.writing() as conn:
+        _require_empty(conn)
         stage_metadata.create_all(conn, tables=list(STAGED))
         conn.execute(text("CREATE INDEX IF NOT EXISTS ix_stage_documents_key ON stage_documents (source, doc_key)"))
         # a batch staged twice (its worker died after the commit, before it reported) replaces itself
@@ -187,9 +188,7 @@ def fused_rows(members: list[dict]) -> tuple[list[dict], list[dict], list[dict],
 def swap_in(store: Store) -> dict[str, int]:
     """Move what is staged and fused into the store, which must hold no document yet; returns row counts."""
     with store.writing() as conn:
-        if conn.execute(text("SELECT 1 FROM documents LIMIT 1")).first():
-            raise DyadError("a bulk load goes into an empty store only; this one holds documents "
-                            "(ingest into it without --bulk, or give a new --db)")
+        _require_empty(conn)
         rebuild = [sql for table in TARGETS for sql in _drop_indexes(conn, table.name)]
         conn.execute(text("CREATE INDEX IF NOT EXISTS ix_stage_event_records ON stage_event_records (event_id)"))
         names = [c.name for c in stage_documents.columns if c.name != "seq"]
@@ -217,6 +216,12 @@ def swap_in(store: Store) -> dict[str, int]:
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))  # the planner's statistics for tables that grew at once
     return counts
+
+
+def _require_empty(conn: Connection) -> None:
+    if conn.execute(text("SELECT 1 FROM documents LIMIT 1")).first():
+        raise DyadError("a bulk load goes into an empty store only; this one holds documents "
+                        "(ingest into it without --bulk, or give a new --db)")
 
 
 def has_stage(store: Store) -> bool:
