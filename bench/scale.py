@@ -67,6 +67,12 @@ def bench_extract(args) -> None:
     list(extract_all(docs[:5], kb, settings))  # lexicons and language model load outside the timing
     print(f"{len(docs)} articles, {words / len(docs):,.0f} words each; {load()}")
 
+    def cpu() -> float:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
     def plain() -> tuple[float, str]:
         t = time.perf_counter()
         out = [str(r) if isinstance(r, DocumentError) else json.dumps(article_json(r, kb.version), ensure_ascii=False)
@@ -97,11 +103,15 @@ def bench_extract(args) -> None:
                 continue
             ratios = []
             for pair in range(args.pairs):
+                c = cpu()
                 one, one_digest = plain()
+                c_one = cpu() - c
                 two, digest = on(client)
+                c_driver = cpu() - c - c_one
                 ratios.append(one / two)
-                print(f"  pair {pair + 1}: plain {one:.2f} s ({len(docs) / one:,.0f}/s), 2 workers {two:.2f} s "
-                      f"({len(docs) / two:,.0f}/s): {one / two:.2f}x; same output: {digest == one_digest}; {load()}")
+                print(f"  pair {pair + 1}: plain {one:.2f} s ({len(docs) / one:,.0f}/s, {c_one:.1f} CPU s), "
+                      f"2 workers {two:.2f} s ({len(docs) / two:,.0f}/s, driver {c_driver:.1f} CPU s): "
+                      f"{one / two:.2f}x; same output: {digest == one_digest}; {load()}")
             after = worker_figures(client)
             print(f"  median speed-up {statistics.median(ratios):.2f}x "
                   f"(pairs {min(ratios):.2f}x to {max(ratios):.2f}x)")
@@ -159,12 +169,14 @@ def bench_ingest(args) -> None:
     docs = articles(args.docs)
     with _server() as (server, _, _):
         clean = _database(server)
+        results = list(extract_all(docs, kb, settings))
         t = time.perf_counter()
-        report = ingest(open_store(clean), extract_all(docs, kb, settings), kb.version)
+        report = ingest(open_store(clean), results, kb.version)
         seconds = time.perf_counter() - t
         expected = _snapshot(clean)
-        print(f"{len(docs)} articles, {report.events} events; one process, one writer: {seconds:.1f} s, "
+        print(f"{len(docs)} articles, {report.events} events; one writer, extracted beforehand: {seconds:.1f} s, "
               f"{report.events / seconds:,.0f} events/s; {load()}")
+        _sizes(docs, results, kb.version, clean)
         for workers in [int(w) for w in args.workers.split(",")]:
             with connect(workers=workers) as client:
                 for path in ("single writer", "bulk"):
@@ -180,6 +192,32 @@ def bench_ingest(args) -> None:
                     print(f"{workers} worker(s), {path}: {seconds:.1f} s, {report.events / seconds:,.0f} events/s, "
                           f"{len(docs) / seconds:,.0f} articles/s; equal to the clean run: "
                           f"{_snapshot(url) == expected}; {load()}")
+
+
+def _sizes(docs, results, kb_version: str, url: str) -> None:
+    """Bytes per article: its text, its JSON line, its events in the Parquet dataset, the store it fills."""
+    from sqlalchemy import text
+
+    from dyad.output import article_json
+    from dyad.store import open_store
+    from dyad.store.dataset import write_part
+
+    articles = [article_json(r, kb_version) for r in results if not isinstance(r, Exception)]
+    events = sum(len(a["events"]) for a in articles)
+    text_bytes = sum(len(d.text.encode()) for d in docs)
+    json_bytes = sum(len(json.dumps(a, ensure_ascii=False).encode()) + 1 for a in articles)
+    with tempfile.TemporaryDirectory() as folder:
+        write_part(articles, folder, 0)
+        parquet = sum(p.stat().st_size for p in Path(folder).rglob("*.parquet"))
+    store = open_store(url)
+    with store.engine.connect() as conn:
+        size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+        empty = conn.execute(text("SELECT pg_database_size('postgres')")).scalar_one()
+    store.engine.dispose()
+    n = len(docs)
+    print(f"bytes per article: text {text_bytes / n:,.0f}, JSON line {json_bytes / n:,.0f}, Parquet events "
+          f"{parquet / n:,.0f} ({parquet / max(events, 1):,.0f} per event), PostgreSQL store about "
+          f"{(size - empty) / n:,.0f} (text, events, records, indexes); {events / n:.2f} events per article")
 
 
 COUNTRIES = [f"X{a}{b}" for a in "ABCDEFGHIJKLMNOPQRST" for b in "ABCDEFGHIJ"]  # 200 invented sides
