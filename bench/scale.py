@@ -269,12 +269,37 @@ def _fuse(bucket_range: tuple[str, str], url: str) -> int:
     return bulk.fuse_buckets(_worker_store(url), *bucket_range)
 
 
+def _server_cpu(port: int) -> float:
+    """CPU seconds of the PostgreSQL server on ``port`` so far: the postmaster, its live and its ended children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if f"-p {port}" in cmd and "postgres -D" in cmd:  # the postmaster: its own time and its reaped children's
+            total += sum(int(x) for x in fields[11:15]) / tick
+            postmaster = pid
+    for pid in os.listdir("/proc"):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
+            continue
+        if fields[1] == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def bench_bulk(args) -> None:
     from dyad.scale import connect
     from dyad.store import bulk, open_store
 
     per_task = 500  # articles a task stages in one transaction
-    with _server() as (server, _, _), connect(workers=args.workers) as client:
+    with _server() as (server, _, port), connect(workers=args.workers) as client:
         url = _database(server)
         store = open_store(url)
         bulk.prepare(store)
@@ -282,6 +307,10 @@ def bench_bulk(args) -> None:
         from dyad.settings import Settings
 
         install(client, Settings())  # the workers' stores live beside their knowledge base
+        from dyad.scale import worker_figures
+
+        before = worker_figures(client)
+        pg_before = _server_cpu(port)
         staged, seq, started = 0, 0, time.perf_counter()
         print(f"bulk path into PostgreSQL, {args.workers} workers, steps of {args.step:,} events; {load()}")
         while staged < args.events:
@@ -295,6 +324,11 @@ def bench_bulk(args) -> None:
             staged += step
             seconds = time.perf_counter() - t
             print(f"  staged {staged:>9,} events: this step {step / seconds:>8,.0f} events/s; {load()}")
+        after = worker_figures(client)
+        cpu = sum(after[w]["cpu_seconds"] - before[w]["cpu_seconds"] for w in after)
+        pg_staged = _server_cpu(port)
+        print(f"  staging took the workers {cpu:.1f} CPU s ({staged / cpu:,.0f} events per CPU second: synthetic "
+              f"articles made, turned into rows, copied), PostgreSQL {pg_staged - pg_before:.1f} CPU s")
         t = time.perf_counter()
         buckets = bulk.settle(store)
         settle = time.perf_counter() - t
@@ -302,18 +336,24 @@ def bench_bulk(args) -> None:
         ranges = bulk.bucket_ranges(buckets, 4 * args.workers)
         records = sum(f.result() for f in client.map(_fuse, ranges, url=url, pure=False))
         fuse = time.perf_counter() - t
+        fused = worker_figures(client)
+        pg_fused = _server_cpu(port)
         t = time.perf_counter()
         counts = bulk.swap_in(store)
         swap = time.perf_counter() - t
+        print(f"  CPU: fusion {sum(fused[w]['cpu_seconds'] - after[w]['cpu_seconds'] for w in fused):.1f} s on the "
+              f"workers, settle and fusion {pg_fused - pg_staged:.1f} s in PostgreSQL; "
+              f"swap {_server_cpu(port) - pg_fused:.1f} s in PostgreSQL")
         total = time.perf_counter() - started
         print(f"  settle {settle:.1f} s; fusion of {len(buckets):,} buckets into {records:,} records {fuse:.1f} s; "
               f"swap in with indexes {swap:.1f} s; {load()}")
         print(f"  whole load: {counts['events']:,} events, {counts['documents']:,} documents in {total:.1f} s: "
               f"{counts['events'] / total:,.0f} events/s")
-        from dyad.store.check import check
+        if args.check:
+            from dyad.store.check import check
 
-        t = time.perf_counter()
-        print(f"  dyad check: {'no problems' if check(store).ok else 'PROBLEMS'} ({time.perf_counter() - t:.1f} s)")
+            t = time.perf_counter()
+            print(f"  dyad check: {'no problems' if check(store).ok else 'PROBLEMS'} ({time.perf_counter() - t:.1f} s)")
         store.engine.dispose()
 
 
@@ -330,6 +370,7 @@ def main() -> None:
     bu.add_argument("--events", type=int, default=1_000_000)
     bu.add_argument("--workers", type=int, default=2)
     bu.add_argument("--step", type=int, default=100_000)
+    bu.add_argument("--check", action="store_true", help="run dyad check on the loaded store (slow at 1 M)")
     args = parser.parse_args()
     tempfile.tempdir = tempfile.gettempdir()
     {"extract": bench_extract, "ingest": bench_ingest, "bulk": bench_bulk}[args.what](args)

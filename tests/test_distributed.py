@@ -280,29 +280,23 @@ def test_bucket_ranges_cover_every_bucket_once_in_runs_of_about_equal_events(par
     assert max(sizes) <= sum(sizes) / len(ranges) + 5  # no run longer than a fair share and one bucket
 
 
-def test_without_workers_dask_is_not_imported(tmp_path):
-    src = tmp_path / "in.jsonl"
-    src.write_text(json.dumps({"id": "a", "text": TEXTS[0], "published": "2023-09-20", "language": "de"}) + "\n")
-    script = ("import sys; from dyad.cli import main; "
-              f"main(['extract', {str(src)!r}, '--format', 'jsonl', '--kb-extra', {FANTASY!r}]); "
-              f"main(['ingest', {str(src)!r}, '--db', {str(tmp_path / 'x.db')!r}, '-q', '--kb-extra', {FANTASY!r}]); "
-              "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')], 'dask imported'")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["events"]
-
-
-def test_ingest_command_with_workers_equals_the_command_without(tmp_path):
+def test_without_workers_dask_is_not_imported_and_with_them_the_store_is_the_same(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps({"id": d.id, "text": d.text, "published": d.published.isoformat(),
                                        "language": "de", "source": d.source}) + "\n" for d in documents(16)))
-    command = [sys.executable, "-m", "dyad.cli", "ingest", str(src), "--kb-extra", FANTASY, "--db"]
-    subprocess.run([*command, str(tmp_path / "one.db")], check=True, capture_output=True)
-    done = subprocess.run([*command, str(tmp_path / "two.db"), "--workers", "1", "--bulk"], capture_output=True,
-                          text=True)
+    one, two = str(tmp_path / "one.db"), str(tmp_path / "two.db")
+    script = ("import sys; from dyad.cli import main; "
+              f"main(['extract', {str(src)!r}, '--format', 'jsonl', '--kb-extra', {FANTASY!r}]); "
+              f"main(['ingest', {str(src)!r}, '--db', {one!r}, '-q', '--kb-extra', {FANTASY!r}]); "
+              "assert not [m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')], 'dask imported'")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "12 added" in done.stderr  # 16 documents, 4 ids given twice and "Dask dashboard at http" in done.stderr
-    assert snapshot(str(tmp_path / "two.db")) == snapshot(str(tmp_path / "one.db"))
+    assert len(done.stdout.splitlines()) == 16 and json.loads(done.stdout.splitlines()[0])["events"]
+    done = subprocess.run([sys.executable, "-m", "dyad.cli", "ingest", str(src), "--kb-extra", FANTASY, "--db", two,
+                           "--workers", "1", "--bulk"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "12 added" in done.stderr and "Dask dashboard at http" in done.stderr  # 16 documents, 4 ids twice
+    assert snapshot(two) == snapshot(one)
 
 
 def test_extract_writes_the_parquet_dataset_in_one_process_too(tmp_path, capsys):

@@ -39,8 +39,11 @@ def _copy_of(table: Table, name: str, leave: tuple[str, ...] = (), *extra: Colum
 
 # the input position of a document's copy: the latest copy of a document wins, as with the single writer
 stage_documents = _copy_of(documents, "stage_documents", ("id",), Column("seq", BigInteger, nullable=False))
+# buckets compare by code point, as Python sorts them (fusion tasks read ranges of them), and a
+# PostgreSQL database's own collation is slower to index and may order them otherwise
+BUCKET = String(300).with_variant(String(300, collation="C"), "postgresql")
 stage_events = _copy_of(events, "stage_events", ("document_id", "record_id"), Column("seq", BigInteger, nullable=False),
-                        Column("bucket", String(300), nullable=False))
+                        Column("bucket", BUCKET, nullable=False))
 stage_records = _copy_of(records, "stage_records")
 stage_record_actors = _copy_of(record_actors, "stage_record_actors")
 stage_record_dyads = _copy_of(record_dyads, "stage_record_dyads")
