@@ -132,7 +132,7 @@ def test_each_worker_loads_the_knowledge_base_once_and_a_different_version_is_an
     list(extract_lines(client, documents(12), SETTINGS, fantasy.version, batch=2))
     assert client.run(lambda dask_worker: id(dask_worker.plugins["dyad"].kb)) == loaded  # not loaded again per task
     items = [("doc", 0, ("x", TEXTS[0], "2023-09-20", "de", None, None, "wire", "", None, None))]
-    with pytest.raises(DyadError, match="knowledge base sha256:.*this run has sha256:other"):
+    with pytest.raises(DyadError, match=r"with dyad \S+ with knowledge base sha256:\w+, this run has .*sha256:other"):
         list(_run(client, items, _extract_task, "sha256:other", None, 1))
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from distributed import Client
 
+from dyad import __version__
 from dyad.errors import DocumentError, DyadError
 from dyad.model import Document
 from dyad.pipeline import extract_all
@@ -162,8 +163,8 @@ def _run(client: Client, items: Iterable[Item], task: Callable, kb_version: str,
         nonlocal done, events
         future, size = pending.popleft()
         version, worker, results = future.result()
-        if version != kb_version:
-            raise DyadError(f"Dask worker {worker} extracted with knowledge base {version}, this run has {kb_version}: "
+        if version != _versions(kb_version):
+            raise DyadError(f"Dask worker {worker} extracted with {version}, this run has {_versions(kb_version)}: "
                             "every worker must run the same dyad and knowledge base (and the same --kb-extra)")
         for result in results:
             events += result[3]
@@ -202,7 +203,7 @@ def _plus(progress: Progress | None, report) -> Progress | None:
     return lambda done, events: progress(done + report.unchanged, events)
 
 
-# tasks: run on the workers, with the worker's knowledge base; each returns (kb version, worker, results)
+# tasks: run on the workers, with the worker's knowledge base; each returns (versions, worker, results)
 # where a result is (kind, seq, value[, events])
 
 
@@ -219,7 +220,7 @@ def _extract_task(chunk: list[Item]) -> tuple[str, str, list[tuple]]:
         else:
             out.append(("json", seq, json.dumps(article_json(result, kb.version), ensure_ascii=False),
                         len(result.events)))
-    return kb.version, _address(), out
+    return _versions(kb.version), _address(), out
 
 
 def _dataset_task(chunk: list[Item], root: str) -> tuple[str, str, list[tuple]]:
@@ -238,7 +239,7 @@ def _dataset_task(chunk: list[Item], root: str) -> tuple[str, str, list[tuple]]:
             articles.append(article_json(result, kb.version))
     written = write_part(articles, root, chunk[0][1])
     out.append(("written", -1, written, written))
-    return kb.version, _address(), out
+    return _versions(kb.version), _address(), out
 
 
 def _rows_task(chunk: list[Item]) -> tuple[str, str, list[tuple]]:
@@ -254,7 +255,7 @@ def _rows_task(chunk: list[Item]) -> tuple[str, str, list[tuple]]:
             out.append(("error", seq, (rows.doc, rows.stage, rows.reason), 0))
         else:
             out.append(("rows", seq, rows, len(rows.events)))
-    return kb.version, _address(), out
+    return _versions(kb.version), _address(), out
 
 
 def _stage_task(chunk: list[Item], url: str) -> tuple[str, str, list[tuple]]:
@@ -274,13 +275,17 @@ def _stage_task(chunk: list[Item], url: str) -> tuple[str, str, list[tuple]]:
             staged.append((seq, rows))
     report = bulk.stage(plugin.store(url), staged)
     out.append(("staged", -1, (report.staged, report.events), report.events))
-    return kb.version, _address(), out
+    return _versions(kb.version), _address(), out
 
 
 def _fuse_task(bucket_range: tuple[str, str], url: str) -> int:
     from dyad.store import bulk
 
     return bulk.fuse_buckets(knowledge().store(url), *bucket_range)
+
+
+def _versions(kb_version: str) -> str:
+    return f"dyad {__version__} with knowledge base {kb_version}"
 
 
 def _extracted(chunk: list[Item], plugin) -> list:
