@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date
 
 from dyad import __version__
 from dyad.errors import DocumentError, DyadError
 from dyad.kb.loader import load_kb
-from dyad.model import ArticleResult
 from dyad.output import article_json
 from dyad.pipeline import extract_all
 from dyad.read.detect import KINDS
@@ -73,8 +74,9 @@ def _parser() -> argparse.ArgumentParser:
 
     ex = sub.add_parser("extract", help="extract meeting events from articles")
     ex.add_argument("paths", nargs="+", help="text files, JSONL files, directories, or - for standard input")
-    ex.add_argument("--format", choices=["table", "jsonl"], default="table",
-                    help="a table, or one JSON object per article")
+    ex.add_argument("--format", choices=["table", "jsonl", "parquet"], default="table",
+                    help="a table, one JSON object per article, or a Parquet dataset of events by month (give -o)")
+    ex.add_argument("-o", "--output", metavar="DIR", help="folder of the Parquet dataset (--format parquet)")
     ex.add_argument("--published", type=_day, help="publication date (YYYY-MM-DD) of plain-text input")
     ex.add_argument("--lang", help="language of every input (de, en); detected otherwise")
     ex.add_argument("--kb-extra", help="a YAML file of your own actors, places and roles")
@@ -85,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
                     help="drop events less likely than P (0-1) to be right; default: the model's threshold, "
                          "0 keeps every event the rules propose")
     _input_options(ex)
+    _cluster_options(ex)
     ex.set_defaults(run=_extract)
 
     ev = sub.add_parser("evaluate", help="score extracted events against gold annotations")
@@ -104,6 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--time-budget", type=float, default=60.0, metavar="SECONDS",
                      help="skip (and report) a document that takes longer (0: no limit)")
     _input_options(ing)
+    _cluster_options(ing)
+    ing.add_argument("--bulk", action="store_true",
+                     help="a first load into an empty store (needs --workers or --scheduler): workers write in "
+                          "parallel, fusion runs per (sides, year); a rerun after a stop goes on where it was")
     _quiet_option(ing)
     ing.set_defaults(run=_ingest)
 
@@ -199,6 +206,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _cluster_options(p: argparse.ArgumentParser) -> None:
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_count(1), metavar="N",
+                       help="extract on a local Dask cluster of N processes (needs dyad[distributed])")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="extract on a running Dask cluster (its workers need dyad[distributed] installed)")
+
+
+def _cluster(args: argparse.Namespace):
+    """A Dask client for --workers or --scheduler; Dask is imported here only."""
+    try:
+        from dyad.scale import connect
+    except ImportError as exc:
+        raise DyadError(f"--workers and --scheduler need Dask: pip install 'dyad[distributed]' ({exc})") from None
+    return connect(args.workers, args.scheduler)
+
+
 def _quiet_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no progress display and no summary line (errors and warnings still show)")
@@ -292,26 +316,67 @@ def _unit_interval(value: str) -> float:
 def _extract(args: argparse.Namespace) -> int:
     settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, strict=args.strict,
                          min_confidence=args.min_confidence, time_budget=args.time_budget or None)
+    if (args.format == "parquet") != bool(args.output):
+        raise DyadError("--format parquet writes a folder: give it with -o DIR (and -o only with --format parquet)")
     kb = load_kb(settings.kb_extra)
     docs = _read(args, settings)
-    failed = 0
-    table_rows: list[ArticleResult] = []
-    for result in extract_all(docs, kb, settings):
-        if isinstance(result, DocumentError):
-            failed += 1
-            print(f"dyad: error: {result}", file=sys.stderr)
-            if settings.strict:
-                return 1
-            continue
-        if args.format == "jsonl":
-            sys.stdout.write(json.dumps(article_json(result, kb.version), ensure_ascii=False) + "\n")
+    failed = events = 0
+    table_rows: list[dict] = []
+    lines: Iterator[str | int | DocumentError]
+    with ExitStack() as stack:
+        if args.workers or args.scheduler:
+            from dyad.scale import extract_lines, extract_to_dataset
+
+            client = stack.enter_context(_cluster(args))
+            if args.format == "parquet":
+                lines = extract_to_dataset(client, docs, settings, kb.version, args.output)
+            else:
+                lines = extract_lines(client, docs, settings, kb.version)
         else:
-            table_rows.append(result)
+            lines = (r if isinstance(r, DocumentError) else json.dumps(article_json(r, kb.version), ensure_ascii=False)
+                     for r in extract_all(docs, kb, settings))
+            if args.format == "parquet":
+                lines = _written(lines, args.output)
+        for line in lines:
+            if isinstance(line, DocumentError):
+                failed += 1
+                print(f"dyad: error: {line}", file=sys.stderr)
+                if settings.strict:
+                    return 1
+            elif isinstance(line, int):
+                events += line
+            elif args.format == "jsonl":
+                sys.stdout.write(line + "\n")
+            else:
+                table_rows.append(json.loads(line))
     if args.format == "table":
         _print_table(table_rows)
+    if args.format == "parquet":
+        print(f"dyad: {events} events written to {args.output}", file=sys.stderr)
     if failed:
         print(f"dyad: {failed} document(s) failed", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _written(lines: Iterator[str | int | DocumentError], root: str) -> Iterator[int | DocumentError]:
+    """Articles' JSON lines into the Parquet dataset, a batch of files at a time; yields failures and events written."""
+    from dyad.store.dataset import write_part
+
+    batch: list[dict] = []
+    first = 0
+    for seq, line in enumerate(lines):
+        if isinstance(line, DocumentError):
+            yield line
+            continue
+        assert isinstance(line, str)
+        if not batch:
+            first = seq
+        batch.append(json.loads(line))
+        if len(batch) == 1000:
+            yield write_part(batch, root, first)
+            batch = []
+    if batch:
+        yield write_part(batch, root, first)
 
 
 def _query_options(p: argparse.ArgumentParser) -> None:
@@ -367,18 +432,37 @@ def _ingest(args: argparse.Namespace) -> int:
     from dyad.store import IngestReport, ingest
     from dyad.store.core import new_or_changed
 
+    if args.bulk and not (args.workers or args.scheduler):
+        raise DyadError("--bulk needs --workers N or --scheduler tcp://HOST:PORT")
     settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, time_budget=args.time_budget or None)
     kb = load_kb(settings.kb_extra)
     store = _existing_store(args.db, create=True)
     docs = _read(args, settings)
-    skipped = IngestReport()  # documents stored as they are: not extracted again
     with _Progress(args, "ingest", "documents") as progress:
-        results = extract_all(new_or_changed(store, docs, kb.version, skipped), kb, settings)
-        if progress.enabled:
-            results = progress.track(results, count_documents(args.paths, args.input_format),
-                                     lambda: skipped.unchanged)
-        report = ingest(store, results, kb.version, batch_size=args.batch)
-    report.add(skipped)
+        total = count_documents(args.paths, args.input_format) if progress.enabled else None
+        if args.workers or args.scheduler:
+            from dyad.scale import bulk_load, ingest_on_cluster
+
+            def advance(done: int, events: int) -> None:  # one bar over all workers, after each batch
+                progress.events = events
+                progress.update(done, total)
+
+            with _cluster(args) as client:
+                if not args.quiet:
+                    print(f"dyad: Dask dashboard at {client.dashboard_link}", file=sys.stderr)
+                shown = advance if progress.enabled else None
+                if args.bulk:
+                    store.engine.dispose()
+                    report = bulk_load(client, args.db, docs, settings, kb.version, shown)
+                else:
+                    report = ingest_on_cluster(client, store, docs, settings, kb.version, shown, args.batch)
+        else:
+            skipped = IngestReport()  # documents stored as they are: not extracted again
+            results = extract_all(new_or_changed(store, docs, kb.version, skipped), kb, settings)
+            if progress.enabled:
+                results = progress.track(results, total, lambda: skipped.unchanged)
+            report = ingest(store, results, kb.version, batch_size=args.batch)
+            report.add(skipped)
     for failure in report.failed:
         print(f"dyad: error: {failure}", file=sys.stderr)
     if not args.quiet:
@@ -631,23 +715,24 @@ def _warn(message: str) -> None:
     print(f"dyad: warning: {message}", file=sys.stderr)
 
 
-def _print_table(results: list[ArticleResult]) -> None:
+def _print_table(articles: list[dict]) -> None:
+    """Articles as the output contract has them (JSON objects), one line per event."""
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title="Meeting events", show_lines=False)
     for column in ("article", "status", "date", "participants", "place", "mode", "cameo"):
         table.add_column(column)
-    for result in results:
-        for event in result.events:
+    for article in articles:
+        for event in article["events"]:
             people = " — ".join(
-                f"{p.name or '(' + (p.role or 'state') + ')'} [{p.country}]" for p in event.participants
+                f"{p['name'] or '(' + (p['role'] or 'state') + ')'} [{p['country']}]" for p in event["participants"]
             )
             place = ""
-            if event.location:
-                place = ", ".join(x for x in (event.location.city, event.location.country) if x)
-            table.add_row(result.doc.id, event.status, event.date.value if event.date else "", people, place,
-                          event.mode, event.cameo)
+            if event["location"]:
+                place = ", ".join(x for x in (event["location"]["city"], event["location"]["country"]) if x)
+            table.add_row(article["id"], event["status"], event["date"] or "", people, place, event["mode"],
+                          event["cameo"])
     Console().print(table)
 
 

@@ -1,5 +1,5 @@
 """Storage of documents, events and fused records; queries and exports over them."""
 
-from dyad.store.core import IngestReport, Store, ingest, open_store
+from dyad.store.core import ArticleRows, IngestReport, Store, article_rows, ingest, ingest_rows, open_store
 
-__all__ = ["IngestReport", "Store", "ingest", "open_store"]
+__all__ = ["ArticleRows", "IngestReport", "Store", "article_rows", "ingest", "ingest_rows", "open_store"]

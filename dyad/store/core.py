@@ -143,19 +143,21 @@ class IngestReport:
 
 def ingest(store: Store, results: Iterable[ArticleResult | DocumentError], kb_version: str,
            batch_size: int = BATCH) -> IngestReport:
+    return ingest_rows(store, (rows_or_problem(result, kb_version) for result in results), batch_size)
+
+
+def ingest_rows(store: Store, rows: Iterable[ArticleRows | DocumentError], batch_size: int = BATCH) -> IngestReport:
+    """Store articles given as rows (``article_rows``), a batch per transaction; failures are reported."""
     report = IngestReport()
-    for batch in _batches(results, batch_size):
+    for batch in _batches(rows, batch_size):
         articles = []
-        for result in batch:
-            problem = result if isinstance(result, DocumentError) else unstorable(result)
-            if isinstance(problem, str):
-                problem = DocumentError(result.doc.origin or result.doc.id, "store", problem)
-            if problem is None:
-                articles.append(result)
+        for item in batch:
+            if isinstance(item, DocumentError):
+                report.failed.append(item)
             else:
-                report.failed.append(problem)
+                articles.append(item)
         with collector_paused():
-            _write(store, articles, kb_version, report)
+            _write(store, articles, report)
     if store.dialect == "sqlite":
         # fold the write-ahead log back into the database: readers of a large log need far more memory
         # (on the driver's connection, outside any transaction; a busy database just skips it)
@@ -165,23 +167,62 @@ def ingest(store: Store, results: Iterable[ArticleResult | DocumentError], kb_ve
     return report
 
 
-def _write(store: Store, articles: list[ArticleResult], kb_version: str, report: IngestReport) -> None:
+@dataclass(frozen=True, slots=True)
+class ArticleRows:
+    """An extracted article as the rows the store holds: plain values, cheap to send between processes.
+
+    ``events`` have ``document_id`` 0 until stored; ``people``, when given, holds each event's participants
+    (as in its ``participants`` JSON), so that fusion need not parse them again.
+    """
+
+    document: dict
+    events: tuple[dict, ...]
+    origin: str  # where the document came from, for messages
+    people: dict[str, list[dict]] | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.document["source"], self.document["doc_key"]
+
+
+def article_rows(result: ArticleResult, kb_version: str, with_people: bool = True) -> ArticleRows:
+    source, key = result.doc.source or "", result.doc.id or result.doc.url or ""
+    rows, people = [], {}
+    for ev in result.events:
+        row, participants = _event_row(0, source, key, ev)
+        rows.append(row)
+        people[row["id"]] = participants
+    return ArticleRows(_document_row(result, source, key, kb_version), tuple(rows), result.doc.origin or result.doc.id,
+                       people if with_people else None)
+
+
+def rows_or_problem(result: ArticleResult | DocumentError, kb_version: str,
+                    with_people: bool = True) -> ArticleRows | DocumentError:
+    """The article's rows, or why the store cannot hold it."""
+    if isinstance(result, DocumentError):
+        return result
+    reason = unstorable(result)
+    if reason is not None:
+        return DocumentError(result.doc.origin or result.doc.id, "store", reason)
+    return article_rows(result, kb_version, with_people)
+
+
+def _write(store: Store, articles: list[ArticleRows], report: IngestReport) -> None:
     """The batch in one transaction; if the database refuses it, each document in its own."""
     if not articles:
         return
     step = IngestReport()
     try:
         with store.writing() as conn:
-            _store_batch(conn, articles, kb_version, step)
+            _store_batch(conn, articles, step)
     except OperationalError as exc:  # the database itself is unavailable: no document would fare better
         raise DyadError(f"store: {_first_line(exc)}") from exc
     except Exception as exc:  # a row the checks of unstorable() did not foresee
         if len(articles) > 1:
             for article in articles:
-                _write(store, [article], kb_version, report)
+                _write(store, [article], report)
             return
-        doc = articles[0].doc
-        report.failed.append(DocumentError(doc.origin or doc.id, "store", _first_line(exc)))
+        report.failed.append(DocumentError(articles[0].origin, "store", _first_line(exc)))
         return
     report.add(step)
 
@@ -286,48 +327,45 @@ def new_or_changed(store: Store, docs: Iterable[Document | DocumentError], kb_ve
             yield doc
 
 
-def _store_batch(conn: Connection, articles: list[ArticleResult], kb_version: str,
-                 report: IngestReport) -> None:
+def _store_batch(conn: Connection, articles: list[ArticleRows], report: IngestReport) -> None:
     """Write a batch's documents, then its events fused into records, with a handful of statements."""
-    latest: dict[tuple[str, str], ArticleResult] = {}
-    for result in articles:
-        key = (result.doc.source or "", result.doc.id or result.doc.url or "")
-        if key in latest:
+    latest: dict[tuple[str, str], ArticleRows] = {}
+    for article in articles:
+        if article.key in latest:
             report.replaced += 1  # a later copy in the same batch supersedes it
-        latest[key] = result
+        latest[article.key] = article
     existing = {(row.source, row.doc_key): row for row in _documents(conn, list(latest), (
         documents.c.id, documents.c.source, documents.c.doc_key, documents.c.content_hash, documents.c.dyad_version,
         documents.c.kb_version))}
     new, replaced, stored = [], [], []
-    for (source, doc_key), result in latest.items():
-        values = _document_row(result, source, doc_key, kb_version)
-        row = existing.get((source, doc_key))
+    for key, article in latest.items():
+        values = article.document
+        row = existing.get(key)
         if row is None:
-            new.append((values, result))
-        elif (row.content_hash, row.dyad_version, row.kb_version) == (values["content_hash"], __version__,
-                                                                       kb_version):
+            new.append(article)
+        elif (row.content_hash, row.dyad_version, row.kb_version) == (values["content_hash"], values["dyad_version"],
+                                                                       values["kb_version"]):
             report.unchanged += 1
         else:
-            replaced.append((row.id, values, result))
-    affected, stale = _remove_events(conn, [doc_id for doc_id, _, _ in replaced])
+            replaced.append((row.id, article))
+    affected, stale = _remove_events(conn, [doc_id for doc_id, _ in replaced])
     if replaced:
         conn.execute(update(documents).where(documents.c.id == bindparam("doc_id")),
-                     [{**values, "doc_id": doc_id} for doc_id, values, _ in replaced])
-        stored += [(doc_id, result) for doc_id, _, result in replaced]
+                     [{**article.document, "doc_id": doc_id} for doc_id, article in replaced])
+        stored += replaced
         report.replaced += len(replaced)
     if new:
-        _insert(conn, documents, [values for values, _ in new])
-        keys = [(values["source"], values["doc_key"]) for values, _ in new]
+        _insert(conn, documents, [article.document for article in new])
         ids = {(row.source, row.doc_key): row.id
-               for row in _documents(conn, keys, (documents.c.id, documents.c.source, documents.c.doc_key))}
-        stored += [(ids[(values["source"], values["doc_key"])], result) for values, result in new]
+               for row in _documents(conn, [a.key for a in new], (documents.c.id, documents.c.source,
+                                                                   documents.c.doc_key))}
+        stored += [(ids[article.key], article) for article in new]
         report.added += len(new)
     rows, people = [], {}
-    for doc_id, result in stored:
-        for ev in result.events:
-            row, participants = _event_row(doc_id, result.doc.source or "", result.doc.id or result.doc.url or "", ev)
-            rows.append(row)
-            people[row["id"]] = participants
+    for doc_id, article in stored:
+        for event_row in article.events:
+            rows.append({**event_row, "document_id": doc_id})
+        people.update(article.people or {})
     report.events += len(rows)
     # the new events are written by refuse, already in their records: no second pass over them
     refuse(conn, affected | {r["group_key"] for r in rows}, rows, stale, people)
