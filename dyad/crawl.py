@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from dyad.errors import DocumentError
@@ -181,6 +182,10 @@ def _new_documents(page: Page, url: str, ctx: WebContext, seen: set[str], read: 
         yield doc
 
 
+def _given(problem: DocumentError) -> DocumentError:
+    return problem
+
+
 def _listing(page: Page, url: str, ctx: WebContext) -> Iterator[tuple[str, Callable[[], Document | DocumentError]]]:
     """(key, reader) of each item of a feed or page of a sitemap; the reader fetches only when called."""
     kind = detect_kind(page.content[:HEAD], url_path(page.url), page.content_type)
@@ -188,16 +193,16 @@ def _listing(page: Page, url: str, ctx: WebContext) -> Iterator[tuple[str, Calla
         if kind == "feed":
             feed = parse_feed(page.content, url, ctx.settings.max_feed_items)
             for number, item in enumerate(feed.items, 1):
-                yield item.key, lambda item=item, number=number: item_document(item, f"{url} item {number}", ctx)
+                yield item.key, partial(item_document, item, f"{url} item {number}", ctx)
             return
         if kind == "sitemap":
             sitemap = parse_sitemap(page.content, url, ctx.settings.max_items)
             for entry in sitemap.pages:
                 item = FeedItem(entry.url, entry.url, entry.title, entry.published, "", summary_only=True)
-                yield entry.url, lambda item=item: item_document(item, item.key, ctx)
+                yield entry.url, partial(item_document, item, item.key, ctx)
             return
     except DocumentError as exc:
-        yield url, lambda exc=exc: exc
+        yield url, partial(_given, exc)
         return
     yield url, lambda: DocumentError(url, "read", f"not a feed or sitemap but {kind}")
 

@@ -210,10 +210,11 @@ class Fetcher:
     def _robots(self, url: str) -> RobotFileParser:
         """robots.txt as RFC 9309 reads it: unavailable (4xx) allows all, unreachable (5xx, network) none."""
         parts = urlsplit(url)
-        robots = RobotFileParser(f"{parts.scheme}://{parts.netloc}/robots.txt")
+        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        robots = RobotFileParser(robots_url)
         try:
             self._wait_turn(url)
-            with self.client.stream("GET", robots.url) as response:
+            with self.client.stream("GET", robots_url) as response:
                 self.stats.requests += 1
                 self._check_peer(url, response)
                 status = response.status_code
@@ -285,7 +286,7 @@ def private_address(host: str, port: int = 80) -> str | None:
     except (OSError, UnicodeError):
         return None  # the request itself will fail with a clear message
     for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
             address = address.ipv4_mapped
         if not address.is_global or address.is_multicast:

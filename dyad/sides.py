@@ -111,7 +111,7 @@ def _subject_after_phrase(actors: list[Mention], mentions: SentenceMentions, wor
         listed = not _separated(words[previous_end:k], lex)
         # an apposition enclosed in commas ("mit dem Premier, Mohammad Mustafa, zusammentreffen") is listed too
         if led or listed or _word_after_name(words, k) == ",":
-            introduced.add(actor.country)
+            introduced.add(str(actor.country))
         elif actor.country not in introduced:
             return True
         previous_end = k + len(_WORD.findall(actor.text))

@@ -19,6 +19,11 @@ def test_ruff_is_clean():
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_mypy_is_clean():
+    proc = subprocess.run([sys.executable, "-m", "mypy", "dyad"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
 def commands():
     parser = _parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
