@@ -120,9 +120,9 @@ def bench_extract(args) -> None:
             print(f"  median speed-up {statistics.median(ratios):.2f}x "
                   f"(pairs {min(ratios):.2f}x to {max(ratios):.2f}x)")
             for address in sorted(after):
-                cpu = after[address]["cpu_seconds"] - before[address]["cpu_seconds"]
-                print(f"  worker {address}: {cpu:.1f} CPU s over {args.pairs} runs "
-                      f"({cpu / args.pairs:.1f} s a run), peak memory {after[address]['peak_mb']:,.0f} MB")
+                used = after[address]["cpu_seconds"] - before[address]["cpu_seconds"]
+                print(f"  worker {address}: {used:.1f} CPU s over {args.pairs} runs "
+                      f"({used / args.pairs:.1f} s a run), peak memory {after[address]['peak_mb']:,.0f} MB")
     import resource
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
