@@ -15,7 +15,8 @@ from dyad.store import open_store
 from dyad.store.feeds import feed_state
 from tests.webdata import FILLER, MEETING_DE, MEETING_EN, page, rss, sitemap
 
-SETTINGS = Settings(host_interval=0.0, retries=0, read_timeout=2.0)
+# generous: a loaded machine may take seconds to answer, and no test here is about timeouts
+SETTINGS = Settings(host_interval=0.0, retries=0, read_timeout=15.0)
 
 
 class Site:

@@ -19,7 +19,8 @@ def site(httpserver):
 
 
 def fetcher(**kw) -> Fetcher:
-    defaults = dict(host_interval=0.0, retries=1, backoff=0.01, read_timeout=2.0, total_timeout=5.0)
+    # generous, for a loaded machine; the tests of timeouts set their own
+    defaults = dict(host_interval=0.0, retries=1, backoff=0.01, read_timeout=15.0, total_timeout=30.0)
     return Fetcher(Settings(**{**defaults, **kw}))
 
 
