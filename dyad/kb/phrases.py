@@ -43,6 +43,7 @@ class PhraseIndex(Generic[V]):
         self.fold_case = fold_case
         self._roots: dict[str, _Node[V]] = {}
         self._exact: dict[tuple[str, ...], list[V]] = {}
+        self._depth = 0  # tokens of the longest phrase: how far a walk can read
 
     def add(self, phrase: str, value: V) -> None:
         key = token_texts(phrase.lower() if self.fold_case else phrase)
@@ -51,6 +52,7 @@ class PhraseIndex(Generic[V]):
         values = self._exact.get(key)
         if values is None:
             values = self._exact[key] = []
+            self._depth = max(self._depth, len(key))
             node = self._roots.setdefault(key[0], _Node())
             for token in key[1:]:
                 node = node.next.setdefault(token, _Node())
@@ -76,33 +78,24 @@ class PhraseIndex(Generic[V]):
 
     def match_at(self, words: Sequence[str], i: int) -> tuple[int, list[V]] | None:
         """Longest phrase starting at ``words[i]``: (length, values) or None."""
-        fold_case = self.fold_case
-        first = words[i].lower() if fold_case else words[i]
-        node = self._roots.get(first)
-        if node is None and not fold_case and first[:1].isupper():
-            node = self._roots.get(first[0].lower() + first[1:])
-        if node is None:
-            return None
-        best = (1, node.values) if node.values is not None else None
-        j, n = i + 1, len(words)
-        while j < n and node.next:
-            found = node.next.get(words[j].lower() if fold_case else words[j])
-            if found is None:
-                break
-            node = found
-            j += 1
-            if node.values is not None:
-                best = (j - i, node.values)
-        return best
+        if not self.starts(words[i]):
+            return None  # most words begin no phrase: no window to fold
+        window = words[i:i + self._depth]
+        return self._walks([w.lower() for w in window] if self.fold_case else window, 1)[0]
 
     def scan(self, words: Sequence[str]) -> list[tuple[int, list[V]] | None]:
         """The longest phrase starting at each token, in one pass: ``scan(words)[i] == match_at(words, i)``."""
-        keys = [w.lower() for w in words] if self.fold_case else words
+        return self._walks([w.lower() for w in words] if self.fold_case else words, len(words))
+
+    def _walks(self, keys: Sequence[str], starts: int) -> list[tuple[int, list[V]] | None]:
+        """The longest phrase at each of the first ``starts`` tokens of ``keys`` (folded as the phrases are);
+        one loop, since this is the hot path of every sentence."""
         roots = self._roots
         fallback = not self.fold_case
         n = len(keys)
-        out: list[tuple[int, list[V]] | None] = [None] * n
-        for i, first in enumerate(keys):
+        out: list[tuple[int, list[V]] | None] = [None] * starts
+        for i in range(starts):
+            first = keys[i]
             node = roots.get(first)
             if node is None:
                 if not (fallback and first[:1].isupper()):
