@@ -13,7 +13,10 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
 
 
 def binaries() -> str | None:
@@ -58,3 +61,18 @@ def postgres_server():
         subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"]),
                        capture_output=True)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def pg_database(server_url):
+    """The URL of a new, empty database on the test server, dropped afterwards."""
+    name = "t" + uuid.uuid4().hex[:10]
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+        admin.dispose()

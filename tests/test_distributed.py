@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from dyad.errors import DocumentError, DyadError
 from dyad.kb.loader import load_kb
@@ -80,17 +80,8 @@ def database(request, tmp_path, backend):
     if backend == "sqlite":
         yield str(tmp_path / f"{uuid.uuid4().hex[:8]}.db")
         return
-    server = request.getfixturevalue("pg_url")
-    name = "t" + uuid.uuid4().hex[:10]
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield server.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        admin.dispose()
+    with pg.pg_database(request.getfixturevalue("pg_url")) as url:
+        yield url
 
 
 def snapshot(url):

@@ -11,14 +11,14 @@ import subprocess
 import sys
 import threading
 import uuid
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from dyad.model import ArticleResult, DateValue, Document, Event, Evidence, Location, Participant
 from dyad.pipeline import extract_all
@@ -50,25 +50,18 @@ def store(request, tmp_path):
         yield open_store(str(tmp_path / "dyad.db"))
         return
     url, _, _ = request.getfixturevalue("pg_server")
-    with pg_database(url) as db:
+    with pg.pg_database(url) as db:
         store = open_store(db)
         yield store
         store.engine.dispose()
 
 
-@contextmanager
-def pg_database(server_url):
-    """The URL of a new, empty database on the test server, dropped afterwards."""
-    name = "t" + uuid.uuid4().hex[:10]
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield server_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        admin.dispose()
+def two_databases(stack, tmp_path, request, backend):
+    """URLs of two new stores on one backend: a clean run's and the shared writers'."""
+    if backend == "sqlite":
+        return str(tmp_path / "clean.db"), str(tmp_path / "shared.db")
+    server = request.getfixturevalue("pg_server")[0]
+    return stack.enter_context(pg.pg_database(server)), stack.enter_context(pg.pg_database(server))
 
 
 def doc(doc_id, text_, published="2023-09-20", source="wire"):
@@ -361,11 +354,7 @@ def test_concurrent_writers_on_shuffled_overlapping_input_equal_one_clean_run(tm
         for w in rng.sample(range(4), rng.choice([2, 3])):
             shares[w].append(d)
     with ExitStack() as stack:
-        if backend == "sqlite":
-            clean_db, shared_db = str(tmp_path / "clean.db"), str(tmp_path / "shared.db")
-        else:
-            server = request.getfixturevalue("pg_server")[0]
-            clean_db, shared_db = stack.enter_context(pg_database(server)), stack.enter_context(pg_database(server))
+        clean_db, shared_db = two_databases(stack, tmp_path, request, backend)
         everything = tmp_path / "all.jsonl"
         everything.write_text("".join(json.dumps(d) + "\n" for d in docs))
         subprocess.run(ingest_command(everything, clean_db, 1000), check=True, capture_output=True)
@@ -401,11 +390,7 @@ def test_writer_threads_in_tight_turns_equal_one_clean_run(tmp_path, request, fa
     for share in shares:
         rng.shuffle(share)
     with ExitStack() as stack:
-        if backend == "sqlite":
-            clean_db, shared_db = str(tmp_path / "clean.db"), str(tmp_path / "shared.db")
-        else:
-            server = request.getfixturevalue("pg_server")[0]
-            clean_db, shared_db = stack.enter_context(pg_database(server)), stack.enter_context(pg_database(server))
+        clean_db, shared_db = two_databases(stack, tmp_path, request, backend)
         clean = open_store(clean_db)
         ingest(clean, results, fantasy_kb.version)
         start = threading.Barrier(len(shares))
