@@ -22,6 +22,7 @@ from distributed import Client
 
 from dyad import __version__
 from dyad.errors import DocumentError, DyadError
+from dyad.kb.loader import KnowledgeBase
 from dyad.model import Document
 from dyad.pipeline import extract_all
 from dyad.scale.cluster import install, knowledge
@@ -210,13 +211,11 @@ def _plus(progress: Progress | None, report) -> Progress | None:
 def _extract_task(chunk: list[Item]) -> tuple[str, str, list[tuple]]:
     from dyad.output import article_json
 
-    plugin = knowledge()
-    kb = plugin.kb
-    assert kb is not None
+    plugin, kb = _worker_knowledge()
     out: list[tuple] = []
     for (_, seq, _), result in zip(chunk, _extracted(chunk, plugin), strict=True):
         if isinstance(result, DocumentError):
-            out.append(("error", seq, (result.doc, result.stage, result.reason), 0))
+            out.append(_problem(seq, result))
         else:
             out.append(("json", seq, json.dumps(article_json(result, kb.version), ensure_ascii=False),
                         len(result.events)))
@@ -227,14 +226,12 @@ def _dataset_task(chunk: list[Item], root: str) -> tuple[str, str, list[tuple]]:
     from dyad.output import article_json
     from dyad.store.dataset import write_part
 
-    plugin = knowledge()
-    kb = plugin.kb
-    assert kb is not None
+    plugin, kb = _worker_knowledge()
     out: list[tuple] = []
     articles = []
     for (_, seq, _), result in zip(chunk, _extracted(chunk, plugin), strict=True):
         if isinstance(result, DocumentError):
-            out.append(("error", seq, (result.doc, result.stage, result.reason), 0))
+            out.append(_problem(seq, result))
         else:
             articles.append(article_json(result, kb.version))
     written = write_part(articles, root, chunk[0][1])
@@ -245,14 +242,12 @@ def _dataset_task(chunk: list[Item], root: str) -> tuple[str, str, list[tuple]]:
 def _rows_task(chunk: list[Item]) -> tuple[str, str, list[tuple]]:
     from dyad.store.core import rows_or_problem
 
-    plugin = knowledge()
-    kb = plugin.kb
-    assert kb is not None
+    plugin, kb = _worker_knowledge()
     out: list[tuple] = []
     for (_, seq, _), result in zip(chunk, _extracted(chunk, plugin), strict=True):
         rows = rows_or_problem(result, kb.version, with_people=False)
         if isinstance(rows, DocumentError):
-            out.append(("error", seq, (rows.doc, rows.stage, rows.reason), 0))
+            out.append(_problem(seq, rows))
         else:
             out.append(("rows", seq, rows, len(rows.events)))
     return _versions(kb.version), _address(), out
@@ -262,15 +257,13 @@ def _stage_task(chunk: list[Item], url: str) -> tuple[str, str, list[tuple]]:
     from dyad.store import bulk
     from dyad.store.core import rows_or_problem
 
-    plugin = knowledge()
-    kb = plugin.kb
-    assert kb is not None
+    plugin, kb = _worker_knowledge()
     out: list[tuple] = []
     staged = []
     for (_, seq, _), result in zip(chunk, _extracted(chunk, plugin), strict=True):
         rows = rows_or_problem(result, kb.version, with_people=False)
         if isinstance(rows, DocumentError):
-            out.append(("error", seq, (rows.doc, rows.stage, rows.reason), 0))
+            out.append(_problem(seq, rows))
         else:
             staged.append((seq, rows))
     report = bulk.stage(plugin.store(url), staged)
@@ -282,6 +275,17 @@ def _fuse_task(bucket_range: tuple[str, str], url: str) -> int:
     from dyad.store import bulk
 
     return bulk.fuse_buckets(knowledge().store(url), *bucket_range)
+
+
+def _worker_knowledge() -> tuple[Any, KnowledgeBase]:
+    """This worker's plugin and its knowledge base, loaded once by the plugin."""
+    plugin = knowledge()
+    assert plugin.kb is not None
+    return plugin, plugin.kb
+
+
+def _problem(seq: int, problem: DocumentError) -> tuple:
+    return ("error", seq, (problem.doc, problem.stage, problem.reason), 0)
 
 
 def _versions(kb_version: str) -> str:
