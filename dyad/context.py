@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from typing import NamedTuple
 
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
@@ -20,6 +21,13 @@ DATELINE_CHARS = 400  # a dateline opens the story: look no further than the fir
 RECENT_DAYS = 7  # an event this close to publication happened where the report was filed
 HEADLINE_SENTENCES = 2  # a headline and a teaser may stand before the dateline
 SENTENCE_BREAK = re.compile(r"[.!?][\"“”»']?\s+")
+
+
+class NamedDay(NamedTuple):
+    """A day a sentence named, and the cities it named with it."""
+
+    date: DateValue
+    cities: frozenset[str]
 
 
 def find_dateline(text: str, lex: Lexicon, kb: KnowledgeBase) -> Location | None:
@@ -41,7 +49,7 @@ def find_dateline(text: str, lex: Lexicon, kb: KnowledgeBase) -> Location | None
 def fill_from_context(candidates: list[Candidate], dateline: Location | None, published: date | None,
                       places_before: dict[int, list[Location]] | None = None,
                       summit_places: list[tuple[int, Location]] | None = None,
-                      days_before: dict[int, DateValue | None] | None = None) -> list[Candidate]:
+                      days_before: dict[int, NamedDay | None] | None = None) -> list[Candidate]:
     """``places_before[i]``: the cities named in the sentences of the paragraph up to sentence i;
     ``summit_places``: (sentence index, city) of each summit named with its city, in order;
     ``days_before[i]``: the last day named earlier in sentence i's paragraph (None for background)."""
@@ -83,15 +91,24 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
                              and c.date.value == cand.date.value), None)
             if same_day is not None:
                 cand = replace(cand, location=same_day.location, place_from_context=True)
-        if cand.date is None and cand.status == "occurred" and days_before and days_before.get(cand.sentence_index):
+        named_day = days_before.get(cand.sentence_index) if days_before else None
+        if cand.date is None and cand.status == "occurred" and named_day is not None \
+                and not _elsewhere(cand, named_day):
             # "Am Dienstag traf Wadephul in Kyjiw ein. Dort sprach er mit Sybiha.": the day just named
-            cand = replace(cand, date=days_before[cand.sentence_index])
+            cand = replace(cand, date=named_day.date, date_from_context=True)
         if dateline is not None and cand.status == "occurred" and _recent(cand, published) \
                 and _dateline_fits(cand, dateline):
             if cand.location is None or (cand.location.city is None and cand.location.country == dateline.country):
                 cand = replace(cand, location=dateline, place_from_context=True)
         out.append(cand)
     return out
+
+
+def _elsewhere(cand: Candidate, day: NamedDay) -> bool:
+    """A meeting in a city of its own, other than the ones named with the day ("am Donnerstag in Warschau
+    ... reiste dann nach Kiew"): the day belongs to another stop."""
+    own = cand.location is not None and cand.location.city and not cand.place_from_context
+    return bool(own and day.cities and cand.location is not None and cand.location.city not in day.cities)
 
 
 def _same_time(a: DateValue | None, b: DateValue | None) -> bool:

@@ -64,13 +64,14 @@ def merge_candidates(candidates: list[Candidate], heading: int = 1) -> list[list
 class _Need:
     """What a candidate asks of each member of a group (the terms of ``_same_meeting``), computed once."""
 
-    __slots__ = ("cand", "names", "status", "dated", "place")
+    __slots__ = ("cand", "names", "status", "dated", "carried", "place")
 
     def __init__(self, cand: Candidate, heading: int) -> None:
         self.cand = cand
         self.names = [(country, names) for country, ms in cand.sides if (names := _people(ms))]
         self.status = cand.status
         self.dated = cand.date is not None
+        self.carried = cand.date_from_context  # grouped by its month: it joins its own status only
         # a place that splits: named by the sentence itself, outside a headline
         self.place = cand.location is not None and not (cand.place_from_context or _headline(cand, heading))
 
@@ -79,7 +80,7 @@ class _Group:
     """A group of candidates and, in summary, what its members require of a newcomer."""
 
     __slots__ = ("position", "sides", "heading", "closed", "members", "people", "statuses", "undated_statuses",
-                 "latest", "places")
+                 "carried_statuses", "latest", "places")
 
     def __init__(self, position: int, sides: frozenset[str], heading: int) -> None:
         self.position = position
@@ -90,6 +91,7 @@ class _Group:
         self.people: set[tuple] = set()  # each member's people per side, as _people_agree compares them
         self.statuses: set[str] = set()
         self.undated_statuses: set[str] = set()  # of members without a date
+        self.carried_statuses: set[str] = set()  # of members dated by a day carried over
         # the most precise date of the members: they all agree, so they are prefixes of it, and a date
         # agrees with all of them exactly when it agrees with this one
         self.latest: DateValue | None = None
@@ -99,10 +101,12 @@ class _Group:
         cand = need.cand
         if self.closed:
             return False
-        if (self.statuses if not need.dated else self.undated_statuses) - {need.status}:
+        if (self.statuses if not need.dated or need.carried else self.undated_statuses | self.carried_statuses) \
+                - {need.status}:
             return False
         # a dated need has a date, a place that splits a location
-        if need.dated and self.latest is not None and not _dates_agree(cast(DateValue, cand.date), self.latest):
+        if need.dated and self.latest is not None and not _dates_agree(cast(DateValue, _merge_date(cand)),
+                                                                      self.latest):
             return False
         if need.place and self.places - {cast(Location, cand.location).country}:
             return False
@@ -116,10 +120,13 @@ class _Group:
         self.members.append(cand)
         self.people.add(tuple({country: frozenset(_people(ms)) for country, ms in cand.sides}.items()))
         self.statuses.add(cand.status)
-        if cand.date is None:
+        date = _merge_date(cand)
+        if cand.date_from_context:
+            self.carried_statuses.add(cand.status)
+        if date is None:
             self.undated_statuses.add(cand.status)
-        elif self.latest is None or len(cand.date.value) > len(self.latest.value):
-            self.latest = cand.date
+        elif self.latest is None or len(date.value) > len(self.latest.value):
+            self.latest = date
         if cand.location is not None and not (cand.place_from_context or _headline(cand, self.heading)):
             self.places.add(cand.location.country)
 
@@ -135,9 +142,10 @@ class _SideGroups:
 
     def fitting(self, cand: Candidate) -> list[int]:
         """Positions of the groups whose dates and statuses a candidate can fit, in order of creation."""
-        if cand.date is None:  # an undated report joins only a group of its own status
+        date = _merge_date(cand)
+        if date is None:  # an undated report joins only a group of its own status
             return list(self.pure.get(cand.status, ()))
-        value = cand.date.value
+        value = date.value
         found = set(self.undated) | set(self.by_prefix.get(value, ()))
         for length in (4, 7, 10):
             if length <= len(value):
@@ -174,8 +182,11 @@ class _SideGroups:
 
 
 def best_date(group: list[Candidate]) -> DateValue | None:
-    dates = [c.date for c in group if c.date is not None]
-    return min(dates, key=lambda d: PRECISION_RANK[d.precision]) if dates else None
+    dated = [c for c in group if c.date is not None]
+    # a day the sentence itself names beats one carried over from a sentence before
+    best = min(dated, key=lambda c: (c.date_from_context, PRECISION_RANK[cast(DateValue, c.date).precision]),
+               default=None)
+    return best.date if best is not None else None
 
 
 def best_location(group: list[Candidate]) -> Location | None:
@@ -224,9 +235,10 @@ def _same_meeting(a: Candidate, b: Candidate, heading: int = 1) -> bool:
         return False
     if not _people_agree(a, b):
         return False
-    if a.status != b.status and (a.date is None or b.date is None):
+    if a.status != b.status and (a.date is None or b.date is None or a.date_from_context or b.date_from_context):
         return False
-    if a.date is not None and b.date is not None and not _dates_agree(a.date, b.date):
+    date_a, date_b = _merge_date(a), _merge_date(b)
+    if date_a is not None and date_b is not None and not _dates_agree(date_a, date_b):
         return False
     if a.location and b.location and a.location.country != b.location.country \
             and not (a.place_from_context or b.place_from_context or _headline(a, heading) or _headline(b, heading)):
@@ -251,6 +263,15 @@ def heading_sentences(text: str, sentences: list[tuple[int, int]]) -> int:
             break
         heading += 1
     return max(heading, 1)
+
+
+def _merge_date(cand: Candidate) -> DateValue | None:
+    """The date a candidate is grouped by: a day carried over from an earlier sentence only by its month
+    ("am Donnerstag in Warschau. Von dort reiste er nach Kiew", received there on Friday: one visit)."""
+    date = cand.date
+    if date is not None and cand.date_from_context and date.precision == "day":
+        return DateValue(date.value[:7], "month", date.basis)
+    return date
 
 
 def _dates_agree(a: DateValue, b: DateValue) -> bool:

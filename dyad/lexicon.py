@@ -54,6 +54,7 @@ class Lexicon:
     with_words: frozenset[str]
     where_words: frozenset[str]
     place_nouns: frozenset[str]
+    capital_nouns: frozenset[str]
     together_words: frozenset[str]
     agent_words: frozenset[str]
     exclusion_words: frozenset[str]

@@ -413,9 +413,12 @@ def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon)
         cand = spans[m]
         gap = words[spans[m - 1].j:cand.i]
         if cand.kind == "cap" or (cand.kind == "actor" and cand.targets[0].kind == "person"):
-            if all(w in (",",) for w in gap):
-                return m
-            return None
+            if not all(w in (",",) for w in gap):
+                return None
+            if cand.kind == "cap" and m + 1 < len(spans) and spans[m + 1].i == cand.j \
+                    and spans[m + 1].kind == "actor" and spans[m + 1].targets[0].kind == "person":
+                return m + 1  # unknown capitalised words right before a known name are its honorific
+            return m
         if cand.kind == "actor" and cand.targets[0].kind in ("state", "org") and m == k + 1 \
                 and words[span.j:cand.i] and words[span.j].lower() in lex.role_links:
             continue
@@ -552,6 +555,9 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
                 j += 1
             found = _place_at(sent, words, j, kb, lex)
             if found is None:
+                capital = _capital_named(sent, words, j, kb, lex)
+                if capital is not None:
+                    out.append(PlaceMention(capital, j - 2, destination))
                 break
             location, size, others = found
             out.append(PlaceMention(location, j, destination, others))
@@ -559,6 +565,8 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
             if not (j + 1 < len(words) and (words[j] == "," or words[j].lower() in lex.side_words)):
                 break
             j += 1
+            if words[j - 1] == "," and j + 1 < len(words) and words[j].lower() in lex.side_words:
+                j += 1  # the serial comma: "Kuwait, Bahrain, and Egypt"
     return tuple(out)
 
 
@@ -573,6 +581,19 @@ def _describes_place(words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) 
     return bool(hit and hit[0] == 1 and hit[1][0].use == "adjective" and j + 1 < len(words)
                 and ((words[j + 1] if lex.language == "de" else words[j + 1].lower()) in lex.place_nouns
                      or (lex.language == "de" and words[j][:1].islower() and words[j + 1][:1].isupper())))
+
+
+def _capital_named(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) -> Location | None:
+    """ "in der polnischen Hauptstadt", "to the Polish capital" with no name after it: that state's capital."""
+    if j < 2 or words[j - 1] not in lex.capital_nouns or (j < len(words) and _place_at(sent, words, j, kb, lex)):
+        return None
+    hit = kb.actors.match_at(words, j - 2)
+    target = hit[1][0] if hit and hit[0] == 1 else None
+    if target is None or target.kind != "state" or target.use != "adjective":
+        return None
+    state = kb.states[target.key]
+    capital = kb.city(state.capital, state.code) if state.capital else None
+    return _city(capital, sent.tokens[j - 2].start, sent.tokens[j - 1].end) if capital is not None else None
 
 
 def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,

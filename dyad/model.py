@@ -133,6 +133,7 @@ class Candidate:
     sentence_index: int
     sideline: bool = False  # "am Rande", "on the sidelines": at a summit named elsewhere
     place_from_context: bool = False  # the place was read from the sentences around it
+    date_from_context: bool = False  # the day was read from a sentence before it
     joins: int | None = None  # the sentence of the meeting this one adds people to ("X joined the talks")
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date
 
 from dyad.clean import clean
-from dyad.context import fill_from_context, find_dateline
+from dyad.context import NamedDay, fill_from_context, find_dateline
 from dyad.dates import find_dates
 from dyad.decide import Reading, decide
 from dyad.dedup import MAX_HEADING, heading_sentences, merge_candidates, with_best
@@ -65,8 +65,8 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     places_before: dict[int, list[Location]] = {}  # cities named earlier in the same paragraph
     paragraph_places: list[Location] = []
     summit_places: list[tuple[int, Location]] = []  # (sentence index, city) of summits named
-    days_before: dict[int, DateValue | None] = {}  # the last day named earlier in the same paragraph
-    paragraph_day: DateValue | None = None
+    days_before: dict[int, NamedDay | None] = {}  # the last day named earlier in the same paragraph
+    paragraph_day: NamedDay | None = None
     paragraph = -1
     background_sentences: set[int] = set()
     sentence_count = 0
@@ -110,10 +110,11 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
                                           candidates)
         if day:
             reference = date.fromisoformat(day)
-            paragraph_day = next(d.past for d in dates if d.past and d.past.precision == "day")
+            paragraph_day = NamedDay(next(d.past for d in dates if d.past and d.past.precision == "day"),
+                                     frozenset(p.location.city for p in mentions.places if p.location.city))
     candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published, places_before,
                                    summit_places, days_before)
-    named = frozenset(ctx.people)
+    named = frozenset(ctx.people) | frozenset(ctx.mentions_of)  # by full name or, in office, by surname
     salient = _salient_people(ctx)
     readings = []
     for n, group in enumerate(merge_candidates(candidates, heading_sentences(text.text, first_sentences))):
@@ -150,13 +151,17 @@ def _representative_day(dates) -> date | None:
 
 
 def _dated_by_publication(cand: Candidate, published: date | None, background: set[int]) -> Candidate:
-    """The guidelines' two rules of the publication date: a meeting dated on the publication day took
-    place, whatever the tense; a meeting the article reports as news with no time expression took place
-    in the publication month (a background meeting with none stays undated)."""
+    """The guidelines' rules of the publication date: a meeting dated on the publication day took
+    place, whatever the tense, and one dated on a later day is planned; a meeting the article reports
+    as news with no time expression took place in the publication month (a background meeting with
+    none stays undated)."""
     if published is None:
         return cand
     if cand.status == "planned" and cand.date is not None and cand.date.value == published.isoformat():
         return replace(cand, status="occurred")
+    if cand.status == "occurred" and cand.date is not None and cand.date.precision == "day" \
+            and cand.date.value > published.isoformat():
+        return replace(cand, status="planned")  # "Morgen trifft er ...": a day still to come
     if cand.status == "occurred" and cand.date is None and cand.sentence_index not in background:
         return replace(cand, date=DateValue(published.isoformat()[:7], "month", "publication month"))
     return cand

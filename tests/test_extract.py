@@ -1018,3 +1018,64 @@ def test_the_host_is_the_side_in_whose_city_the_meeting_took_place(fantasy_kb):
     assert host(Location("Edoras", "XRO")) == "XAR"  # a third country's city: the host may well be a guest there
     assert host(Location(None, "XGO")) == "XAR"  # a country alone may be the visitor's destination, not the venue
     assert host(minas_tirith, host=None) is None
+
+
+def test_a_serial_comma_keeps_the_last_stop_of_a_trip(fantasy_kb):
+    events = run(fantasy_kb, "Faramir Ithil travelled to Annuminas, Edoras, and Port-Umbar last week.", lang="en")
+    assert {frozenset(countries(e)) for e in events} == {frozenset({"XGO", "XAR"}), frozenset({"XGO", "XRO"})}
+
+
+def test_an_office_holder_named_by_surname_alone_is_named_for_his_office(fantasy_kb):
+    text = ("Foreign Minister Vorn arrived in Edoras on Monday. "
+            "On Tuesday, the Arnorian foreign minister met King Theoden Marke.")
+    tuesday = next(e for e in run(fantasy_kb, text, lang="en") if e.date.value == "2023-09-19")
+    assert sides(tuesday) == {("XAR", "Elendil Vorn"), ("XRO", "Theoden Marke")}
+
+
+def test_a_meeting_dated_after_the_publication_day_is_planned(fantasy_kb):
+    [event] = run(fantasy_kb, "Elendil Vorn meets King Theoden Marke in Edoras tomorrow.", lang="en")
+    assert (event.status, event.date.value) == ("planned", "2023-09-21")
+
+
+def test_days_after_an_event_count_from_that_event_not_from_the_date_before(fantasy_kb):
+    # the call was four days after the meeting: the meeting is not four days after anything named before
+    [event] = run(fantasy_kb, "The call came four days after Elendil Vorn met Faramir Ithil in Minas Tirith.",
+                  lang="en")
+    assert event.status == "occurred" and event.date.value == "2023-09"
+
+
+def test_a_conference_call_of_three_is_one_meeting(fantasy_kb):
+    text = "Elendil Vorn telefonierte am Montag in einer Dreier-Konferenz mit Faramir Ithil und König Theoden Marke."
+    [event] = run(fantasy_kb, text, lang="de")
+    assert countries(event) == {"XAR", "XGO", "XRO"} and event.mode == "phone"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Elendil Vorn reiste am Montag in die gondorische Hauptstadt."),
+    ("en", "Elendil Vorn travelled to the Gondorian capital on Monday."),
+])
+def test_the_capital_of_a_state_named_by_its_adjective(fantasy_kb, lang, text):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert countries(event) == {"XAR", "XGO"}
+    assert (event.location.city, event.date.value) == ("Minas Tirith", "2023-09-18")
+
+
+def test_an_honorific_between_office_and_known_name_is_no_person(fantasy_kb):
+    from dyad.lexicon import load_lexicon
+    from dyad.mentions import DocContext, find_mentions
+    from dyad.nlp import split_sentences
+
+    lex = load_lexicon("en")
+    text = "Foreign Minister Lord Steward Faramir Ithil spoke."
+    [sentence] = split_sentences(text, lex.abbreviations, language="en")
+    mentions = find_mentions(sentence, text, fantasy_kb, lex, date(2023, 9, 20), DocContext())
+    assert [(a.name, a.country, a.role) for a in mentions.actors] == [("Faramir Ithil", "XGO", "foreign minister")]
+
+
+def test_a_day_carried_over_from_another_stop_does_not_split_a_visit(fantasy_kb):
+    # the trip to Edoras takes Thursday from the sentence before; the reception there on Friday is the same visit
+    text = ("Vor seiner Ankunft in Edoras hatte Ithil am Donnerstag in Annuminas Elendil Vorn getroffen. "
+            "Von dort reiste Faramir Ithil nach Edoras. König Theoden Marke empfing ihn am Freitag in Edoras.")
+    events = run(fantasy_kb, text, lang="de")
+    assert sorted((tuple(sorted(countries(e))), e.date.value) for e in events) == [
+        (("XAR", "XGO"), "2023-09-14"), (("XGO", "XRO"), "2023-09-15")]
