@@ -199,7 +199,7 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
             is_person = m.kind == "person"
             name = m.name if is_person else (kb.people[m.actor_id].name if m.actor_id in named else None)
             participants.append(Participant(
-                name=name, country=country, role=m.role,
+                name=name, country=kb.side_code(country), role=m.role,
                 actor_id=m.actor_id or (m.key if is_person else None),
                 actor_type=m.actor_type or ("IGO" if country in kb.organisations else "GOV"),
                 start=start, end=end,

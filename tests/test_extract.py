@@ -1079,3 +1079,10 @@ def test_a_day_carried_over_from_another_stop_does_not_split_a_visit(fantasy_kb)
     events = run(fantasy_kb, text, lang="de")
     assert sorted((tuple(sorted(countries(e))), e.date.value) for e in events) == [
         (("XAR", "XGO"), "2023-09-14"), (("XGO", "XRO"), "2023-09-15")]
+
+
+def test_an_official_of_a_body_is_a_side_of_the_organisation_it_belongs_to(kb):
+    text = ("Turkish President Recep Tayyip Erdogan met the president of the European Parliament, Martin Schulz, "
+            "in Brussels on Monday, and the two talked for an hour about the refugee crisis.")
+    [event] = run(kb, text, published=date(2015, 10, 6), lang="en")
+    assert countries(event) == {"TUR", "EU"}

@@ -191,3 +191,17 @@ def test_user_file_adds_actors_without_code_change(fantasy_kb):
 
 def test_shipped_places_match_a_fresh_build():
     assert build.PLACES.read_text(encoding="utf-8") == build.build_places()
+
+
+def test_a_body_is_written_as_the_organisation_it_belongs_to(shipped):
+    # the guidelines code every EU body as EU and the UN's principal organs as UN; the body itself is kept
+    # inside, so that "the president of the Eurogroup" is not confused with the Parliament's
+    assert [shipped.side_code(code) for code in ("EP", "EUROGROUP", "UNGA", "EU", "NATO", "RUS")] == \
+        ["EU", "EU", "UN", "EU", "NATO", "RUS"]
+
+
+def test_a_body_part_of_an_unknown_organisation_is_named(tmp_path):
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("organisations:\n  - {code: XBODY, name: A Body, type: IGO, part_of: XNONE}\n")
+    with pytest.raises(KnowledgeBaseError, match="XBODY: part_of 'XNONE'"):
+        load_kb(extra)

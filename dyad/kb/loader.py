@@ -68,6 +68,11 @@ class KnowledgeBase:
         return general is not None and (general == specific or (
             specific in self.offices and self.offices[specific].is_a == general))
 
+    def side_code(self, code: str) -> str:
+        """The code a side is written with: a body's organisation ("EP" is "EU"), else its own."""
+        org = self.organisations.get(code)
+        return org.part_of if org is not None and org.part_of else code
+
     def country_name(self, code: str) -> str:
         if code in self.states:
             return self.states[code].name
@@ -306,7 +311,10 @@ def _organisations(records: list[dict]) -> dict[str, Organisation]:
             names += _strings(part.get("names"), where)
             abbreviations += _strings(part.get("abbreviations"), where)
         orgs[code] = Organisation(code, _need(r, "name", where), r.get("type") or "IGO", names, abbreviations,
-                                  r.get("seat"))
+                                  r.get("seat"), r.get("part_of"))
+    for org in orgs.values():
+        if org.part_of is not None and org.part_of not in orgs:
+            raise KnowledgeBaseError(f"organisations.yaml: {org.code}: part_of '{org.part_of}' is no organisation")
     return orgs
 
 

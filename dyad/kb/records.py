@@ -25,6 +25,7 @@ class Organisation:
     names: tuple[str, ...]
     abbreviations: tuple[str, ...]
     seat: str | None = None
+    part_of: str | None = None  # the organisation this body is coded as ("EP" is "EU")
 
 
 @dataclass(frozen=True, slots=True)
