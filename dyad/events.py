@@ -213,9 +213,14 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             if state.country not in countries and _weak_side(state, mentions, live, words, lex):
                 actors.append(state)
                 countries.add(state.country)
+    met = [org for org in view.orgs if _organisation_met(org, sent, mentions, live, words, lex)]
+    for org in met:
+        if org.country not in countries:
+            actors.append(org)  # "met with the International Monetary Fund": the organisation is a side
+            countries.add(org.country)
     actors = _without_reporters(_resolve_counterparts(actors, kb, day))
     sideline = any(w.lower() in lex.sideline_cues for w in words)
-    org, near_org = _summit_org(view.orgs, live, mentions)
+    org, near_org = _summit_org(tuple(o for o in view.orgs if o not in met), live, mentions)  # met, no summit
     if org is not None and ctx is not None:
         ctx.summit_org = org  # "am Rande des Gipfels der SOZ" names the summit later sentences attend
         ctx.summit_sentence = index
@@ -450,6 +455,27 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
         earlier = [w for w in mentions.weak_states if mentions.token_of[w.start] < token]
         return bool(earlier) and _weak_side(earlier[-1], mentions, triggers, words, lex)
     return False
+
+
+def _organisation_met(org: Mention, sent: Sentence, mentions: SentenceMentions, triggers: list[Trigger],
+                      words: list[str], lex: Lexicon) -> bool:
+    """An organisation named on its own right after "with"/"mit" that follows a meeting word ("held talks with
+    the IMF on Tuesday"), not as the first word of a longer name ("with NATO allies", "mit EU-Vertretern")."""
+    token = mentions.token_of.get(org.start)
+    if token is None:
+        return False
+    before = [w.lower() for w in words[max(0, token - 2):token] if w.lower() not in ARTICLES]
+    if not before or before[-1] not in lex.with_words:
+        return False
+    with_at = max(k for k in range(max(0, token - 2), token) if words[k].lower() in lex.with_words)
+    if not any(t.kind in BILATERAL_KINDS and 0 <= with_at - (t.token + t.size) <= 1 for t in triggers):
+        return False  # the with-phrase of the meeting word itself ("Freihandel mit dem Mercosur" is none)
+    end = next((k for k in range(token, len(words)) if sent.tokens[k].start >= org.end), len(words))
+    after = words[end] if end < len(words) else ""
+    if not after[:1].isalpha():
+        return after not in ("-", "'s")
+    # a noun after it makes the name a modifier: German writes nouns with a capital, English lists what may follow
+    return after[:1].islower() if lex.capitalised_nouns else after.lower() in lex.name_end_words
 
 
 def _resolve_counterparts(actors: list[Mention], kb: KnowledgeBase, day: date | None) -> list[Mention]:

@@ -55,6 +55,7 @@ class Lexicon:
     where_words: frozenset[str]
     place_nouns: frozenset[str]
     capital_nouns: frozenset[str]
+    name_end_words: frozenset[str]
     together_words: frozenset[str]
     agent_words: frozenset[str]
     exclusion_words: frozenset[str]

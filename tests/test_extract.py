@@ -1086,3 +1086,23 @@ def test_an_official_of_a_body_is_a_side_of_the_organisation_it_belongs_to(kb):
             "in Brussels on Monday, and the two talked for an hour about the refugee crisis.")
     [event] = run(kb, text, published=date(2015, 10, 6), lang="en")
     assert countries(event) == {"TUR", "EU"}
+
+
+def test_an_organisation_met_is_a_side_and_met_apart_from_the_next_counterpart(fantasy_kb):
+    text = "On Tuesday, Elendil Vorn met with the Fellowship of Free Peoples, then with King Theoden Marke."
+    assert sorted(sorted(countries(e)) for e in run(fantasy_kb, text, lang="en")) == [
+        ["FELLOW", "XAR"], ["XAR", "XRO"]]
+
+
+@pytest.mark.parametrize("lang, text, sides", [
+    ("de", "Elendil Vorn führte am Dienstag Gespräche mit der Gemeinschaft der Freien Völker über den Krieg.",
+     [{"XAR", "FELLOW"}]),
+    ("en", "On Tuesday, Elendil Vorn held talks with the FFP in Edoras.", [{"XAR", "FELLOW"}]),
+    # the organisation's name qualifies a noun: not the organisation as a side
+    ("en", "On Tuesday, Elendil Vorn met with FFP allies in Edoras.", []),
+    # the with-phrase of another word than the meeting word
+    ("de", "Elendil Vorn traf am Dienstag Faramir Ithil, mit dem er über Handel mit der GFV sprach.",
+     [{"XAR", "XGO"}]),
+])
+def test_an_organisation_right_after_the_meeting_words_with(fantasy_kb, lang, text, sides):
+    assert [countries(e) for e in run(fantasy_kb, text, lang=lang)] == sides
