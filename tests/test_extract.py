@@ -1086,3 +1086,13 @@ def test_an_official_of_a_body_is_a_side_of_the_organisation_it_belongs_to(kb):
             "in Brussels on Monday, and the two talked for an hour about the refugee crisis.")
     [event] = run(kb, text, published=date(2015, 10, 6), lang="en")
     assert countries(event) == {"TUR", "EU"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Foreign Minister Vorn Visits Gondor", {("XAR", "Elendil Vorn"), ("XGO", None)}),
+    ("Gondorian Crown Prince Holds Talks With Arnorian Foreign Minister Vorn In Edoras",
+     {("XGO", None), ("XAR", "Elendil Vorn")}),
+])
+def test_a_title_case_headline_makes_no_name_of_its_verbs(fantasy_kb, text, expected):
+    [event] = run(fantasy_kb, text, lang="en")
+    assert sides(event) == expected
