@@ -103,7 +103,7 @@ def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
 def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, day: date | None,
                   ctx: DocContext) -> SentenceMentions:
     words = [t.text for t in sent.tokens]
-    spans = _raw_spans(words, kb, lex)
+    spans = _raw_spans(words, kb, lex, _title_case(words, lex))
     actors: list[Mention] = []
     weak: list[Mention] = []
     orgs: list[Mention] = []
@@ -177,8 +177,20 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
     return SentenceMentions(tuple(actors), places, tuple(weak), tuple(orgs), token_of)
 
 
-def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
-    """Longest matches of actor names, role nouns and unknown capitalised names."""
+def _title_case(words: list[str], lex: Lexicon) -> bool:
+    """A headline in title case ("Ramaphosa Visits Angola", "Crown Prince Holds Talks With Araghchi"): every
+    longer word capitalised, a meeting word among them. There a capital marks no name: "Visits" is a verb,
+    and "Ramaphosa" before it is no first name. German capitalises its nouns anyway."""
+    if lex.capitalised_nouns:
+        return False
+    longer = [w for w in words if w.isalpha() and len(w) >= 4]
+    return len(longer) >= 3 and all(w[0].isupper() for w in longer) \
+        and any(lex.triggers.match_at(words, k) for k in range(1, len(words)) if words[k][:1].isupper())
+
+
+def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon, title_case: bool = False) -> list[Span]:
+    """Longest matches of actor names, role nouns and unknown capitalised names; in a ``title_case`` headline,
+    meeting words are no part of a name."""
     roles = kb.roles.get(lex.language)
     actor_at = kb.actors.scan(words)
     role_at = roles.scan(words) if roles else [None] * len(words)
@@ -194,17 +206,19 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon) -> list[Span]:
                 office = DEPUTY.get(office, "official")  # "der stellvertretende russische Verteidigungsminister"
             spans.append(Span(i, i + role[0], "role", office=office))
             i += role[0]
-        elif actor and _plausible_actor(words, i, actor[0], actor[1], lex):
+        elif actor and _plausible_actor(words, i, actor[0], actor[1], lex, title_case):
             spans.append(Span(i, i + actor[0], "actor", tuple(actor[1])))
             i += actor[0]
-        elif _capitalised_name(words[i], lex) or month_is_name(words, i, lex):
+        elif (_capitalised_name(words[i], lex) or month_is_name(words, i, lex)) \
+                and not (title_case and lex.triggers.match_at(words, i)):
             j = i + 1
             while j < n and j - i < MAX_NAME_TOKENS:
                 # "Junus-Bek Jewkurow", "Mohamed bin Sajed": hyphenated parts and particles stay in the name
                 step = 2 if words[j] in HYPHENS or words[j].lower() in NAME_PARTICLES else 1
                 k = j + step - 1
                 if k >= n or not _capitalised_name(words[k], lex) or actor_at[k] \
-                        or _genitive_person(words, k, kb) or role_at[k]:
+                        or _genitive_person(words, k, kb) or role_at[k] \
+                        or (title_case and lex.triggers.match_at(words, k)):
                     break
                 j = k + 1
             spans.append(Span(i, j, "cap"))
@@ -315,7 +329,7 @@ def _role_across_adjectives(words, i, kb: KnowledgeBase, roles):
     return index[match[0] - 1] - i + 1, match[1]
 
 
-def _plausible_actor(words, i, size, targets, lex: Lexicon) -> bool:
+def _plausible_actor(words, i, size, targets, lex: Lexicon, title_case: bool = False) -> bool:
     """Short forms that are also everyday words ("May") need a capital and no date sense."""
     if i >= 2 and words[i - 1] in HYPHENS and words[i - 2][:1].isupper() and all(t.kind == "person" for t in targets):
         return False  # the second part of a double name ("Blanco-Gil") is nobody of its own
@@ -326,7 +340,8 @@ def _plausible_actor(words, i, size, targets, lex: Lexicon) -> bool:
         if i > 0 and words[i - 1].lower() in lex.location_preps:
             return False  # "in Austin" is the city
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if nxt.lower() in ARABIC_PARTICLES or (lex.language == "en" and nxt[:1].isupper() and nxt.isalpha()):
+        if nxt.lower() in ARABIC_PARTICLES or (lex.language == "en" and nxt[:1].isupper() and nxt.isalpha()
+                                               and not title_case):
             return False  # a first name of somebody else ("Mohammed bin Salman" is not Amina Mohammed)
     if all(t.use == "adjective" for t in targets) and lex.language == "en" and not words[i][:1].isupper():
         return False

@@ -1106,3 +1106,13 @@ def test_an_organisation_met_is_a_side_and_met_apart_from_the_next_counterpart(f
 ])
 def test_an_organisation_right_after_the_meeting_words_with(fantasy_kb, lang, text, sides):
     assert [countries(e) for e in run(fantasy_kb, text, lang=lang)] == sides
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Foreign Minister Vorn Visits Gondor", {("XAR", "Elendil Vorn"), ("XGO", None)}),
+    ("Gondorian Crown Prince Holds Talks With Arnorian Foreign Minister Vorn In Edoras",
+     {("XGO", None), ("XAR", "Elendil Vorn")}),
+])
+def test_a_title_case_headline_makes_no_name_of_its_verbs(fantasy_kb, text, expected):
+    [event] = run(fantasy_kb, text, lang="en")
+    assert sides(event) == expected
