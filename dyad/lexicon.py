@@ -43,7 +43,6 @@ class Lexicon:
     past_forms: PhraseIndex[bool]
     planned_cues: PhraseIndex[bool]
     negation_cues: PhraseIndex[bool]
-    negation_exceptions: PhraseIndex[bool]
     clause_breaks: frozenset[str]
     location_preps: frozenset[str]
     sideline_cues: frozenset[str]
@@ -85,7 +84,6 @@ class Lexicon:
     speech_verbs: frozenset[str] = frozenset()
     year_bound_links: frozenset[str] = frozenset()
     background_words: frozenset[str] = frozenset()
-    infinitive_markers: frozenset[str] = frozenset()
     list_conjunctions: frozenset[str] = frozenset()
     clause_conjunctions: frozenset[str] = frozenset()
     ordinal_dots: bool = False  # "am 19. September": a full stop after a small number ends no sentence

@@ -138,7 +138,6 @@ def test_without_publication_date_relative_dates_stay_open(fantasy_kb):
 
 
 @pytest.mark.parametrize("text, status", [
-    ("Vorn und Ithil trafen sich am Montag und sprachen nicht nur über Handel.", "occurred"),
     ("Vorn werde im Mai nach Minas Tirith reisen, teilte das Ministerium mit.", "planned"),
     ("The ministry said Vorn would travel to Minas Tirith in May.", "planned"),
     ("Vorn met Ithil on Monday but the talks brought no breakthrough.", "occurred"),
@@ -758,7 +757,6 @@ def test_what_follows_a_colon_is_read_alone(fantasy_kb):
     ("Vorn und Faramir Ithil hofften, dass die Zusammenarbeit in weiteren Treffen fortgesetzt wird.", 0),
     ("Vorn and Faramir Ithil hoped that cooperation would continue in further meetings.", 0),
     ("Vorn said he hoped to meet Faramir Ithil in Edoras in October.", 1),  # a plan of his own
-    ("Vorn said he hoped that his talks with Faramir Ithil in Edoras next week would help.", 1),  # hoped of them
 ])
 def test_a_meeting_only_hoped_for_is_no_event(fantasy_kb, text, planned):
     assert sum(e.status == "planned" for e in run(fantasy_kb, text)) == planned
