@@ -96,7 +96,6 @@ class Lexicon:
     invitation_exceptions: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     modal_cues: frozenset[str] = frozenset()
     apart_words: frozenset[str] = frozenset()
-    member_nouns: frozenset[str] = frozenset()
     session_nouns: frozenset[str] = frozenset()
     war_nouns: frozenset[str] = frozenset()
     month_bounds: frozenset[str] = frozenset()
