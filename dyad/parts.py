@@ -51,7 +51,7 @@ def _invitation_parts(sent: Sentence, mentions: SentenceMentions, dates: list[Da
     after = [a for a in mentions.actors if a.country and a.start >= cut]
     # "Während eines Gipfeltreffens im März lud Xi Putin ein, ...": the inviting verb's sides may follow it;
     # "Talks in Riyadh paved the way for a meeting of Putin and Trump": those are not the talks' sides
-    borrow = not _two_sides(before) and not prospect_cue(words, cue, lex)
+    borrow = not prospect_cue(words, cue, lex)
     # "inviting him to visit Australia": who is invited may be named before the cue
     return [_part(mentions, before + after if borrow else before, dates, live, cue, cut, ahead=False),
             _part(mentions, after if _two_sides(after) else before + after, dates, live, cue, cut, ahead=True)]
@@ -62,7 +62,7 @@ def _clause_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMe
     aside = aside_tokens(words)
     cuts = [k for k in range(1, len(words) - 1) if k not in aside and (
         words[k] == ";" or (words[k] == "," and words[k + 1].lower() in lex.clause_conjunctions)
-        or (words[k] == ":" and words[k + 1][:1].isupper()))]
+        or words[k] == ":")]
     if not cuts:
         return None
     bounds = list(zip([0, *cuts], [*cuts, len(words)], strict=True))
