@@ -22,7 +22,6 @@ class Part:
     mentions: SentenceMentions
     dates: list[DateMention]
     triggers: list[Trigger]
-    opening: bool = True  # the part the sentence opens with: a subject pronoun there is its subject
 
 
 def sentence_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMention], live: list[Trigger],
@@ -91,7 +90,7 @@ def _clause_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMe
         parts.append(Part(replace(mentions, actors=tuple(own),
                                   places=tuple(p for p in mentions.places if lo <= p.token < hi),
                                   weak_states=tuple(m for m in mentions.weak_states if first <= m.start < last)),
-                          [d for d in dates if first <= d.start < last], triggers, opening=lo == 0))
+                          [d for d in dates if first <= d.start < last], triggers))
     # "verkündete Trump, was spekuliert worden war: Am Freitag wollen sich Trump und Putin treffen": what
     # follows a colon is read alone
     after_colon = len(parts) == 1 and words[starts[0]] == ":" and parts[0].mentions.actors != mentions.actors
