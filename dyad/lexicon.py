@@ -65,7 +65,6 @@ class Lexicon:
     pronouns: frozenset[str]
     possessives: frozenset[str]
     name_stopwords: frozenset[str]
-    deputy_words: frozenset[str]
     role_links: frozenset[str]
     ordinals: dict[str, int]
     round_words: frozenset[str]
