@@ -72,7 +72,6 @@ class Lexicon:
     datelines: tuple[re.Pattern[str], ...] = ()
     day_parts: tuple[str, ...] = ()
     separable_triggers: dict[str, tuple[str, str]] = field(default_factory=dict)  # verb -> (particle, kind)
-    denial_verbs: dict[str, str] = field(default_factory=dict)  # verb -> particle ("" for none)
     refusal_verbs: dict[str, str] = field(default_factory=dict)  # verb -> particle ("" for none)
     numbers: dict[str, int] = field(default_factory=dict)
     later_words: frozenset[str] = frozenset()
@@ -211,7 +210,6 @@ def load_lexicon(language: str) -> Lexicon:
         datelines=tuple(re.compile(p, re.MULTILINE) for p in data.get("datelines") or []),
         day_parts=tuple(str(w) for w in data.get("day_parts") or []),
         separable_triggers={str(k): (str(v[0]), str(v[1])) for k, v in (data.get("separable_triggers") or {}).items()},
-        denial_verbs={str(k): str(v) for k, v in (data.get("denial_verbs") or {}).items()},
         refusal_verbs={str(k): str(v) for k, v in (data.get("refusal_verbs") or {}).items()},
         numbers={str(k): int(v) for k, v in (data.get("numbers") or {}).items()},
         ordinal_dots=bool(data.get("ordinal_dots", False)),

@@ -95,17 +95,13 @@ def _wished(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
 
 
 def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    """ "Das Ministerium wies Berichte zurück, wonach ...": a denial anywhere before the meeting word;
-    "Ein Treffen mit X lehnt Y ab": a refusal anywhere in the sentence."""
+    """ "Ein Treffen mit X lehnt Y ab": a refusal anywhere in the sentence; "keine Pläne" before the meeting word."""
     for k, word in enumerate(words):
         if k < trigger.token and lex.no_plan_phrases.match_at(words, k):
             return True  # "habe keine Pläne, Takaichi zu treffen", "has no plans to meet"
-        for verbs, reach in ((lex.denial_verbs, trigger.token), (lex.refusal_verbs, len(words))):
-            if k >= reach:
-                continue
-            particle = verbs.get(word) if word in verbs else verbs.get(word.lower())
-            if particle is not None and (not particle or particle in _rest_of_clause(words, k, lex)):
-                return True
+        particle = lex.refusal_verbs.get(word) if word in lex.refusal_verbs else lex.refusal_verbs.get(word.lower())
+        if particle is not None and (not particle or particle in _rest_of_clause(words, k, lex)):
+            return True
     return False
 
 

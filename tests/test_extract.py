@@ -261,7 +261,6 @@ def test_deputy_is_not_the_minister(fantasy_kb):
 
 
 @pytest.mark.parametrize("text", [
-    "Das Ministerium wies Berichte zurück, wonach Vorn sich am Montag mit Ithil getroffen habe.",
     "A spokesperson dismissed reports that Vorn had met Ithil on Monday.",
     "Ob es zu einem Treffen zwischen Vorn und Ithil kommt, ist offen.",
 ])
