@@ -126,16 +126,14 @@ def _greeting(sent: Sentence, triggers: list[Trigger], gatherings: list[tuple[in
 
     def aside(k: int) -> bool:  # "traf am Dienstag die Staats- und Regierungschefs": when
         start = sent.tokens[k].start
-        return in_date(start, dates) \
-            or (k + 1 < len(words) and words[k][:1].islower() and in_date(sent.tokens[k + 1].start, dates))
+        return in_date(start, dates)
 
     for t in triggers:
         if t.kind not in GATHERING_KINDS:
             continue
         for start, _end in gatherings:
             between = range(t.token + t.size, start)
-            if start < t.token + t.size or len(between) > GREETING_GAP + 4 \
-                    or (start and words[start - 1].lower() in lex.numbers):
+            if start < t.token + t.size or len(between) > GREETING_GAP + 4:
                 continue
             if all(words[k].lower() in ARTICLES or words[k].lower() in lex.with_words
                    or words[k].lower() in lex.location_preps or k in org_tokens or aside(k) for k in between):
@@ -178,12 +176,7 @@ def _note_topic(org: Mention | None, kinds: set[str], words: list[str], index: i
     if index > LEAD_SENTENCES or any(w.lower() in lex.background_words for w in words) \
             or any(d.past is not None and d.past.precision == "year" for d in dates):
         return  # "Er lobte die Ausrichtung des BRICS-Gipfels im vergangenen Jahr": no report of it
-    pending = ctx.summit_lead_org
-    if org is not None and not summit:
-        ctx.summit_lead_org = org  # "BRICS leaders on Thursday invited ...": its summit word may follow
-        return
-    org = org or pending
-    if org is not None:
+    if org is not None and summit:
         ctx.summit_topic = SummitTopic(org, index, day)
 
 

@@ -303,7 +303,7 @@ def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tu
                         index: int, before: list[Candidate], lex: Lexicon) -> Candidate | None:
     """ "The Italian foreign minister, Luigi Di Maio, joined the talks", "An dem Treffen nahm auch X teil":
     who joins the meeting just reported is one of its participants, not a meeting of their own."""
-    if not before or orgs or index - before[-1].sentence_index > JOIN_REACH:
+    if not before or index - before[-1].sentence_index > JOIN_REACH:
         return None
     joins = [t for t in triggers if t.kind == "join"]
     meetings = [t for t in triggers if t.kind in ("talks", "meet") and t.token > 0
@@ -331,7 +331,7 @@ def _candidate(sides, location, host, *, status, kinds, date, round, topics, evi
 def _organisation_summit(kinds: frozenset[str], ctx: DocContext | None) -> bool:
     """A summit word in an article that reports an organisation's summit."""
     return "summit" in kinds and ctx is not None and any(
-        x is not None for x in (ctx.summit_org, ctx.summit_topic, ctx.summit_lead_org))
+        x is not None for x in (ctx.summit_org, ctx.summit_topic))
 
 
 def _includes_named(countries: set[str | None], meeting: Candidate) -> bool:

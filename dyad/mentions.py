@@ -87,7 +87,6 @@ class DocContext:
     summit_org: Mention | None = None  # the organisation whose summit the article reports
     summit_sentence: int = -1  # where it was last named
     summit_topic: SummitTopic | None = None  # the summit the title or lead reports (dyad.attendance)
-    summit_lead_org: Mention | None = None  # "BRICS leaders ..." in the lead, before its summit word
     # the last sentence naming people of exactly two countries: (sentence index, those people)
     last_pair: tuple[int, tuple[Mention, ...]] | None = None
 
