@@ -83,8 +83,6 @@ def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
 def _wished(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     """A meeting word inside what a wish hopes for ("hofften, dass diese Interaktion in bilateralen Treffen
     fortgesetzt wird"), not a meeting held ("hoped that Trump, whom he met on Monday, ...")."""
-    if lex.past_forms.match_at(words, trigger.token):
-        return False
     for k in range(trigger.token):
         if words[k].lower() in lex.wish_verbs:
             after = next((j for j in range(k + 1, min(len(words), k + 3)) if words[j] != ","), None)
