@@ -40,7 +40,7 @@ def _invitation_parts(sent: Sentence, mentions: SentenceMentions, dates: list[Da
     """
     words = [t.text for t in sent.tokens]
     led = [t for t in live if planned_by_cue(words, t, lex)]
-    if not led or len(led) == len(live):
+    if not led:
         return None
     cue = min(plan_cue(words, t, lex) or 0 for t in led)
     if not any(t.token < cue for t in live):
