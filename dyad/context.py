@@ -31,7 +31,7 @@ def find_dateline(text: str, lex: Lexicon, kb: KnowledgeBase) -> Location | None
             name = match.group(1).strip()
             if name.isupper():
                 name = name.title()
-            ids = kb.curated_places.get(name) or kb.place_names.get(name)
+            ids = kb.place_names.get(name)
             place = kb.best_place(ids)
             if place is not None:
                 return Location(place.name, place.country, place.lat, place.lon, "city", place.geonames_id)
