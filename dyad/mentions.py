@@ -320,8 +320,6 @@ def _plausible_actor(words, i, size, targets, lex: Lexicon) -> bool:
         nxt = words[i + 1] if i + 1 < len(words) else ""
         if nxt.lower() in ARABIC_PARTICLES or (lex.language == "en" and nxt[:1].isupper() and nxt.isalpha()):
             return False  # a first name of somebody else ("Mohammed bin Salman" is not Amina Mohammed)
-    if all(t.use == "adjective" for t in targets) and lex.language == "en" and not words[i][:1].isupper():
-        return False
     return True
 
 
@@ -420,7 +418,7 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
     surface = " ".join(words[span.i:span.j])
     if span.kind == "cap":
-        if span.j - span.i < 2 or (country is None and role is None):
+        if span.j - span.i < 2:
             return None  # an unknown person is introduced with first and last name
         if country is None:
             if office_key not in kb.offices or kb.offices[office_key].organisation:
@@ -580,8 +578,6 @@ def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,
             # "im Kreml", "at the White House": the seat of government is in the capital
             return _city(capital, tok.start, end), size, ()
         return Location(None, state.code, start=tok.start, end=end), size, ()
-    elif actor and actor[1][0].kind != "person":
-        return None
     elif general := kb.place_names.match_at(words, j):
         size, ids = general
         after = words[j + size] if j + size < len(words) else ""
