@@ -21,7 +21,6 @@ from dyad.trigger import Trigger, clause_of
 LEAD_SENTENCES = 3  # the title and the first sentences: where an article names the summit it reports
 GATHERING_GAP = 5  # "Leaders of the six-member GCC": words between a gathering noun and its organisation
 GREETING_GAP = 3  # "welcoming his fellow rulers", "met CARICOM leaders": a meeting word to its participants
-OF_REACH = 6  # "der zehn Mitgliedstaaten der Asean": the organisation a gathering is of
 OPENING_REACH = 6  # "eröffnete das vierte Ministertreffen": an opening verb to its summit word
 ATTACHING = frozenset({")", "-"}) | GENITIVE  # "(CARICOM) heads of government", "NATO's leaders"
 GATHERING_KINDS = frozenset({"host", "meet", "join", "video"})  # "welcomed leaders", "joined the leaders"
@@ -49,9 +48,7 @@ def summit_attended(found: Mention | None, orgs: tuple[Mention, ...], triggers: 
     if ctx is not None:
         _note_topic(found or attached, kinds, words, index, ctx, lex, dates, day)
     greeting = _greeting(sent, triggers, gatherings, mentions, dates, lex)
-    orgs_at = {k for o in orgs if (t := mentions.token_of.get(o.start)) is not None
-               for k in range(t, t + len(o.text.split()))}
-    cue = greeting or _opening(words, triggers, lex, orgs_at)
+    cue = greeting or _opening(words, triggers, lex)
     if attached is not None and greeting is None:
         return None  # "CARICOM heads of government opened their meeting": the summit itself, no side of it
     if cue is None:
@@ -59,21 +56,16 @@ def summit_attended(found: Mention | None, orgs: tuple[Mention, ...], triggers: 
             return None
         topic = _open_topic(ctx, before, words, day, lex)
         return Attendance(topic.org, triggers, topic.day) if topic is not None else None
-    bodies = {o.country for o in orgs}
-    if not any(a.country and a.country not in bodies for a in mentions.actors) and not mentions.weak_states:
+    if not any(a.country for a in mentions.actors) and not mentions.weak_states:
         return None  # "kommen die Staats- und Regierungschefs der ECOWAS zusammen": the summit itself, no side
     quoted = quoted_tokens(words)
     near = [t for t in triggers if t.token in clause_of(words, cue, lex, 0, len(words))
             or (quoted is not None and quoted[t.token])]  # '"speak with one voice"' is no meeting beside it
     if found is not None:
         return Attendance(found, near, None)  # "met CARICOM leaders in Kingston"
-    if attached is not None:
-        return Attendance(attached, near, None)  # "traf die Staats- und Regierungschefs der AU"
     topic = _open_topic(ctx, before, words, day, lex) if ctx is not None else None
     if topic is not None:
         return Attendance(topic.org, near, topic.day)
-    if len({o.country for o in orgs}) == 1:
-        return Attendance(orgs[0], near, None)  # "X, the current CARICOM chairman, welcomed leaders"
     return None
 
 
@@ -109,21 +101,17 @@ def _attached_org(orgs: tuple[Mention, ...], gatherings: list[tuple[int, int]], 
         for start, stop in gatherings:
             gap = words[stop:token]
             after = start >= end and all(w in ATTACHING for w in words[end:start])  # "CARICOM leaders"
-            if after or (0 < len(gap) <= GATHERING_GAP and gap[0] in lex.role_links
-                         and not any(w.lower() in lex.clause_breaks for w in gap)):  # "Leaders of the GCC"
+            if after or (0 < len(gap) <= GATHERING_GAP and gap[0] in lex.role_links):  # "Leaders of the GCC"
                 return org
     return None
 
 
-def _opening(words: list[str], triggers: list[Trigger], lex: Lexicon, orgs_at: set[int]) -> Trigger | None:
-    """ "opened the summit", "eröffnete das Treffen": the host of the gathering takes part in it ("opened the
-    meeting of the French cabinet" is another gathering)."""
+def _opening(words: list[str], triggers: list[Trigger], lex: Lexicon) -> Trigger | None:
+    """ "opened the summit", "eröffnete das Treffen": the host of the gathering takes part in it."""
     for k, word in enumerate(words):
         if word.lower() in lex.opening_verbs:
             for t in triggers:
-                if t.kind in ("summit", "meet") and 0 < t.token - k <= OPENING_REACH \
-                        and not any(w.lower() in lex.clause_breaks for w in words[k + 1:t.token]) \
-                        and not _of_something_else(words, t.token + t.size, orgs_at, lex):
+                if t.kind in ("summit", "meet") and 0 < t.token - k <= OPENING_REACH:
                     return t
     return None
 
@@ -136,34 +124,21 @@ def _greeting(sent: Sentence, triggers: list[Trigger], gatherings: list[tuple[in
     org_tokens = {k for o in mentions.orgs if (t := mentions.token_of.get(o.start)) is not None
                   for k in range(t, t + len(o.text.split()))}
 
-    def aside(k: int) -> bool:  # "traf am Dienstag in Edoras die Staats- und Regierungschefs": when and where
+    def aside(k: int) -> bool:  # "traf am Dienstag die Staats- und Regierungschefs": when
         start = sent.tokens[k].start
-        return in_date(start, dates) or any(p.location.start <= start < p.location.end for p in mentions.places) \
-            or (k + 1 < len(words) and words[k][:1].islower() and in_date(sent.tokens[k + 1].start, dates))
+        return in_date(start, dates)
 
     for t in triggers:
         if t.kind not in GATHERING_KINDS:
             continue
-        for start, end in gatherings:
+        for start, _end in gatherings:
             between = range(t.token + t.size, start)
-            if start < t.token + t.size or len(between) > GREETING_GAP + 4 \
-                    or (start and words[start - 1].lower() in lex.numbers):
+            if start < t.token + t.size or len(between) > GREETING_GAP + 4:
                 continue
-            if all(words[k].lower() in ARTICLES or words[k] in lex.possessives or words[k].lower() in lex.with_words
-                   or words[k].lower() in lex.location_preps or k in org_tokens or aside(k) for k in between) \
-                    and sum(1 for k in between if not aside(k)) <= GREETING_GAP \
-                    and not _of_something_else(words, end, org_tokens, lex):
+            if all(words[k].lower() in ARTICLES or words[k].lower() in lex.with_words
+                   or words[k].lower() in lex.location_preps or k in org_tokens or aside(k) for k in between):
                 return t
     return None
-
-
-def _of_something_else(words: list[str], after: int, org_tokens: set[int], lex: Lexicon) -> bool:
-    """ "leaders of French industry", "the meeting of the cabinet": a gathering of something, not an organisation."""
-    if after >= len(words) or words[after].lower() not in lex.role_links:
-        return False
-    reach = range(after + 1, min(len(words), after + 1 + OF_REACH))
-    # "der zehn Mitgliedstaaten", "of the member states": the organisation's own members
-    return not any(k in org_tokens or words[k].lower() in lex.member_nouns for k in reach)
 
 
 def _joins_something_else(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
@@ -180,8 +155,7 @@ def _joins_something_else(words: list[str], triggers: list[Trigger], lex: Lexico
             if not words[k][:1].isalnum() or words[k].lower() in lex.location_preps:
                 break
             obj.append(k)
-        if obj and not any(lex.triggers.match_at(words, k) or lex.gathering_nouns.match_at(words, k)
-                           or words[k].lower() in lex.session_nouns for k in obj):
+        if obj and not any(lex.triggers.match_at(words, k) or words[k].lower() in lex.session_nouns for k in obj):
             return True
     return False
 
@@ -193,7 +167,7 @@ def _note_topic(org: Mention | None, kinds: set[str], words: list[str], index: i
     topic: SummitTopic | None = ctx.summit_topic
     summit = bool(kinds & {"summit", "meet"})
     if topic is not None:
-        if org is not None and org.country == topic.org.country and summit and _same_time(day, topic.day):
+        if org is not None and org.country == topic.org.country and _same_time(day, topic.day):
             topic.sentence, topic.day = index, topic.day or day
         elif org is None and summit and topic.day is None and day is not None \
                 and not any(w.lower() in lex.background_words for w in words):
@@ -202,11 +176,6 @@ def _note_topic(org: Mention | None, kinds: set[str], words: list[str], index: i
     if index > LEAD_SENTENCES or any(w.lower() in lex.background_words for w in words) \
             or any(d.past is not None and d.past.precision == "year" for d in dates):
         return  # "Er lobte die Ausrichtung des BRICS-Gipfels im vergangenen Jahr": no report of it
-    pending = ctx.summit_lead_org
-    if org is not None and not summit:
-        ctx.summit_lead_org = org  # "BRICS leaders on Thursday invited ...": its summit word may follow
-        return
-    org = org or pending
     if org is not None and summit:
         ctx.summit_topic = SummitTopic(org, index, day)
 
@@ -216,9 +185,9 @@ def _open_topic(ctx: DocContext, before: list[Candidate], words: list[str], day:
     """The article's summit, unless a meeting of other sides has been reported since it was last named, or the
     sentence speaks of another time ("Last year, X attended ...")."""
     topic = ctx.summit_topic
-    if topic is None or any(w.lower() in lex.background_words for w in words):
+    if topic is None:
         return None
-    if day is not None and (day.precision == "year" or not _same_time(day, topic.day)):
+    if day is not None and not _same_time(day, topic.day):
         return None
     for cand in before:
         if cand.sentence_index > topic.sentence and not cand.sideline \

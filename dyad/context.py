@@ -39,7 +39,7 @@ def find_dateline(text: str, lex: Lexicon, kb: KnowledgeBase) -> Location | None
             name = match.group(1).strip()
             if name.isupper():
                 name = name.title()
-            ids = kb.curated_places.get(name) or kb.place_names.get(name)
+            ids = kb.place_names.get(name)
             place = kb.best_place(ids)
             if place is not None:
                 return Location(place.name, place.country, place.lat, place.lon, "city", place.geonames_id)
@@ -64,16 +64,14 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
             if near:
                 cand = replace(cand, location=near[-1], place_from_context=True)
         if cand.sideline and (cand.location is None or cand.date is None):
-            # the summit reported before it, of the same time ("zuletzt 2019 am Rande des Gipfels" is another)
-            summit = next((c for c in reversed(out) if c.location is not None and "summit" in c.kinds
-                           and _same_time(c.date, cand.date)), None)
+            # the summit reported before it
+            summit = next((c for c in reversed(out) if c.location is not None and "summit" in c.kinds), None)
             if summit is not None:
                 cand = replace(cand, location=cand.location or summit.location, date=cand.date or summit.date,
                                place_from_context=cand.location is None)
             elif cand.location is None and summit_places:
-                # the summit named last before it, else the first one the article names
-                earlier = [loc for i, loc in summit_places if i <= cand.sentence_index]
-                cand = replace(cand, location=(earlier or [summit_places[0][1]])[-1], place_from_context=True)
+                # the first summit the article names
+                cand = replace(cand, location=summit_places[0][1], place_from_context=True)
         orgs = {country for country, ms in cand.sides if any(m.kind == "org" for m in ms)}
         if cand.location is None and summit_places and orgs:
             # "Faramir Ithil and King Theoden Marke attended": the summit's city named before
@@ -82,8 +80,8 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
                 cand = replace(cand, location=earlier[-1], place_from_context=True)
         if cand.date is None and orgs and cand.status == "occurred":
             # ... and its day, from the last report of that organisation's meeting that has one
-            dated = next((c for c in reversed(out) if c.date is not None and c.status == "occurred"
-                          and orgs & {country for country, _ in c.sides}), None)
+            dated = next((c for c in reversed(out)
+                          if c.date is not None and orgs & {country for country, _ in c.sides}), None)
             if dated is not None:
                 cand = replace(cand, date=dated.date)
         if cand.location is None and cand.date is not None and cand.date.precision == "day":
@@ -111,19 +109,9 @@ def _elsewhere(cand: Candidate, day: NamedDay) -> bool:
     return bool(own and day.cities and cand.location is not None and cand.location.city not in day.cities)
 
 
-def _same_time(a: DateValue | None, b: DateValue | None) -> bool:
-    """Whether two readings may be the same summit: the same month at most ("2023-09-09" and "2023-09-10" of
-    one summit may; a missing one may)."""
-    if a is None or b is None:
-        return True
-    x, y = a.value[:7], b.value[:7]
-    return x.startswith(y) or y.startswith(x)
-
-
 def _dateline_fits(cand: Candidate, dateline: Location) -> bool:
-    """A dateline places meetings of its own country, or summits held there."""
-    countries = {country for country, _ in cand.sides}
-    return dateline.country in countries or any(m.kind == "org" for _, ms in cand.sides for m in ms)
+    """A dateline places meetings of its own country."""
+    return dateline.country in {country for country, _ in cand.sides}
 
 
 def _recent(cand: Candidate, published: date | None) -> bool:

@@ -29,8 +29,7 @@ def trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countr
     for place in sorted(places, key=lambda p: p.token):
         between = [t.text.lower() for t in sent.tokens
                    if listed and listed[-1].location.end <= t.start and t.end <= place.location.start]
-        if listed and (place.token - listed[-1].token > TRIP_LIST_GAP
-                       or any(w not in lex.list_conjunctions and w != "," and w not in ARTICLES for w in between)):
+        if listed and any(w not in lex.list_conjunctions and w != "," and w not in ARTICLES for w in between):
             break  # a list of places ("A, B und C"), not places named further on
         joined = joined or any(w in lex.list_conjunctions for w in between)
         if place.destination or any(t.kind == "visit" and 0 < place.token - t.token <= TRIP_LIST_GAP
@@ -39,7 +38,7 @@ def trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countr
     stops: dict[str, Location] = {}
     for place in listed if joined else listed[:1]:
         country = place.location.country
-        if country not in countries and country in kb.states and (country not in stops or place.location.city):
+        if country in kb.states and country not in countries:  # a stop at home is no visit
             stops[country] = place.location
     return list(stops.values())
 
@@ -69,7 +68,7 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words:
         return []  # "Macron and Scholz held talks with Vucic and then with Osmani": one meeting each
     if len(object_countries) == 1:
         return _counterparts_by_meeting(subjects, objects, position, words, triggers, lex)
-    if len(object_countries) < 2 or (len({a.start for a in objects}) == 1 and all(t.kind != "call" for t in triggers)):
+    if len({a.start for a in objects}) == 1 and all(t.kind != "call" for t in triggers):
         # one office of several states met together ("his counterparts from Czechia and Hungary"), but
         # called one by one ("Telefongespräche mit den Außenministern Irans und Israels")
         return []

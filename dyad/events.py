@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import cast
 
 from dyad.attendance import listed_states, summit_attended
 from dyad.counterparts import BILATERAL_KINDS, counterparts_apart, met_apart, split_by_place, trip_stops
@@ -25,7 +24,6 @@ from dyad.sides import (
     group_phrase,
     group_referent,
     group_subject,
-    in_date,
     leaders_meant,
     leaders_of,
     main_meeting,
@@ -74,8 +72,7 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     parts = sentence_parts(sent, mentions, dates, live, lex, earlier[0])
     if parts:
         return [c for part in parts for c in sentence_events(sent, index, part.mentions, part.dates, part.triggers,
-                                                              lex, kb, evidence, earlier if part.opening else
-                                                              (None, None), day, ctx, before)]
+                                                              lex, kb, evidence, earlier, day, ctx, before)]
     actors = [a for a in mentions.actors if a.country and not _excluded(a, mentions, words, lex)]
     quoted = quoted_tokens(words)
     if quoted and not any(quoted[t.token] for t in live):
@@ -86,11 +83,9 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
             return token is None or not quoted[token]
 
         actors = [a for a in actors if outside(a)]
-        mentions = replace(mentions, weak_states=tuple(m for m in mentions.weak_states if outside(m)))
     aside = aside_tokens(words)
     in_aside = [a for a in actors if mentions.token_of.get(a.start) in aside]
-    if in_aside and any(t.token not in aside for t in live) \
-            and len({a.country for a in actors if a not in in_aside}) >= 2:
+    if in_aside and len({a.country for a in actors if a not in in_aside}) >= 2:
         # "Das Treffen – Teil einer Reise von Wang nach Russland – fand statt, als Han Zheng Blinken traf":
         # who an aside names is no side of the meeting the sentence reports around it
         actors = [a for a in actors if a not in in_aside]
@@ -124,10 +119,9 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
             near = [t for t in live if lo <= t.token < hi]
             framed = _View(inside, near, [d for d in dates if first <= d.start < last],
                            tuple(p for p in mentions.places if lo - 4 <= p.token < reach), (), (), False)
-            rest = _View([a for a in actors if a not in inside], [t for t in live if t not in near],
-                         [d for d in dates if not first <= d.start < last],
-                         tuple(p for p in mentions.places if not lo - 4 <= p.token < reach), (), (), False)
-            views = [framed] + ([rest] if rest.triggers and len({a.country for a in rest.actors}) >= 2 else [])
+            rest = _View([a for a in actors if a not in inside], [t for t in live if t not in near], dates,
+                         mentions.places, (), (), False)
+            views = [framed] + ([rest] if rest.triggers else [])
             return [c for view in views for c in _events(view, sent, index, mentions, words, lex, kb, evidence,
                                                           (None, None), day, ctx, [])]
     view = _View(actors, live, dates, mentions.places, mentions.weak_states, mentions.orgs, True)
@@ -170,12 +164,12 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             # "Dort wurden sie von Selenskyj empfangen": who travelled together ("They welcomed the
             # agreement" welcomes nobody)
             referred = before[-1].sides
-        elif not _organisation_summit(kinds, ctx) and _series_named(words, live, sent, view.dates, lex, status) \
+        elif not _organisation_summit(kinds, ctx) and _series_named(words, live, lex, status) \
                 and _includes_named(countries, series := main_meeting(before, ctx)):
             # "Die siebte Runde soll in Kars stattfinden": the article's series, if the side named is in it
             # (but "the next summit" of an organisation is the organisation's)
             referred = series.sides
-        elif _names_word(words, lex.again_words, sent, view.dates) and _includes_named(countries, before[-1]):
+        elif any(w.lower() in lex.again_words for w in words) and _includes_named(countries, before[-1]):
             # "Ein weiteres Treffen ist für März geplant": the meeting just reported, if the side named is in it
             referred = before[-1].sides
     own = list(actors)
@@ -186,7 +180,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 countries.add(country)
         if own and met_apart(words, live, lex):
             # "Borrell hatte beide Politiker getrennt empfangen": one meeting with each of them
-            return [c for country, side in referred if country not in {a.country for a in own}
+            return [c for country, side in referred
                     for c in _events(replace(view, actors=own + [m for m in side if m.kind in
                                                                  ("person", "role", "state")]),
                                      sent, index, mentions, words, lex, kb, evidence, (None, None), day, ctx, [])]
@@ -195,15 +189,13 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         or no_subject_before_with(actors, mentions, words, lex) or (len(countries) < 2 and points_back(words, lex))
     # "Xi reiste an": a visit whose other side is the article's protagonist, unless the place visited
     # is named ("Bourita is expected to visit Niamey": Niger is the other side)
-    implicit = len(countries) == 1 and any(a.kind in ("person", "role") for a in actors) \
-        and kinds & {"host", "visit"} and view.whole_sentence \
+    implicit = len(countries) == 1 and kinds & {"host", "visit"} \
         and not (kinds <= {"visit"} and any(p.location.country not in countries for p in view.places))
     added = None
     if refers_back or implicit:
         last, protagonist = earlier
-        known = {a.key for a in actors}
         for person in ((last, protagonist) if refers_back else (protagonist,)):
-            if person is not None and person.country and person.country not in countries and person.key not in known:
+            if person is not None and person.country and person.country not in countries:
                 added = person
                 actors.insert(0, person)
                 countries.add(person.country)
@@ -251,14 +243,11 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         led = [replace(a, country=country, use="unknown") for a in unplaced]
         actors = [a for a in actors if a is not delegation] + led
         unplaced = []
-        _remember(led, ctx)
-    if unplaced and location is not None and location.country not in countries and location.country in kb.states \
-            and any(c in kb.states for c in countries):
+    if unplaced and location is not None and location.country not in countries and location.country in kb.states:
         # an office named without a country, met in another country: that country's
         local = [replace(a, country=location.country, use="unknown") for a in unplaced]
         actors += local
         countries.add(location.country)
-        _remember(local, ctx)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
             and not any(w.lower() in lex.side_words for w in words):
         return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
@@ -271,8 +260,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         return [_candidate(group_all([*actors, Mention("state", stop.start, stop.end, "", key=stop.country,
                                                          country=stop.country, use="visited")]),
                            stop, stop.country, **common) for stop in stops]
-    if len(countries) == 1 and kinds & {"visit"} and location and location.country not in countries \
-            and location.country in kb.states:
+    if len(countries) == 1 and kinds & {"visit"} and location and location.country in kb.states:
         # "Vorn reiste nach Minas Tirith": the country visited is the other side
         actors.append(Mention("state", location.start, location.end, "", key=location.country,
                               country=location.country, use="visited"))
@@ -295,8 +283,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         present = [a for a in actors if (a is not added or pronoun_subject(words, lex)) and a.country != org.country]
         named = [a for a in present if a.kind in ("person", "role")]
         # "The UAE and Oman were represented", "Arnor war ... vertreten, Rohan durch ...": each state listed
-        listed = listed_states(tuple(a for a in view.weak_states if a.country != org.country), mentions, words, lex)
-        present = named or [*present, *(s for s in listed if all(s.country != a.country for a in present))]
+        listed = listed_states(view.weak_states, mentions, words, lex)
+        present = named or [*present, *listed]
         if not present and held_in:
             assert location is not None  # the place it is held in
             present = [Mention("state", location.start, location.end, "", key=held_in, country=held_in,
@@ -304,7 +292,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         if attended is not None and common["date"] is None:
             common["date"] = attended.day  # "X attended in person": on the day of the summit reported
         # "chaired by the alliance's secretary general, Jens Stoltenberg": who the text names for the organisation
-        body = (org, *(a for a in actors if a.country == org.country and a.kind == "person"))
+        body = (org, *(a for a in actors if a.country == org.country))
         return [_candidate([*group, (org.country, body)], location, None, **common)
                 for group in _group(present)]
     if len(countries) < 2:
@@ -320,29 +308,22 @@ def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tu
                         index: int, before: list[Candidate], lex: Lexicon) -> Candidate | None:
     """ "The Italian foreign minister, Luigi Di Maio, joined the talks", "An dem Treffen nahm auch X teil":
     who joins the meeting just reported is one of its participants, not a meeting of their own."""
-    if not before or orgs or len(before[-1].sides) < 2 or index - before[-1].sentence_index > JOIN_REACH:
+    if not before or index - before[-1].sentence_index > JOIN_REACH:
         return None
     joins = [t for t in triggers if t.kind == "join"]
     meetings = [t for t in triggers if t.kind in ("talks", "meet") and t.token > 0
                 and words[t.token - 1].lower() in lex.definite_articles]
     if not any(abs(m.token - j.token) <= JOIN_NOUN_REACH for j in joins for m in meetings):
         return None
-    people = [a for a in actors if a.kind in ("person", "role") and a.country]
-    if not people:
+    if not actors:
         return None
     last = before[-1]
     sides = {country: list(ms) for country, ms in last.sides}
-    for person in people:
+    for person in actors:
         assert person.country  # people with a country only
         sides.setdefault(person.country, []).append(person)
     return replace(last, sides=tuple((c, tuple(ms)) for c, ms in sides.items()), sentence_index=index,
                    joins=last.sentence_index)
-
-
-def _remember(people: list[Mention], ctx: DocContext | None) -> None:
-    """People placed by the meeting: their surname finds them later in the article."""
-    if ctx is not None:
-        ctx.unknown.update({cast(str, a.name).split()[-1]: a for a in people})  # unplaced people are named
 
 
 def _candidate(sides, location, host, *, status, kinds, date, round, topics, evidence, sentence_index, sideline):
@@ -355,7 +336,7 @@ def _candidate(sides, location, host, *, status, kinds, date, round, topics, evi
 def _organisation_summit(kinds: frozenset[str], ctx: DocContext | None) -> bool:
     """A summit word in an article that reports an organisation's summit."""
     return "summit" in kinds and ctx is not None and any(
-        x is not None for x in (ctx.summit_org, ctx.summit_topic, ctx.summit_lead_org))
+        x is not None for x in (ctx.summit_org, ctx.summit_topic))
 
 
 def _includes_named(countries: set[str | None], meeting: Candidate) -> bool:
@@ -363,17 +344,11 @@ def _includes_named(countries: set[str | None], meeting: Candidate) -> bool:
     return not countries or bool(countries & {c for c, _ in meeting.sides})
 
 
-def _series_named(words: list[str], live: list[Trigger], sent: Sentence, dates: list[DateMention], lex: Lexicon,
-                  status: str) -> bool:
+def _series_named(words: list[str], live: list[Trigger], lex: Lexicon, status: str) -> bool:
     """ "Die nächste Runde", "the previous round" just before a meeting word, or a planned round by its number."""
-    return any(words[k].lower() in lex.series_words and not in_date(sent.tokens[k].start, dates)
+    return any(words[k].lower() in lex.series_words
                for t in live for k in range(max(0, t.token - SERIES_REACH), t.token)) \
         or (status == "planned" and read_round(words, lex) is not None)
-
-
-def _names_word(words: list[str], listed: frozenset[str], sent: Sentence, dates: list[DateMention]) -> bool:
-    """A listed word outside a date expression ("next month" names no next meeting)."""
-    return any(w.lower() in listed and not in_date(sent.tokens[k].start, dates) for k, w in enumerate(words))
 
 
 def _after_topic_word(location: Location, sent: Sentence, words: list[str], lex: Lexicon) -> bool:
@@ -400,8 +375,7 @@ def _group(actors: list[Mention]) -> list[list[tuple[str, tuple[Mention, ...]]]]
 
 def _said_at_summit(near_org: list[Trigger], words: list[str], lex: Lexicon) -> bool:
     """ "sagte X bei einer UN-Konferenz", "spoke at the NATO summit": what the side did there is its own part."""
-    return any(t.kind == "summit" and any(w.lower() in lex.attendance_preps
-                                          for w in words[max(0, t.token - ATTENDANCE_REACH):t.token])
+    return any(any(w.lower() in lex.attendance_preps for w in words[max(0, t.token - ATTENDANCE_REACH):t.token])
                for t in near_org)
 
 
@@ -429,7 +403,7 @@ def _between_frame(words: list[str], triggers: list[Trigger], lex: Lexicon) -> t
             while end < len(words):
                 if words[end].lower() in lex.clause_breaks:
                     # an apposition ("der USA, Jake Sullivan, am ...") stays inside
-                    if not (words[end] == "," and end + 1 < len(words) and words[end + 1][:1].isupper()):
+                    if not (end + 1 < len(words) and words[end + 1][:1].isupper()):
                         break
                 end += 1
             return trigger.token, end

@@ -43,7 +43,6 @@ class Lexicon:
     past_forms: PhraseIndex[bool]
     planned_cues: PhraseIndex[bool]
     negation_cues: PhraseIndex[bool]
-    negation_exceptions: PhraseIndex[bool]
     clause_breaks: frozenset[str]
     location_preps: frozenset[str]
     sideline_cues: frozenset[str]
@@ -68,7 +67,6 @@ class Lexicon:
     pronouns: frozenset[str]
     possessives: frozenset[str]
     name_stopwords: frozenset[str]
-    deputy_words: frozenset[str]
     role_links: frozenset[str]
     ordinals: dict[str, int]
     round_words: frozenset[str]
@@ -76,7 +74,6 @@ class Lexicon:
     datelines: tuple[re.Pattern[str], ...] = ()
     day_parts: tuple[str, ...] = ()
     separable_triggers: dict[str, tuple[str, str]] = field(default_factory=dict)  # verb -> (particle, kind)
-    denial_verbs: dict[str, str] = field(default_factory=dict)  # verb -> particle ("" for none)
     refusal_verbs: dict[str, str] = field(default_factory=dict)  # verb -> particle ("" for none)
     numbers: dict[str, int] = field(default_factory=dict)
     later_words: frozenset[str] = frozenset()
@@ -87,7 +84,6 @@ class Lexicon:
     speech_verbs: frozenset[str] = frozenset()
     year_bound_links: frozenset[str] = frozenset()
     background_words: frozenset[str] = frozenset()
-    infinitive_markers: frozenset[str] = frozenset()
     list_conjunctions: frozenset[str] = frozenset()
     clause_conjunctions: frozenset[str] = frozenset()
     ordinal_dots: bool = False  # "am 19. September": a full stop after a small number ends no sentence
@@ -100,7 +96,6 @@ class Lexicon:
     invitation_exceptions: PhraseIndex[bool] = field(default_factory=PhraseIndex)
     modal_cues: frozenset[str] = frozenset()
     apart_words: frozenset[str] = frozenset()
-    member_nouns: frozenset[str] = frozenset()
     session_nouns: frozenset[str] = frozenset()
     war_nouns: frozenset[str] = frozenset()
     month_bounds: frozenset[str] = frozenset()
@@ -217,7 +212,6 @@ def load_lexicon(language: str) -> Lexicon:
         datelines=tuple(re.compile(p, re.MULTILINE) for p in data.get("datelines") or []),
         day_parts=tuple(str(w) for w in data.get("day_parts") or []),
         separable_triggers={str(k): (str(v[0]), str(v[1])) for k, v in (data.get("separable_triggers") or {}).items()},
-        denial_verbs={str(k): str(v) for k, v in (data.get("denial_verbs") or {}).items()},
         refusal_verbs={str(k): str(v) for k, v in (data.get("refusal_verbs") or {}).items()},
         numbers={str(k): int(v) for k, v in (data.get("numbers") or {}).items()},
         ordinal_dots=bool(data.get("ordinal_dots", False)),

@@ -23,13 +23,10 @@ ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an"
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
-COMPOUND_PREFIX = 4  # "Agrarminister": a compound's first part has a few letters at least
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
 APPOSITION_ENDS = frozenset({",", ".", ";", ")"})
 OFFICE_MARGIN_DAYS = 120  # a bare surname also counts for someone just before or after their term
 COMPLEMENT_REACH = 6  # "für den Dialog zwischen Belgrad und Pristina," before the holder's name
-DEPUTY = {"foreign_minister": "deputy_foreign_minister", "prime_minister": "deputy_prime_minister",
-          "president": "vice_president", "counterpart": "counterpart"}
 ARABIC_PARTICLES = frozenset({"bin", "ibn", "bint", "al", "el", "ben", "abu"})  # after a first name
 NAME_PARTICLES = ARABIC_PARTICLES | {"da", "de", "del", "van", "von"}
 
@@ -85,19 +82,18 @@ class DocContext:
         if not self.mentions_of:
             return None
         key = max(self.mentions_of, key=self.mentions_of.__getitem__)  # max() keeps the first of equals
-        return self.people.get(key) or self.unknown.get(key)
+        return self.people.get(key)
     meeting_tally: object | None = None  # dyad.sides.MeetingTally: the article's main meeting so far
     summit_org: Mention | None = None  # the organisation whose summit the article reports
     summit_sentence: int = -1  # where it was last named
     summit_topic: SummitTopic | None = None  # the summit the title or lead reports (dyad.attendance)
-    summit_lead_org: Mention | None = None  # "BRICS leaders ..." in the lead, before its summit word
     # the last sentence naming people of exactly two countries: (sentence index, those people)
     last_pair: tuple[int, tuple[Mention, ...]] | None = None
 
 
 def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
     """A pronoun among the first words: the subject of the sentence ("Er traf", "Later he met")."""
-    return any(w in lex.pronouns or w.lower() in lex.pronouns for w in words[:PRONOUN_SUBJECT_WINDOW])
+    return any(w.lower() in lex.pronouns for w in words[:PRONOUN_SUBJECT_WINDOW])
 
 
 def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, day: date | None,
@@ -201,10 +197,7 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon, title_case: bo
         role = role_at[i]
         role = role or _role_across_adjectives(words, i, kb, roles) or _compound_role(words[i], lex)
         if role and (not actor or role[0] >= actor[0]):
-            office = role[1][0]
-            if any(w in lex.deputy_words or w.lower() in lex.deputy_words for w in words[max(0, i - 3):i]):
-                office = DEPUTY.get(office, "official")  # "der stellvertretende russische Verteidigungsminister"
-            spans.append(Span(i, i + role[0], "role", office=office))
+            spans.append(Span(i, i + role[0], "role", office=role[1][0]))
             i += role[0]
         elif actor and _plausible_actor(words, i, actor[0], actor[1], lex, title_case):
             spans.append(Span(i, i + actor[0], "actor", tuple(actor[1])))
@@ -234,7 +227,7 @@ def _compound_role(word: str, lex: Lexicon) -> tuple[int, list[str]] | None:
         return None
     low = word.lower()
     for ending, office in lex.role_suffixes:
-        if low.endswith(ending) and len(low) >= len(ending) + COMPOUND_PREFIX:
+        if low.endswith(ending):
             return 1, [office]
     return None
 
@@ -280,9 +273,8 @@ def _listed_after(first: Span, second: Span, words: list[str], lex: Lexicon) -> 
     """Both name states, joined as a list: by commas and "and", "und der"."""
     link = [w.lower() for w in words[first.j:second.i]]
     return first.kind == second.kind == "actor" and first.targets[0].kind == second.targets[0].kind == "state" \
-        and bool(link) and any(w in lex.side_words or w == "," for w in link) \
-        and all(w in lex.side_words or w == "," or w in lex.definite_articles for w in link) \
-        and not any(w in lex.between_words for w in link)
+        and any(w in lex.side_words or w == "," for w in link) \
+        and all(w in lex.side_words or w == "," or w in lex.definite_articles for w in link)
 
 
 def _genitive_person(words: list[str], i: int, kb: KnowledgeBase):
@@ -324,18 +316,18 @@ def _role_across_adjectives(words, i, kb: KnowledgeBase, roles):
     if len(kept) == len(index) == min(len(words), i + 6) - i:
         return None
     match = roles.match_at(kept, 0)
-    if match is None or match[0] < 2:
+    if match is None:
         return None
     return index[match[0] - 1] - i + 1, match[1]
 
 
 def _plausible_actor(words, i, size, targets, lex: Lexicon, title_case: bool = False) -> bool:
-    """Short forms that are also everyday words ("May") need a capital and no date sense."""
+    """Short forms that are also everyday words need a capital."""
     if i >= 2 and words[i - 1] in HYPHENS and words[i - 2][:1].isupper() and all(t.kind == "person" for t in targets):
         return False  # the second part of a double name ("Blanco-Gil") is nobody of its own
     if all(t.kind == "person" and t.use == "short" for t in targets):
         w = words[i]
-        if not w[:1].isupper() or w.lower() in lex.months or w.lower() in lex.weekdays:
+        if not w[:1].isupper():
             return False
         if i > 0 and words[i - 1].lower() in lex.location_preps:
             return False  # "in Austin" is the city
@@ -343,8 +335,6 @@ def _plausible_actor(words, i, size, targets, lex: Lexicon, title_case: bool = F
         if nxt.lower() in ARABIC_PARTICLES or (lex.language == "en" and nxt[:1].isupper() and nxt.isalpha()
                                                and not title_case):
             return False  # a first name of somebody else ("Mohammed bin Salman" is not Amina Mohammed)
-    if all(t.use == "adjective" for t in targets) and lex.language == "en" and not words[i][:1].isupper():
-        return False
     return True
 
 
@@ -388,8 +378,7 @@ def _role_country(spans: list[Span], k: int, words: list[str], kb: KnowledgeBase
 
 def _adjacent(gap: list[str], lex: Lexicon) -> bool:
     """Words that may stand between a country word and its role noun."""
-    return all(w in HYPHENS or w in GENITIVE or w.lower() in ARTICLES or w in lex.possessives
-               or w.lower() in lex.possessives for w in gap) and len(gap) <= 2
+    return all(w in HYPHENS or w in GENITIVE or w.lower() in ARTICLES or w in lex.possessives for w in gap)
 
 
 def _person_before(spans: list[Span], k: int, used: set[int], words: list[str], lex: Lexicon,
@@ -447,7 +436,7 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
     surface = " ".join(words[span.i:span.j])
     if span.kind == "cap":
-        if span.j - span.i < 2 or (country is None and role is None):
+        if span.j - span.i < 2:
             return None  # an unknown person is introduced with first and last name
         if country is None:
             if office_key not in kb.offices or kb.offices[office_key].organisation:
@@ -467,7 +456,7 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
         person = kb.people[max(named_first, key=lambda pid: (ctx.mentions_of.get(pid, 0),
                                                              -named_first.index(pid)))]
     else:
-        person = _pick_person(span.targets, kb, day, ctx, country)
+        person = _pick_person(span.targets, kb, ctx)
     if person is None:
         return None
     if word and person.id not in ctx.people and kb.first_names.get(word, frozenset()) - {person.id}:
@@ -503,16 +492,13 @@ def _named_earlier(office: str | None, country: str | None, ctx: DocContext, kb:
     return next(iter(found.values())) if len(found) == 1 else None
 
 
-def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, day: date | None, ctx: DocContext,
-                 country: str | None) -> Person | None:
+def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, ctx: DocContext) -> Person | None:
+    """The one person a name may be, or of several the last the article has named."""
     ids = list(dict.fromkeys(t.key for t in targets if t.kind == "person"))
     if len(ids) == 1:
         return kb.people[ids[0]]
     named = [pid for pid in ids if pid in ctx.people]
-    if len(named) >= 1:
-        return kb.people[named[-1]]
-    fitting = [pid for pid in ids if (o := kb.people[pid].office_on(day)) and (country is None or o.country == country)]
-    return kb.people[fitting[0]] if len(fitting) == 1 and country else None
+    return kb.people[named[-1]] if named else None
 
 
 def _in_office_near(person: Person, day: date | None) -> bool:
@@ -541,7 +527,7 @@ def _is_location(spans: list[Span], k: int, words: list[str], lex: Lexicon) -> b
     span = spans[k]
     before = [w for w in words[max(0, span.i - 2):span.i]]
     before = [w.lower() for w in before if w.lower() not in ARTICLES]
-    return bool(before) and (before[-1] in lex.location_preps or before[-1] in lex.place_verbs)
+    return bool(before) and before[-1] in lex.location_preps
 
 
 def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, text: str) -> tuple[PlaceMention, ...]:
@@ -549,7 +535,7 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
     ("nach Paris und Warschau")."""
     out = []
     for i, w in enumerate(words):
-        if w.lower() in lex.where_words and i >= 2 and words[i - 1] == ",":
+        if w.lower() in lex.where_words and i >= 2:
             # "Letzte Station war Katar, wo Scholz ... zusammentraf"
             for size in (1, 2, 3):
                 start = i - 1 - size
@@ -618,7 +604,7 @@ def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,
     tok = sent.tokens[j]
     actor = kb.actors.match_at(words, j)
     curated = kb.curated_places.match_at(words, j)
-    if curated and (not actor or curated[0] >= actor[0] or actor[1][0].use == "metonym"):
+    if curated and (not actor or curated[0] >= actor[0]):
         size, ids = curated
     elif actor and actor[1][0].kind == "state" and actor[1][0].use in ("name", "metonym"):
         size, state = actor[0], kb.states[actor[1][0].key]
@@ -628,8 +614,6 @@ def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,
             # "im Kreml", "at the White House": the seat of government is in the capital
             return _city(capital, tok.start, end), size, ()
         return Location(None, state.code, start=tok.start, end=end), size, ()
-    elif actor and actor[1][0].kind != "person":
-        return None
     elif general := kb.place_names.match_at(words, j):
         size, ids = general
         after = words[j + size] if j + size < len(words) else ""

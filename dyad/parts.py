@@ -22,7 +22,6 @@ class Part:
     mentions: SentenceMentions
     dates: list[DateMention]
     triggers: list[Trigger]
-    opening: bool = True  # the part the sentence opens with: a subject pronoun there is its subject
 
 
 def sentence_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMention], live: list[Trigger],
@@ -41,7 +40,7 @@ def _invitation_parts(sent: Sentence, mentions: SentenceMentions, dates: list[Da
     """
     words = [t.text for t in sent.tokens]
     led = [t for t in live if planned_by_cue(words, t, lex)]
-    if not led or len(led) == len(live):
+    if not led:
         return None
     cue = min(plan_cue(words, t, lex) or 0 for t in led)
     if not any(t.token < cue for t in live):
@@ -51,7 +50,7 @@ def _invitation_parts(sent: Sentence, mentions: SentenceMentions, dates: list[Da
     after = [a for a in mentions.actors if a.country and a.start >= cut]
     # "Während eines Gipfeltreffens im März lud Xi Putin ein, ...": the inviting verb's sides may follow it;
     # "Talks in Riyadh paved the way for a meeting of Putin and Trump": those are not the talks' sides
-    borrow = not _two_sides(before) and not prospect_cue(words, cue, lex)
+    borrow = not prospect_cue(words, cue, lex)
     # "inviting him to visit Australia": who is invited may be named before the cue
     return [_part(mentions, before + after if borrow else before, dates, live, cue, cut, ahead=False),
             _part(mentions, after if _two_sides(after) else before + after, dates, live, cue, cut, ahead=True)]
@@ -62,7 +61,7 @@ def _clause_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMe
     aside = aside_tokens(words)
     cuts = [k for k in range(1, len(words) - 1) if k not in aside and (
         words[k] == ";" or (words[k] == "," and words[k + 1].lower() in lex.clause_conjunctions)
-        or (words[k] == ":" and words[k + 1][:1].isupper()))]
+        or words[k] == ":")]
     if not cuts:
         return None
     bounds = list(zip([0, *cuts], [*cuts, len(words)], strict=True))
@@ -91,7 +90,7 @@ def _clause_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMe
         parts.append(Part(replace(mentions, actors=tuple(own),
                                   places=tuple(p for p in mentions.places if lo <= p.token < hi),
                                   weak_states=tuple(m for m in mentions.weak_states if first <= m.start < last)),
-                          [d for d in dates if first <= d.start < last], triggers, opening=lo == 0))
+                          [d for d in dates if first <= d.start < last], triggers))
     # "verkündete Trump, was spekuliert worden war: Am Freitag wollen sich Trump und Putin treffen": what
     # follows a colon is read alone
     after_colon = len(parts) == 1 and words[starts[0]] == ":" and parts[0].mentions.actors != mentions.actors

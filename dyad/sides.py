@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import date
 from typing import cast
@@ -60,7 +59,7 @@ def speaks_outside(actor: Mention, mentions: SentenceMentions, words: list[str],
     after = next((k for k in range(token + 1, min(len(words), token + 8)) if words[k][:1].islower()
                   or not words[k][:1].isalpha()), None)
     # ", sagte Araghtschi vor Journalisten", ", said Araghchi": the verb before its speaker
-    inverted = token >= 2 and words[token - 1].lower() in lex.speech_verbs and words[token - 2] in (",", '"')
+    inverted = token >= 2 and words[token - 1].lower() in lex.speech_verbs
     if not inverted and (after is None or words[after].lower() not in lex.speech_verbs):
         return False
     return not any(token in clause_of(words, t, lex, 0, len(words)) for t in triggers)
@@ -77,10 +76,8 @@ def no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, wo
                        and any(k < p <= k + WITH_REACH for p in positions)), None)
     if first_with is None or positions[0] <= first_with:
         return False
-    # "In a phone call with Macron on Sunday, Scholz said", "In einem Telefonat mit Macron kündigte Scholz an":
-    # a phrase put first, its subject named after it
-    return not _subject_after_comma(actors, mentions, words, first_with, lex) \
-        and not _subject_after_phrase(actors, mentions, words, first_with, lex)
+    # "In a phone call with Macron on Sunday, Scholz said": a phrase put first, its subject named after it
+    return not _subject_after_comma(actors, mentions, words, first_with, lex)
 
 
 def _subject_after_comma(actors: list[Mention], mentions: SentenceMentions, words: list[str], first_with: int,
@@ -92,47 +89,10 @@ def _subject_after_comma(actors: list[Mention], mentions: SentenceMentions, word
         return False
     at = {id(a): mentions.token_of.get(a.start, len(words)) for a in actors}
     inside = {a.country for a in actors if at[id(a)] < comma}
-    return any(a.country and a.country not in inside and at[id(a)] > comma
+    return any(a.country and a.country not in inside
                and not any(w.lower() in lex.with_words for w in words[max(comma, at[id(a)] - WITH_REACH):at[id(a)]])
                and _word_after_name(words, at[id(a)]) != ","
                for a in actors)
-
-
-def _subject_after_phrase(actors: list[Mention], mentions: SentenceMentions, words: list[str], first_with: int,
-                          lex: Lexicon) -> bool:
-    """A side of another country after the phrase's list of sides, set off from it by more than a list."""
-    introduced: set[str] = set()
-    previous_end = first_with
-    for actor in sorted((a for a in actors if a.country), key=lambda a: mentions.token_of.get(a.start, len(words))):
-        k = mentions.token_of.get(actor.start, len(words))
-        if k <= first_with:
-            continue
-        led = any(w.lower() in lex.with_words for w in words[max(previous_end, k - WITH_REACH):k])
-        listed = not _separated(words[previous_end:k], lex)
-        # an apposition enclosed in commas ("mit dem Premier, Mohammad Mustafa, zusammentreffen") is listed too
-        if led or listed or _word_after_name(words, k) == ",":
-            introduced.add(str(actor.country))
-        elif actor.country not in introduced:
-            return True
-        previous_end = k + len(_WORD.findall(actor.text))
-    return False
-
-
-_WORD = re.compile(r"\w+|[^\w\s]")
-
-
-def _separated(between: list[str], lex: Lexicon) -> bool:
-    """Words between two names that are more than a list: "am Sonntag kündigte", "on Sunday,".
-
-    A lower-case word other than "and" or "the" separates them where nouns are capitalised; elsewhere it
-    may be an office ("and king"), so a comma must follow it.
-    """
-    for k, word in enumerate(between):
-        if word[:1].islower() and word.lower() not in lex.list_conjunctions \
-                and word.lower() not in lex.definite_articles \
-                and (lex.capitalised_nouns or "," in between[k + 1:]):
-            return True
-    return False
 
 
 def _word_after_name(words: list[str], k: int) -> str:
@@ -143,14 +103,12 @@ def _word_after_name(words: list[str], k: int) -> str:
 
 
 def plural_subject(words: list[str], lex: Lexicon) -> bool:
-    """ "Dort wurden sie von Selenskyj empfangen", "They later met X": the people of the meeting just reported.
+    """ "Dort wurden sie von Selenskyj empfangen": the people of the meeting just reported.
 
     German "sie" is also "she": a plural verb next to it ("wurden sie", "sie trafen") decides.
     """
     for k, word in enumerate(words[:PRONOUN_SUBJECT_WINDOW]):
         if word.lower() in lex.plural_pronouns:
-            if not lex.plural_verb_endings:
-                return True
             near = [w for w in (words[k - 1] if k else "", words[k + 1] if k + 1 < len(words) else "")
                     if w[:1].islower()]
             if any(w.endswith(ending) for w in near for ending in lex.plural_verb_endings):
@@ -160,7 +118,7 @@ def plural_subject(words: list[str], lex: Lexicon) -> bool:
 
 def points_back(words: list[str], lex: Lexicon) -> bool:
     """A pronoun or possessive early in the sentence: it names someone of a sentence before."""
-    return any(w in lex.pronouns or w.lower() in lex.pronouns or w in lex.possessives for w in words[:12])
+    return any(w in lex.pronouns or w in lex.possessives for w in words[:12])
 
 
 def _groups(words: list[str], lex: Lexicon) -> Iterator[tuple[int, str]]:
@@ -184,7 +142,7 @@ def group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bo
     groups = [k for k in range(min(PRONOUN_SUBJECT_WINDOW, len(words))) if lex.group_words.match_at(words, k)]
     for t in triggers:
         clause = clause_of(words, t, lex, 0, len(words))
-        start = clause[0] if clause else t.token
+        start = clause[0]
         breaks_before = sum(1 for w in words[:start] if w.lower() in lex.clause_breaks)
         if any(k in clause or (k < start and breaks_before == 1) for k in groups):
             return True

@@ -17,7 +17,6 @@ DASH = "–"  # a spaced hyphen or dash, as clean text writes it
 NEGATION_BEFORE = 10  # tokens before a trigger searched for a negation ("denied reports that X had met Y")
 NEGATION_AFTER = 12
 APPOSITION_MAX = 7  # words of names between two commas ("Sergej Lawrow und Dmytro Kuleba")
-WISH_SUBJECT_REACH = 3  # "hoped that Putin's visit ...": the meeting is what the hope is about
 PROSPECT_REACH = 4  # "den Weg für ein Treffen": the prospect names its meeting right after
 INVITE_REACH = 12  # "lud Xi ein, zu einem ihm passenden Zeitpunkt Brasilien zu besuchen": invitation to its visit
 AGENT_REACH = 12  # "von Bundespräsidentin Karin Keller-Sutter zu einem Besuch empfangen": agent to its verb
@@ -75,7 +74,7 @@ def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
         return True  # "hofften, dass diese Interaktion in bilateralen Treffen fortgesetzt wird": a hope, no plan
     # "Die Gespräche könnten den Weg für ein Treffen ebnen": the modal hedges the prospect, not the meetings
     # (but "did not pave the way" negates)
-    return any(lex.negation_cues.match_at(words, k) and not lex.negation_exceptions.match_at(words, k)
+    return any(lex.negation_cues.match_at(words, k)
                and not (words[k].lower() in lex.modal_cues and any(
                    lex.prospect_cues.match_at(words, j) for j in range(k + 1, min(len(words), k + 1 + PROSPECT_REACH))))
                for k in clause)
@@ -83,41 +82,25 @@ def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
 
 def _wished(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     """A meeting word inside what a wish hopes for ("hofften, dass diese Interaktion in bilateralen Treffen
-    fortgesetzt wird"), not the subject it hopes something of ("hoped that his talks with Trump would ...")
-    nor a meeting held ("hoped that Trump, whom he met on Monday, ...")."""
-    if lex.past_forms.match_at(words, trigger.token):
-        return False
+    fortgesetzt wird"), not a meeting held ("hoped that Trump, whom he met on Monday, ...")."""
     for k in range(trigger.token):
         if words[k].lower() in lex.wish_verbs:
             after = next((j for j in range(k + 1, min(len(words), k + 3)) if words[j] != ","), None)
             if after is not None and words[after].lower() in lex.complementizers:
-                if trigger.token - after <= WISH_SUBJECT_REACH:
-                    return False
                 return not any(words[j].lower() in lex.clause_breaks and words[j] != ","
                                for j in range(k + 1, trigger.token))
     return False
 
 
 def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    """ "Das Ministerium wies Berichte zurück, wonach ...": a denial anywhere before the meeting word;
-    "Ein Treffen mit X lehnt Y ab": a refusal anywhere in the sentence."""
+    """ "Ein Treffen mit X lehnt Y ab": a refusal anywhere in the sentence; "keine Pläne" before the meeting word."""
     for k, word in enumerate(words):
-        if k < trigger.token and lex.no_plan_phrases.match_at(words, k) and _plan_ruled_out(words, k, trigger, lex):
+        if k < trigger.token and lex.no_plan_phrases.match_at(words, k):
             return True  # "habe keine Pläne, Takaichi zu treffen", "has no plans to meet"
-        for verbs, reach in ((lex.denial_verbs, trigger.token), (lex.refusal_verbs, len(words))):
-            if k >= reach:
-                continue
-            particle = verbs.get(word) if word in verbs else verbs.get(word.lower())
-            if particle is not None and (not particle or particle in _rest_of_clause(words, k, lex)):
-                return True
+        particle = lex.refusal_verbs.get(word) if word in lex.refusal_verbs else lex.refusal_verbs.get(word.lower())
+        if particle is not None and (not particle or particle in _rest_of_clause(words, k, lex)):
+            return True
     return False
-
-
-def _plan_ruled_out(words: list[str], k: int, trigger: Trigger, lex: Lexicon) -> bool:
-    """Whether "keine Pläne" at ``k`` speaks of the meeting word: in its clause, or that clause is the phrase's
-    infinitive ("keine Pläne, Takaichi am Rande des Gipfels zu treffen")."""
-    clause = clause_of(words, trigger, lex, 0, len(words))
-    return k in clause or any(words[j].lower() in lex.infinitive_markers for j in clause)
 
 
 def _rest_of_clause(words: list[str], k: int, lex: Lexicon) -> list[str]:
@@ -182,16 +165,7 @@ def prospect_cue(words: list[str], k: int, lex: Lexicon) -> bool:
 
 def _past_invitation(words: list[str], k: int, lex: Lexicon) -> bool:
     """ "At the invitation of Xi, Putin visited China", "invited by Xi": the invitation of a visit reported."""
-    for j in range(max(0, k - 2), k + 1):
-        found = lex.invitation_exceptions.match_at(words, j)
-        if found and j + found[0] > k:
-            return True
-    return False
-
-
-def _prospect(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    return any(lex.prospect_cues.match_at(words, k) for k in range(max(0, trigger.token - PROSPECT_REACH),
-                                                                      trigger.token))
+    return any(lex.invitation_exceptions.match_at(words, j) for j in range(max(0, k - 2), k + 1))
 
 
 def _apposition_commas(words: list[str], lex: Lexicon) -> set[int]:
@@ -202,7 +176,7 @@ def _apposition_commas(words: list[str], lex: Lexicon) -> set[int]:
     for left, right in zip(commas, commas[1:], strict=False):
         between = words[left + 1:right]
         if 0 < len(between) <= APPOSITION_MAX and between[0][:1].isupper() and all(
-                w[:1].isupper() or w in lex.list_conjunctions or w == "-" for w in between):
+                w[:1].isupper() or w in lex.list_conjunctions for w in between):
             out.update((left, right))
     return out
 
@@ -212,11 +186,8 @@ def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates
     """Occurred when a meeting word's clause reports it in the past ("wie X mitteilte, wird ..." is planned)."""
     first = min(triggers, key=lambda t: t.token)
     if planned_by_cue(words, first, lex):
-        # "nahm eine Einladung nach Wien an", "accepted an invitation to visit Nigeria": a plan, whatever the
-        # tense; "paved the way for a meeting on October 30" is one held, where the date is past
-        nearest = _nearest_date(dates, triggers, sent)
-        held = nearest is not None and nearest.future is None and nearest.past is not None
-        return "occurred" if held and _prospect(words, first, lex) else "planned"
+        # "nahm eine Einladung nach Wien an", "accepted an invitation to visit Nigeria": a plan, whatever the tense
+        return "planned"
     clauses = [clause_of(words, t, lex, 0, len(words)) for t in triggers]
     if any(lex.past_forms.match_at(words, k) for clause in clauses for k in clause):
         return "occurred"
@@ -304,7 +275,7 @@ def _nearest_place(places: tuple[PlaceMention, ...], triggers: list[Trigger]) ->
     if not places:
         return None
     anchors = [t for t in triggers if t.kind != "visit"] or triggers
-    if anchors is not triggers or len(anchors) < len(triggers):
+    if anchors is not triggers:
         # "in Amman gesprochen, bevor er nach Doha weiterreiste": where one travels to is not where one met
         places = tuple(p for p in places if not p.destination) or places
 
