@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Iterator
@@ -36,32 +38,84 @@ class RecordQuery:
     oldest_first: bool = False
     sort: str = "date"  # or "sources": the most reported first (then by date)
     min_confidence: float | None = None  # records whose best report is at least this likely right
+    # keyset pagination: the page starts after the record with this sort key (``cursor_after``), in place of
+    # an offset; a page read so costs the same however deep it is, and records stored meanwhile shift nothing
+    after: SortKey | None = None
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """Where a record stands in the order of a page: its date (and sources, when sorted by them), then its id."""
+
+    date_lo: str | None
+    id: str
+    n_sources: int | None = None  # only when sorted by sources
+
+
+class BadCursor(ValueError):
+    """A page cursor that is not one this server gave, or belongs to another order."""
+
+
+def next_cursor(q: RecordQuery, page: list[dict[str, Any]]) -> str | None:
+    """The token of the page after ``page`` (None when it is the last): the sort key of its last record, with
+    the order it belongs to, so that it cannot be read in another."""
+    if not page or len(page) < q.limit:
+        return None
+    last = _sort_key(q, page[-1])
+    key: list[str | int | None] = [q.sort, "oldest" if q.oldest_first else "newest", last.date_lo, last.id]
+    if last.n_sources is not None:
+        key.append(last.n_sources)
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _sort_key(q: RecordQuery, record: dict[str, Any]) -> SortKey:
+    return SortKey(record["date_lo"], record["id"], record["n_sources"] if q.sort == "sources" else None)
+
+
+def cursor_after(token: str, q: RecordQuery) -> SortKey:
+    """The sort key a token from ``next_cursor`` stands for, checked against the order of ``q``."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, binascii.Error):
+        raise BadCursor("the cursor is not one this server gave") from None
+    shape: list[type | tuple[type, ...]] = [str, str, (str, type(None)), str]
+    if q.sort == "sources":
+        shape.append(int)
+    if not isinstance(key, list) or len(key) != len(shape) or \
+            not all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(key, shape, strict=True)):
+        raise BadCursor("the cursor is not one this server gave")
+    if key[:2] != [q.sort, "oldest" if q.oldest_first else "newest"]:
+        raise BadCursor(f"the cursor belongs to the order {key[1]} by {key[0]}, not this one")
+    return SortKey(key[2], key[3], key[4] if q.sort == "sources" else None)
 
 
 def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
-    conditions = _conditions(store, q)
-    order = [records.c.date_lo.asc(), records.c.id] if q.oldest_first else [records.c.date_lo.desc(), records.c.id]
+    ascending = q.oldest_first
+    order = [records.c.date_lo.asc() if ascending else records.c.date_lo.desc(), records.c.id]
     if q.sort == "sources":
-        order = [records.c.n_sources.asc() if q.oldest_first else records.c.n_sources.desc(), *order]
+        order = [records.c.n_sources.asc() if ascending else records.c.n_sources.desc(), *order]
     limit = min(max(q.limit, 0), MAX_PAGE)  # a negative LIMIT would mean none at all
-    q = replace(q, offset=max(q.offset, 0))
-    stmt = select(records).where(*conditions).order_by(*order).limit(limit).offset(q.offset)
+    q = replace(q, offset=0 if q.after else max(q.offset, 0))
+    nulls_first = ascending == (store.dialect == "sqlite")  # where each database sorts records without a date
+    after = [_after(q.after, records.c.date_lo, records.c.id, ascending, nulls_first, records.c.n_sources)] \
+        if q.after else []
+    stmt = select(records).where(*_conditions(store, q), *after).order_by(*order).limit(limit).offset(q.offset)
     others = (q.status, q.mode, q.location, q.series, q.topic, q.words, q.min_confidence)
+    page = None
     if q.sort != "date":
         pass  # the index pages below are in date order only
     elif q.actor and not any((q.country, q.counterpart, *others)):
         # one actor, maybe a date range: the page comes straight off the (actor, date) index
-        stmt = select(records).where(records.c.id.in_(_actor_page(q, limit + q.offset))) \
-            .order_by(*order).limit(limit).offset(q.offset)
+        page = _actor_page(q, limit + q.offset, nulls_first)
     elif (q.country or q.counterpart) and not any((q.actor, *others)):
         # one country or one pair: straight off the (a, b, date) index of the dyads
-        stmt = select(records).where(records.c.id.in_(_dyad_page(q, limit + q.offset))) \
-            .order_by(*order).limit(limit).offset(q.offset)
+        page = _dyad_page(q, limit + q.offset, nulls_first)
     elif q.location and not any((q.actor, q.country, q.counterpart, q.date_from, q.date_to, q.status, q.mode,
                                  q.series, q.topic, q.words, q.min_confidence)):
         # one place: a page off each of the (city, date) and (country, date) indexes, however common the place
-        stmt = select(records).where(records.c.id.in_(_location_page(q, limit + q.offset))) \
-            .order_by(*order).limit(limit).offset(q.offset)
+        page = _location_page(q, limit + q.offset, nulls_first)
+    if page is not None:
+        stmt = select(records).where(records.c.id.in_(page)).order_by(*order).limit(limit).offset(q.offset)
     with store.engine.connect() as conn:
         rows = _dicts(conn.execute(stmt))
         ids = [r["id"] for r in rows]
@@ -76,6 +130,24 @@ def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
         row["countries"] = row["countries"].split("|")
         row["actors"] = actors.get(row["id"], [])
     return rows
+
+
+def _after(key: SortKey, date_lo, id_, ascending: bool, nulls_first: bool, n_sources=None) -> ColumnElement[bool]:
+    """Rows that come after ``key`` in the order (n_sources,) date_lo, id: dates and sources ascending or
+    descending, ids always ascending, records without a date first or last as the database sorts them."""
+    if key.date_lo is None:
+        later = and_(date_lo.is_(None), id_ > key.id)
+        if nulls_first:
+            later = or_(later, date_lo.is_not(None))
+    else:
+        later = or_(date_lo > key.date_lo if ascending else date_lo < key.date_lo,
+                    and_(date_lo == key.date_lo, id_ > key.id))
+        if not nulls_first:
+            later = or_(later, date_lo.is_(None))
+    if n_sources is None or key.n_sources is None:
+        return later
+    beyond = n_sources > key.n_sources if ascending else n_sources < key.n_sources
+    return or_(beyond, and_(n_sources == key.n_sources, later))
 
 
 def _dicts(result) -> list[dict[str, Any]]:
@@ -94,34 +166,40 @@ def _in_range(stmt, column, date_from: str | None, date_to: str | None):
     return stmt
 
 
-def _actor_page(q: RecordQuery, n: int):
+def _first(q: RecordQuery, sub, date_lo, id_, n: int, nulls_first: bool):
+    """The ids (the first column) of the first ``n`` rows of ``sub`` in the page's order, from the cursor on:
+    by date, then id, so that among the records of one day it takes those the whole ordering takes."""
+    if q.after:
+        sub = sub.where(_after(q.after, date_lo, id_, q.oldest_first, nulls_first))
+    order = date_lo.asc() if q.oldest_first else date_lo.desc()
+    return select(sub.order_by(order, id_).limit(n).subquery().c[0])
+
+
+def _actor_page(q: RecordQuery, n: int, nulls_first: bool):
+    ra = record_actors.c
     pages = []
-    for column in (record_actors.c.actor, record_actors.c.name):
-        sub = _in_range(select(record_actors.c.record_id, record_actors.c.date_lo).where(column == q.actor),
-                        record_actors.c.date_lo, q.date_from, q.date_to)
-        order = record_actors.c.date_lo.asc() if q.oldest_first else record_actors.c.date_lo.desc()
-        pages.append(select(sub.order_by(order).limit(n).subquery().c.record_id))
+    for column in (ra.actor, ra.name):
+        sub = _in_range(select(ra.record_id, ra.date_lo).where(column == q.actor), ra.date_lo, q.date_from, q.date_to)
+        pages.append(_first(q, sub, ra.date_lo, ra.record_id, n, nulls_first))
     return union(*pages)
 
 
-def _location_page(q: RecordQuery, n: int):
-    pages = []
-    for column in (records.c.city, records.c.country):
-        order = records.c.date_lo.asc() if q.oldest_first else records.c.date_lo.desc()
-        pages.append(select(select(records.c.id).where(column == q.location).order_by(order).limit(n)
-                            .subquery().c.id))
-    return union(*pages)
+def _location_page(q: RecordQuery, n: int, nulls_first: bool):
+    r = records.c
+    return union(*(_first(q, select(r.id, r.date_lo).where(column == q.location), r.date_lo, r.id, n, nulls_first)
+                   for column in (r.city, r.country)))
 
 
-def _dyad_page(q: RecordQuery, n: int):
+def _dyad_page(q: RecordQuery, n: int, nulls_first: bool):
+    rd = record_dyads.c
     a, b = q.country or q.counterpart, q.counterpart if q.country else None
-    sub = select(record_dyads.c.record_id, record_dyads.c.date_lo).where(record_dyads.c.a == a)
+    sub = select(rd.record_id, rd.date_lo).where(rd.a == a)
     if b:
-        sub = sub.where(record_dyads.c.b == b)
-    sub = _in_range(sub, record_dyads.c.date_lo, q.date_from, q.date_to)
-    order = record_dyads.c.date_lo.asc() if q.oldest_first else record_dyads.c.date_lo.desc()
-    # a record of several sides has one dyad row per counterpart: ask for enough rows to fill the page
-    return select(sub.order_by(order).limit(n * 4 if n < 10**12 else n).subquery().c.record_id)
+        sub = sub.where(rd.b == b)
+    else:
+        # a record of several sides has one row per counterpart, all of one date: each record once
+        sub = sub.distinct()
+    return _first(q, _in_range(sub, rd.date_lo, q.date_from, q.date_to), rd.date_lo, rd.record_id, n, nulls_first)
 
 
 def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
@@ -384,15 +462,17 @@ def flat_record(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def iter_records(store: Store, q: RecordQuery, cap: int) -> Iterator[dict[str, Any]]:
-    """Every record ``q`` selects (up to ``cap``), page by page, in its order."""
+    """Every record ``q`` selects (up to ``cap``), page by page, in its order: each page goes on from the last
+    record of the one before (a cursor), so the last page costs what the first did."""
     done = 0
     while done < cap:
         wanted = min(MAX_PAGE, cap - done)
-        page = find_records(store, replace(q, limit=wanted, offset=q.offset + done))
+        page = find_records(store, replace(q, limit=wanted))
         yield from page
         done += len(page)
         if len(page) < wanted:
             return
+        q = replace(q, offset=0, after=_sort_key(q, page[-1]))
 
 
 def counts(store: Store) -> dict[str, int]:
@@ -401,5 +481,6 @@ def counts(store: Store) -> dict[str, int]:
                 for name, table in (("documents", documents), ("events", events), ("records", records))}
 
 
-__all__ = ["RecordQuery", "count_records", "counts", "counts_over_time", "dyad_counts", "find_records", "flat_record",
-           "get_document", "get_record", "iter_records", "top_actors"]
+__all__ = ["BadCursor", "RecordQuery", "SortKey", "count_records", "counts", "counts_over_time", "cursor_after",
+           "dyad_counts", "find_records", "flat_record", "get_document", "get_record", "iter_records", "next_cursor",
+           "top_actors"]
