@@ -78,14 +78,16 @@ def cursor_after(token: str, q: RecordQuery) -> SortKey:
         key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
     except (ValueError, binascii.Error):
         raise BadCursor("the cursor is not one this server gave") from None
-    shape: list[type | tuple[type, ...]] = [str, str, (str, type(None)), str]
-    if q.sort == "sources":
-        shape.append(int)
-    if not isinstance(key, list) or len(key) != len(shape) or \
-            not all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(key, shape, strict=True)):
+    if not isinstance(key, list) or len(key) < 4:
         raise BadCursor("the cursor is not one this server gave")
     if key[:2] != [q.sort, "oldest" if q.oldest_first else "newest"]:
         raise BadCursor(f"the cursor belongs to the order {key[1]} by {key[0]}, not this one")
+    shape: list[type | tuple[type, ...]] = [str, str, (str, type(None)), str]
+    if q.sort == "sources":
+        shape.append(int)
+    if len(key) != len(shape) or \
+            not all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(key, shape, strict=True)):
+        raise BadCursor("the cursor is not one this server gave")
     return SortKey(key[2], key[3], key[4] if q.sort == "sources" else None)
 
 
