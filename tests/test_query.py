@@ -23,6 +23,7 @@ from dyad.store.query import (
     next_cursor,
 )
 
+from . import pg
 from .test_store import pg_server, store  # noqa: F401, F811 (fixtures: each test runs on SQLite and PostgreSQL)
 
 SIDES = [("XAR", "XGO"), ("XAR", "XRO"), ("XGO", "XRO"), ("XAR", "XGO", "XRO"), ("XMO", "XAR")]
@@ -107,29 +108,46 @@ FILTERS = [
     {"country": "XAR", "date_from": "2023-09-18", "date_to": "2023"}, {"actor": "p1"}, {"actor": "Person p2"},
     {"actor": "p0", "date_from": "2023-09"}, {"words": "harbour"}, {"location": "Edoras"}, {"location": "XRO"},
     {"mode": "phone"}, {"mode": "video", "date_from": "2023-01"}, {"status": "planned", "country": "XRO"},
+    {"country": "XAR", "date_from": "2023", "date_to": "2023-09"}, {"status": "occurred", "counterpart": "XGO",
+                                                                    "date_from": "2023-09"},
+    {"date_to": "2022-12"}, {"status": "planned"},
 ]
 ORDERS = [{"oldest_first": False}, {"oldest_first": True}, {"sort": "sources"},
           {"sort": "sources", "oldest_first": True}]
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def filled(request, tmp_path_factory):
+    """One store per database for every filter (read only)."""
+    if request.param == "sqlite":
+        db = open_store(str(tmp_path_factory.mktemp("query") / "dyad.db"))
+        fill(db, 40)
+        yield db
+        return
+    with pg.pg_database(request.getfixturevalue("pg_server")[0]) as url:
+        db = open_store(url)
+        fill(db, 40)
+        yield db
+        db.engine.dispose()
+
+
 @pytest.mark.parametrize("shape", FILTERS, ids=lambda shape: ",".join(shape) or "all")
-def test_every_filter_pages_by_offset_and_by_cursor_as_slices_of_one_ordering(store, shape):  # noqa: F811
-    fill(store, 40)
-    records = stored(store)
+def test_every_filter_pages_by_offset_and_by_cursor_as_slices_of_one_ordering(filled, shape):
+    records = stored(filled)
     assert len(records) > 30
     for order in ORDERS:
         q = RecordQuery(**shape, **order)
-        expected = ordered([r for r in records if selects(q, r)], q, store.dialect)
+        expected = ordered([r for r in records if selects(q, r)], q, filled.dialect)
         assert expected, (shape, order)  # every filter selects something in the data
-        assert [r["id"] for r in find_records(store, RecordQuery(**shape, **order, limit=1000))] == expected
+        assert [r["id"] for r in find_records(filled, RecordQuery(**shape, **order, limit=1000))] == expected
         for offset in (0, 2, 5):
-            page = find_records(store, RecordQuery(**shape, **order, limit=3, offset=offset))
+            page = find_records(filled, RecordQuery(**shape, **order, limit=3, offset=offset))
             assert [r["id"] for r in page] == expected[offset:offset + 3], (shape, order, offset)
-        assert [r["id"] for r in iter_records(store, RecordQuery(**shape, **order), cap=1000)] == expected
+        assert [r["id"] for r in iter_records(filled, RecordQuery(**shape, **order), cap=1000)] == expected
         # page by page through the cursors the API hands out
         got, page_q = [], RecordQuery(**shape, **order, limit=4)
         while True:
-            page = find_records(store, page_q)
+            page = find_records(filled, page_q)
             got += [r["id"] for r in page]
             token = next_cursor(page_q, page)
             if token is None:
@@ -137,8 +155,8 @@ def test_every_filter_pages_by_offset_and_by_cursor_as_slices_of_one_ordering(st
             page_q = RecordQuery(**shape, **order, limit=4, after=cursor_after(token, page_q))
         assert got == expected, (shape, order)
     selected = sum(selects(RecordQuery(**shape), r) for r in records)
-    assert count_records(store, RecordQuery(**shape)) == selected
-    assert count_records(store, RecordQuery(**shape), cap=2) == min(selected, 3)
+    assert count_records(filled, RecordQuery(**shape)) == selected
+    assert count_records(filled, RecordQuery(**shape), cap=2) == min(selected, 3)
 
 
 def test_a_cursor_goes_on_after_its_record_however_the_store_grows(store):  # noqa: F811

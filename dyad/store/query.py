@@ -206,6 +206,9 @@ def _dyad_page(q: RecordQuery, n: int, nulls_first: bool):
 
 def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
     """How many records match; with ``cap``, counting stops there (cap + 1 means "more than cap")."""
+    kept = _kept_total(store, q)
+    if kept is not None:
+        return kept if cap is None else min(kept, cap + 1)
     others = (q.status, q.mode, q.location, q.series, q.topic, q.words, q.min_confidence)
     # one country, one pair or one actor: counted off their index alone, in no particular order
     if (q.country or q.counterpart) and not any((q.actor, *others)):
@@ -220,7 +223,12 @@ def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
                                     record_actors.c.date_lo, q.date_from, q.date_to)
                           for column in (record_actors.c.actor, record_actors.c.name))
         with store.engine.connect() as conn:
-            ids, names = _count(conn, by_id, cap), _count(conn, by_name.distinct(), cap)
+            ids = _count(conn, by_id, cap)
+            if cap is not None and ids > cap:  # more than cap by id alone: so with the names too
+                return ids
+            names = _count(conn, by_name.distinct(), cap)
+            if cap is not None and names > cap:
+                return names
             # a query is nearly always an id or a name: only when it is both must the two be merged
             return _count(conn, union(by_id, by_name), cap) if ids and names else ids or names
     else:
@@ -230,6 +238,48 @@ def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
             matching = matching.order_by(records.c.date_lo.desc())
     with store.engine.connect() as conn:
         return _count(conn, matching, cap)
+
+
+def _kept_total(store: Store, q: RecordQuery) -> int | None:
+    """The count of a filter of sides, status and whole months, summed from the kept month counts
+    (dyad.store.monthly) and the few undated records; None for any other filter.
+
+    The range means what it means in ``count_records``: one country or pair alone is counted off its own
+    index, by the record's first possible day (the first month); everything else by overlap with the range.
+    """
+    if any((q.actor, q.mode, q.location, q.series, q.topic, q.words)) or q.min_confidence is not None:
+        return None
+    if not all(not d or len(d) in (4, 7) for d in (q.date_from, q.date_to)):
+        return None  # a range of days: counted from the records
+    kept = month_counts.c
+    side = q.country or q.counterpart
+    other = q.counterpart if q.country else None
+    lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
+    where = [kept.a == (side or ""), kept.b == (other or "")]
+    if q.status:
+        where.append(kept.status == q.status)
+    if lo or hi:
+        first_month = bool(side) and not q.status  # the index of sides holds the first day alone
+        where.append(kept.month != "")
+        if lo:
+            where.append((kept.month if first_month else kept.last) >= lo[:7])
+        if hi:
+            where.append(kept.month <= hi[:7])
+    else:
+        where.append(kept.month == "")
+    with store.engine.connect() as conn:
+        total = conn.execute(select(func.coalesce(func.sum(kept.meetings), 0)).where(*where)).scalar_one()
+        if not (lo or hi):  # undated records count in no month
+            if side:
+                undated = select(func.count(func.distinct(record_dyads.c.record_id))).where(
+                    record_dyads.c.a == side, record_dyads.c.date_lo.is_(None),
+                    *([record_dyads.c.b == other] if other else []),
+                    *([record_dyads.c.status == q.status] if q.status else []))
+            else:
+                undated = select(func.count()).select_from(records).where(
+                    records.c.date_lo.is_(None), *([records.c.status == q.status] if q.status else []))
+            total += conn.execute(undated).scalar_one()
+    return int(total)
 
 
 def _count(conn, matching, cap: int | None) -> int:
