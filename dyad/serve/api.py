@@ -24,6 +24,10 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+try:
+    import orjson
+except ImportError:  # an environment installed before orjson became a dependency: the same JSON, slower
+    orjson = None  # type: ignore[assignment]
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
@@ -362,6 +366,8 @@ def _json(value: Any) -> Response:
 
 
 def _json_bytes(value: Any) -> bytes:
+    if orjson is not None:  # a tenth of the standard library's time: a fifth of a page's CPU was spent here
+        return orjson.dumps(value, default=str)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
