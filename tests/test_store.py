@@ -632,3 +632,21 @@ def test_undated_twins_in_any_batches_with_replacements_equal_one_clean_run(tmp_
         for evidence, key in conn.execute(text("SELECT evidence_text, group_key FROM events WHERE date IS NULL")):
             twins = sorted(months.get(evidence, ()))
             assert key.endswith(f":{twins[0]}" if len(twins) == 1 else ":undated"), (evidence, key)
+
+
+def test_a_store_from_before_wordings_fuses_its_undated_copies_when_migrated(tmp_path, fantasy_kb):
+    from dyad.store.core import refuse
+
+    path = str(tmp_path / "old.db")
+    store = open_store(path)
+    put(store, fantasy_kb, [doc("a", MEETING), doc("a", MEETING, published=None, source="copy")])
+    with store.writing() as conn:  # as migration 11 left it: no wordings, the copy in the undated group
+        groups = set(conn.execute(text("SELECT group_key FROM events")).scalars())
+        conn.execute(text("UPDATE events SET wording = NULL, group_key = 'occurred:XAR|XGO:undated' "
+                          "WHERE date IS NULL"))
+        refuse(conn, groups | {"occurred:XAR|XGO:undated"}, stale=set(conn.execute(
+            text("SELECT record_id FROM events")).scalars()))
+        conn.execute(text("DELETE FROM dyad_migrations WHERE version = 12"))
+    assert sorted(r["n_sources"] for r in find_records(store, RecordQuery())) == [1, 1]
+    migrated = open_store(path)
+    assert [r["n_sources"] for r in find_records(migrated, RecordQuery())] == [2] and check(migrated).ok

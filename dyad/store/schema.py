@@ -282,14 +282,20 @@ def _filters_and_wordings(conn: Connection) -> None:
     from dyad.fuse import wording_key
     from dyad.store.core import adopt_undated, refuse
 
-    rows = conn.execute(text("SELECT id, group_key, evidence_text FROM events WHERE status = 'occurred' "
-                             "AND wording IS NULL")).all()
-    worded = [{"key": wording_key(key.split(":")[1].split("|"), "occurred", evidence), "id": eid}
-              for eid, key, evidence in rows]
-    if not worded:
+    undated: set[str] = set()
+    last = ""
+    while True:  # in slices by id: a million events' evidence at once took a gigabyte
+        rows = conn.execute(text("SELECT id, group_key, evidence_text FROM events WHERE status = 'occurred' "
+                                 "AND id > :last ORDER BY id LIMIT 20000"), {"last": last}).all()
+        if not rows:
+            break
+        worded = [{"key": wording_key(key.split(":")[1].split("|"), "occurred", evidence), "id": eid}
+                  for eid, key, evidence in rows]
+        conn.execute(text("UPDATE events SET wording = :key WHERE id = :id"), worded)
+        undated |= {r["key"] for r, (_, key, _) in zip(worded, rows, strict=True) if key.endswith(":undated")}
+        last = rows[-1][0]
+    if not undated:
         return
-    conn.execute(text("UPDATE events SET wording = :key WHERE id = :id"), worded)
-    undated = {r["key"] for r, (_, key, _) in zip(worded, rows, strict=True) if key.endswith(":undated")}
     stale: set[str] = set()
     moved = adopt_undated(conn, [], undated, stale)
     if moved:
