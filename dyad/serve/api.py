@@ -29,6 +29,7 @@ try:
 except ImportError:  # an environment installed before orjson became a dependency: the same JSON, slower
     orjson = None  # type: ignore[assignment]
 from anyio import CapacityLimiter
+from anyio.lowlevel import RunVar
 from anyio.to_thread import run_sync
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
@@ -172,10 +173,6 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
         """The query with its actor by any name or alias the knowledge base knows, in any case."""
         return replace(q, actor=actor_id(q.actor) or q.actor) if q.actor else q
 
-    # pages read at once by this process: more threads than this only queue for SQLite connections and the
-    # interpreter's lock, and a queue there is not first come first served (a few requests waited seconds)
-    readers: list[CapacityLimiter] = []  # made in the event loop, at the first page
-
 
     def events_page(q: RecordQuery) -> bytes:
         q = resolved(q)
@@ -189,9 +186,7 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
         # a page asked before, of the store as it is, is sent as it was; only a new one is read, off the event loop
         body, state = app.state.pages.get(q)
         if body is None:
-            if not readers:
-                readers.append(CapacityLimiter(READERS))
-            body = await run_sync(events_page, q, limiter=readers[0])
+            body = await run_sync(events_page, q, limiter=_readers())
             app.state.pages.put(q, body, state)
         return Response(body, media_type="application/json")
 
@@ -346,6 +341,21 @@ class SecurityHeaders:
             if started:
                 raise
             await JSONResponse({"detail": "internal error"}, status_code=500)(scope, receive, send_with_headers)
+
+
+# pages read at once by one event loop (a server process): more threads than this only queue for SQLite
+# connections and the interpreter's lock, and a queue there is not first come first served (under 50 clients a
+# few requests waited seconds); anyio's limiter is. One per loop, as a limiter belongs to the loop it was made in.
+_READERS: RunVar[CapacityLimiter] = RunVar("dyad_readers")
+
+
+def _readers() -> CapacityLimiter:
+    try:
+        return _READERS.get()
+    except LookupError:
+        limiter = CapacityLimiter(READERS)
+        _READERS.set(limiter)
+        return limiter
 
 
 def app_from_environment() -> FastAPI:
