@@ -229,6 +229,7 @@ def main() -> None:
 
         threading.Thread(target=watch, daemon=True).start()
         base = f"http://127.0.0.1:{port}"
+        kinds = ""
         if args.client == "wrk":
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
                 f.write(lua_script(paths))
@@ -244,7 +245,9 @@ def main() -> None:
             os.unlink(f.name)
             fields = dict(kv.split("=") for kv in out.split("RESULT ", 1)[1].split())
             r = {k: float(v) for k, v in fields.items()}
-            r["errors"] = sum(r[k] for k in ("connect", "read", "write", "status", "timeout"))
+            failures = ("connect", "read", "write", "status", "timeout")
+            r["errors"] = sum(r[k] for k in failures)
+            kinds = ", ".join(f"{k} {int(r[k])}" for k in failures if r[k])
         else:
             if args.warmup:
                 asyncio.run(async_clients(base, paths, args.clients, args.warmup))
@@ -256,7 +259,7 @@ def main() -> None:
               f"{args.seconds} s, {args.workers} server process(es), {os.cpu_count()} CPUs")
         print(f"  {r['requests'] / r['seconds']:.1f} requests/s ({int(r['requests'])} requests), "
               f"p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, max {r['max']:.0f} ms, "
-              f"errors {int(r['errors'])}")
+              f"errors {int(r['errors'])}" + (f" ({kinds})" if kinds else ""))
         print(f"  server CPU {cpu:.1f} s: {cpu / r['requests'] * 1000:.1f} ms per request (what bounds requests/s "
               f"on a machine of free cores: {os.cpu_count()} cores / this)")
         print(f"  server memory {rss_idle:.0f} MB idle, {peak[0]:.0f} MB at most (all processes); "

@@ -28,15 +28,13 @@ try:
     import orjson
 except ImportError:  # an environment installed before orjson became a dependency: the same JSON, slower
     orjson = None  # type: ignore[assignment]
-from anyio import CapacityLimiter
-from anyio.lowlevel import RunVar
-from anyio.to_thread import run_sync
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlalchemy import event
+from starlette.concurrency import run_in_threadpool
 
 from dyad import __version__
 from dyad.errors import DocumentError
@@ -77,7 +75,6 @@ Country = Annotated[str | None, Query(pattern=CODE)]
 DateFrom = Annotated[str | None, Query(alias="from", pattern=DATE, description="YYYY, YYYY-MM or YYYY-MM-DD")]
 DateTo = Annotated[str | None, Query(alias="to", pattern=DATE)]
 READ_CACHE_KB = 8192  # SQLite page cache per connection of the server
-READERS = int(os.environ.get("DYAD_READERS", 4))  # see create_app; chosen by bench/api_load.py on 2 cores
 KEPT_PAGE_BYTES = int(os.environ.get("DYAD_KEPT_PAGES", 32_000_000))  # see dyad.serve.totals; 0 keeps none
 MAX_ID = 2**63 - 1  # the largest integer key either database holds
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -186,7 +183,7 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
         # a page asked before, of the store as it is, is sent as it was; only a new one is read, off the event loop
         body, state = app.state.pages.get(q)
         if body is None:
-            body = await run_sync(events_page, q, limiter=_readers())
+            body = await run_in_threadpool(events_page, q)
             app.state.pages.put(q, body, state)
         return Response(body, media_type="application/json")
 
@@ -341,21 +338,6 @@ class SecurityHeaders:
             if started:
                 raise
             await JSONResponse({"detail": "internal error"}, status_code=500)(scope, receive, send_with_headers)
-
-
-# pages read at once by one event loop (a server process): more threads than this only queue for SQLite
-# connections and the interpreter's lock, and a queue there is not first come first served (under 50 clients a
-# few requests waited seconds); anyio's limiter is. One per loop, as a limiter belongs to the loop it was made in.
-_READERS: RunVar[CapacityLimiter] = RunVar("dyad_readers")
-
-
-def _readers() -> CapacityLimiter:
-    try:
-        return _READERS.get()
-    except LookupError:
-        limiter = CapacityLimiter(READERS)
-        _READERS.set(limiter)
-        return limiter
 
 
 def app_from_environment() -> FastAPI:
