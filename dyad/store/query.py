@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -99,27 +99,33 @@ def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
     limit = min(max(q.limit, 0), MAX_PAGE)  # a negative LIMIT would mean none at all
     q = replace(q, offset=0 if q.after else max(q.offset, 0))
     nulls_first = ascending == (store.dialect == "sqlite")  # where each database sorts records without a date
-    after = [_after(q.after, records.c.date_lo, records.c.id, ascending, nulls_first, records.c.n_sources)] \
-        if q.after else []
-    stmt = select(records).where(*_conditions(store, q), *after).order_by(*order).limit(limit).offset(q.offset)
+    conditions = _conditions(store, q)
     others = (q.status, q.mode, q.location, q.series, q.topic, q.words, q.min_confidence)
-    page = None
-    if q.sort != "date":
-        pass  # the index pages below are in date order only
-    elif q.actor and not any((q.country, q.counterpart, *others)):
-        # one actor, maybe a date range: the page comes straight off the (actor, date) index
-        page = _actor_page(q, limit + q.offset, nulls_first)
-    elif (q.country or q.counterpart) and not any((q.actor, *others)):
-        # one country or one pair: straight off the (a, b, date) index of the dyads
-        page = _dyad_page(q, limit + q.offset, nulls_first)
-    elif q.location and not any((q.actor, q.country, q.counterpart, q.date_from, q.date_to, q.status, q.mode,
-                                 q.series, q.topic, q.words, q.min_confidence)):
-        # one place: a page off each of the (city, date) and (country, date) indexes, however common the place
-        page = _location_page(q, limit + q.offset, nulls_first)
-    if page is not None:
-        stmt = select(records).where(records.c.id.in_(page)).order_by(*order).limit(limit).offset(q.offset)
+
+    def page_of(segment: Segment, n: int):
+        by_date = q.sort == "date"  # the index pages below are in date order only
+        if by_date and q.actor and not any((q.country, q.counterpart, *others)):
+            # one actor, maybe a date range: the page comes straight off the (actor, date) index
+            page = _actor_page(q, n + q.offset, segment)
+        elif by_date and (q.country or q.counterpart) and not any((q.actor, *others)):
+            # one country or one pair: straight off the (a, b, date) index of the dyads
+            page = _dyad_page(q, n + q.offset, segment)
+        elif by_date and q.location and not any((q.actor, q.country, q.counterpart, q.date_from, q.date_to, q.status,
+                                                 q.mode, q.series, q.topic, q.words, q.min_confidence)):
+            # one place: a page off each of the (city, date) and (country, date) indexes, however common the place
+            page = _location_page(q, n + q.offset, segment)
+        else:
+            return select(records).where(*conditions, *segment(records.c.date_lo, records.c.id, records.c.n_sources)) \
+                .order_by(*order).limit(n).offset(q.offset)
+        return select(records).where(records.c.id.in_(page)).order_by(*order).limit(n).offset(q.offset)
+
+    segments = _after(q.after, ascending, nulls_first) if q.after else [_everything]
     with store.engine.connect() as conn:
-        rows = _dicts(conn.execute(stmt))
+        rows: list[dict[str, Any]] = []
+        for segment in segments:  # (a cursor's rest of the order may be two ranges: see _after)
+            rows += _dicts(conn.execute(page_of(segment, limit - len(rows))))
+            if len(rows) >= limit:
+                break
         ids = [r["id"] for r in rows]
         actors: dict[str, list[dict]] = {}
         if ids:
@@ -134,22 +140,39 @@ def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
     return rows
 
 
-def _after(key: SortKey, date_lo, id_, ascending: bool, nulls_first: bool, n_sources=None) -> ColumnElement[bool]:
-    """Rows that come after ``key`` in the order (n_sources,) date_lo, id: dates and sources ascending or
-    descending, ids always ascending, records without a date first or last as the database sorts them."""
-    if key.date_lo is None:
-        later = and_(date_lo.is_(None), id_ > key.id)
-        if nulls_first:
-            later = or_(later, date_lo.is_not(None))
-    else:
-        later = or_(date_lo > key.date_lo if ascending else date_lo < key.date_lo,
-                    and_(date_lo == key.date_lo, id_ > key.id))
-        if not nulls_first:
-            later = or_(later, date_lo.is_(None))
-    if n_sources is None or key.n_sources is None:
-        return later
-    beyond = n_sources > key.n_sources if ascending else n_sources < key.n_sources
-    return or_(beyond, and_(n_sources == key.n_sources, later))
+# the conditions of one range of the order, given the date, id and (for the general path) sources columns
+Segment = Callable[..., list]
+
+
+def _everything(*columns) -> list:
+    return []
+
+
+def _after(key: SortKey, ascending: bool, nulls_first: bool) -> list[Segment]:
+    """What comes after ``key`` in the order (n_sources,) date_lo, id (dates and sources ascending or descending,
+    ids always ascending, records without a date first or last as the database sorts them), as ranges in order.
+
+    The dated records after a dated key are one range of the date index (from the key's date on), read as
+    deep as the first page; an OR with the undated records would have made the database walk the index from
+    its start, so those are a second range, read when the first runs out.
+    """
+    d, i = key.date_lo, key.id
+    if key.n_sources is not None:  # by sources first: one condition, exact, read from the start of a run of equals
+        def by_sources(date_lo, id_, n_sources=None) -> list:
+            if d is None:
+                later = or_(and_(date_lo.is_(None), id_ > i), *([date_lo.is_not(None)] if nulls_first else []))
+            else:
+                later = or_(date_lo > d if ascending else date_lo < d, and_(date_lo == d, id_ > i),
+                            *([] if nulls_first else [date_lo.is_(None)]))
+            beyond = n_sources > key.n_sources if ascending else n_sources < key.n_sources
+            return [or_(beyond, and_(n_sources == key.n_sources, later))]
+        return [by_sources]
+    if d is None:
+        segments: list[Segment] = [lambda date_lo, id_, *_: [date_lo.is_(None), id_ > i]]
+        return segments + ([lambda date_lo, *_: [date_lo.is_not(None)]] if nulls_first else [])
+    segments = [lambda date_lo, id_, *_: [date_lo >= d if ascending else date_lo <= d,
+                                          or_(date_lo > d if ascending else date_lo < d, id_ > i)]]
+    return segments + ([] if nulls_first else [lambda date_lo, *_: [date_lo.is_(None)]])
 
 
 def _dicts(result) -> list[dict[str, Any]]:
@@ -168,31 +191,31 @@ def _in_range(stmt, column, date_from: str | None, date_to: str | None):
     return stmt
 
 
-def _first(q: RecordQuery, sub, date_lo, id_, n: int, nulls_first: bool):
-    """The ids (the first column) of the first ``n`` rows of ``sub`` in the page's order, from the cursor on:
-    by date, then id, so that among the records of one day it takes those the whole ordering takes."""
-    if q.after:
-        sub = sub.where(_after(q.after, date_lo, id_, q.oldest_first, nulls_first))
+def _first(q: RecordQuery, sub, date_lo, id_, n: int, segment: Segment):
+    """The ids (the first column) of the first ``n`` rows of ``sub`` in the page's order, in one range of it
+    (``segment``, from a cursor): by date, then id, so that among the records of one day it takes those the
+    whole ordering takes."""
+    sub = sub.where(*segment(date_lo, id_))
     order = date_lo.asc() if q.oldest_first else date_lo.desc()
     return select(sub.order_by(order, id_).limit(n).subquery().c[0])
 
 
-def _actor_page(q: RecordQuery, n: int, nulls_first: bool):
+def _actor_page(q: RecordQuery, n: int, segment: Segment):
     ra = record_actors.c
     pages = []
     for column in (ra.actor, ra.name):
         sub = _in_range(select(ra.record_id, ra.date_lo).where(column == q.actor), ra.date_lo, q.date_from, q.date_to)
-        pages.append(_first(q, sub, ra.date_lo, ra.record_id, n, nulls_first))
+        pages.append(_first(q, sub, ra.date_lo, ra.record_id, n, segment))
     return union(*pages)
 
 
-def _location_page(q: RecordQuery, n: int, nulls_first: bool):
+def _location_page(q: RecordQuery, n: int, segment: Segment):
     r = records.c
-    return union(*(_first(q, select(r.id, r.date_lo).where(column == q.location), r.date_lo, r.id, n, nulls_first)
+    return union(*(_first(q, select(r.id, r.date_lo).where(column == q.location), r.date_lo, r.id, n, segment)
                    for column in (r.city, r.country)))
 
 
-def _dyad_page(q: RecordQuery, n: int, nulls_first: bool):
+def _dyad_page(q: RecordQuery, n: int, segment: Segment):
     rd = record_dyads.c
     a, b = q.country or q.counterpart, q.counterpart if q.country else None
     sub = select(rd.record_id, rd.date_lo).where(rd.a == a)
@@ -201,7 +224,7 @@ def _dyad_page(q: RecordQuery, n: int, nulls_first: bool):
     else:
         # a record of several sides has one row per counterpart, all of one date: each record once
         sub = sub.distinct()
-    return _first(q, _in_range(sub, rd.date_lo, q.date_from, q.date_to), rd.date_lo, rd.record_id, n, nulls_first)
+    return _first(q, _in_range(sub, rd.date_lo, q.date_from, q.date_to), rd.date_lo, rd.record_id, n, segment)
 
 
 def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
