@@ -2,6 +2,7 @@
 
     python bench/store.py --events 1000000 --db /tmp/dyad-bench.db   # builds the store
     python bench/api_load.py --db /tmp/dyad-bench.db --workers 2 --clients 50 --seconds 20
+    python bench/api_load.py --db /tmp/dyad-bench.db --walk 2000   # one client pages deep: cursor against offset
 
 Starts the server in its own process group, then drives it with wrk (Debian's
 `wrk`; a Lua script draws each request's filters at random from the mix below)
@@ -161,6 +162,34 @@ async def async_clients(base: str, paths: list[str], clients: int, seconds: floa
             "p99": q[98] * 1000, "max": samples[-1] * 1000, "errors": errors}
 
 
+def walk(base: str, pages: int) -> None:
+    """One client reads ``pages`` pages of 50 newest first by cursor (``next``/``after``), then pages at the same
+    depths by offset: time per page near the start and near the end of the walk."""
+    import httpx
+
+    def timed(http: httpx.Client, params: dict) -> tuple[float, dict]:
+        t = time.perf_counter()
+        answer = http.get("/events", params=params)
+        answer.raise_for_status()
+        return time.perf_counter() - t, answer.json()
+
+    ends = max(pages // 10, 1)
+    with httpx.Client(base_url=base, timeout=60) as http:
+        by_cursor, params = [], {"limit": "50"}
+        for _ in range(pages):
+            took, answer = timed(http, params)
+            by_cursor.append(took)
+            if answer["next"] is None:
+                break
+            params = {"limit": "50", "after": answer["next"]}
+        depths = [*range(ends), *range(len(by_cursor) - ends, len(by_cursor))]
+        by_offset = {d: timed(http, {"limit": "50", "offset": str(50 * d)})[0] for d in depths}
+    for label, times in (("cursor", by_cursor), ("offset", [by_offset[d] for d in depths])):
+        first, last = times[:ends], times[-ends:]
+        print(f"  by {label}: pages 1-{ends} {1000 * statistics.mean(first):.1f} ms each, pages "
+              f"{len(by_cursor) - ends + 1}-{len(by_cursor)} {1000 * statistics.mean(last):.1f} ms each")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="/tmp/dyad-bench.db")
@@ -171,6 +200,8 @@ def main() -> None:
     parser.add_argument("--kind", type=int, choices=range(KINDS), help="only requests of this kind (0-9)")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of the same load first, not measured "
                         "(each process loads the knowledge base at its first actor filter)")
+    parser.add_argument("--walk", type=int, metavar="PAGES", help="instead of the load: one client reads this many "
+                        "pages by cursor, and pages at the same depths by offset")
     parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     args = parser.parse_args()
     rng = random.Random(7)
@@ -182,6 +213,10 @@ def main() -> None:
                                *workers], env=env, start_new_session=True)
     try:
         wait_until_up(port)
+        if args.walk:
+            print(f"GET /events, {args.walk} pages of 50, newest first, one client")
+            walk(f"http://127.0.0.1:{port}", args.walk)
+            return
         rss_idle = rss_mb(server.pid)
         peak = [rss_idle]
 
@@ -194,6 +229,7 @@ def main() -> None:
 
         threading.Thread(target=watch, daemon=True).start()
         base = f"http://127.0.0.1:{port}"
+        kinds = ""
         if args.client == "wrk":
             with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
                 f.write(lua_script(paths))
@@ -209,7 +245,9 @@ def main() -> None:
             os.unlink(f.name)
             fields = dict(kv.split("=") for kv in out.split("RESULT ", 1)[1].split())
             r = {k: float(v) for k, v in fields.items()}
-            r["errors"] = sum(r[k] for k in ("connect", "read", "write", "status", "timeout"))
+            failures = ("connect", "read", "write", "status", "timeout")
+            r["errors"] = sum(r[k] for k in failures)
+            kinds = ", ".join(f"{k} {int(r[k])}" for k in failures if r[k])
         else:
             if args.warmup:
                 asyncio.run(async_clients(base, paths, args.clients, args.warmup))
@@ -221,7 +259,7 @@ def main() -> None:
               f"{args.seconds} s, {args.workers} server process(es), {os.cpu_count()} CPUs")
         print(f"  {r['requests'] / r['seconds']:.1f} requests/s ({int(r['requests'])} requests), "
               f"p50 {r['p50']:.0f} ms, p95 {r['p95']:.0f} ms, p99 {r['p99']:.0f} ms, max {r['max']:.0f} ms, "
-              f"errors {int(r['errors'])}")
+              f"errors {int(r['errors'])}" + (f" ({kinds})" if kinds else ""))
         print(f"  server CPU {cpu:.1f} s: {cpu / r['requests'] * 1000:.1f} ms per request (what bounds requests/s "
               f"on a machine of free cores: {os.cpu_count()} cores / this)")
         print(f"  server memory {rss_idle:.0f} MB idle, {peak[0]:.0f} MB at most (all processes); "

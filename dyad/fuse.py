@@ -52,6 +52,35 @@ def group_key(countries: Iterable[str], status: str, date: str | None) -> str:
     return f"{status}:{'|'.join(sorted(countries))}:{date[:7] if date else 'undated'}"
 
 
+def wording_key(countries: Iterable[str], status: str, evidence: str) -> str | None:
+    """The same sides, in the same words (case and spacing aside): copies of one report of a meeting held.
+
+    An undated copy of a dated report (the wire text under another headline, a
+    page that lost its date line) reads the same; it can only be the meeting
+    its dated twins report, and joins their month (``adopted_group``). Only
+    meetings held: an announcement in the same words may be a later trip.
+    """
+    if status != "occurred":
+        return None
+    words = " ".join(evidence.casefold().split())
+    return hashlib.sha1(f"{'|'.join(sorted(countries))}\x1f{words}".encode()).hexdigest()[:20]
+
+
+def adopted_group(key: str, dated_twins: Iterable[str]) -> str:
+    """The group of an undated event (its own ``key``): the one group of its dated twins (same ``wording_key``),
+    or its own while they have none or fall in several months (which of them it is would be a guess).
+
+    A function of the stored events alone, whatever order they came in: fusion stays independent of it.
+    """
+    groups = set(dated_twins)
+    return groups.pop() if len(groups) == 1 else undated_group(key)
+
+
+def undated_group(key: str) -> str:
+    """The group an event of ``key``'s status and sides has without a date."""
+    return key.rsplit(":", 1)[0] + ":undated"
+
+
 def fuse(events: Iterable[FuseEvent]) -> list[Cluster]:
     """Cluster the events of one group; the result does not depend on their order."""
     return [Cluster(record_id_of(ids[0]), ids) for ids in fuse_ids(events)]

@@ -15,6 +15,7 @@ from dyad.serve.api import create_app
 from dyad.serve.background import running
 from dyad.settings import Settings
 from dyad.store import ingest, open_store
+from dyad.store.query import find_records
 
 TOKEN = "test-token-123"
 HOSTILE = ('Vorn traf am Dienstag in Annuminas Faramir Ithil <script>window.__pwned = 1</script> '
@@ -466,3 +467,45 @@ def test_api_docs_render_offline(fresh, server, path, ready):
     blocked_image = "violates the following Content Security Policy directive: \"img-src"
     assert [e for e in page.errors if blocked_image not in e] == []
     assert all(url.startswith(server) or url.startswith(("blob:", "data:")) for url in page.requested)
+
+
+def test_pages_follow_their_cursor_to_the_end_and_a_bad_cursor_is_a_422(client):
+    everything = [r["id"] for r in client.get("/events", params={"limit": 100}).json()["items"]]
+    got, params = [], {"limit": 4, "order": "oldest"}
+    while True:
+        answer = client.get("/events", params=params).json()
+        got += [r["id"] for r in answer["items"]]
+        if answer["next"] is None:
+            break
+        params = {"limit": 4, "order": "oldest", "after": answer["next"]}
+    assert got == [r["id"] for r in client.get("/events", params={"limit": 100, "order": "oldest"}).json()["items"]]
+    assert sorted(got) == sorted(everything) and len(got) == 6
+    token = client.get("/events", params={"limit": 2}).json()["next"]
+    for params, problem in (({"after": "garbage"}, "not one this server gave"),
+                            ({"after": token, "order": "oldest"}, "belongs to the order newest by date"),
+                            ({"after": token, "offset": 2}, "either an offset or a cursor")):
+        response = client.get("/events", params=params)
+        assert response.status_code == 422 and problem in response.json()["detail"]
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_page_asked_again_is_sent_as_kept_until_the_store_changes(tmp_path, fantasy_kb, monkeypatch):
+    import dyad.serve.api as api
+
+    path = str(tmp_path / "dyad.db")
+    docs = [Document(i, t, date(2023, 9, 20), "de", source="wire") for i, t in ARTICLES[:2]]
+    ingest(open_store(path), extract_all(docs, fantasy_kb, Settings()), fantasy_kb.version)
+    reads = []
+    monkeypatch.setattr(api, "find_records", lambda store, q: reads.append(q) or find_records(store, q))
+    client = TestClient(create_app(open_store(path), kb=fantasy_kb))
+    first = client.get("/events", params={"limit": 1})
+    assert client.get("/events", params={"limit": 1}).content == first.content and len(reads) == 1
+    client.get("/events", params={"limit": 2})
+    assert len(reads) == 2  # another page is read
+    later = [Document(i, t, date(2023, 9, 20), "de", source="wire") for i, t in ARTICLES[2:4]]
+    ingest(open_store(path), extract_all(later, fantasy_kb, Settings()), fantasy_kb.version)  # another writer
+    assert client.get("/events", params={"limit": 1}).json()["total"] == 4 and len(reads) == 3
+    unkept = TestClient(create_app(open_store(path), kb=fantasy_kb, kept_pages=0))
+    unkept.get("/events")
+    unkept.get("/events")
+    assert len(reads) == 5

@@ -567,3 +567,86 @@ def test_pages_of_one_place_and_by_sources_are_the_pages_of_the_whole_ordering(s
     by_sources = sorted(everything, key=lambda r: (-r["n_sources"], -int(r["date_lo"].replace("-", "")), r["id"]))
     assert [r["id"] for r in find_records(store, RecordQuery(sort="sources", limit=1000))] == \
         [r["id"] for r in by_sources]
+
+
+def test_an_undated_copy_joins_the_dated_report_in_the_same_words_in_any_order(tmp_path, fantasy_kb):
+    # the copy has lost its publication date: "am Dienstag" dates nothing, its event is undated
+    dated, undated = doc("a", MEETING), doc("a", MEETING, published=None, source="copy")
+    states = []
+    for n, batches in enumerate(([[dated], [undated]], [[undated], [dated]], [[undated, dated]])):
+        store = open_store(str(tmp_path / f"o{n}.db"))
+        for batch in batches:
+            put(store, fantasy_kb, batch)
+        [record] = find_records(store, RecordQuery())
+        assert record["n_sources"] == 2 and record["date"] == "2023-09-19"
+        assert {e["date"] for e in get_record(store, record["id"])["sources"]} == {"2023-09-19", None}
+        assert check(store).ok
+        state = snapshot(store)
+        states.append((state[:3], state[4]))  # the redirects tell the order: the undated copy's record merged
+    assert states[0] == states[1] == states[2]
+    put(store, fantasy_kb, [doc("a", PHONE)])  # the dated report changes its words: the copy stands alone again
+    assert {(r["date"], r["n_sources"]) for r in find_records(store, RecordQuery())} == \
+        {("2023-09-18", 1), (None, 1)} and check(store).ok
+
+
+def twin_article(doc_id, version, specs):
+    """An article whose events are (wording, date) of one pair of sides: the same wording is the same words."""
+    parts = tuple(Participant(None, c, "minister", None, "GOV", 0, 2) for c in ("XAR", "XGO"))
+    events = tuple(Event(
+        id=f"ev{k}", type="CONSULT", cameo="040", status="occurred", mode="in_person", participants=parts,
+        evidence=Evidence(f"Arnor and Gondor held talks on {wording}.", 0, 5),
+        date=DateValue(value, "day", "explicit") if value else None) for k, (wording, value) in enumerate(specs))
+    return ArticleResult(Document(doc_id, f"{doc_id} {version}", date(2023, 9, 20), "en", source="wire"), "en", events)
+
+
+twin_specs = st.lists(st.tuples(st.sampled_from(["grain", "ferries", "the harbour"]),
+                                st.sampled_from(["2023-09-18", "2023-10-02", None, None])), min_size=1, max_size=3)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 5), twin_specs), min_size=1, max_size=10), st.randoms(use_true_random=False))
+def test_undated_twins_in_any_batches_with_replacements_equal_one_clean_run(tmp_path, versions, rng):
+    """Dated and undated reports in the same words come, change and go in random batches: the store ends as
+    one ingest of the last versions makes it, and each undated report is with its twins when they agree on
+    a month."""
+    articles = [twin_article(f"d{n}", i, specs) for i, (n, specs) in enumerate(versions)]
+    final = {a.doc.id: a for a in articles}
+    name = uuid.uuid4().hex
+    clean = open_store(str(tmp_path / f"clean-{name}.db"))
+    ingest(clean, list(final.values()), "kb")
+    store = open_store(str(tmp_path / f"steps-{name}.db"))
+    i = 0
+    while i < len(articles):
+        size = rng.randint(1, 3)
+        ingest(store, articles[i:i + size], "kb", batch_size=rng.randint(1, 2))
+        i += size
+    assert snapshot(store)[1:3] == snapshot(clean)[1:3]
+    assert snapshot(store)[4] == snapshot(clean)[4]
+    assert check(store).ok
+    months: dict[str, set] = {}
+    for article in final.values():
+        for e in article.events:
+            if e.date:
+                months.setdefault(e.evidence.text, set()).add(e.date.value[:7])
+    with clean.engine.connect() as conn:
+        for evidence, key in conn.execute(text("SELECT evidence_text, group_key FROM events WHERE date IS NULL")):
+            twins = sorted(months.get(evidence, ()))
+            assert key.endswith(f":{twins[0]}" if len(twins) == 1 else ":undated"), (evidence, key)
+
+
+def test_a_store_from_before_wordings_fuses_its_undated_copies_when_migrated(tmp_path, fantasy_kb):
+    from dyad.store.core import refuse
+
+    path = str(tmp_path / "old.db")
+    store = open_store(path)
+    put(store, fantasy_kb, [doc("a", MEETING), doc("a", MEETING, published=None, source="copy")])
+    with store.writing() as conn:  # as migration 11 left it: no wordings, the copy in the undated group
+        groups = set(conn.execute(text("SELECT group_key FROM events")).scalars())
+        conn.execute(text("UPDATE events SET wording = NULL, group_key = 'occurred:XAR|XGO:undated' "
+                          "WHERE date IS NULL"))
+        refuse(conn, groups | {"occurred:XAR|XGO:undated"}, stale=set(conn.execute(
+            text("SELECT record_id FROM events")).scalars()))
+        conn.execute(text("DELETE FROM dyad_migrations WHERE version = 12"))
+    assert sorted(r["n_sources"] for r in find_records(store, RecordQuery())) == [1, 1]
+    migrated = open_store(path)
+    assert [r["n_sources"] for r in find_records(migrated, RecordQuery())] == [2] and check(migrated).ok

@@ -34,7 +34,16 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from dyad import __version__
 from dyad.errors import DocumentError, DyadError
-from dyad.fuse import Cluster, FuseEvent, dates_fit, fuse_ids, group_key, record_id_of
+from dyad.fuse import (
+    Cluster,
+    FuseEvent,
+    adopted_group,
+    dates_fit,
+    fuse_ids,
+    group_key,
+    record_id_of,
+    wording_key,
+)
 from dyad.model import ArticleResult, Document
 from dyad.output import participant_json
 from dyad.sources import UNSTORABLE
@@ -348,7 +357,7 @@ def _store_batch(conn: Connection, articles: list[ArticleRows], report: IngestRe
             report.unchanged += 1
         else:
             replaced.append((row.id, article))
-    affected, stale = _remove_events(conn, [doc_id for doc_id, _ in replaced])
+    affected, stale, reworded = _remove_events(conn, [doc_id for doc_id, _ in replaced])
     if replaced:
         conn.execute(update(documents).where(documents.c.id == bindparam("doc_id")),
                      [{**article.document, "doc_id": doc_id} for doc_id, article in replaced])
@@ -367,6 +376,7 @@ def _store_batch(conn: Connection, articles: list[ArticleRows], report: IngestRe
             rows.append({**event_row, "document_id": doc_id})
         people.update(article.people or {})
     report.events += len(rows)
+    affected |= adopt_undated(conn, rows, reworded, stale)
     # the new events are written by refuse, already in their records: no second pass over them
     refuse(conn, affected | {r["group_key"] for r in rows}, rows, stale, people)
 
@@ -390,18 +400,59 @@ def _document_row(result: ArticleResult, source: str, key: str, kb_version: str)
                 extractor=doc.extractor, ingested_at=datetime.now(UTC).isoformat(timespec="microseconds"))
 
 
-def _remove_events(conn: Connection, doc_ids: list[int]) -> tuple[set[str], set[str]]:
+def _remove_events(conn: Connection, doc_ids: list[int]) -> tuple[set[str], set[str], set[str]]:
+    """Delete the events of these documents; returns their groups, their records and the wordings of those
+    dated (an undated twin may have to leave their month)."""
     affected: set[str] = set()
     stale: set[str] = set()
+    reworded: set[str] = set()
     for chunk in _chunks(doc_ids, 500):
-        old = conn.execute(select(events.c.id, events.c.group_key, events.c.record_id)
-                           .where(events.c.document_id.in_(chunk))).all()
+        old = conn.execute(select(events.c.id, events.c.group_key, events.c.record_id, events.c.date,
+                                  events.c.wording).where(events.c.document_id.in_(chunk))).all()
         stale |= {r.record_id for r in old if r.record_id}
+        reworded |= {r.wording for r in old if r.wording and r.date}
         if old and conn.dialect.name == "sqlite":
             conn.exec_driver_sql(f"DELETE FROM evidence_fts WHERE event_id = {_mark(conn)}", [(r.id,) for r in old])
         conn.execute(delete(events).where(events.c.document_id.in_(chunk)))
         affected |= {r.group_key for r in old}
-    return affected, stale
+    return affected, stale, reworded
+
+
+def adopt_undated(conn: Connection, new_rows: list[dict], reworded: set[str], stale: set[str]) -> set[str]:
+    """Put each undated event of the wordings this batch touches into its dated twins' group
+    (dyad.fuse.adopted_group): the new rows before they are stored, the stored ones moved.
+
+    ``reworded``: wordings of dated events removed by this batch. Returns the groups stored events left or
+    joined (to fuse again); the records they left are added to ``stale``.
+    """
+    twins: dict[str, set[str]] = {}
+    for row in new_rows:
+        if row["wording"] and row["date"]:
+            twins.setdefault(row["wording"], set()).add(row["group_key"])
+    undated = [row for row in new_rows if row["wording"] and not row["date"]]
+    wordings = sorted(set(twins) | reworded | {row["wording"] for row in undated})
+    stored_undated = []
+    for chunk in _chunks(wordings, 500):
+        for eid, key, rid, date, wording in conn.execute(
+                select(events.c.id, events.c.group_key, events.c.record_id, events.c.date, events.c.wording)
+                .where(events.c.wording.in_(chunk))):
+            if date:
+                twins.setdefault(wording, set()).add(key)
+            else:
+                stored_undated.append((eid, key, rid, wording))
+    for row in undated:
+        row["group_key"] = adopted_group(row["group_key"], twins.get(row["wording"], ()))
+    moves, changed = [], set()
+    for eid, key, rid, wording in stored_undated:
+        target = adopted_group(key, twins.get(wording, ()))
+        if target != key:
+            moves.append((target, eid))
+            changed |= {key, target}
+            if rid:
+                stale.add(rid)
+    if moves:
+        conn.exec_driver_sql(f"UPDATE events SET group_key = {_mark(conn)} WHERE id = {_mark(conn)}", moves)
+    return changed
 
 
 def _event_row(doc_id: int, source: str, key: str, ev) -> tuple[dict, list[dict]]:
@@ -413,6 +464,7 @@ def _event_row(doc_id: int, source: str, key: str, ev) -> tuple[dict, list[dict]
         id=hashlib.sha1(f"{source}\x1f{key}\x1f{ev.id}".encode()).hexdigest()[:24],
         document_id=doc_id, record_id=None,
         group_key=group_key(countries, ev.status, ev.date.value if ev.date else None), type=ev.type,
+        wording=wording_key(countries, ev.status, ev.evidence.text),
         cameo=ev.cameo, status=ev.status, mode=ev.mode, host=ev.host,
         date=ev.date.value if ev.date else None, date_precision=ev.date.precision if ev.date else None,
         city=loc.city if loc else None, country=loc.country if loc else None, lat=loc.lat if loc else None,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,34 +38,94 @@ class RecordQuery:
     oldest_first: bool = False
     sort: str = "date"  # or "sources": the most reported first (then by date)
     min_confidence: float | None = None  # records whose best report is at least this likely right
+    # keyset pagination: the page starts after the record with this sort key (``cursor_after``), in place of
+    # an offset; a page read so costs the same however deep it is, and records stored meanwhile shift nothing
+    after: SortKey | None = None
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """Where a record stands in the order of a page: its date (and sources, when sorted by them), then its id."""
+
+    date_lo: str | None
+    id: str
+    n_sources: int | None = None  # only when sorted by sources
+
+
+class BadCursor(ValueError):
+    """A page cursor that is not one this server gave, or belongs to another order."""
+
+
+def next_cursor(q: RecordQuery, page: list[dict[str, Any]]) -> str | None:
+    """The token of the page after ``page`` (None when it is the last): the sort key of its last record, with
+    the order it belongs to, so that it cannot be read in another."""
+    if not page or len(page) < q.limit:
+        return None
+    last = _sort_key(q, page[-1])
+    key: list[str | int | None] = [q.sort, "oldest" if q.oldest_first else "newest", last.date_lo, last.id]
+    if last.n_sources is not None:
+        key.append(last.n_sources)
+    return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _sort_key(q: RecordQuery, record: dict[str, Any]) -> SortKey:
+    return SortKey(record["date_lo"], record["id"], record["n_sources"] if q.sort == "sources" else None)
+
+
+def cursor_after(token: str, q: RecordQuery) -> SortKey:
+    """The sort key a token from ``next_cursor`` stands for, checked against the order of ``q``."""
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, binascii.Error):
+        raise BadCursor("the cursor is not one this server gave") from None
+    if not isinstance(key, list) or len(key) < 4:
+        raise BadCursor("the cursor is not one this server gave")
+    if key[:2] != [q.sort, "oldest" if q.oldest_first else "newest"]:
+        raise BadCursor(f"the cursor belongs to the order {key[1]} by {key[0]}, not this one")
+    shape: list[type | tuple[type, ...]] = [str, str, (str, type(None)), str]
+    if q.sort == "sources":
+        shape.append(int)
+    if len(key) != len(shape) or \
+            not all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(key, shape, strict=True)):
+        raise BadCursor("the cursor is not one this server gave")
+    return SortKey(key[2], key[3], key[4] if q.sort == "sources" else None)
 
 
 def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
-    conditions = _conditions(store, q)
-    order = [records.c.date_lo.asc(), records.c.id] if q.oldest_first else [records.c.date_lo.desc(), records.c.id]
+    ascending = q.oldest_first
+    order = [records.c.date_lo.asc() if ascending else records.c.date_lo.desc(), records.c.id]
     if q.sort == "sources":
-        order = [records.c.n_sources.asc() if q.oldest_first else records.c.n_sources.desc(), *order]
+        order = [records.c.n_sources.asc() if ascending else records.c.n_sources.desc(), *order]
     limit = min(max(q.limit, 0), MAX_PAGE)  # a negative LIMIT would mean none at all
-    q = replace(q, offset=max(q.offset, 0))
-    stmt = select(records).where(*conditions).order_by(*order).limit(limit).offset(q.offset)
+    q = replace(q, offset=0 if q.after else max(q.offset, 0))
+    nulls_first = ascending == (store.dialect == "sqlite")  # where each database sorts records without a date
+    conditions = _conditions(store, q)
     others = (q.status, q.mode, q.location, q.series, q.topic, q.words, q.min_confidence)
-    if q.sort != "date":
-        pass  # the index pages below are in date order only
-    elif q.actor and not any((q.country, q.counterpart, *others)):
-        # one actor, maybe a date range: the page comes straight off the (actor, date) index
-        stmt = select(records).where(records.c.id.in_(_actor_page(q, limit + q.offset))) \
-            .order_by(*order).limit(limit).offset(q.offset)
-    elif (q.country or q.counterpart) and not any((q.actor, *others)):
-        # one country or one pair: straight off the (a, b, date) index of the dyads
-        stmt = select(records).where(records.c.id.in_(_dyad_page(q, limit + q.offset))) \
-            .order_by(*order).limit(limit).offset(q.offset)
-    elif q.location and not any((q.actor, q.country, q.counterpart, q.date_from, q.date_to, q.status, q.mode,
-                                 q.series, q.topic, q.words, q.min_confidence)):
-        # one place: a page off each of the (city, date) and (country, date) indexes, however common the place
-        stmt = select(records).where(records.c.id.in_(_location_page(q, limit + q.offset))) \
-            .order_by(*order).limit(limit).offset(q.offset)
+
+    def page_of(segment: Segment, n: int):
+        by_date = q.sort == "date"  # the index pages below are in date order only
+        if by_date and q.actor and not any((q.country, q.counterpart, *others)):
+            # one actor, maybe a date range: the page comes straight off the (actor, date) index
+            page = _actor_page(q, n + q.offset, segment)
+        elif by_date and (q.country or q.counterpart) and not any((q.actor, *others)):
+            # one country or one pair: straight off the (a, b, date) index of the dyads
+            page = _dyad_page(q, n + q.offset, segment)
+        elif by_date and q.location and not any((q.actor, q.country, q.counterpart, q.date_from, q.date_to, q.status,
+                                                 q.mode, q.series, q.topic, q.words, q.min_confidence)):
+            # one place: a page off each of the (city, date) and (country, date) indexes, however common the place
+            page = _location_page(q, n + q.offset, segment)
+        else:
+            return select(records).where(*conditions, *segment(records.c.date_lo, records.c.id, records.c.n_sources)) \
+                .order_by(*order).limit(n).offset(q.offset)
+        return select(records).where(records.c.id.in_(page)).order_by(*order).limit(n).offset(q.offset)
+
+    segments = _after(q.after, ascending, nulls_first) if q.after else [_everything]
     with store.engine.connect() as conn:
-        rows = _dicts(conn.execute(stmt))
+        rows: list[dict[str, Any]] = []
+        for segment in segments:  # (a cursor's rest of the order may be two ranges: see _after)
+            rows += _dicts(conn.execute(page_of(segment, limit - len(rows))))
+            if len(rows) >= limit:
+                break
         ids = [r["id"] for r in rows]
         actors: dict[str, list[dict]] = {}
         if ids:
@@ -76,6 +138,41 @@ def find_records(store: Store, q: RecordQuery) -> list[dict[str, Any]]:
         row["countries"] = row["countries"].split("|")
         row["actors"] = actors.get(row["id"], [])
     return rows
+
+
+# the conditions of one range of the order, given the date, id and (for the general path) sources columns
+Segment = Callable[..., list]
+
+
+def _everything(*columns) -> list:
+    return []
+
+
+def _after(key: SortKey, ascending: bool, nulls_first: bool) -> list[Segment]:
+    """What comes after ``key`` in the order (n_sources,) date_lo, id (dates and sources ascending or descending,
+    ids always ascending, records without a date first or last as the database sorts them), as ranges in order.
+
+    The dated records after a dated key are one range of the date index (from the key's date on), read as
+    deep as the first page; an OR with the undated records would have made the database walk the index from
+    its start, so those are a second range, read when the first runs out.
+    """
+    d, i = key.date_lo, key.id
+    if key.n_sources is not None:  # by sources first: one condition, exact, read from the start of a run of equals
+        def by_sources(date_lo, id_, n_sources=None) -> list:
+            if d is None:
+                later = or_(and_(date_lo.is_(None), id_ > i), *([date_lo.is_not(None)] if nulls_first else []))
+            else:
+                later = or_(date_lo > d if ascending else date_lo < d, and_(date_lo == d, id_ > i),
+                            *([] if nulls_first else [date_lo.is_(None)]))
+            beyond = n_sources > key.n_sources if ascending else n_sources < key.n_sources
+            return [or_(beyond, and_(n_sources == key.n_sources, later))]
+        return [by_sources]
+    if d is None:
+        segments: list[Segment] = [lambda date_lo, id_, *_: [date_lo.is_(None), id_ > i]]
+        return segments + ([lambda date_lo, *_: [date_lo.is_not(None)]] if nulls_first else [])
+    segments = [lambda date_lo, id_, *_: [date_lo >= d if ascending else date_lo <= d,
+                                          or_(date_lo > d if ascending else date_lo < d, id_ > i)]]
+    return segments + ([] if nulls_first else [lambda date_lo, *_: [date_lo.is_(None)]])
 
 
 def _dicts(result) -> list[dict[str, Any]]:
@@ -94,38 +191,47 @@ def _in_range(stmt, column, date_from: str | None, date_to: str | None):
     return stmt
 
 
-def _actor_page(q: RecordQuery, n: int):
+def _first(q: RecordQuery, sub, date_lo, id_, n: int, segment: Segment):
+    """The ids (the first column) of the first ``n`` rows of ``sub`` in the page's order, in one range of it
+    (``segment``, from a cursor): by date, then id, so that among the records of one day it takes those the
+    whole ordering takes."""
+    sub = sub.where(*segment(date_lo, id_))
+    order = date_lo.asc() if q.oldest_first else date_lo.desc()
+    return select(sub.order_by(order, id_).limit(n).subquery().c[0])
+
+
+def _actor_page(q: RecordQuery, n: int, segment: Segment):
+    ra = record_actors.c
     pages = []
-    for column in (record_actors.c.actor, record_actors.c.name):
-        sub = _in_range(select(record_actors.c.record_id, record_actors.c.date_lo).where(column == q.actor),
-                        record_actors.c.date_lo, q.date_from, q.date_to)
-        order = record_actors.c.date_lo.asc() if q.oldest_first else record_actors.c.date_lo.desc()
-        pages.append(select(sub.order_by(order).limit(n).subquery().c.record_id))
+    for column in (ra.actor, ra.name):
+        sub = _in_range(select(ra.record_id, ra.date_lo).where(column == q.actor), ra.date_lo, q.date_from, q.date_to)
+        pages.append(_first(q, sub, ra.date_lo, ra.record_id, n, segment))
     return union(*pages)
 
 
-def _location_page(q: RecordQuery, n: int):
-    pages = []
-    for column in (records.c.city, records.c.country):
-        order = records.c.date_lo.asc() if q.oldest_first else records.c.date_lo.desc()
-        pages.append(select(select(records.c.id).where(column == q.location).order_by(order).limit(n)
-                            .subquery().c.id))
-    return union(*pages)
+def _location_page(q: RecordQuery, n: int, segment: Segment):
+    r = records.c
+    return union(*(_first(q, select(r.id, r.date_lo).where(column == q.location), r.date_lo, r.id, n, segment)
+                   for column in (r.city, r.country)))
 
 
-def _dyad_page(q: RecordQuery, n: int):
+def _dyad_page(q: RecordQuery, n: int, segment: Segment):
+    rd = record_dyads.c
     a, b = q.country or q.counterpart, q.counterpart if q.country else None
-    sub = select(record_dyads.c.record_id, record_dyads.c.date_lo).where(record_dyads.c.a == a)
+    sub = select(rd.record_id, rd.date_lo).where(rd.a == a)
     if b:
-        sub = sub.where(record_dyads.c.b == b)
-    sub = _in_range(sub, record_dyads.c.date_lo, q.date_from, q.date_to)
-    order = record_dyads.c.date_lo.asc() if q.oldest_first else record_dyads.c.date_lo.desc()
-    # a record of several sides has one dyad row per counterpart: ask for enough rows to fill the page
-    return select(sub.order_by(order).limit(n * 4 if n < 10**12 else n).subquery().c.record_id)
+        sub = sub.where(rd.b == b)
+    else:
+        # a record of several sides has one row per counterpart, all of one date: each record once
+        sub = sub.distinct()
+    return _first(q, _in_range(sub, rd.date_lo, q.date_from, q.date_to), rd.date_lo, rd.record_id, n, segment)
 
 
 def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
     """How many records match; with ``cap``, counting stops there (cap + 1 means "more than cap")."""
+    kept = _kept_total(store, q)
+    if kept is not None:
+        return kept if cap is None else min(kept, cap + 1)
     others = (q.status, q.mode, q.location, q.series, q.topic, q.words, q.min_confidence)
     # one country, one pair or one actor: counted off their index alone, in no particular order
     if (q.country or q.counterpart) and not any((q.actor, *others)):
@@ -140,7 +246,12 @@ def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
                                     record_actors.c.date_lo, q.date_from, q.date_to)
                           for column in (record_actors.c.actor, record_actors.c.name))
         with store.engine.connect() as conn:
-            ids, names = _count(conn, by_id, cap), _count(conn, by_name.distinct(), cap)
+            ids = _count(conn, by_id, cap)
+            if cap is not None and ids > cap:  # more than cap by id alone: so with the names too
+                return ids
+            names = _count(conn, by_name.distinct(), cap)
+            if cap is not None and names > cap:
+                return names
             # a query is nearly always an id or a name: only when it is both must the two be merged
             return _count(conn, union(by_id, by_name), cap) if ids and names else ids or names
     else:
@@ -150,6 +261,48 @@ def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
             matching = matching.order_by(records.c.date_lo.desc())
     with store.engine.connect() as conn:
         return _count(conn, matching, cap)
+
+
+def _kept_total(store: Store, q: RecordQuery) -> int | None:
+    """The count of a filter of sides, status and whole months, summed from the kept month counts
+    (dyad.store.monthly) and the few undated records; None for any other filter.
+
+    The range means what it means in ``count_records``: one country or pair alone is counted off its own
+    index, by the record's first possible day (the first month); everything else by overlap with the range.
+    """
+    if any((q.actor, q.mode, q.location, q.series, q.topic, q.words)) or q.min_confidence is not None:
+        return None
+    if not all(not d or len(d) in (4, 7) for d in (q.date_from, q.date_to)):
+        return None  # a range of days: counted from the records
+    kept = month_counts.c
+    side = q.country or q.counterpart
+    other = q.counterpart if q.country else None
+    lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
+    where = [kept.a == (side or ""), kept.b == (other or "")]
+    if q.status:
+        where.append(kept.status == q.status)
+    if lo or hi:
+        first_month = bool(side) and not q.status  # the index of sides holds the first day alone
+        where.append(kept.month != "")
+        if lo:
+            where.append((kept.month if first_month else kept.last) >= lo[:7])
+        if hi:
+            where.append(kept.month <= hi[:7])
+    else:
+        where.append(kept.month == "")
+    with store.engine.connect() as conn:
+        total = conn.execute(select(func.coalesce(func.sum(kept.meetings), 0)).where(*where)).scalar_one()
+        if not (lo or hi):  # undated records count in no month
+            if side:
+                undated = select(func.count(func.distinct(record_dyads.c.record_id))).where(
+                    record_dyads.c.a == side, record_dyads.c.date_lo.is_(None),
+                    *([record_dyads.c.b == other] if other else []),
+                    *([record_dyads.c.status == q.status] if q.status else []))
+            else:
+                undated = select(func.count()).select_from(records).where(
+                    records.c.date_lo.is_(None), *([records.c.status == q.status] if q.status else []))
+            total += conn.execute(undated).scalar_one()
+    return int(total)
 
 
 def _count(conn, matching, cap: int | None) -> int:
@@ -384,15 +537,17 @@ def flat_record(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def iter_records(store: Store, q: RecordQuery, cap: int) -> Iterator[dict[str, Any]]:
-    """Every record ``q`` selects (up to ``cap``), page by page, in its order."""
+    """Every record ``q`` selects (up to ``cap``), page by page, in its order: each page goes on from the last
+    record of the one before (a cursor), so the last page costs what the first did."""
     done = 0
     while done < cap:
         wanted = min(MAX_PAGE, cap - done)
-        page = find_records(store, replace(q, limit=wanted, offset=q.offset + done))
+        page = find_records(store, replace(q, limit=wanted))
         yield from page
         done += len(page)
         if len(page) < wanted:
             return
+        q = replace(q, offset=0, after=_sort_key(q, page[-1]))
 
 
 def counts(store: Store) -> dict[str, int]:
@@ -401,5 +556,6 @@ def counts(store: Store) -> dict[str, int]:
                 for name, table in (("documents", documents), ("events", events), ("records", records))}
 
 
-__all__ = ["RecordQuery", "count_records", "counts", "counts_over_time", "dyad_counts", "find_records", "flat_record",
-           "get_document", "get_record", "iter_records", "top_actors"]
+__all__ = ["BadCursor", "RecordQuery", "SortKey", "count_records", "counts", "counts_over_time", "cursor_after",
+           "dyad_counts", "find_records", "flat_record", "get_document", "get_record", "iter_records", "next_cursor",
+           "top_actors"]

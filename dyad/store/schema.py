@@ -85,6 +85,9 @@ events = Table(
     Column("participants", Text, nullable=False),  # JSON list, as in the output contract
     Column("fuse_key", Text),  # "CHN|RUS;CHN=wang-yi;RUS=sergey-lavrov": what fusion compares, without parsing JSON
     Column("confidence", Float),  # dyad.decide's, for this report of the meeting (migration 9)
+    # dyad.fuse.wording_key: an undated report joins the month of its dated twins (migration 12)
+    Column("wording", String(20)),
+    Index("ix_events_wording", "wording"),
 )
 
 records = Table(
@@ -116,6 +119,9 @@ records = Table(
     Index("ix_records_sources", "n_sources", "date_lo"),  # the most reported first (migration 10)
     Index("ix_records_city", "city", "date_lo"),  # meetings in one place, newest or oldest first
     Index("ix_records_place", "country", "date_lo"),
+    # one mode or one status, newest first, and their counts in a date range off the index alone (migration 12)
+    Index("ix_records_mode", "mode", "date_lo", "date_hi"),
+    Index("ix_records_status", "status", "date_lo", "date_hi"),
 )
 
 record_actors = Table(
@@ -265,6 +271,37 @@ def _month_counts(conn: Connection) -> None:
     monthly.rebuild(conn)
 
 
+def _filters_and_wordings(conn: Connection) -> None:
+    for name, columns in (("ix_records_mode", "mode, date_lo, date_hi"),
+                          ("ix_records_status", "status, date_lo, date_hi")):
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON records ({columns})"))
+    if "wording" not in {c["name"] for c in inspect(conn).get_columns("events")}:  # a store made before
+        conn.execute(text("ALTER TABLE events ADD COLUMN wording VARCHAR(20)"))
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_events_wording ON events (wording)"))
+    # the wordings of stored meetings held; then their undated reports join their dated twins
+    from dyad.fuse import wording_key
+    from dyad.store.core import adopt_undated, refuse
+
+    undated: set[str] = set()
+    last = ""
+    while True:  # in slices by id: a million events' evidence at once took a gigabyte
+        rows = conn.execute(text("SELECT id, group_key, evidence_text FROM events WHERE status = 'occurred' "
+                                 "AND id > :last ORDER BY id LIMIT 20000"), {"last": last}).all()
+        if not rows:
+            break
+        worded = [{"key": wording_key(key.split(":")[1].split("|"), "occurred", evidence), "id": eid}
+                  for eid, key, evidence in rows]
+        conn.execute(text("UPDATE events SET wording = :key WHERE id = :id"), worded)
+        undated |= {r["key"] for r, (_, key, _) in zip(worded, rows, strict=True) if key.endswith(":undated")}
+        last = rows[-1][0]
+    if not undated:
+        return
+    stale: set[str] = set()
+    moved = adopt_undated(conn, [], undated, stale)
+    if moved:
+        refuse(conn, moved, stale=stale)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _initial),
     (2, "full-text search on evidence", _full_text),
@@ -277,6 +314,8 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (9, "confidence of events and records", _confidence),
     (10, "indexes for pages sorted by sources or of one place, and for counts of a date range", _page_indexes),
     (11, "meetings per month kept for the counts view", _month_counts),
+    (12, "indexes for the mode and status filters; wordings of events, undated reports with their dated twins",
+     _filters_and_wordings),
 ]
 
 
