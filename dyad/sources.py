@@ -21,7 +21,7 @@ import json
 import re
 import sys
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -59,6 +59,9 @@ def read_sources(paths: list[str], *, published: str | None = None, language: st
         if path.startswith(("http://", "https://")):
             yield from fetch_documents(path, ctx)
             continue
+        if _listed(path):
+            yield from _shards(path, published, language, warn, kind, ctx)
+            continue
         p = Path(path)
         if p.is_dir():
             for child in sorted(p.rglob("*")):
@@ -93,7 +96,7 @@ def count_documents(paths: list[str], kind: str | None = None) -> int | None:
     """
     n = 0
     for path in paths:
-        if path == "-" or path.startswith(("http://", "https://")):
+        if path == "-" or path.startswith(("http://", "https://")) or _listed(path):
             return None
         p = Path(path)
         if p.is_dir():
@@ -112,6 +115,23 @@ def count_documents(paths: list[str], kind: str | None = None) -> int | None:
         else:
             n += 1  # no such file: one error
     return n
+
+
+def _listed(path: str) -> bool:
+    """A glob or a URL of another file system (``s3://``): its files are listed by ``dyad.read.shards``."""
+    return "://" in path or (any(c in path for c in "*?[") and not Path(path).exists())
+
+
+def _shards(path: str, published: str | None, language: str | None, warn: Warn, kind: str | None,
+            ctx: WebContext) -> Iterator[Document | DocumentError]:
+    from dyad.read.shards import ReadOptions, list_shards, read_piece
+
+    options = ReadOptions(published, language, kind)
+    for piece in list_shards([path], kind):
+        if isinstance(piece, DocumentError):
+            yield piece
+        else:
+            yield from read_piece(piece, options, ctx)
 
 
 def _count_file(path: Path, kind: str | None, *, in_dir: bool) -> int | None:
@@ -154,7 +174,7 @@ def _file(path: Path, published: str | None, language: str | None, warn: Warn, k
         yield DocumentError(str(path), "read", exc.strerror or str(exc))
         return
     if kind == "jsonl":
-        yield from _jsonl(data, str(path), language, warn)
+        yield from _jsonl(data.split(b"\n"), str(path), language, warn)
         return
     meta: dict = {}
     meta_path = path.with_name(path.stem + ".meta.json")
@@ -200,7 +220,7 @@ def _stream(data: bytes, origin: str, published: str | None, language: str | Non
             warn: Warn, kind: str | None, ctx: WebContext) -> Iterator[Document | DocumentError]:
     kind = kind or detect_kind(data[:HEAD])
     if kind == "jsonl":
-        yield from _jsonl(data, origin, language, warn)
+        yield from _jsonl(data.split(b"\n"), origin, language, warn)
     elif kind == "text":
         yield _text_document(data, origin, "stdin", _given(published, language), warn)
     else:
@@ -219,8 +239,10 @@ def _text_document(data: bytes, origin: str, doc_id: str, meta: dict, warn: Warn
     return _document({**meta, "id": str(meta.get("id") or doc_id), "text": text}, origin, warn)
 
 
-def _jsonl(data: bytes, origin: str, language: str | None, warn: Warn) -> Iterator[Document | DocumentError]:
-    for number, raw in enumerate(data.split(b"\n"), 1):
+def _jsonl(lines: Iterable[bytes], origin: str, language: str | None, warn: Warn,
+           first: int = 1) -> Iterator[Document | DocumentError]:
+    """The documents of JSONL lines (without their newline), the first numbered ``first``."""
+    for number, raw in enumerate(lines, first):
         if not raw.strip():
             continue
         where = f"{origin}:{number}"
