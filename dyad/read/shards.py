@@ -149,9 +149,10 @@ def _remote_piece(fs, path: str, info: dict) -> Piece:
     return Piece(url, url, int(info.get("size") or 0))
 
 
-def blocks(piece: Piece, kind: str | None, block: int = BLOCK) -> list[tuple[int, int]] | None:
-    """The byte ranges a file is read in, or None to read it whole: JSONL files larger than ``block``,
-    their kind found as ``read_sources`` finds it (its first bytes; the name breaks ties)."""
+def blocks(piece: Piece, kind: str | None, block: int | None = None) -> list[tuple[int, int]] | None:
+    """The byte ranges a file is read in, or None to read it whole: JSONL files larger than ``block``
+    (``BLOCK``), their kind found as ``read_sources`` finds it (its first bytes; the name breaks ties)."""
+    block = block or BLOCK
     if piece.size <= block:
         return None
     if kind is None:

@@ -29,7 +29,8 @@ from dyad.errors import DocumentError, DyadError
 from dyad.kb.loader import KnowledgeBase
 from dyad.model import Document
 from dyad.pipeline import extract_all
-from dyad.read.shards import BLOCK, Piece, ReadOptions, Shards, blocks, count_newlines, list_shards, read_piece, split
+from dyad.read import shards
+from dyad.read.shards import Piece, ReadOptions, Shards, blocks, count_newlines, list_shards, read_piece, split
 from dyad.scale.cluster import install, knowledge
 from dyad.settings import Settings
 
@@ -177,13 +178,13 @@ def _items(docs: Iterable[Document | DocumentError]) -> Iterator[Item]:
             yield ("doc", seq, document_row(doc))
 
 
-def _pieces(client: Client, shards: Shards) -> Iterator[Item]:
+def _pieces(client: Client, inputs: Shards) -> Iterator[Item]:
     """The pieces of every file the shards name, in input order. The newlines of large JSONL files are
     counted on the workers, all files at once, ahead of their pieces (so their lines keep their numbers)."""
-    listed = list(list_shards(shards.paths, shards.options.kind))
+    listed = list(list_shards(inputs.paths, inputs.options.kind))
     counting: dict[int, tuple[list[tuple[int, int]], Any]] = {}
     for k, piece in enumerate(listed):
-        if isinstance(piece, Piece) and (ranges := blocks(piece, shards.options.kind)):
+        if isinstance(piece, Piece) and (ranges := blocks(piece, inputs.options.kind)):
             counting[k] = (ranges, client.submit(count_newlines, piece.url, ranges, pure=False))
     seq = 0
     for k, piece in enumerate(listed):
@@ -247,7 +248,7 @@ def _threads(client: Client) -> dict:
 
 
 def _chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    """Tasks: ``size`` documents, or pieces of up to ``size`` files and about ``BLOCK`` bytes."""
+    """Tasks: ``size`` documents, or pieces of up to ``size`` files and about ``shards.BLOCK`` bytes."""
     chunk: list[Item] = []
     weight = 0
     for item in items:
@@ -255,7 +256,7 @@ def _chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
         if item[0] == "piece":
             piece = item[2]
             weight += (piece.end - piece.start) if piece.end is not None else piece.size
-        if len(chunk) == size or weight >= BLOCK:
+        if len(chunk) == size or weight >= shards.BLOCK:
             yield chunk
             chunk, weight = [], 0
     if chunk:
