@@ -152,7 +152,7 @@ def fuse_buckets(store: Store, first: str, last: str) -> int:
                             (stage_record_dyads, dyad_rows), (stage_event_records, links)):
             fields = _fields(table)
             _put(conn, table, [tuple(map(row.get, fields)) for row in rows])
-        _put(conn, stage_month_counts, [(*key, n) for key, n in sorted(counted.items())])
+        _put(conn, stage_month_counts, [(*key, n) for key, n in counted.items()])
     return len(record_rows)
 
 
