@@ -1,6 +1,7 @@
 """Read documents from plain text (with NAME.meta.json beside), JSONL, HTML
 pages, WARC crawls, RSS/Atom feeds, sitemaps, URLs (when fetching is on),
-directories of those, and standard input.
+directories of those, globs, other file systems' URLs (``s3://``, through
+fsspec: dyad.read.shards lists and reads them), and standard input.
 
 The kind of a file is read from its content (dyad.read.detect), its name
 only breaking ties; ``kind`` overrides both.
