@@ -77,10 +77,12 @@ def prepare(store: Store) -> None:
         _require_empty(conn)
         stage_metadata.create_all(conn, tables=list(STAGED))
         if conn.dialect.name == "postgresql":
-            # no write-ahead log for rows that are copied once more in the swap: staging's server CPU fell by
-            # about a third (bench/scale.py bulk). A crash of the server empties them (a rerun stages again)
+            # no write-ahead log for rows that are copied once more in the swap (a crash of the server empties
+            # them: a rerun stages again), and no autovacuum: it scanned the growing tables again and again while
+            # workers copied into them (the swap analyzes what it reads)
             for table in STAGED:
                 conn.execute(text(f"ALTER TABLE {table.name} SET UNLOGGED"))
+                conn.execute(text(f"ALTER TABLE {table.name} SET (autovacuum_enabled = false)"))
         conn.execute(text("CREATE INDEX IF NOT EXISTS ix_stage_documents_key ON stage_documents (source, doc_key)"))
         # a batch staged twice (its worker died after the commit, before it reported) replaces itself
         conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ix_stage_documents_seq ON stage_documents (seq)"))
