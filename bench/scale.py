@@ -350,6 +350,13 @@ def _server_cpu(port: int) -> float:
     return total
 
 
+def _own_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bench_bulk(args) -> None:
     from dyad.scale import connect
     from dyad.store import bulk, open_store
@@ -394,12 +401,12 @@ def bench_bulk(args) -> None:
         fuse = time.perf_counter() - t
         fused = worker_figures(client)
         pg_fused = _server_cpu(port)
-        t = time.perf_counter()
+        t, here = time.perf_counter(), _own_cpu()
         counts = bulk.swap_in(store)
-        swap = time.perf_counter() - t
+        swap, here = time.perf_counter() - t, _own_cpu() - here
         print(f"  CPU: fusion {sum(fused[w]['cpu_seconds'] - after[w]['cpu_seconds'] for w in fused):.1f} s on the "
               f"workers, settle and fusion {pg_fused - pg_staged:.1f} s in PostgreSQL; "
-              f"swap {_server_cpu(port) - pg_fused:.1f} s in PostgreSQL")
+              f"swap {_server_cpu(port) - pg_fused:.1f} s in PostgreSQL and {here:.1f} s in this process")
         total = time.perf_counter() - started
         print(f"  settle {settle:.1f} s; fusion of {len(buckets):,} buckets into {records:,} records {fuse:.1f} s; "
               f"swap in with indexes {swap:.1f} s; {load()}")
