@@ -139,7 +139,7 @@ def bench_extract(args) -> None:
 def bench_shards(args) -> None:
     from dyad.kb.loader import load_kb
     from dyad.read.shards import Shards
-    from dyad.scale import connect, extract_lines
+    from dyad.scale import connect, extract_lines, extract_to_dataset
     from dyad.settings import Settings
     from dyad.sources import read_sources
 
@@ -163,20 +163,32 @@ def bench_shards(args) -> None:
             usage = resource.getrusage(resource.RUSAGE_SELF)
             return usage.ru_utime + usage.ru_stime
 
-        def run(client, inputs) -> tuple[float, float, str]:
+        def run(client, inputs, dataset: str | None) -> tuple[float, float, str]:
             c, t = cpu(), time.perf_counter()
-            out = [str(x) for x in extract_lines(client, inputs, settings, kb.version)]
-            return time.perf_counter() - t, cpu() - c, hashlib.md5("\n".join(out).encode()).hexdigest()
+            if dataset:  # the workers write the events; this process gets counts
+                out = [str(x) for x in extract_to_dataset(client, inputs, settings, kb.version, dataset)]
+            else:  # the JSON lines come back here, to be printed
+                out = [str(x) for x in extract_lines(client, inputs, settings, kb.version)]
+            seconds, used = time.perf_counter() - t, cpu() - c
+            if dataset:
+                import pandas as pd
+
+                events = pd.read_parquet(dataset).drop(columns="month").sort_values("event_id", ignore_index=True)
+                return seconds, used, hashlib.md5(events.to_csv().encode()).hexdigest()
+            return seconds, used, hashlib.md5("\n".join(out).encode()).hexdigest()
 
         with connect(workers=2) as client:
-            run(client, Shards((folder,)))  # warm: each worker's knowledge base, lexicons and language model
+            run(client, Shards((folder,)), None)  # warm: each worker's knowledge base, lexicons and language model
             for pair in range(args.pairs):
-                sent = run(client, read_sources([folder]))
-                listed = run(client, Shards((folder,)))
-                for name, (seconds, used, _) in (("documents sent", sent), ("shards read by the workers", listed)):
-                    print(f"  pair {pair + 1}, {name}: {seconds:.2f} s ({len(docs) / seconds:,.0f} articles/s), this "
-                          f"process {used:.2f} CPU s ({used / len(docs) * 1e3:.3f} ms per article); {load()}")
-                print(f"  same output: {sent[2] == listed[2]}")
+                for sink in ("JSON lines", "Parquet dataset"):
+                    parquet = sink == "Parquet dataset"
+                    sent = run(client, read_sources([folder]), f"{folder}-sent-{pair}" if parquet else None)
+                    listed = run(client, Shards((folder,)), f"{folder}-listed-{pair}" if parquet else None)
+                    for name, (seconds, used, _) in (("documents sent", sent), ("shards read by the workers", listed)):
+                        print(f"  pair {pair + 1}, {sink}, {name}: {seconds:.2f} s ({len(docs) / seconds:,.0f} "
+                              f"articles/s), this process {used:.2f} CPU s ({used / len(docs) * 1e3:.3f} ms per "
+                              f"article); {load()}")
+                    print(f"  same output: {sent[2] == listed[2]}")
     import resource
 
     print(f"this process: peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
