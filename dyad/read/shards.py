@@ -28,9 +28,11 @@ from dyad.model import Document
 from dyad.read.detect import HEAD, detect_kind, kind_of_name
 from dyad.read.web import WebContext
 
-# Bytes of JSONL per piece: about 250 news articles, 1-2 s of extraction on one core, so a task's results
-# (JSON lines, store rows) stay a few MB and the scheduler's millisecond per task is noise
-BLOCK = 1 << 20
+# Bytes of JSONL per piece, and of small files per task: about 60 news articles (4 kB a JSONL line), as many as
+# a batch of documents sent by the driver, 0.3-0.5 s of extraction on one core: the scheduler's millisecond per
+# task is noise, a task's results (JSON lines, store rows) stay under a few MB, and tasks are small enough to
+# spread evenly over the workers (with 1 MB, 1,000 articles in 10 files made 2 tasks for 2 workers)
+BLOCK = 1 << 18
 READ = 1 << 20  # bytes read at a time when counting newlines
 GLOB = ("*", "?", "[")
 
