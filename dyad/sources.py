@@ -23,15 +23,17 @@ import re
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, Any, BinaryIO
 
 from dyad.errors import DocumentError
 from dyad.fetch import Fetcher
 from dyad.model import Document
 from dyad.read.detect import HEAD, KINDS, detect_kind, kind_of_name
+from dyad.read.shards import Piece, ReadOptions, RemoteFile, list_shards, open_file, remote
 from dyad.read.web import WebContext, bytes_documents, fetch_documents, warc_stream
 from dyad.settings import Settings
 
@@ -125,14 +127,66 @@ def _listed(path: str) -> bool:
 
 def _shards(path: str, published: str | None, language: str | None, warn: Warn, kind: str | None,
             ctx: WebContext) -> Iterator[Document | DocumentError]:
-    from dyad.read.shards import ReadOptions, list_shards, read_piece
-
     options = ReadOptions(published, language, kind)
     for piece in list_shards([path], kind):
         if isinstance(piece, DocumentError):
             yield piece
         else:
             yield from read_piece(piece, options, ctx)
+
+
+def read_piece(piece: Piece, options: ReadOptions, ctx: WebContext) -> Iterator[Document | DocumentError]:
+    """The documents of a piece, as ``read_sources`` reads them from the whole file."""
+    if piece.only is not None:
+        for k, doc in enumerate(read_piece(replace(piece, only=None), options, ctx)):
+            if k == piece.only:
+                yield doc
+                return
+        return
+    if piece.end is not None:
+        try:
+            with open_file(piece.url) as f:
+                first = _first_line(f, piece)
+                yield from _jsonl(_lines(f, piece), piece.name, options.language, ctx.warn, first)
+        except OSError as exc:
+            yield DocumentError(piece.name, "read", exc.strerror or str(exc))
+        return
+    path: Any = Path(piece.url) if not remote(piece.url) else RemoteFile(piece.url)
+    kind = options.kind
+    if piece.in_dir:
+        try:
+            with path.open("rb") as f:
+                kind = detect_kind(f.read(HEAD), path.name)
+        except OSError as exc:
+            yield DocumentError(piece.name, "read", exc.strerror or str(exc))
+            return
+        if kind == "text":
+            ctx.warn(f"{piece.name}: skipped: not a known kind of input (give --input-format to read it)")
+            return
+    yield from _file(path, options.published, options.language, ctx.warn, kind, ctx, piece.doc_id)
+
+
+def _first_line(f: IO[bytes], piece: Piece) -> int:
+    """Leave ``f`` at the first line that starts in the piece; its number."""
+    if piece.start == 0:
+        f.seek(0)
+        return piece.line
+    f.seek(piece.start - 1)
+    if f.read(1) == b"\n":
+        return piece.line
+    f.readline()  # the rest of a line that started before the piece: the piece before reads it
+    return piece.line + 1
+
+
+def _lines(f: IO[bytes], piece: Piece) -> Iterator[bytes]:
+    position = f.tell()
+    end = piece.end if piece.end is not None else piece.size
+    while position < end:
+        raw = f.readline()
+        if not raw:
+            return
+        position += len(raw)
+        yield raw.removesuffix(b"\n")
 
 
 def _count_file(path: Path, kind: str | None, *, in_dir: bool) -> int | None:

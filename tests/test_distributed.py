@@ -21,8 +21,8 @@ from dyad.model import ArticleResult, DateValue, Document, Event, Evidence, Loca
 from dyad.output import article_json
 from dyad.pipeline import extract_all
 from dyad.settings import Settings
-from dyad.store import article_rows, bulk, ingest, open_store
 from dyad.sources import read_sources
+from dyad.store import article_rows, bulk, ingest, open_store
 from dyad.store.check import check
 
 from . import pg

@@ -8,10 +8,10 @@ import random
 import pytest
 
 from dyad.errors import DocumentError
-from dyad.read.shards import Piece, ReadOptions, blocks, count_newlines, list_shards, read_piece, split
+from dyad.read.shards import Piece, ReadOptions, blocks, count_newlines, list_shards, split
 from dyad.read.web import WebContext
 from dyad.settings import Settings
-from dyad.sources import read_sources
+from dyad.sources import read_piece, read_sources
 
 fsspec = pytest.importorskip("fsspec")  # the `shards` extra, part of `dev`
 

@@ -1,7 +1,8 @@
 """Inputs as shards: the files that paths, globs and remote folders name, each read on its own.
 
 A run on a cluster lists its inputs here (``list_shards``) and sends the workers pieces, not documents:
-each worker opens its piece and reads it as it streams (``read_piece``), so the process that lists them
+each worker opens its piece and reads it as it streams (``dyad.sources.read_piece``: the same readers,
+names and ids as ``read_sources`` gives the whole file), so the process that lists them
 reads none of the input. A JSONL file larger than ``BLOCK`` is cut into byte ranges of whole lines;
 its lines keep their numbers (``input.jsonl:1234`` in messages and as the id of a line without one)
 because the newlines before each range are counted first (``count_newlines``), on the workers too.
@@ -9,8 +10,7 @@ Every other file is one piece: a page or a text is one document, a WARC file str
 
 Local paths, directories and globs are read with the standard library; ``s3://``, ``gs://``,
 ``memory://`` and every other protocol of ``fsspec`` (the ``shards`` extra, with the protocol's own
-package: ``s3fs``, ``gcsfs`` ...) through it. What a piece yields equals what ``dyad.sources.read_sources``
-yields for the same file: the same readers, names and ids.
+package: ``s3fs``, ``gcsfs`` ...) through it.
 """
 
 from __future__ import annotations
@@ -24,9 +24,7 @@ from types import SimpleNamespace
 from typing import IO, Any
 
 from dyad.errors import DocumentError
-from dyad.model import Document
 from dyad.read.detect import HEAD, detect_kind, kind_of_name
-from dyad.read.web import WebContext
 
 # Bytes of JSONL per piece, and of small files per task: about 60 news articles (4 kB a JSONL line), as many as
 # a batch of documents sent by the driver, 0.3-0.5 s of extraction on one core: the scheduler's millisecond per
@@ -159,7 +157,7 @@ def blocks(piece: Piece, kind: str | None, block: int | None = None) -> list[tup
         return None
     if kind is None:
         try:
-            with _open(piece.url) as f:
+            with open_file(piece.url) as f:
                 head = f.read(HEAD)
         except OSError:
             return None  # reading it whole gives the error with its document's name
@@ -172,7 +170,7 @@ def blocks(piece: Piece, kind: str | None, block: int | None = None) -> list[tup
 def count_newlines(url: str, ranges: list[tuple[int, int]]) -> list[int]:
     """The newlines in each byte range of the file (ranges in order, without gaps)."""
     counts = []
-    with _open(url) as f:
+    with open_file(url) as f:
         f.seek(ranges[0][0])
         for start, end in ranges:
             n, left = 0, end - start
@@ -193,62 +191,6 @@ def split(piece: Piece, ranges: list[tuple[int, int]], newlines: list[int]) -> l
         out.append(replace(piece, start=start, end=end, line=before + 1))
         before += n
     return out
-
-
-def read_piece(piece: Piece, options: ReadOptions, ctx: WebContext) -> Iterator[Document | DocumentError]:
-    """The documents of a piece, as ``read_sources`` reads them from the whole file."""
-    from dyad.sources import _file, _jsonl
-
-    if piece.only is not None:
-        for k, doc in enumerate(read_piece(replace(piece, only=None), options, ctx)):
-            if k == piece.only:
-                yield doc
-                return
-        return
-    if piece.end is not None:
-        try:
-            with _open(piece.url) as f:
-                first = _first_line(f, piece)
-                yield from _jsonl(_lines(f, piece), piece.name, options.language, ctx.warn, first)
-        except OSError as exc:
-            yield DocumentError(piece.name, "read", exc.strerror or str(exc))
-        return
-    path: Any = Path(piece.url) if not remote(piece.url) else RemoteFile(piece.url)
-    kind = options.kind
-    if piece.in_dir:
-        try:
-            with path.open("rb") as f:
-                kind = detect_kind(f.read(HEAD), path.name)
-        except OSError as exc:
-            yield DocumentError(piece.name, "read", exc.strerror or str(exc))
-            return
-        if kind == "text":
-            ctx.warn(f"{piece.name}: skipped: not a known kind of input (give --input-format to read it)")
-            return
-    yield from _file(path, options.published, options.language, ctx.warn, kind, ctx, piece.doc_id)
-
-
-def _first_line(f: IO[bytes], piece: Piece) -> int:
-    """Leave ``f`` at the first line that starts in the piece; its number."""
-    if piece.start == 0:
-        f.seek(0)
-        return piece.line
-    f.seek(piece.start - 1)
-    if f.read(1) == b"\n":
-        return piece.line
-    f.readline()  # the rest of a line that started before the piece: the piece before reads it
-    return piece.line + 1
-
-
-def _lines(f: IO[bytes], piece: Piece) -> Iterator[bytes]:
-    position = f.tell()
-    end = piece.end if piece.end is not None else piece.size
-    while position < end:
-        raw = f.readline()
-        if not raw:
-            return
-        position += len(raw)
-        yield raw.removesuffix(b"\n")
 
 
 class RemoteFile:
@@ -279,7 +221,7 @@ class RemoteFile:
         return self.url
 
 
-def _open(url: str) -> IO[bytes]:
+def open_file(url: str) -> IO[bytes]:
     if not remote(url):
         return open(url.removeprefix("file://"), "rb")
     fs, path = _filesystem(url)

@@ -30,9 +30,10 @@ from dyad.kb.loader import KnowledgeBase
 from dyad.model import Document
 from dyad.pipeline import extract_all
 from dyad.read import shards
-from dyad.read.shards import Piece, ReadOptions, Shards, blocks, count_newlines, list_shards, read_piece, split
+from dyad.read.shards import Piece, ReadOptions, Shards, blocks, count_newlines, list_shards, split
 from dyad.scale.cluster import install, knowledge
 from dyad.settings import Settings
+from dyad.sources import read_piece
 
 # Documents per task: a task costs the scheduler about a millisecond and a news article 5 ms of extraction
 # (bench/extract.py); 50 keeps the overhead under 1 % and a batch's rows under a megabyte
