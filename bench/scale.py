@@ -1,6 +1,7 @@
 """dyad past one machine: extraction on Dask workers, ingest into PostgreSQL, the bulk path to 1,000,000 events.
 
     python bench/scale.py extract [--docs 2000] [--pairs 5] [--own-sessions]
+    python bench/scale.py shards [--docs 2000] [--files 20] [--pairs 3]
     python bench/scale.py ingest [--docs 1000] [--workers 1,2,4]
     python bench/scale.py bulk [--events 1000000] [--workers 2] [--step 100000]
 
@@ -8,6 +9,11 @@ extract: the same articles (bench/extract.py's permuted copies) extracted in one
 local cluster of 2 worker processes, in alternating pairs (plain, 2 workers); prints each pair's seconds
 and speed-up, the median, the cluster's start and knowledge-base load apart, CPU seconds and peak memory
 of each worker, and whether both outputs are the same bytes. Also one run on a cluster of 1 worker.
+
+shards: the same articles as JSONL files on 2 workers, read by this process and sent as documents, against
+listed here and read by the workers themselves (`dyad.read.shards`), in alternating pairs; prints each run's
+seconds, this process's CPU seconds per article (what bounds the cores one driver can feed) and whether both
+outputs are the same bytes.
 
 ingest: PostgreSQL (a temporary server, Debian's postgresql) from an empty database, with 1, 2 and 4
 workers, through the single writer (`dyad ingest --workers`) and the bulk path (`--bulk`); prints
@@ -128,6 +134,64 @@ def bench_extract(args) -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(f"driver (and plain runs): {usage.ru_utime + usage.ru_stime:.1f} CPU s, "
           f"peak {usage.ru_maxrss / 1024:,.0f} MB")
+
+
+def bench_shards(args) -> None:
+    from dyad.kb.loader import load_kb
+    from dyad.read.shards import Shards
+    from dyad.scale import connect, extract_lines, extract_to_dataset
+    from dyad.settings import Settings
+    from dyad.sources import read_sources
+
+    settings = Settings()
+    kb = load_kb()
+    docs = articles(args.docs)
+    with tempfile.TemporaryDirectory() as folder:
+        per_file = -(-len(docs) // args.files)
+        for k in range(args.files):
+            lines = [json.dumps({"id": d.id, "text": d.text, "published": d.published.isoformat() if d.published
+                                 else None, "language": d.language, "title": d.title, "url": d.url,
+                                 "source": d.source}, ensure_ascii=False)
+                     for d in docs[k * per_file:(k + 1) * per_file]]
+            Path(folder, f"part-{k:04d}.jsonl").write_text("\n".join(lines) + "\n")
+        size = sum(p.stat().st_size for p in Path(folder).iterdir())
+        print(f"{len(docs)} articles in {args.files} JSONL files, {size / 1e6:.1f} MB; {load()}")
+
+        def cpu() -> float:
+            import resource
+
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            return usage.ru_utime + usage.ru_stime
+
+        def run(client, inputs, dataset: str | None) -> tuple[float, float, str]:
+            c, t = cpu(), time.perf_counter()
+            if dataset:  # the workers write the events; this process gets counts
+                out = [str(x) for x in extract_to_dataset(client, inputs, settings, kb.version, dataset)]
+            else:  # the JSON lines come back here, to be printed
+                out = [str(x) for x in extract_lines(client, inputs, settings, kb.version)]
+            seconds, used = time.perf_counter() - t, cpu() - c
+            if dataset:
+                import pandas as pd
+
+                events = pd.read_parquet(dataset).drop(columns="month").sort_values("event_id", ignore_index=True)
+                return seconds, used, hashlib.md5(events.to_csv().encode()).hexdigest()
+            return seconds, used, hashlib.md5("\n".join(out).encode()).hexdigest()
+
+        with connect(workers=2) as client:
+            run(client, Shards((folder,)), None)  # warm: each worker's knowledge base, lexicons and language model
+            for pair in range(args.pairs):
+                for sink in ("JSON lines", "Parquet dataset"):
+                    parquet = sink == "Parquet dataset"
+                    sent = run(client, read_sources([folder]), f"{folder}-sent-{pair}" if parquet else None)
+                    listed = run(client, Shards((folder,)), f"{folder}-listed-{pair}" if parquet else None)
+                    for name, (seconds, used, _) in (("documents sent", sent), ("shards read by the workers", listed)):
+                        print(f"  pair {pair + 1}, {sink}, {name}: {seconds:.2f} s ({len(docs) / seconds:,.0f} "
+                              f"articles/s), this process {used:.2f} CPU s ({used / len(docs) * 1e3:.3f} ms per "
+                              f"article); {load()}")
+                    print(f"  same output: {sent[2] == listed[2]}")
+    import resource
+
+    print(f"this process: peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 
 
 def _server():
@@ -298,6 +362,13 @@ def _server_cpu(port: int) -> float:
     return total
 
 
+def _own_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def bench_bulk(args) -> None:
     from dyad.scale import connect
     from dyad.store import bulk, open_store
@@ -342,12 +413,12 @@ def bench_bulk(args) -> None:
         fuse = time.perf_counter() - t
         fused = worker_figures(client)
         pg_fused = _server_cpu(port)
-        t = time.perf_counter()
+        t, here = time.perf_counter(), _own_cpu()
         counts = bulk.swap_in(store)
-        swap = time.perf_counter() - t
+        swap, here = time.perf_counter() - t, _own_cpu() - here
         print(f"  CPU: fusion {sum(fused[w]['cpu_seconds'] - after[w]['cpu_seconds'] for w in fused):.1f} s on the "
               f"workers, settle and fusion {pg_fused - pg_staged:.1f} s in PostgreSQL; "
-              f"swap {_server_cpu(port) - pg_fused:.1f} s in PostgreSQL")
+              f"swap {_server_cpu(port) - pg_fused:.1f} s in PostgreSQL and {here:.1f} s in this process")
         total = time.perf_counter() - started
         print(f"  settle {settle:.1f} s; fusion of {len(buckets):,} buckets into {records:,} records {fuse:.1f} s; "
               f"swap in with indexes {swap:.1f} s; {load()}")
@@ -369,6 +440,10 @@ def main() -> None:
     ex.add_argument("--pairs", type=int, default=5)
     ex.add_argument("--own-sessions", action="store_true",
                     help="each worker in a session of its own, so that Linux's autogroup gives it a share of its own")
+    sh = sub.add_parser("shards")
+    sh.add_argument("--docs", type=int, default=2000)
+    sh.add_argument("--files", type=int, default=20)
+    sh.add_argument("--pairs", type=int, default=3)
     ing = sub.add_parser("ingest")
     ing.add_argument("--docs", type=int, default=1000)
     ing.add_argument("--workers", default="1,2,4")
@@ -379,7 +454,7 @@ def main() -> None:
     bu.add_argument("--check", action="store_true", help="run dyad check on the loaded store (slow at 1 M)")
     args = parser.parse_args()
     tempfile.tempdir = tempfile.gettempdir()
-    {"extract": bench_extract, "ingest": bench_ingest, "bulk": bench_bulk}[args.what](args)
+    {"extract": bench_extract, "shards": bench_shards, "ingest": bench_ingest, "bulk": bench_bulk}[args.what](args)
 
 
 if __name__ == "__main__":

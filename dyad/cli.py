@@ -298,6 +298,17 @@ def _fetcher(args: argparse.Namespace, settings: Settings):
     return Fetcher(settings) if getattr(args, "fetch", True) else None
 
 
+def _inputs(args: argparse.Namespace, settings: Settings):
+    """On a cluster, the paths for the workers to read themselves, unless one is standard input or a web page
+    (read and sent by this process); in one process, the documents."""
+    from dyad.read.shards import ReadOptions, Shards, shardable
+
+    if (args.workers or args.scheduler) and all(shardable(path) for path in args.paths):
+        fetch = getattr(args, "fetch", True)
+        return Shards(tuple(args.paths), ReadOptions(args.published, args.lang, args.input_format, fetch))
+    return _read(args, settings)
+
+
 def _read(args: argparse.Namespace, settings: Settings):
     return read_sources(args.paths, published=args.published, language=args.lang, warn=_warn,
                         kind=args.input_format, fetcher=_fetcher(args, settings), settings=settings)
@@ -319,7 +330,7 @@ def _extract(args: argparse.Namespace) -> int:
     if (args.format == "parquet") != bool(args.output):
         raise DyadError("--format parquet writes a folder: give it with -o DIR (and -o only with --format parquet)")
     kb = load_kb(settings.kb_extra)
-    docs = _read(args, settings)
+    docs = _inputs(args, settings)
     failed = events = 0
     table_rows: list[dict] = []
     lines: Iterator[str | int | DocumentError]
@@ -329,9 +340,9 @@ def _extract(args: argparse.Namespace) -> int:
 
             client = stack.enter_context(_cluster(args))
             if args.format == "parquet":
-                lines = extract_to_dataset(client, docs, settings, kb.version, args.output)
+                lines = extract_to_dataset(client, docs, settings, kb.version, args.output, warn=_warn)
             else:
-                lines = extract_lines(client, docs, settings, kb.version)
+                lines = extract_lines(client, docs, settings, kb.version, warn=_warn)
         else:
             lines = (r if isinstance(r, DocumentError) else json.dumps(article_json(r, kb.version), ensure_ascii=False)
                      for r in extract_all(docs, kb, settings))
@@ -428,6 +439,7 @@ def _record_query(args: argparse.Namespace, oldest_first: bool = False):
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from dyad.read.shards import Shards
     from dyad.sources import count_documents
     from dyad.store import IngestReport, ingest
     from dyad.store.core import new_or_changed
@@ -437,9 +449,11 @@ def _ingest(args: argparse.Namespace) -> int:
     settings = _settings(args, language=args.lang, kb_extra=args.kb_extra, time_budget=args.time_budget or None)
     kb = load_kb(settings.kb_extra)
     store = _existing_store(args.db, create=True)
-    docs = _read(args, settings)
+    docs = _inputs(args, settings)
     with _Progress(args, "ingest", "documents") as progress:
-        total = count_documents(args.paths, args.input_format) if progress.enabled else None
+        # workers reading shards: this process reads none of the input, so it does not count it either
+        counted = progress.enabled and not isinstance(docs, Shards)
+        total = count_documents(args.paths, args.input_format) if counted else None
         if args.workers or args.scheduler:
             from dyad.scale import bulk_load, ingest_on_cluster
 
@@ -453,9 +467,10 @@ def _ingest(args: argparse.Namespace) -> int:
                 shown = advance if progress.enabled else None
                 if args.bulk:
                     store.engine.dispose()
-                    report = bulk_load(client, args.db, docs, settings, kb.version, shown)
+                    report = bulk_load(client, args.db, docs, settings, kb.version, shown, warn=_warn)
                 else:
-                    report = ingest_on_cluster(client, store, docs, settings, kb.version, shown, args.batch)
+                    report = ingest_on_cluster(client, store, docs, settings, kb.version, shown, args.batch,
+                                               warn=_warn)
         else:
             skipped = IngestReport()  # documents stored as they are: not extracted again
             results = extract_all(new_or_changed(store, docs, kb.version, skipped), kb, settings)

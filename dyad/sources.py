@@ -1,6 +1,7 @@
 """Read documents from plain text (with NAME.meta.json beside), JSONL, HTML
 pages, WARC crawls, RSS/Atom feeds, sitemaps, URLs (when fetching is on),
-directories of those, and standard input.
+directories of those, globs, other file systems' URLs (``s3://``, through
+fsspec: dyad.read.shards lists and reads them), and standard input.
 
 The kind of a file is read from its content (dyad.read.detect), its name
 only breaking ties; ``kind`` overrides both.
@@ -21,16 +22,18 @@ import json
 import re
 import sys
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, Any, BinaryIO
 
 from dyad.errors import DocumentError
 from dyad.fetch import Fetcher
 from dyad.model import Document
 from dyad.read.detect import HEAD, KINDS, detect_kind, kind_of_name
+from dyad.read.shards import Piece, ReadOptions, RemoteFile, list_shards, open_file, remote
 from dyad.read.web import WebContext, bytes_documents, fetch_documents, warc_stream
 from dyad.settings import Settings
 
@@ -58,6 +61,9 @@ def read_sources(paths: list[str], *, published: str | None = None, language: st
             continue
         if path.startswith(("http://", "https://")):
             yield from fetch_documents(path, ctx)
+            continue
+        if _listed(path):
+            yield from _shards(path, published, language, warn, kind, ctx)
             continue
         p = Path(path)
         if p.is_dir():
@@ -93,7 +99,7 @@ def count_documents(paths: list[str], kind: str | None = None) -> int | None:
     """
     n = 0
     for path in paths:
-        if path == "-" or path.startswith(("http://", "https://")):
+        if path == "-" or path.startswith(("http://", "https://")) or _listed(path):
             return None
         p = Path(path)
         if p.is_dir():
@@ -112,6 +118,75 @@ def count_documents(paths: list[str], kind: str | None = None) -> int | None:
         else:
             n += 1  # no such file: one error
     return n
+
+
+def _listed(path: str) -> bool:
+    """A glob or a URL of another file system (``s3://``): its files are listed by ``dyad.read.shards``."""
+    return "://" in path or (any(c in path for c in "*?[") and not Path(path).exists())
+
+
+def _shards(path: str, published: str | None, language: str | None, warn: Warn, kind: str | None,
+            ctx: WebContext) -> Iterator[Document | DocumentError]:
+    options = ReadOptions(published, language, kind)
+    for piece in list_shards([path], kind):
+        if isinstance(piece, DocumentError):
+            yield piece
+        else:
+            yield from read_piece(piece, options, ctx)
+
+
+def read_piece(piece: Piece, options: ReadOptions, ctx: WebContext) -> Iterator[Document | DocumentError]:
+    """The documents of a piece, as ``read_sources`` reads them from the whole file."""
+    if piece.only is not None:
+        for k, doc in enumerate(read_piece(replace(piece, only=None), options, ctx)):
+            if k == piece.only:
+                yield doc
+                return
+        return
+    if piece.end is not None:
+        try:
+            with open_file(piece.url) as f:
+                first = _first_line(f, piece)
+                yield from _jsonl(_lines(f, piece), piece.name, options.language, ctx.warn, first)
+        except OSError as exc:
+            yield DocumentError(piece.name, "read", exc.strerror or str(exc))
+        return
+    path: Any = Path(piece.url) if not remote(piece.url) else RemoteFile(piece.url)
+    kind = options.kind
+    if piece.in_dir:
+        try:
+            with path.open("rb") as f:
+                kind = detect_kind(f.read(HEAD), path.name)
+        except OSError as exc:
+            yield DocumentError(piece.name, "read", exc.strerror or str(exc))
+            return
+        if kind == "text":
+            ctx.warn(f"{piece.name}: skipped: not a known kind of input (give --input-format to read it)")
+            return
+    yield from _file(path, options.published, options.language, ctx.warn, kind, ctx, piece.doc_id)
+
+
+def _first_line(f: IO[bytes], piece: Piece) -> int:
+    """Leave ``f`` at the first line that starts in the piece; its number."""
+    if piece.start == 0:
+        f.seek(0)
+        return piece.line
+    f.seek(piece.start - 1)
+    if f.read(1) == b"\n":
+        return piece.line
+    f.readline()  # the rest of a line that started before the piece: the piece before reads it
+    return piece.line + 1
+
+
+def _lines(f: IO[bytes], piece: Piece) -> Iterator[bytes]:
+    position = f.tell()
+    end = piece.end if piece.end is not None else piece.size
+    while position < end:
+        raw = f.readline()
+        if not raw:
+            return
+        position += len(raw)
+        yield raw.removesuffix(b"\n")
 
 
 def _count_file(path: Path, kind: str | None, *, in_dir: bool) -> int | None:
@@ -154,7 +229,7 @@ def _file(path: Path, published: str | None, language: str | None, warn: Warn, k
         yield DocumentError(str(path), "read", exc.strerror or str(exc))
         return
     if kind == "jsonl":
-        yield from _jsonl(data, str(path), language, warn)
+        yield from _jsonl(data.split(b"\n"), str(path), language, warn)
         return
     meta: dict = {}
     meta_path = path.with_name(path.stem + ".meta.json")
@@ -200,7 +275,7 @@ def _stream(data: bytes, origin: str, published: str | None, language: str | Non
             warn: Warn, kind: str | None, ctx: WebContext) -> Iterator[Document | DocumentError]:
     kind = kind or detect_kind(data[:HEAD])
     if kind == "jsonl":
-        yield from _jsonl(data, origin, language, warn)
+        yield from _jsonl(data.split(b"\n"), origin, language, warn)
     elif kind == "text":
         yield _text_document(data, origin, "stdin", _given(published, language), warn)
     else:
@@ -219,8 +294,10 @@ def _text_document(data: bytes, origin: str, doc_id: str, meta: dict, warn: Warn
     return _document({**meta, "id": str(meta.get("id") or doc_id), "text": text}, origin, warn)
 
 
-def _jsonl(data: bytes, origin: str, language: str | None, warn: Warn) -> Iterator[Document | DocumentError]:
-    for number, raw in enumerate(data.split(b"\n"), 1):
+def _jsonl(lines: Iterable[bytes], origin: str, language: str | None, warn: Warn,
+           first: int = 1) -> Iterator[Document | DocumentError]:
+    """The documents of JSONL lines (without their newline), the first numbered ``first``."""
+    for number, raw in enumerate(lines, first):
         if not raw.strip():
             continue
         where = f"{origin}:{number}"

@@ -21,6 +21,7 @@ from dyad.model import ArticleResult, DateValue, Document, Event, Evidence, Loca
 from dyad.output import article_json
 from dyad.pipeline import extract_all
 from dyad.settings import Settings
+from dyad.sources import read_sources
 from dyad.store import article_rows, bulk, ingest, open_store
 from dyad.store.check import check
 
@@ -28,6 +29,8 @@ from . import pg
 
 distributed = pytest.importorskip("distributed")  # the `distributed` extra, part of `dev`
 
+from dyad.read import shards  # noqa: E402
+from dyad.read.shards import ReadOptions, Shards  # noqa: E402
 from dyad.scale import bulk_load, extract_lines, ingest_on_cluster  # noqa: E402
 from dyad.scale.cluster import connect, install  # noqa: E402
 from dyad.scale.run import _extract_task, _run  # noqa: E402
@@ -124,7 +127,7 @@ def test_each_worker_loads_the_knowledge_base_once_and_a_different_version_is_an
     assert client.run(lambda dask_worker: id(dask_worker.plugins["dyad"].kb)) == loaded  # not loaded again per task
     items = [("doc", 0, ("x", TEXTS[0], "2023-09-20", "de", None, None, "wire", "", None, None))]
     with pytest.raises(DyadError, match=r"with dyad \S+ with knowledge base sha256:\w+, this run has .*sha256:other"):
-        list(_run(client, items, _extract_task, "sha256:other", None, 1))
+        list(_run(client, items, _extract_task, "sha256:other", None, 1, None, options=None))
 
 
 def test_workers_write_a_parquet_dataset_by_month_equal_to_one_process(client, fantasy, tmp_path):
@@ -194,6 +197,100 @@ def test_bulk_load_with_a_killed_worker_and_a_stopped_run_equals_one_process(cli
         with pytest.raises(DyadError, match="empty store"):
             bulk_load(client, stopped, docs[:3], SETTINGS, fantasy.version)
         client.wait_for_workers(2)
+
+
+def write_shards(folder, docs, per_file=10, broken=True):
+    """The documents as JSONL shards of ``per_file`` lines (and a broken line in the second); their glob."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for start in range(0, len(docs), per_file):
+        lines = [json.dumps({"id": d.id, "text": d.text, "published": d.published.isoformat(), "language": "de",
+                             "source": d.source}, ensure_ascii=False) for d in docs[start:start + per_file]]
+        if broken and start == per_file:
+            lines.insert(3, '{"id": "bad", "text": ')
+        (folder / f"part-{start // per_file:03d}.jsonl").write_text("\n".join(lines) + "\n")
+    return str(folder / "part-*.jsonl")
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """JSONL files cut into byte ranges of a few lines, so that every test reads some in pieces."""
+    monkeypatch.setattr(shards, "BLOCK", 700)
+
+
+def test_workers_reading_their_own_shards_give_one_process_output(client, fantasy, tmp_path, small_blocks):
+    pattern = write_shards(tmp_path / "in", documents(40))
+    expected = [str(r) if isinstance(r, DocumentError) else json.dumps(article_json(r, fantasy.version),
+                                                                       ensure_ascii=False)
+                for r in extract_all(read_sources([pattern, str(tmp_path / "none.jsonl")]), fantasy, SETTINGS)]
+    seen: list[int] = []
+    lines = list(extract_lines(client, Shards((pattern, str(tmp_path / "none.jsonl"))), SETTINGS, fantasy.version,
+                               lambda done, events: seen.append(done)))
+    assert [str(x) for x in lines] == expected
+    errors = [x for x in lines if isinstance(x, DocumentError)]
+    assert [e.doc for e in errors] == [f"{tmp_path}/in/part-001.jsonl:4", f"{tmp_path}/none.jsonl"]  # by name
+    assert seen[-1] == 42 and seen == sorted(seen)
+
+
+def test_workers_read_an_fsspec_file_system_of_their_own(client, fantasy, tmp_path, small_blocks):
+    """The memory file system of each process holds the same files: listed here, read on the workers."""
+    pattern = write_shards(tmp_path, documents(24), per_file=8)
+    files = {path.name: path.read_bytes() for path in sorted(tmp_path.glob("part-*.jsonl"))}
+
+    def put() -> None:
+        import fsspec
+
+        for name, content in files.items():
+            fsspec.filesystem("memory").pipe(f"/t14/{name}", content)
+
+    put()
+    client.run(put)
+    warned: list[str] = []
+    options = ReadOptions(language="de")
+    lines = list(extract_lines(client, Shards(("memory://t14/part-*.jsonl",), options), SETTINGS, fantasy.version,
+                               warn=warned.append))
+    expected = list(extract_lines(client, Shards((pattern,), options), SETTINGS, fantasy.version))
+    assert [str(x).replace("memory:///t14/", f"{tmp_path}/") for x in lines] == [str(x) for x in expected]
+    assert "memory:///t14/part-001.jsonl:4" in [x.doc for x in lines if isinstance(x, DocumentError)]
+    assert len(lines) == 25 and not warned
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_ingest_and_bulk_load_from_shards_equal_one_process(client, fantasy, request, tmp_path, backend,
+                                                           small_blocks):
+    """The later copies of four documents sit in another shard than the earlier ones: on a rerun the workers
+    find them stored as they are, but their earlier copies replace them first, so they are sent again."""
+    docs = documents(40)
+    pattern = write_shards(tmp_path / "in", docs, broken=False)
+    with database(request, tmp_path, backend) as clean, database(request, tmp_path, backend) as single, \
+            database(request, tmp_path, backend) as loaded:
+        expected = clean_run(clean, docs, fantasy)
+        store = open_store(single)
+        report = ingest_on_cluster(client, store, Shards((pattern,)), SETTINGS, fantasy.version, batch_size=7)
+        assert snapshot(single) == expected and report.added == len(expected[0])
+        again = ingest_on_cluster(client, store, Shards((pattern,)), SETTINGS, fantasy.version)
+        assert (again.added, again.unchanged, again.replaced) == (0, len(docs) - 4, 4)  # as in one process
+        assert snapshot(single) == expected  # the later copies were sent again: the store holds them
+        store.engine.dispose()
+        report = bulk_load(client, loaded, Shards((pattern,)), SETTINGS, fantasy.version)
+        assert snapshot(loaded) == expected and report.added == len(expected[0])
+
+
+def test_a_stopped_bulk_load_from_shards_goes_on_with_what_is_staged(client, fantasy, request, tmp_path,
+                                                                     small_blocks):
+    docs = documents(40)
+    pattern = write_shards(tmp_path / "in", docs, broken=False)
+    with database(request, tmp_path, "sqlite") as clean, database(request, tmp_path, "sqlite") as stopped:
+        expected = clean_run(clean, docs, fantasy)
+
+        def stop_half_way(done, events):
+            if done >= 12:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            bulk_load(client, stopped, Shards((pattern,)), SETTINGS, fantasy.version, stop_half_way)
+        again = bulk_load(client, stopped, Shards((pattern,)), SETTINGS, fantasy.version)
+        assert again.unchanged >= 12  # known by content hash on the workers, not extracted again
+        assert snapshot(stopped) == expected
 
 
 def synthetic(doc_id, specs):

@@ -57,6 +57,7 @@ class Knowledge(WorkerPlugin):
         self.extra_name = Path(settings.kb_extra).name if settings.kb_extra else ""
         self.kb: KnowledgeBase | None = None
         self.stores: dict[str, Any] = {}
+        self.crawler: Any = None
 
     def setup(self, worker) -> None:
         if self.extra is not None:
@@ -77,9 +78,19 @@ class Knowledge(WorkerPlugin):
             self.stores[url] = open_store(url)
         return self.stores[url]
 
+    def fetcher(self):
+        """One crawler per worker, for feeds' summary-only items and sitemaps' pages in the shards it reads."""
+        if self.crawler is None:
+            from dyad.fetch import Fetcher
+
+            self.crawler = Fetcher(self.settings)
+        return self.crawler
+
     def teardown(self, worker) -> None:
         for store in self.stores.values():
             store.engine.dispose()
+        if self.crawler is not None:
+            self.crawler.close()
 
 
 def install(client: Client, settings: Settings) -> None:

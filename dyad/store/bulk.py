@@ -17,6 +17,7 @@ Later, daily runs go through the single writer as before.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,8 +27,8 @@ from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, 
 from dyad.errors import DyadError
 from dyad.fuse import Cluster, fuse_ids, record_id_of
 from dyad.store import monthly
-from dyad.store.core import ArticleRows, Store, _chunks, _first_fitting, _fuse_event, _insert, _mark, _record_rows
-from dyad.store.schema import documents, events, record_actors, record_dyads, records
+from dyad.store.core import ArticleRows, Store, _chunks, _first_fitting, _fuse_event, _mark, _record_rows
+from dyad.store.schema import documents, events, month_counts, record_actors, record_dyads, records
 
 stage_metadata = MetaData()
 
@@ -50,9 +51,12 @@ stage_record_actors = _copy_of(record_actors, "stage_record_actors")
 stage_record_dyads = _copy_of(record_dyads, "stage_record_dyads")
 stage_event_records = Table("stage_event_records", stage_metadata, Column("event_id", String(40)),
                             Column("record_id", String(20)))
-FUSED = (stage_records, stage_record_actors, stage_record_dyads, stage_event_records)
+# each fusion task's meetings per month (dyad.store.monthly); the swap adds them up
+stage_month_counts = _copy_of(month_counts, "stage_month_counts")
+FUSED = (stage_records, stage_record_actors, stage_record_dyads, stage_event_records, stage_month_counts)
 STAGED = (stage_documents, stage_events, *FUSED)
 TARGETS = (documents, events, records, record_actors, record_dyads)
+REBUILT = (*TARGETS, month_counts)  # filled by the swap: their indexes and keys are built once it is done
 
 
 def bucket_of(group_key: str) -> str:
@@ -72,6 +76,13 @@ def prepare(store: Store) -> None:
     with store.writing() as conn:
         _require_empty(conn)
         stage_metadata.create_all(conn, tables=list(STAGED))
+        if conn.dialect.name == "postgresql":
+            # no write-ahead log for rows that are copied once more in the swap (a crash of the server empties
+            # them: a rerun stages again), and no autovacuum: it scanned the growing tables again and again while
+            # workers copied into them (the swap analyzes what it reads)
+            for table in STAGED:
+                conn.execute(text(f"ALTER TABLE {table.name} SET UNLOGGED"))
+                conn.execute(text(f"ALTER TABLE {table.name} SET (autovacuum_enabled = false)"))
         conn.execute(text("CREATE INDEX IF NOT EXISTS ix_stage_documents_key ON stage_documents (source, doc_key)"))
         # a batch staged twice (its worker died after the commit, before it reported) replaces itself
         conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ix_stage_documents_seq ON stage_documents (seq)"))
@@ -93,13 +104,16 @@ def staged_hashes(store: Store, keys: list[tuple[str, str]]) -> set[tuple[str, s
 def stage(store: Store, articles: Iterable[tuple[int, ArticleRows]]) -> StageReport:
     """Write (input position, rows) of articles into the staging tables, in one transaction, in place of
     anything staged before at their positions."""
-    doc_rows, event_rows = [], []
+    # rows as tuples in the tables' column order, built in C (map of dict.get): building a dict per row and
+    # then a tuple of it for COPY took about half of staging's CPU (cProfile, bench/scale.py's articles)
+    doc_fields, event_fields = _fields(stage_documents, ("seq",)), _fields(stage_events, ("seq", "bucket"))
+    doc_rows, event_rows, seqs = [], [], []
     for seq, article in articles:
-        doc_rows.append({**article.document, "seq": seq})
+        doc_rows.append((*map(article.document.get, doc_fields), seq))
+        seqs.append(seq)
         for row in article.events:
-            staged = {c: row[c] for c in row if c not in ("document_id", "record_id")}
-            event_rows.append({**staged, "seq": seq, "bucket": bucket_of(row["group_key"])})
-    seqs = sorted(row["seq"] for row in doc_rows)
+            event_rows.append((*map(row.get, event_fields), seq, bucket_of(row["group_key"])))
+    seqs.sort()
     with _turn(store) as conn:
         for chunk in _chunks(seqs, 500):
             for table in (stage_documents, stage_events):
@@ -133,10 +147,14 @@ def fuse_buckets(store: Store, first: str, last: str) -> int:
             f"SELECT {', '.join(columns)} FROM stage_events WHERE bucket >= {_mark(conn)} AND bucket <= {_mark(conn)}",
             (first, last))]
     record_rows, actor_rows, dyad_rows, links = fused_rows(members)
+    counted: Counter = Counter()
+    monthly.tally(counted, record_rows, 1)
     with _turn(store) as conn:
         for table, rows in ((stage_records, record_rows), (stage_record_actors, actor_rows),
                             (stage_record_dyads, dyad_rows), (stage_event_records, links)):
-            _put(conn, table, rows)
+            fields = _fields(table)
+            _put(conn, table, [tuple(map(row.get, fields)) for row in rows])
+        _put(conn, stage_month_counts, [(*key, n) for key, n in counted.items()])
     return len(record_rows)
 
 
@@ -193,11 +211,18 @@ def swap_in(store: Store) -> dict[str, int]:
     """Move what is staged and fused into the store, which must hold no document yet; returns row counts."""
     with store.writing() as conn:
         _require_empty(conn)
-        rebuild = [sql for table in TARGETS for sql in _drop_indexes(conn, table.name)]
+        rebuild = [sql for table in REBUILT for sql in _drop_indexes(conn, table.name)]
+        if conn.dialect.name == "postgresql":
+            # one sorted build of each key instead of a b-tree insert (and a foreign-key check) per row: the
+            # events' insert took 9.8 s of a 200,000-event swap with them; index builds sort in memory
+            rebuild = _drop_keys(conn, REBUILT) + rebuild
+            conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
         conn.execute(text("CREATE INDEX IF NOT EXISTS ix_stage_event_records ON stage_event_records (event_id)"))
         names = [c.name for c in stage_documents.columns if c.name != "seq"]
         conn.execute(text(f"INSERT INTO documents ({', '.join(names)}) "
                           f"SELECT {', '.join(names)} FROM stage_documents ORDER BY seq"))
+        if conn.dialect.name == "postgresql":  # the planner's sizes for the join below, without keys to go by
+            conn.execute(text("ANALYZE documents, stage_documents, stage_events, stage_event_records"))
         names = [c.name for c in stage_events.columns if c.name not in ("seq", "bucket")]
         conn.execute(text(
             f"INSERT INTO events ({', '.join(names)}, document_id, record_id) "
@@ -212,7 +237,12 @@ def swap_in(store: Store) -> dict[str, int]:
                               f"SELECT {', '.join(names)} FROM {staged.name}"))
         if conn.dialect.name == "sqlite":
             conn.execute(text("INSERT INTO evidence_fts (event_id, body) SELECT id, evidence_text FROM events"))
-        monthly.rebuild(conn)  # the meetings per month that fusion keeps, counted once for the whole load
+        # the meetings per month that fusion keeps: the fusion tasks' counts added up (counting all records
+        # again here, in one process, took longer than the rest of the swap)
+        conn.execute(text("DELETE FROM month_counts"))
+        conn.execute(text("INSERT INTO month_counts (a, b, status, month, last, meetings) "
+                          "SELECT a, b, status, month, last, SUM(meetings) FROM stage_month_counts "
+                          "GROUP BY a, b, status, month, last"))
         for sql in rebuild:
             conn.exec_driver_sql(sql)
         counts = {t.name: conn.execute(text(f"SELECT COUNT(*) FROM {t.name}")).scalar_one() for t in TARGETS}
@@ -232,6 +262,20 @@ def _require_empty(conn: Connection) -> None:
 def has_stage(store: Store) -> bool:
     with store.engine.connect() as conn:
         return inspect(conn).has_table(stage_documents.name)
+
+
+def _drop_keys(conn: Connection, tables: tuple[Table, ...]) -> list[str]:
+    """Drop the primary, unique and foreign keys of these tables, and foreign keys that point to them (PostgreSQL);
+    returns the statements that add them again, the keys before the foreign keys that need them."""
+    found = conn.execute(text(
+        "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype FROM pg_constraint c "
+        "WHERE c.contype IN ('p', 'u', 'f') AND (c.conrelid = ANY(CAST(:t AS regclass[])) "
+        "OR c.confrelid = ANY(CAST(:t AS regclass[])))"), {"t": [t.name for t in tables]}).all()
+    order = sorted(found, key=lambda c: c[3] != "f")  # foreign keys go first, and come back last
+    for table, name, _, _ in order:
+        conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+    return [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'
+            for table, name, definition, _ in reversed(order)]
 
 
 def _drop_indexes(conn: Connection, table: str) -> list[str]:
@@ -260,21 +304,25 @@ def _turn(store: Store) -> Iterator[Connection]:
             yield conn
 
 
-def _put(conn: Connection, table: Table, rows: list[dict]) -> None:
-    """Rows into a staging table: PostgreSQL's COPY, SQLite's executemany."""
+def _fields(table: Table, leave: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if c.name not in leave)
+
+
+def _put(conn: Connection, table: Table, rows: list[tuple]) -> None:
+    """Rows (tuples in the table's column order) into a staging table: PostgreSQL's COPY, SQLite's executemany."""
     if not rows:
         return
+    columns = ", ".join(_fields(table))
     if conn.dialect.name != "postgresql":
-        _insert(conn, table, rows)
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({columns}) VALUES ({', '.join('?' * len(rows[0]))})", rows)
         return
-    columns = [c.name for c in table.columns]
     driver = conn.connection.driver_connection
     assert driver is not None
     cursor = driver.cursor()
     try:
-        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row(tuple(row.get(c) for c in columns))
+                copy.write_row(row)
     finally:
         cursor.close()
 
