@@ -9,6 +9,7 @@ import subprocess
 import sys
 import uuid
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -346,6 +347,33 @@ def test_partitioned_fusion_in_any_order_equals_single_process_fusion(request, t
             assert snapshot(url) == expected
             assert not bulk.has_stage(store)
             store.engine.dispose()
+
+
+def undated_copy(article: ArticleResult, doc_id: str) -> ArticleResult:
+    """A syndicated copy of an article whose dates were lost: the same sides and wording, no date."""
+    events = tuple(replace(e, date=None) for e in article.events)
+    return replace(article, doc=replace(article.doc, id=doc_id), events=events)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_an_undated_copy_fuses_with_its_dated_original_in_the_bulk_load_as_in_one_writer(request, tmp_path,
+                                                                                          backend):
+    rng = random.Random(16)
+    originals = synthetic_articles(30, rng)
+    articles = originals + [undated_copy(a, f"copy-{a.doc.id}") for a in originals[::3]]
+    rng.shuffle(articles)
+    with database(request, tmp_path, backend) as clean:
+        ingest(open_store(clean), articles, "kb")
+        expected = snapshot(clean)
+    with database(request, tmp_path, backend) as url:
+        store = open_store(url)
+        bulk.prepare(store)
+        bulk.stage(store, list(enumerate(article_rows(a, "kb", with_people=False) for a in articles)))
+        for bucket, _ in bulk.settle(store):
+            bulk.fuse_buckets(store, bucket, bucket)
+        bulk.swap_in(store)
+        assert snapshot(url) == expected
+        store.engine.dispose()
 
 
 @pytest.mark.parametrize("key, bucket", [

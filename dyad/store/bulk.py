@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, inspect, text
 
 from dyad.errors import DyadError
-from dyad.fuse import Cluster, fuse_ids, record_id_of
+from dyad.fuse import Cluster, adopted_group, fuse_ids, record_id_of
 from dyad.store import monthly
 from dyad.store.core import ArticleRows, Store, _chunks, _first_fitting, _fuse_event, _mark, _record_rows
 from dyad.store.schema import documents, events, month_counts, record_actors, record_dyads, records
@@ -133,9 +133,29 @@ def settle(store: Store) -> list[tuple[str, int]]:
                           "(SELECT 1 FROM stage_documents d WHERE d.seq = stage_events.seq)"))
         for table in FUSED:
             conn.execute(table.delete())
+        _adopt_undated(conn)
         conn.execute(text("CREATE INDEX IF NOT EXISTS ix_stage_events_bucket ON stage_events (bucket)"))
         return [(b, n) for b, n in conn.execute(text("SELECT bucket, COUNT(*) FROM stage_events GROUP BY bucket "
                                                      "ORDER BY bucket"))]
+
+
+def _adopt_undated(conn: Connection) -> None:
+    """An undated event with dated twins (the same wording) of one group goes into their group and bucket, as the
+    single writer puts it (``dyad.fuse.adopted_group``): a syndicated copy without the date fuses with the original."""
+    twins: dict[str, set[str]] = {}
+    for wording, key in conn.execute(text(
+            "SELECT DISTINCT wording, group_key FROM stage_events WHERE date IS NOT NULL AND wording IN "
+            "(SELECT wording FROM stage_events WHERE date IS NULL AND wording IS NOT NULL)")):
+        twins.setdefault(wording, set()).add(key)
+    moves = []
+    for eid, seq, key, wording in conn.execute(text(
+            "SELECT id, seq, group_key, wording FROM stage_events WHERE date IS NULL AND wording IS NOT NULL")):
+        target = adopted_group(key, twins.get(wording, ()))
+        if target != key:
+            moves.append({"id": eid, "seq": seq, "group_key": target, "bucket": bucket_of(target)})
+    if moves:
+        conn.execute(text("UPDATE stage_events SET group_key = :group_key, bucket = :bucket "
+                          "WHERE id = :id AND seq = :seq"), moves)
 
 
 def fuse_buckets(store: Store, first: str, last: str) -> int:
