@@ -259,22 +259,28 @@ event_specs = st.lists(st.tuples(
     st.sampled_from(["occurred", "occurred", "planned"])), min_size=1, max_size=4)
 
 
+def ingested_in_steps_and_clean(tmp_path, articles, rng, most: int, most_per_batch: int):
+    """Two stores: the articles ingested in random steps (at most ``most`` per call, in batches of at most
+    ``most_per_batch``), and one ingest of the last version of each document."""
+    name = uuid.uuid4().hex
+    clean = open_store(str(tmp_path / f"clean-{name}.db"))
+    ingest(clean, list({a.doc.id: a for a in articles}.values()), "kb")
+    store = open_store(str(tmp_path / f"steps-{name}.db"))
+    i = 0
+    while i < len(articles):
+        size = rng.randint(1, most)
+        ingest(store, articles[i:i + size], "kb", batch_size=rng.randint(1, most_per_batch))
+        i += size
+    return store, clean
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, 7), event_specs), min_size=1, max_size=14), st.randoms(use_true_random=False))
 def test_ingest_in_any_batches_with_replacements_equals_one_clean_run(tmp_path, versions, rng):
     """Documents arrive in random batches, some several times with changed events: the store ends as one
     ingest of their last versions would make it (fusion of whole groups from scratch)."""
     articles = [synthetic_article(f"d{n}", i, specs) for i, (n, specs) in enumerate(versions)]
-    final = {a.doc.id: a for a in articles}
-    name = uuid.uuid4().hex
-    clean = open_store(str(tmp_path / f"clean-{name}.db"))
-    ingest(clean, list(final.values()), "kb")
-    store = open_store(str(tmp_path / f"steps-{name}.db"))
-    i = 0
-    while i < len(articles):
-        size = rng.randint(1, 4)
-        ingest(store, articles[i:i + size], "kb", batch_size=rng.randint(1, 3))
-        i += size
+    store, clean = ingested_in_steps_and_clean(tmp_path, articles, rng, most=4, most_per_batch=3)
     assert snapshot(store)[1:3] == snapshot(clean)[1:3]
     assert snapshot(store)[4] == snapshot(clean)[4]  # the month counts, kept batch by batch
 
@@ -610,21 +616,12 @@ def test_undated_twins_in_any_batches_with_replacements_equal_one_clean_run(tmp_
     one ingest of the last versions makes it, and each undated report is with its twins when they agree on
     a month."""
     articles = [twin_article(f"d{n}", i, specs) for i, (n, specs) in enumerate(versions)]
-    final = {a.doc.id: a for a in articles}
-    name = uuid.uuid4().hex
-    clean = open_store(str(tmp_path / f"clean-{name}.db"))
-    ingest(clean, list(final.values()), "kb")
-    store = open_store(str(tmp_path / f"steps-{name}.db"))
-    i = 0
-    while i < len(articles):
-        size = rng.randint(1, 3)
-        ingest(store, articles[i:i + size], "kb", batch_size=rng.randint(1, 2))
-        i += size
+    store, clean = ingested_in_steps_and_clean(tmp_path, articles, rng, most=3, most_per_batch=2)
     assert snapshot(store)[1:3] == snapshot(clean)[1:3]
     assert snapshot(store)[4] == snapshot(clean)[4]
     assert check(store).ok
     months: dict[str, set] = {}
-    for article in final.values():
+    for article in {a.doc.id: a for a in articles}.values():  # the last version of each
         for e in article.events:
             if e.date:
                 months.setdefault(e.evidence.text, set()).add(e.date.value[:7])
