@@ -37,7 +37,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -201,14 +200,9 @@ def _server():
 
 
 def _database(server: str) -> str:
-    from sqlalchemy import create_engine, text
+    from tests import pg
 
-    name = "b" + uuid.uuid4().hex[:10]
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    return server.rsplit("/", 1)[0] + f"/{name}"
+    return pg.new_database(server)
 
 
 def _snapshot(url: str):

@@ -54,7 +54,6 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgresql")
     args = parser.parse_args()
 
-    from sqlalchemy import create_engine, text
 
     from dyad.store import open_store
     from dyad.store.check import check
@@ -68,12 +67,7 @@ def main() -> None:
         def new_db(name: str) -> str:
             if server is None:
                 return str(tmp / f"{name}-{uuid.uuid4().hex[:8]}.db")
-            db = "t" + uuid.uuid4().hex[:10]
-            admin = create_engine(server, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f"CREATE DATABASE {db}"))
-            admin.dispose()
-            return server.rsplit("/", 1)[0] + f"/{db}"
+            return pg.new_database(server)
 
         everything = tmp / "all.jsonl"
         everything.write_text("".join(json.dumps(d) + "\n" for d in docs))

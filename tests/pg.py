@@ -63,16 +63,34 @@ def postgres_server():
         shutil.rmtree(root, ignore_errors=True)
 
 
-@contextmanager
-def pg_database(server_url):
-    """The URL of a new, empty database on the test server, dropped afterwards."""
+def require_binaries() -> None:
+    """Skip a test without PostgreSQL, except in CI, where its absence is a failure."""
+    import pytest
+
+    if binaries() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL must be installed in CI (Debian package postgresql)")
+        pytest.skip("PostgreSQL is not installed")
+
+
+def new_database(server_url: str) -> str:
+    """The URL of a new, empty database on the server (the benches keep theirs until the server goes)."""
     name = "t" + uuid.uuid4().hex[:10]
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@contextmanager
+def pg_database(server_url):
+    """The URL of a new, empty database on the test server, dropped afterwards."""
+    url = new_database(server_url)
     try:
-        yield server_url.rsplit("/", 1)[0] + f"/{name}"
+        yield url
     finally:
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+            conn.execute(text(f"DROP DATABASE {url.rsplit('/', 1)[1]} WITH (FORCE)"))
         admin.dispose()

@@ -70,10 +70,7 @@ def fantasy():
 
 @pytest.fixture(scope="module")
 def pg_url():
-    if pg.binaries() is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL must be installed in CI (Debian package postgresql)")
-        pytest.skip("PostgreSQL is not installed")
+    pg.require_binaries()
     with pg.postgres_server() as (url, _, _):
         yield url
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import random
 import subprocess
 import sys
@@ -36,10 +35,7 @@ FANTASY = str(Path(__file__).parent / "data" / "fantasy_kb.yaml")
 
 @pytest.fixture(scope="session")
 def pg_server():
-    if pg.binaries() is None:
-        if os.environ.get("CI"):
-            pytest.fail("PostgreSQL must be installed in CI (Debian package postgresql)")
-        pytest.skip("PostgreSQL is not installed")
+    pg.require_binaries()
     with pg.postgres_server() as server:
         yield server
 
