@@ -105,8 +105,8 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
 def _elsewhere(cand: Candidate, day: NamedDay) -> bool:
     """A meeting in a city of its own, other than the ones named with the day ("am Donnerstag in Warschau
     ... reiste dann nach Kiew"): the day belongs to another stop."""
-    own = cand.location is not None and cand.location.city and not cand.place_from_context
-    return bool(own and day.cities and cand.location is not None and cand.location.city not in day.cities)
+    city = cand.location.city if cand.location is not None and not cand.place_from_context else None
+    return bool(city and day.cities and city not in day.cities)
 
 
 def _dateline_fits(cand: Candidate, dateline: Location) -> bool:

@@ -64,13 +64,13 @@ def merge_candidates(candidates: list[Candidate], heading: int = 1) -> list[list
 class _Need:
     """What a candidate asks of each member of a group (the terms of ``_same_meeting``), computed once."""
 
-    __slots__ = ("cand", "names", "status", "dated", "carried", "place")
+    __slots__ = ("cand", "names", "status", "date", "carried", "place")
 
     def __init__(self, cand: Candidate, heading: int) -> None:
         self.cand = cand
         self.names = [(country, names) for country, ms in cand.sides if (names := _people(ms))]
         self.status = cand.status
-        self.dated = cand.date is not None
+        self.date = _merge_date(cand)  # what it is grouped by
         self.carried = cand.date_from_context  # grouped by its month: it joins its own status only
         # a place that splits: named by the sentence itself, outside a headline
         self.place = cand.location is not None and not (cand.place_from_context or _headline(cand, heading))
@@ -101,12 +101,11 @@ class _Group:
         cand = need.cand
         if self.closed:
             return False
-        if (self.statuses if not need.dated or need.carried else self.undated_statuses | self.carried_statuses) \
+        if (self.statuses if need.date is None or need.carried else self.undated_statuses | self.carried_statuses) \
                 - {need.status}:
             return False
         # a dated need has a date, a place that splits a location
-        if need.dated and self.latest is not None and not _dates_agree(cast(DateValue, _merge_date(cand)),
-                                                                      self.latest):
+        if need.date is not None and self.latest is not None and not _dates_agree(need.date, self.latest):
             return False
         if need.place and self.places - {cast(Location, cand.location).country}:
             return False

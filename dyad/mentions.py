@@ -585,8 +585,9 @@ def _describes_place(words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) 
 
 
 def _capital_named(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) -> Location | None:
-    """ "in der polnischen Hauptstadt", "to the Polish capital" with no name after it: that state's capital."""
-    if j < 2 or words[j - 1] not in lex.capital_nouns or (j < len(words) and _place_at(sent, words, j, kb, lex)):
+    """ "in der polnischen Hauptstadt", "to the Polish capital" with no place name at ``j`` after it (the caller
+    found none): that state's capital."""
+    if j < 2 or words[j - 1] not in lex.capital_nouns:
         return None
     hit = kb.actors.match_at(words, j - 2)
     target = hit[1][0] if hit and hit[0] == 1 else None

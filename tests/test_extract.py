@@ -4,7 +4,10 @@ from datetime import date
 
 import pytest
 
+from dyad.lexicon import load_lexicon
+from dyad.mentions import DocContext, find_mentions
 from dyad.model import Document
+from dyad.nlp import split_sentences
 from dyad.pipeline import extract
 from dyad.settings import Settings
 
@@ -935,8 +938,6 @@ def test_the_second_part_of_a_double_name_is_nobody_of_its_own(fantasy_kb):
     ("Elendil Vorn discusses the river trade with Faramir Ithil in Minas Tirith.", "en"),
 ])
 def test_a_meeting_word_is_found_in_any_inflection_of_a_listed_form(fantasy_kb, text, lang):
-    from dyad.lexicon import load_lexicon
-    from dyad.nlp import split_sentences
     from dyad.trigger import find_triggers
 
     lex = load_lexicon(lang)
@@ -1046,10 +1047,6 @@ def test_the_capital_of_a_state_named_by_its_adjective(fantasy_kb, lang, text):
 
 
 def test_an_honorific_between_office_and_known_name_is_no_person(fantasy_kb):
-    from dyad.lexicon import load_lexicon
-    from dyad.mentions import DocContext, find_mentions
-    from dyad.nlp import split_sentences
-
     lex = load_lexicon("en")
     text = "Foreign Minister Lord Steward Faramir Ithil spoke."
     [sentence] = split_sentences(text, lex.abbreviations, language="en")
