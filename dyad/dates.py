@@ -17,6 +17,10 @@ from dyad.lexicon import Lexicon
 from dyad.model import DateValue, Token
 
 NUMERIC_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
+NUMERIC_DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{2})")  # "25.08." and its closing dot
+# A day and month without a year this close after publication is the coming one ("Am 25. August
+# trifft er ..." three days ahead), never last year's: it has no past reading.
+NEAR_AHEAD_DAYS = 31
 ISO_YEAR = re.compile(r"(19[5-9]\d|20[0-4]\d)")
 YEAR_BOUND_REACH = 6  # "seit dem Grenzkrieg von 1998": the bound word may stand a few words before the year
 
@@ -93,6 +97,10 @@ def _match(words, lower, shift_at, i, lex: Lexicon, published: date | None, refe
         year += 2000 if year < 100 else 0
         value = _safe_day(year, month, day)
         return (1, _day(value, EXPLICIT), _day(value, EXPLICIT)) if value else None
+
+    # 25.08. (no year), where a full stop marks a day number
+    if lex.ordinal_dots and i + 1 < n and words[i + 1] == "." and (m := NUMERIC_DAY_MONTH.fullmatch(w)):
+        return _day_month(int(m[1]), int(m[2]), None, 2, published)
 
     # 2023-09-19
     if ISO_YEAR.fullmatch(w) and i + 4 < n and words[i + 1] == "-" and words[i + 3] == "-" \
@@ -310,6 +318,8 @@ def _day_month(day: int, month: int, year: int | None, size: int, published: dat
     back, ahead = _safe_day(back_year, month, day), _safe_day(ahead_year, month, day)
     if back is None or ahead is None:
         return None
+    if (ahead - published).days <= NEAR_AHEAD_DAYS and ahead != back:
+        return size, None, _day(ahead, REL)
     return size, _day(back, REL), _day(ahead, REL)
 
 

@@ -57,6 +57,7 @@ ATTENDANCE_REACH = 4  # "bei einer UN - Konferenz": the preposition, an article 
 JOIN_REACH = 2  # "X joined the talks": the meeting reported at most this many sentences before
 JOIN_NOUN_REACH = 4  # "joined the talks", "An den Gesprächen nahm ... teil": the join verb and its meeting noun
 ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
+OBJECT_REACH = 4  # words of a host verb's object after its determiner ("received a warm welcome")
 
 
 def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, dates: list[DateMention],
@@ -66,7 +67,8 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     if not triggers:
         return []
     words = [t.text for t in sent.tokens]
-    live = [t for t in triggers if not is_negated(words, t, lex) and not is_denied(words, t, lex)]
+    live = [t for t in triggers if not is_negated(words, t, lex) and not is_denied(words, t, lex)
+            and not _hosts_a_thing(t, triggers, sent, mentions, dates, words, lex, kb)]
     if not live:
         return []
     parts = sentence_parts(sent, mentions, dates, live, lex, earlier[0])
@@ -355,6 +357,29 @@ def _after_topic_word(location: Location, sent: Sentence, words: list[str], lex:
     place = next((k for k, t in enumerate(sent.tokens) if t.start == location.start), None)
     return place is not None and (any(w.lower() in lex.topic_words for w in words[:place]) or any(
         w.lower() in lex.war_nouns for w in words[max(0, place - WAR_REACH):place]))
+
+
+def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, mentions: SentenceMentions,
+                   dates: list[DateMention], words: list[str], lex: Lexicon, kb: KnowledgeBase) -> bool:
+    """A host verb whose object is a thing, neither a guest nor a meeting: "welcomed the agreement",
+    "received his education", "begrüßte die Einigung" (but "hosted the summit", "begrüßte den Kremlchef")."""
+    k = trigger.token + trigger.size
+    if trigger.kind != "host" or k + 1 >= len(words) \
+            or words[k].lower() not in lex.definite_articles | lex.one_words | lex.possessives:
+        return False
+    stops = lex.location_preps | lex.with_words | lex.name_end_words
+    end = next((j for j in range(k + 1, min(len(words), k + 1 + OBJECT_REACH))
+                if not words[j][0].isalnum() or words[j].lower() in stops), min(len(words), k + 1 + OBJECT_REACH))
+    lo, hi = sent.tokens[k].start, sent.tokens[end - 1].end
+    if any(d.start < hi and d.end > lo for d in dates):
+        return False  # "receives this Wednesday his counterpart": a date, not the object
+    people = lex.group_nouns | lex.delegation_nouns | lex.guest_nouns | lex.hosted_nouns
+    roles = kb.roles.get(lex.language)
+    return not any(m.start < hi and m.end > lo for m in (*mentions.actors, *mentions.weak_states, *mentions.orgs)) \
+        and not any(k <= p.token < end for p in mentions.places) \
+        and not any(k < t.token < end for t in triggers) \
+        and not any(words[j] in people or words[j].lower() in people or lex.gathering_nouns.match_at(words, j)
+                    or (roles is not None and roles.match_at(words, j)) for j in range(k + 1, end))
 
 
 def _excluded(actor: Mention, mentions: SentenceMentions, words: list[str], lex: Lexicon) -> bool:

@@ -104,6 +104,8 @@ class Lexicon:
     mediation_words: frozenset[str] = frozenset()
     place_links: frozenset[str] = frozenset()
     delegation_nouns: frozenset[str] = frozenset()
+    guest_nouns: frozenset[str] = frozenset()
+    hosted_nouns: frozenset[str] = frozenset()
     plural_pronouns: frozenset[str] = frozenset()
     plural_verb_endings: tuple[str, ...] = ()
     gathering_nouns: PhraseIndex[bool] = field(default_factory=PhraseIndex)

@@ -28,7 +28,9 @@ def readings(lang, text, published=PUBLISHED):
     ("de", "im vergangenen September", "2022-09", None),
     ("de", "im Juli dieses Jahres", "2023-07", "2023-07"),
     ("de", "am 12. März 2022", "2022-03-12", "2022-03-12"),
-    ("de", "am 3. Oktober", "2022-10-03", "2023-10-03"),
+    ("de", "am 3. Oktober", None, "2023-10-03"),  # two weeks ahead: not last year's
+    ("de", "am 3. Dezember", "2022-12-03", "2023-12-03"),
+    ("de", "am 25.09.", None, "2023-09-25"),
     ("de", "im Mai", "2023-05", "2024-05"),
     ("de", "im Jahr 2019", "2019", "2019"),
     ("de", "Anfang des Monats", "2023-09", "2023-09"),
@@ -36,7 +38,7 @@ def readings(lang, text, published=PUBLISHED):
     ("de", "Ende vergangenen Jahres", "2022", None),
     ("de", "am Sonntagabend", "2023-09-17", "2023-09-24"),
     ("de", "am Vorabend", "2023-09-18", "2023-09-18"),
-    ("de", "vom 5. – 7. Oktober", "2022-10", "2023-10"),  # a spaced hyphen becomes a dash in clean text
+    ("de", "vom 5. – 7. Oktober", None, "2023-10"),  # a spaced hyphen becomes a dash in clean text
     ("de", "vor laufenden Kameras 2019", "2019", "2019"),
     ("en", "on Tuesday", "2023-09-19", "2023-09-19"),
     ("en", "late last year", "2022", None),

@@ -1098,3 +1098,46 @@ def test_an_organisation_right_after_the_meeting_words_with(fantasy_kb, lang, te
 def test_a_title_case_headline_makes_no_name_of_its_verbs(fantasy_kb, text, expected):
     [event] = run(fantasy_kb, text, lang="en")
     assert sides(event) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Am 25.09. trifft Elendil Vorn in Edoras König Theoden Marke.",
+    "Am 25. September trifft Elendil Vorn in Edoras König Theoden Marke.",
+])
+def test_a_day_and_month_just_after_publication_is_the_coming_one(fantasy_kb, text):
+    [event] = run(fantasy_kb, text, lang="de")  # published 2023-09-20
+    assert (event.status, event.date.value) == ("planned", "2023-09-25")
+
+
+def test_a_day_just_after_publication_dates_no_meeting_reported_as_held(fantasy_kb):
+    # last year's 25 September is not what a report of 20 September means either
+    [event] = run(fantasy_kb, "Elendil Vorn traf am 25. September in Edoras König Theoden Marke.", lang="de")
+    assert event.status == "occurred" and event.date.value != "2022-09-25"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Elendil Vorn visited Minas Tirith on Monday. Faramir Ithil welcomed the agreement on river trade."),
+    ("en", "Elendil Vorn visited Minas Tirith on Monday. Faramir Ithil received a letter from the king."),
+    ("de", "Elendil Vorn reiste am Montag nach Minas Tirith. Faramir Ithil begrüßte die Einigung zum Flusshandel."),
+])
+def test_a_host_verb_whose_object_is_a_thing_receives_nobody(fantasy_kb, lang, text):
+    second = text.index(". ") + 2
+    assert [e for e in run(fantasy_kb, text, lang=lang) if e.evidence.start >= second] == []
+
+
+@pytest.mark.parametrize("text", [
+    "Faramir Ithil welcomed the Arnorian foreign minister in Minas Tirith on Monday.",
+    "Faramir Ithil hosted a dinner for Elendil Vorn in Minas Tirith on Monday.",
+    "Faramir Ithil receives this Monday his Arnorian counterpart Elendil Vorn.",
+    "Elendil Vorn arrived in Minas Tirith on Monday. Faramir Ithil welcomed his guests at the palace.",
+])
+def test_a_host_verb_receives_guests_offices_and_gives_dinners(fantasy_kb, text):
+    events = run(fantasy_kb, text, lang="en")
+    last = text.rfind("Faramir")
+    assert [countries(e) for e in events if e.evidence.start == last] == [{"XAR", "XGO"}]
+
+
+def test_a_federal_office_is_the_office(fantasy_kb):
+    text = "Elendil Vorn reist nach Edoras. Am Montag trifft der Bundesaußenminister dort König Theoden Marke."
+    monday = next(e for e in run(fantasy_kb, text, lang="de") if e.evidence.text.startswith("Am Montag"))
+    assert sides(monday) == {("XAR", "Elendil Vorn"), ("XRO", "Theoden Marke")}
