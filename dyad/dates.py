@@ -45,7 +45,11 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
     out: list[DateMention] = []
     i = 0
     n = len(tokens)
+    starters = _starters(lex)
     while i < n:
+        if not (lower[i] in starters or words[i][:1].isdigit() or shift_at[i]):
+            i += 1  # most words begin no date expression
+            continue
         try:
             found = _match(words, lower, shift_at, i, lex, published, reference or published)
         except OverflowError:  # a day counted from the first or the last day of the calendar
@@ -58,6 +62,22 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
                                _at(future, tokens, i, size)))
         i += size
     return out
+
+
+_STARTERS: dict[int, tuple[Lexicon, frozenset[str]]] = {}
+
+
+def _starters(lex: Lexicon) -> frozenset[str]:
+    """The words (besides numbers and day shifts) an expression of ``_match`` may begin with."""
+    kept = _STARTERS.get(id(lex))
+    if kept is not None and kept[0] is lex:
+        return kept[1]
+    words = {*lex.months, *lex.weekdays, *(day + part for day in lex.weekdays for part in lex.day_parts),
+             *lex.day_offsets, *lex.ago_preps, *lex.numbers, *lex.one_words, *lex.month_parts, *lex.past_words,
+             *lex.next_words, *lex.this_words}
+    found = frozenset(w.lower() for w in words)
+    _STARTERS[id(lex)] = (lex, found)
+    return found
 
 
 def _at(value: DateValue | None, tokens, i: int, size: int) -> DateValue | None:
