@@ -193,6 +193,11 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon, title_case: bo
     spans: list[Span] = []
     i, n = 0, len(words)
     while i < n:
+        word = words[i]
+        if not word[:1].isupper() and not actor_at[i] and not role_at[i] and word.lower() not in lex.months \
+                and (roles is None or not roles.starts(word)):
+            i += 1  # a lower-case word that begins no name, office or role phrase
+            continue
         actor = actor_at[i] or _genitive_person(words, i, kb) or _folded_person(words, i, kb)
         role = role_at[i]
         role = role or _role_across_adjectives(words, i, kb, roles) or _compound_role(words[i], lex)
