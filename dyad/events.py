@@ -34,6 +34,7 @@ from dyad.sides import (
     speaks_outside,
 )
 from dyad.trigger import (
+    DASH,
     Trigger,
     aside_tokens,
     is_denied,
@@ -69,6 +70,7 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     words = [t.text for t in sent.tokens]
     live = [t for t in triggers if not is_negated(words, t, lex) and not is_denied(words, t, lex)
             and not _hosts_a_thing(t, triggers, sent, mentions, dates, words, lex, kb)]
+    live = _without_relative_clauses(live, mentions, words, lex)
     if not live:
         return []
     parts = sentence_parts(sent, mentions, dates, live, lex, earlier[0])
@@ -380,6 +382,23 @@ def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, me
         and not any(k < t.token < end for t in triggers) \
         and not any(words[j] in people or words[j].lower() in people or lex.gathering_nouns.match_at(words, j)
                     or (roles is not None and roles.match_at(words, j)) for j in range(k + 1, end))
+
+
+def _without_relative_clauses(triggers: list[Trigger], mentions: SentenceMentions, words: list[str],
+                              lex: Lexicon) -> list[Trigger]:
+    """ "Modi met Oli and held talks with Min Aung Hlaing, who attended the summit": what a relative clause says
+    of one participant does not make the main clause's meetings part of it. Its meeting words go where the main
+    clause has meeting words of its own between sides of two states."""
+    inside: set[int] = set()
+    for k in range(1, len(words) - 1):
+        if words[k - 1] == "," and words[k].lower() in lex.relative_pronouns:
+            end = next((j for j in range(k + 1, len(words)) if words[j] in (",", ";", DASH)), len(words))
+            inside.update(range(k, end))
+    if not inside:
+        return triggers
+    outside = [t for t in triggers if t.token not in inside]
+    countries = {a.country for a in mentions.actors if a.country and mentions.token_of.get(a.start) not in inside}
+    return outside if any(t.kind in BILATERAL_KINDS for t in outside) and len(countries) >= 2 else triggers
 
 
 def _excluded(actor: Mention, mentions: SentenceMentions, words: list[str], lex: Lexicon) -> bool:

@@ -105,6 +105,7 @@ class Lexicon:
     place_links: frozenset[str] = frozenset()
     delegation_nouns: frozenset[str] = frozenset()
     guest_nouns: frozenset[str] = frozenset()
+    relative_pronouns: frozenset[str] = frozenset()
     hosted_nouns: frozenset[str] = frozenset()
     plural_pronouns: frozenset[str] = frozenset()
     plural_verb_endings: tuple[str, ...] = ()

@@ -1141,3 +1141,16 @@ def test_a_federal_office_is_the_office(fantasy_kb):
     text = "Elendil Vorn reist nach Edoras. Am Montag trifft der Bundesaußenminister dort König Theoden Marke."
     monday = next(e for e in run(fantasy_kb, text, lang="de") if e.evidence.text.startswith("Am Montag"))
     assert sides(monday) == {("XAR", "Elendil Vorn"), ("XRO", "Theoden Marke")}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Leaders of the FFP met in Edoras for their summit on Friday. Elendil Vorn also met Faramir Ithil on "
+           "Friday, and held talks with King Theoden Marke, who attended the summit days after a storm."),
+    ("de", "Die Staats- und Regierungschefs der GFV trafen sich am Freitag in Edoras zu ihrem Gipfel. "
+           "Elendil Vorn traf am Freitag Faramir Ithil und sprach mit König Theoden Marke, der trotz eines Sturms "
+           "am Gipfel teilnahm."),
+])
+def test_a_relative_clause_about_one_participant_leaves_the_main_clauses_meetings(fantasy_kb, lang, text):
+    second = text.index(". ") + 2
+    events = [e for e in run(fantasy_kb, text, lang=lang) if e.evidence.start >= second]
+    assert sorted(sorted(countries(e)) for e in events) == [["XAR", "XGO"], ["XAR", "XRO"]]
