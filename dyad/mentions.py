@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from dyad.dates import month_is_name
 from dyad.kb.loader import FOLD_GATE, KnowledgeBase
-from dyad.kb.records import AliasTarget, Person
+from dyad.kb.records import AliasTarget, Office, Person
 from dyad.lexicon import Lexicon
 from dyad.model import DateValue, Location, Mention, Sentence
 
@@ -472,6 +472,9 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     if all(t.use == "folded" for t in span.targets) and person.id not in ctx.people:
         return None  # a respelled surname alone ("Franken") only for someone the article has named
     held = person.office_on(day, kb.office_rank)
+    if day is None:
+        # an undated page: the office the text names, or the one it named before, not the person's latest
+        held = _undated_office(person, office_key, country, ctx, kb) or held
     office = held or _latest_office(person, day)
     if office is not None and kb.same_office(office_key, office.office):
         role = office.role  # the office's own title: "secretary of state" for a US foreign minister
@@ -515,6 +518,20 @@ def _in_office_near(person: Person, day: date | None) -> bool:
         return False
     margin = timedelta(days=OFFICE_MARGIN_DAYS)
     return any(o.start - margin <= day <= (o.end or day) + margin for o in person.offices)
+
+
+def _undated_office(person: Person, office_key: str | None, country: str | None, ctx: DocContext,
+                    kb: KnowledgeBase) -> Office | None:
+    """Which of a person's offices an undated text means: the one its office word names ("Außenministerin
+    Baerbock" is Germany's foreign minister, whatever she became later), else the one it gave the person before."""
+    named = [o for o in person.offices if office_key is not None and kb.same_office(office_key, o.office)
+             and (country is None or o.country == country)]
+    if named:
+        return max(named, key=lambda o: o.start)
+    earlier = ctx.people.get(person.id)
+    if earlier is None:
+        return None
+    return next((o for o in person.offices if o.office == earlier.office and o.country == earlier.country), None)
 
 
 def _latest_office(person: Person, day: date | None):

@@ -1154,3 +1154,14 @@ def test_a_relative_clause_about_one_participant_leaves_the_main_clauses_meeting
     second = text.index(". ") + 2
     events = [e for e in run(fantasy_kb, text, lang=lang) if e.evidence.start >= second]
     assert sorted(sorted(countries(e)) for e in events) == [["XAR", "XGO"], ["XAR", "XRO"]]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Außenministerin Galadriel Nenya traf in Edoras König Theoden Marke."),
+    ("en", "Foreign Minister Galadriel Nenya met King Theoden Marke in Edoras. Later Nenya met him again."),
+])
+def test_an_undated_text_means_the_office_it_names_not_the_latest(fantasy_kb, lang, text):
+    # Nenya was Gondor's foreign minister before she led the Fellowship: an undated page naming her as foreign
+    # minister speaks of the minister
+    events = run(fantasy_kb, text, published=None, lang=lang)
+    assert events and all(countries(e) == {"XGO", "XRO"} for e in events)
