@@ -434,7 +434,10 @@ CORRUPTIONS = {  # what a crashed or racing writer could leave, each as statemen
                           "WHERE id = (SELECT min(id) FROM records)"], {"records unlike their events' fusion"}),
     "count off": (["UPDATE records SET n_sources = n_sources + 1"], {"records unlike their events' fusion"}),
     "actor missing": (["DELETE FROM record_actors WHERE record_id = (SELECT min(record_id) FROM record_actors)"],
-                      {"records with wrong actors or pairs"}),
+                      {"records with wrong actors or pairs", "actor counts unlike the actor rows"}),
+    "actor count off": (["UPDATE actor_counts SET meetings = meetings + 1 WHERE month = ''",
+                         "DELETE FROM actor_counts WHERE key = (SELECT max(key) FROM actor_counts)"],
+                        {"actor counts unlike the actor rows"}),
     "bad redirects": (["INSERT INTO record_redirects VALUES ('rgone', 'rnowhere')",
                        "INSERT INTO record_redirects SELECT id, id FROM records "
                        "WHERE id = (SELECT min(id) FROM records)"],

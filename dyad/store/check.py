@@ -8,7 +8,9 @@ A healthy store is exactly what fusing its events from scratch gives:
   (so ``n_sources`` and every count agree);
 - every redirect leads from an id that is no record to one that is;
 - a held record points to the announcement that fits it, if any;
-- the meetings per month (dyad.store.monthly) are those the records make;
+- the meetings per month (dyad.store.monthly) are those the records make,
+  and the records per actor and month (dyad.store.actor_counts) those the
+  actor rows make;
 - (SQLite) the evidence search index holds each event once.
 
 Repair re-fuses every group found wrong from its events, as a clean run
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, delete, select, update
 
 from dyad.fuse import Cluster, fuse_ids, record_id_of
-from dyad.store import monthly
+from dyad.store import actor_counts, monthly
 from dyad.store.core import (
     Store,
     _announcements,
@@ -126,6 +128,9 @@ def _check(conn: Connection) -> Health:
     counted, kept = monthly.from_scratch(conn), monthly.stored(conn)
     health.found("month counts unlike the records", sorted("|".join(key) for key in set(counted) | set(kept)
                                                            if counted[key] != kept[key]))
+    counted, kept = actor_counts.from_scratch(conn), actor_counts.stored(conn)
+    health.found("actor counts unlike the actor rows", sorted("|".join(key) for key in set(counted) | set(kept)
+                                                              if counted[key] != kept[key]))
     if conn.dialect.name == "sqlite":
         indexed = Counter(r[0] for r in conn.exec_driver_sql("SELECT event_id FROM evidence_fts"))
         event_ids = set(conn.execute(select(events.c.id)).scalars())
@@ -217,6 +222,7 @@ def _repair(conn: Connection, health: Health) -> None:
     conn.execute(update(records).values(announced_by=None))
     _link_announcements(conn, all_groups, held)
     monthly.rebuild(conn)
+    actor_counts.rebuild(conn)
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("DELETE FROM evidence_fts")
         conn.exec_driver_sql("INSERT INTO evidence_fts (event_id, body) SELECT id, evidence_text FROM events")

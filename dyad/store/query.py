@@ -14,7 +14,16 @@ from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, false, f
 
 from dyad.store.core import Store, date_bounds
 from dyad.store.prepared import prepared, run
-from dyad.store.schema import documents, events, month_counts, record_actors, record_dyads, records, redirects
+from dyad.store.schema import (
+    actor_counts,
+    documents,
+    events,
+    month_counts,
+    record_actors,
+    record_dyads,
+    records,
+    redirects,
+)
 
 MAX_PAGE = 1000
 CONTROL_OR_QUOTE = re.compile('[\x00-\x1f"]')  # no part of a word searched for (FTS5 syntax, NUL)
@@ -302,7 +311,7 @@ def _dyad_page(shape: _Shape, segment: Segment):
 
 def count_records(store: Store, q: RecordQuery, cap: int | None = None) -> int:
     """How many records match; with ``cap``, counting stops there (cap + 1 means "more than cap")."""
-    kept = _kept_total(store, q)
+    kept = _kept_total(store, q) if not q.actor else _kept_actor_total(store, q)
     if kept is not None:
         return kept if cap is None else min(kept, cap + 1)
     counting = prepared(store.engine.dialect, _matching_count, _shape(store, q), cap is not None)
@@ -360,6 +369,33 @@ def _kept_total(store: Store, q: RecordQuery) -> int | None:
         if not (lo or hi):  # undated records count in no month
             total += run(conn, prepared(dialect, _undated_count, *shape[:3]), values).scalar_one()
     return int(total)
+
+
+def _kept_actor_total(store: Store, q: RecordQuery) -> int | None:
+    """The count of one actor (by id or name) alone, over all time or a range of whole months, read from the
+    kept counts per actor and month (dyad.store.actor_counts); None for any other filter."""
+    if any((q.country, q.counterpart, q.status, q.mode, q.location, q.series, q.topic, q.words, q.min_confidence)):
+        return None
+    if not all(not d or len(d) in (4, 7) for d in (q.date_from, q.date_to)):
+        return None  # a range of days: counted from the actor rows
+    lo, hi = date_bounds(q.date_from)[0], date_bounds(q.date_to)[1]
+    values = {"actor": q.actor, "first_month": lo[:7] if lo else None, "last_month": hi[:7] if hi else None}
+    with store.engine.connect() as conn:
+        return int(run(conn, prepared(store.engine.dialect, _actor_sum, bool(lo), bool(hi)), values).scalar_one())
+
+
+def _actor_sum(lo: bool, hi: bool):
+    kept = actor_counts.c
+    where = [kept.key == bindparam("actor")]
+    if lo or hi:
+        where.append(kept.month != "")
+        if lo:
+            where.append(kept.month >= bindparam("first_month"))
+        if hi:
+            where.append(kept.month <= bindparam("last_month"))
+    else:
+        where.append(kept.month == "")
+    return select(func.coalesce(func.sum(kept.meetings), 0)).where(*where)
 
 
 def _kept_sum(side: bool, other: bool, status: bool, lo: bool, hi: bool):
