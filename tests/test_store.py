@@ -646,3 +646,25 @@ def test_a_store_from_before_wordings_fuses_its_undated_copies_when_migrated(tmp
     assert sorted(r["n_sources"] for r in find_records(store, RecordQuery())) == [1, 1]
     migrated = open_store(path)
     assert [r["n_sources"] for r in find_records(migrated, RecordQuery())] == [2] and check(migrated).ok
+
+
+def test_check_finds_an_undated_copy_apart_from_its_dated_twin_and_repair_fuses_it(tmp_path, fantasy_kb):
+    from dyad.store.core import refuse
+
+    copies = [doc("a", MEETING), doc("a", MEETING, published=None, source="copy")]
+    clean = open_store(str(tmp_path / "clean.db"))
+    put(clean, fantasy_kb, copies)
+    store = open_store(str(tmp_path / "apart.db"))
+    put(store, fantasy_kb, copies)
+    with store.writing() as conn:  # the copy in the undated group, fused there: every record fits its events
+        groups = set(conn.execute(text("SELECT group_key FROM events")).scalars())
+        conn.execute(text("UPDATE events SET group_key = 'occurred:XAR|XGO:undated' WHERE date IS NULL"))
+        refuse(conn, groups | {"occurred:XAR|XGO:undated"}, stale=set(conn.execute(
+            text("SELECT record_id FROM events")).scalars()))
+    assert sorted(r["n_sources"] for r in find_records(store, RecordQuery())) == [1, 1]
+    health = check(store)
+    assert set(health.problems) == {"undated copies apart from their dated twins"}
+    before, after = repair(store)
+    assert set(before.problems) == {"undated copies apart from their dated twins"} and after.ok
+    assert [r["n_sources"] for r in find_records(store, RecordQuery())] == [2]
+    assert snapshot(store)[:3] == snapshot(clean)[:3]
