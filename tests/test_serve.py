@@ -509,3 +509,16 @@ def test_a_page_asked_again_is_sent_as_kept_until_the_store_changes(tmp_path, fa
     unkept.get("/events")
     unkept.get("/events")
     assert len(reads) == 5
+
+
+def test_a_running_server_hands_the_interpreter_over_often_and_restores_it_after(filled, fantasy_kb):
+    import sys
+
+    from dyad.serve.api import SWITCH_INTERVAL
+
+    before = sys.getswitchinterval()
+    assert before != SWITCH_INTERVAL
+    with TestClient(create_app(filled, kb=fantasy_kb)) as running_client:
+        assert running_client.get("/events").status_code == 200
+        assert sys.getswitchinterval() == SWITCH_INTERVAL
+    assert sys.getswitchinterval() == before
