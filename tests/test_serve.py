@@ -511,15 +511,18 @@ def test_a_page_asked_again_is_sent_as_kept_until_the_store_changes(tmp_path, fa
     assert len(reads) == 5
 
 
-def test_a_running_server_hands_the_interpreter_over_often_and_restores_it_after(filled, fantasy_kb):
+def test_a_server_loads_the_names_as_it_starts_and_hands_the_interpreter_over_often(filled, fantasy_kb):
     import sys
 
     from dyad.serve.api import SWITCH_INTERVAL
 
     outside = sys.getswitchinterval()  # (another test's server, still running, may have set it)
     sys.setswitchinterval(0.005)  # Python's default
+    app = create_app(filled, kb=fantasy_kb)
+    assert app.state.actor_names is None
     try:
-        with TestClient(create_app(filled, kb=fantasy_kb)) as running_client:
+        with TestClient(app) as running_client:
+            assert app.state.actor_names is not None  # before any request
             assert running_client.get("/events").status_code == 200
             assert sys.getswitchinterval() == SWITCH_INTERVAL
         assert sys.getswitchinterval() == 0.005

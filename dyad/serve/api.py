@@ -161,13 +161,19 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
 
     names_lock = threading.Lock()
 
-    def actor_id(name: str) -> str | None:
-        """The knowledge base is loaded at the first actor filter, once: requests that come meanwhile wait for
-        it rather than each load it again (under load, every thread of the pool did, and the server stalled)."""
+    def actor_names() -> ActorNames:
+        """The knowledge base's names, loaded once: as the server starts (see _lifespan), or else at the first
+        actor filter, when requests that come meanwhile wait for it rather than each load it again (under load,
+        every thread of the pool did, and the server stalled)."""
         with names_lock:
             if app.state.actor_names is None:
                 app.state.actor_names = ActorNames(kb or load_kb())
-            return app.state.actor_names.resolve(name)
+            return app.state.actor_names
+
+    app.state.load_actor_names = actor_names
+
+    def actor_id(name: str) -> str | None:
+        return actor_names().resolve(name)
 
     def resolved(q: RecordQuery) -> RecordQuery:
         """The query with its actor by any name or alias the knowledge base knows, in any case."""
@@ -307,11 +313,14 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """While the server runs, threads hand the interpreter over every half millisecond rather than every five:
+    """The knowledge base's names are loaded as the server starts. While it runs, threads hand the interpreter
+    over every half millisecond rather than every five:
     the event loop, which sends kept pages in a fraction of a millisecond, otherwise waited up to 5 ms for a
     query thread building rows each time it let go (on every socket read and write), and under 50 clients
     the kept pages took as long as the queries. Paired runs of the mix at 50 clients: p95 3,145 and 826 ms
     at 5 ms, 329 and 316 ms at 0.5 ms (machine load 7-10, bench/api_load.py)."""
+    app.state.load_actor_names()  # before the first request: loaded at the first actor filter, the knowledge base
+    # (1.7 s of CPU) held up every request of that process meanwhile, in the middle of the load
     before = sys.getswitchinterval()
     sys.setswitchinterval(SWITCH_INTERVAL)
     try:
