@@ -161,19 +161,18 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
 
     names_lock = threading.Lock()
 
-    def actor_names() -> ActorNames:
-        """The knowledge base's names, loaded once: as the server starts (see _lifespan), or else at the first
-        actor filter, when requests that come meanwhile wait for it rather than each load it again (under load,
-        every thread of the pool did, and the server stalled)."""
+    def actor_id(name: str | None) -> str | None:
+        """The knowledge base is loaded once: as the server starts (see _lifespan), or else at the first actor
+        filter, when requests that come meanwhile wait for it rather than each load it again (under load, every
+        thread of the pool did, and the server stalled). Names are resolved under the lock too: the first
+        resolution builds an index of case-folded names."""
         with names_lock:
             if app.state.actor_names is None:
                 app.state.actor_names = ActorNames(kb or load_kb())
-            return app.state.actor_names
+                app.state.actor_names.resolve("")  # (builds that index now)
+            return app.state.actor_names.resolve(name) if name else None
 
-    app.state.load_actor_names = actor_names
-
-    def actor_id(name: str) -> str | None:
-        return actor_names().resolve(name)
+    app.state.load_actor_names = lambda: actor_id(None)
 
     def resolved(q: RecordQuery) -> RecordQuery:
         """The query with its actor by any name or alias the knowledge base knows, in any case."""
