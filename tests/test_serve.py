@@ -15,7 +15,7 @@ from dyad.serve.api import create_app
 from dyad.serve.background import running
 from dyad.settings import Settings
 from dyad.store import ingest, open_store
-from dyad.store.query import find_records
+from dyad.store.query import RecordQuery, find_records
 
 TOKEN = "test-token-123"
 HOSTILE = ('Vorn traf am Dienstag in Annuminas Faramir Ithil <script>window.__pwned = 1</script> '
@@ -508,6 +508,15 @@ def test_a_page_asked_again_is_sent_as_kept_until_the_store_changes(tmp_path, fa
     unkept = TestClient(create_app(open_store(path), kb=fantasy_kb, kept_pages=0))
     unkept.get("/events")
     unkept.get("/events")
+    assert len(reads) == 5
+    # in the very words asked before, the kept page goes out before the parameters are parsed again; in
+    # other words, it is found once they are
+    parsed = []
+    monkeypatch.setattr(api, "RecordQuery", lambda **given: parsed.append(given) or RecordQuery(**given))
+    again = client.get("/events?limit=1")
+    assert again.content == client.get("/events", params={"limit": 1}).content and parsed == [] and len(reads) == 5
+    assert again.headers["content-security-policy"] == api.CSP and again.headers["x-content-type-options"]
+    assert client.get("/events?limit=1&order=newest").content == again.content and len(parsed) == 1
     assert len(reads) == 5
 
 

@@ -157,7 +157,8 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
     # untrusted URLs: no private addresses, unless a test or an operator's own setup says otherwise
     app.state.fetch_settings = fetch_settings or Settings(allow_private=False)
 
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(KeptPages, pages=app.state.pages)
+    app.add_middleware(SecurityHeaders)  # (added last: the outermost, around every answer)
 
     names_lock = threading.Lock()
 
@@ -187,12 +188,14 @@ def create_app(store: Store, token: str | None = None, kb: KnowledgeBase | None 
                             "offset": q.offset, "next": next_cursor(q, items), "items": items})
 
     @app.get("/events", summary="Meeting records, newest first, filtered and paginated", response_class=JSONResponse)
-    async def events(q: Annotated[RecordQuery, Depends(query)]) -> Response:
+    async def events(q: Annotated[RecordQuery, Depends(query)], request: Request) -> Response:
         # a page asked before, of the store as it is, is sent as it was; only a new one is read, off the event loop
         body, state = app.state.pages.get(q)
         if body is None:
             body = await run_in_threadpool(events_page, q)
             app.state.pages.put(q, body, state)
+        # the same words of a request ask for the same page: KeptPages sends it before they are parsed again
+        app.state.pages.put_asked(KeptPages.key(request.scope), q, state)
         return Response(body, media_type="application/json")
 
     @app.get("/events/download", summary="Every record the filters select, as CSV or JSON (up to 100,000)")
@@ -326,6 +329,32 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         sys.setswitchinterval(before)
+
+
+class KeptPages:
+    """A page of /events kept for the very query string asked (and the store as it is) is sent before the
+    parameters are parsed and validated again: that was half the time of a kept page (a string that once gave a
+    page is valid; a page is kept under the parsed query as well, for the same query in other words)."""
+
+    PATH = "/events"
+
+    def __init__(self, app, pages: Pages) -> None:
+        self.app = app
+        self.pages = pages
+
+    @staticmethod
+    def key(scope) -> tuple[str, bytes]:
+        return KeptPages.PATH, scope["query_string"]
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == self.PATH:
+            body = self.pages.asked(self.key(scope))
+            if body is not None:
+                await send({"type": "http.response.start", "status": 200, "headers": [
+                    (b"content-length", str(len(body)).encode()), (b"content-type", b"application/json")]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
 
 
 class SecurityHeaders:
