@@ -668,3 +668,19 @@ def test_check_finds_an_undated_copy_apart_from_its_dated_twin_and_repair_fuses_
     assert set(before.problems) == {"undated copies apart from their dated twins"} and after.ok
     assert [r["n_sources"] for r in find_records(store, RecordQuery())] == [2]
     assert snapshot(store)[:3] == snapshot(clean)[:3]
+
+
+def test_migration_13_counts_the_actors_of_a_store_made_before_it(store, fantasy_kb):
+    from dyad.store import actor_counts
+
+    put(store, fantasy_kb, [Document(d["id"], d["text"], date.fromisoformat(d["published"]), "de",
+                                     source=d["source"]) for d in writer_input(18)])
+    with store.engine.begin() as conn:
+        kept = actor_counts.stored(conn)
+        conn.exec_driver_sql("DROP TABLE actor_counts")
+        conn.exec_driver_sql("DELETE FROM dyad_migrations WHERE version = 13")
+    migrated = open_store(store.engine.url.render_as_string(hide_password=False))
+    with migrated.engine.connect() as conn:
+        assert kept and actor_counts.stored(conn) == kept == actor_counts.from_scratch(conn)
+    assert check(migrated).ok
+    migrated.engine.dispose()
