@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from dyad.model import ArticleResult, DateValue, Document, Event, Evidence, Location, Participant
-from dyad.store import ingest, open_store
+from dyad.store import actor_counts, ingest, open_store
 from dyad.store.core import date_bounds
 from dyad.store.query import (
     BadCursor,
@@ -204,3 +204,33 @@ def test_a_mode_or_status_filter_reads_its_own_index(tmp_path):
             plan = " ".join(str(row) for row in conn.execute(text(
                 f"EXPLAIN QUERY PLAN SELECT count(*) FROM records WHERE {column} = 'phone' AND date_lo >= '2023'")))
             assert index in plan
+
+
+def crossed_article(doc_id: str, rng: random.Random) -> ArticleResult:
+    """An article whose people are named as others are known (Person p1's name is "p2"): an actor filter then
+    selects one record by id and another by name, and some records by both."""
+    found = article(doc_id, rng)
+    return replace(found, events=tuple(replace(ev, participants=tuple(
+        replace(p, name=f"p{(int(p.actor_id[1:]) + 1) % 4}") if p.actor_id else p for p in ev.participants))
+        for ev in found.events))
+
+
+def test_the_kept_actor_counts_answer_as_the_actor_rows_do(store):  # noqa: F811
+    rng = random.Random(5)
+    docs = [crossed_article(f"d{i}", rng) for i in range(40)]
+    ingest(store, docs[:25], "kb")
+    ingest(store, docs[15:], "kb")
+    # the same articles told again with other facts: records merge, split and go, their counts with them
+    ingest(store, [crossed_article(f"d{i}", rng) for i in range(0, 40, 3)], "kb")
+    with store.engine.connect() as conn:
+        assert actor_counts.stored(conn) == actor_counts.from_scratch(conn)
+        assert actor_counts.stored(conn)
+    records = stored(store)
+    assert any({"p1", "p2"} <= r["actors"] for r in records)  # one record by id and by name: counted once
+    for actor in ("p0", "p1", "p2", "p3", "Person p0", "nobody"):
+        for date_from, date_to in ((None, None), ("2023-09", "2023-09"), ("2023", None), (None, "2022-12"),
+                                   ("2023-09-19", None)):
+            q = RecordQuery(actor=actor, date_from=date_from, date_to=date_to)
+            expected = sum(selects(q, r) for r in records)
+            assert count_records(store, q) == expected, (actor, date_from, date_to)
+            assert count_records(store, q, cap=1) == min(expected, 2)

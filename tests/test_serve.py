@@ -15,7 +15,7 @@ from dyad.serve.api import create_app
 from dyad.serve.background import running
 from dyad.settings import Settings
 from dyad.store import ingest, open_store
-from dyad.store.query import find_records
+from dyad.store.query import RecordQuery, find_records
 
 TOKEN = "test-token-123"
 HOSTILE = ('Vorn traf am Dienstag in Annuminas Faramir Ithil <script>window.__pwned = 1</script> '
@@ -509,3 +509,31 @@ def test_a_page_asked_again_is_sent_as_kept_until_the_store_changes(tmp_path, fa
     unkept.get("/events")
     unkept.get("/events")
     assert len(reads) == 5
+    # in the very words asked before, the kept page goes out before the parameters are parsed again; in
+    # other words, it is found once they are
+    parsed = []
+    monkeypatch.setattr(api, "RecordQuery", lambda **given: parsed.append(given) or RecordQuery(**given))
+    again = client.get("/events?limit=1")
+    assert again.content == client.get("/events", params={"limit": 1}).content and parsed == [] and len(reads) == 5
+    assert again.headers["content-security-policy"] == api.CSP and again.headers["x-content-type-options"]
+    assert client.get("/events?limit=1&order=newest").content == again.content and len(parsed) == 1
+    assert len(reads) == 5
+
+
+def test_a_server_loads_the_names_as_it_starts_and_hands_the_interpreter_over_often(filled, fantasy_kb):
+    import sys
+
+    from dyad.serve.api import SWITCH_INTERVAL
+
+    outside = sys.getswitchinterval()  # (another test's server, still running, may have set it)
+    sys.setswitchinterval(0.005)  # Python's default
+    app = create_app(filled, kb=fantasy_kb)
+    assert app.state.actor_names is None
+    try:
+        with TestClient(app) as running_client:
+            assert app.state.actor_names is not None  # before any request
+            assert running_client.get("/events").status_code == 200
+            assert sys.getswitchinterval() == SWITCH_INTERVAL
+        assert sys.getswitchinterval() == 0.005
+    finally:
+        sys.setswitchinterval(outside)

@@ -434,7 +434,10 @@ CORRUPTIONS = {  # what a crashed or racing writer could leave, each as statemen
                           "WHERE id = (SELECT min(id) FROM records)"], {"records unlike their events' fusion"}),
     "count off": (["UPDATE records SET n_sources = n_sources + 1"], {"records unlike their events' fusion"}),
     "actor missing": (["DELETE FROM record_actors WHERE record_id = (SELECT min(record_id) FROM record_actors)"],
-                      {"records with wrong actors or pairs"}),
+                      {"records with wrong actors or pairs", "actor counts unlike the actor rows"}),
+    "actor count off": (["UPDATE actor_counts SET meetings = meetings + 1 WHERE month = ''",
+                         "DELETE FROM actor_counts WHERE key = (SELECT max(key) FROM actor_counts)"],
+                        {"actor counts unlike the actor rows"}),
     "bad redirects": (["INSERT INTO record_redirects VALUES ('rgone', 'rnowhere')",
                        "INSERT INTO record_redirects SELECT id, id FROM records "
                        "WHERE id = (SELECT min(id) FROM records)"],
@@ -643,3 +646,41 @@ def test_a_store_from_before_wordings_fuses_its_undated_copies_when_migrated(tmp
     assert sorted(r["n_sources"] for r in find_records(store, RecordQuery())) == [1, 1]
     migrated = open_store(path)
     assert [r["n_sources"] for r in find_records(migrated, RecordQuery())] == [2] and check(migrated).ok
+
+
+def test_check_finds_an_undated_copy_apart_from_its_dated_twin_and_repair_fuses_it(tmp_path, fantasy_kb):
+    from dyad.store.core import refuse
+
+    copies = [doc("a", MEETING), doc("a", MEETING, published=None, source="copy")]
+    clean = open_store(str(tmp_path / "clean.db"))
+    put(clean, fantasy_kb, copies)
+    store = open_store(str(tmp_path / "apart.db"))
+    put(store, fantasy_kb, copies)
+    with store.writing() as conn:  # the copy in the undated group, fused there: every record fits its events
+        groups = set(conn.execute(text("SELECT group_key FROM events")).scalars())
+        conn.execute(text("UPDATE events SET group_key = 'occurred:XAR|XGO:undated' WHERE date IS NULL"))
+        refuse(conn, groups | {"occurred:XAR|XGO:undated"}, stale=set(conn.execute(
+            text("SELECT record_id FROM events")).scalars()))
+    assert sorted(r["n_sources"] for r in find_records(store, RecordQuery())) == [1, 1]
+    health = check(store)
+    assert set(health.problems) == {"undated copies apart from their dated twins"}
+    before, after = repair(store)
+    assert set(before.problems) == {"undated copies apart from their dated twins"} and after.ok
+    assert [r["n_sources"] for r in find_records(store, RecordQuery())] == [2]
+    assert snapshot(store)[:3] == snapshot(clean)[:3]
+
+
+def test_migration_13_counts_the_actors_of_a_store_made_before_it(store, fantasy_kb):
+    from dyad.store import actor_counts
+
+    put(store, fantasy_kb, [Document(d["id"], d["text"], date.fromisoformat(d["published"]), "de",
+                                     source=d["source"]) for d in writer_input(18)])
+    with store.engine.begin() as conn:
+        kept = actor_counts.stored(conn)
+        conn.exec_driver_sql("DROP TABLE actor_counts")
+        conn.exec_driver_sql("DELETE FROM dyad_migrations WHERE version = 13")
+    migrated = open_store(store.engine.url.render_as_string(hide_password=False))
+    with migrated.engine.connect() as conn:
+        assert kept and actor_counts.stored(conn) == kept == actor_counts.from_scratch(conn)
+    assert check(migrated).ok
+    migrated.engine.dispose()

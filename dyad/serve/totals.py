@@ -121,6 +121,7 @@ class Pages:
 
     def __init__(self, version: StoreVersion, size: int = KEPT_PAGE_BYTES) -> None:
         self._kept: _Kept[bytes] = _Kept(version, size, len)
+        self._asked: _Kept[Hashable] = _Kept(version, KEPT, lambda _: 1)  # the words of a request, to its key
         self.largest = min(size, LARGEST_KEPT_PAGE)
 
     def get(self, key: Hashable) -> tuple[bytes | None, int | None]:
@@ -130,3 +131,12 @@ class Pages:
     def put(self, key: Hashable, body: bytes, state: int | None) -> None:
         if len(body) <= self.largest:
             self._kept.put(key, body, state)
+
+    def asked(self, words: Hashable) -> bytes | None:
+        """The kept answer to a request in these very words (its path and query string), if any."""
+        key, _ = self._asked.get(words)
+        return None if key is None else self._kept.get(key)[0]
+
+    def put_asked(self, words: Hashable, key: Hashable, state: int | None) -> None:
+        """Remember that a request in these words asks for the answer kept under ``key``."""
+        self._asked.put(words, key, state)

@@ -26,7 +26,7 @@ from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, 
 
 from dyad.errors import DyadError
 from dyad.fuse import Cluster, adopted_group, fuse_ids, record_id_of
-from dyad.store import monthly
+from dyad.store import actor_counts, monthly
 from dyad.store.core import ArticleRows, Store, _chunks, _first_fitting, _fuse_event, _mark, _record_rows
 from dyad.store.schema import documents, events, month_counts, record_actors, record_dyads, records
 
@@ -263,6 +263,7 @@ def swap_in(store: Store) -> dict[str, int]:
         conn.execute(text("INSERT INTO month_counts (a, b, status, month, last, meetings) "
                           "SELECT a, b, status, month, last, SUM(meetings) FROM stage_month_counts "
                           "GROUP BY a, b, status, month, last"))
+        actor_counts.rebuild(conn)  # the records per actor, counted from the actor rows just moved in
         for sql in rebuild:
             conn.exec_driver_sql(sql)
         counts = {t.name: conn.execute(text(f"SELECT COUNT(*) FROM {t.name}")).scalar_one() for t in TARGETS}

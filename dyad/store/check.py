@@ -8,11 +8,16 @@ A healthy store is exactly what fusing its events from scratch gives:
   (so ``n_sources`` and every count agree);
 - every redirect leads from an id that is no record to one that is;
 - a held record points to the announcement that fits it, if any;
-- the meetings per month (dyad.store.monthly) are those the records make;
+- an undated report is in the group of its dated twins (the same sides in
+  the same words, dyad.fuse.adopted_group) when they are all of one month;
+- the meetings per month (dyad.store.monthly) are those the records make,
+  and the records per actor and month (dyad.store.actor_counts) those the
+  actor rows make;
 - (SQLite) the evidence search index holds each event once.
 
-Repair re-fuses every group found wrong from its events, as a clean run
-would, and fixes redirects, announcement links and the search index.
+Repair moves undated reports to their twins' group, re-fuses every group
+found wrong from its events, as a clean run would, and fixes redirects,
+announcement links, the kept counts and the search index.
 """
 
 from __future__ import annotations
@@ -21,10 +26,10 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
-from dyad.fuse import Cluster, fuse_ids, record_id_of
-from dyad.store import monthly
+from dyad.fuse import Cluster, adopted_group, fuse_ids, record_id_of
+from dyad.store import actor_counts, monthly
 from dyad.store.core import (
     Store,
     _announcements,
@@ -50,6 +55,7 @@ class Health:
     examples: dict[str, list[str]] = field(default_factory=dict)
     groups: set[str] = field(default_factory=set)  # fusion groups to rebuild
     checked: Counter = field(default_factory=Counter)  # documents, events, records looked at
+    moves: dict[str, str] = field(default_factory=dict)  # undated events to move, to the group of their twins
 
     @property
     def ok(self) -> bool:
@@ -114,6 +120,10 @@ def _check(conn: Connection) -> Health:
                 health.found("records with wrong actors or pairs", sorted(want), key)
             held += [(r["id"], key, r["date"], r["announced_by"]) for r in stored.values()
                      if r["status"] == "occurred" and r["date"]]
+    for eid, (key, group) in _apart_from_twins(conn).items():
+        health.found("undated copies apart from their dated twins", [eid], key)
+        health.groups.add(group)
+        health.moves[eid] = group
     for table, kind in ((record_actors, "actor rows of no record"), (record_dyads, "pair rows of no record")):
         rows = set(conn.execute(select(table.c.record_id).distinct()).scalars())
         health.found(kind, sorted(rows - record_ids))
@@ -126,6 +136,9 @@ def _check(conn: Connection) -> Health:
     counted, kept = monthly.from_scratch(conn), monthly.stored(conn)
     health.found("month counts unlike the records", sorted("|".join(key) for key in set(counted) | set(kept)
                                                            if counted[key] != kept[key]))
+    counted, kept = actor_counts.from_scratch(conn), actor_counts.stored(conn)
+    health.found("actor counts unlike the actor rows", sorted("|".join(key) for key in set(counted) | set(kept)
+                                                              if counted[key] != kept[key]))
     if conn.dialect.name == "sqlite":
         indexed = Counter(r[0] for r in conn.exec_driver_sql("SELECT event_id FROM evidence_fts"))
         event_ids = set(conn.execute(select(events.c.id)).scalars())
@@ -133,6 +146,19 @@ def _check(conn: Connection) -> Health:
         health.found("events missing from the search index", sorted(event_ids - set(indexed)))
         health.found("events twice in the search index", sorted(e for e, n in indexed.items() if n > 1))
     return health
+
+
+def _apart_from_twins(conn: Connection) -> dict[str, tuple[str, str]]:
+    """Undated events outside the group their dated twins put them in: their ids, with their group and that one."""
+    worded = events.c.wording.in_(select(events.c.wording).where(events.c.date.is_(None),
+                                                                  events.c.wording.is_not(None)))
+    rows = conn.execute(select(events.c.id, events.c.group_key, events.c.date, events.c.wording).where(worded)).all()
+    twins: dict[str, set[str]] = {}
+    for _, key, day, wording in rows:
+        if day:
+            twins.setdefault(wording, set()).add(key)
+    wanted = {eid: (key, adopted_group(key, twins.get(wording, ()))) for eid, key, day, wording in rows if not day}
+    return {eid: (key, group) for eid, (key, group) in sorted(wanted.items()) if group != key}
 
 
 def _read_groups(conn: Connection, keys: list[str]) -> Iterator[tuple]:
@@ -193,6 +219,9 @@ def _repair(conn: Connection, health: Health) -> None:
             conn.exec_driver_sql("DELETE FROM evidence_fts WHERE event_id IN "
                                  "(SELECT id FROM events WHERE document_id NOT IN (SELECT id FROM documents))")
         conn.execute(delete(events).where(events.c.document_id.not_in(doc_ids)))
+    if health.moves:  # undated copies join their twins' group; both groups are fused again below
+        conn.execute(update(events).where(events.c.id == bindparam("eid")).values(group_key=bindparam("group")),
+                     [{"eid": e, "group": g} for e, g in sorted(health.moves.items())])
     groups = sorted(health.groups)
     for chunk in _chunks(groups, 500):
         # the group is fused again from its events alone, as a clean run would
@@ -217,6 +246,7 @@ def _repair(conn: Connection, health: Health) -> None:
     conn.execute(update(records).values(announced_by=None))
     _link_announcements(conn, all_groups, held)
     monthly.rebuild(conn)
+    actor_counts.rebuild(conn)
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("DELETE FROM evidence_fts")
         conn.exec_driver_sql("INSERT INTO evidence_fts (event_id, body) SELECT id, evidence_text FROM events")

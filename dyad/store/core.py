@@ -47,7 +47,7 @@ from dyad.fuse import (
 from dyad.model import ArticleResult, Document
 from dyad.output import participant_json
 from dyad.sources import UNSTORABLE
-from dyad.store import monthly, schema
+from dyad.store import actor_counts, monthly, schema
 from dyad.store.schema import documents, events, record_actors, record_dyads, records, redirects
 
 BATCH = 1000  # documents per transaction: each touched group is re-clustered once per batch (bench/store.py)
@@ -564,11 +564,13 @@ def _write_records(conn: Connection, changed: list[tuple[Cluster, str]], new_row
         record_rows.append(record)
         actor_rows += actors
         dyad_rows += dyads
-    counted = _drop_records(conn, (existing & {r["id"] for r in record_rows}) | (existing - kept))
+    counted, per_actor = _drop_records(conn, (existing & {r["id"] for r in record_rows}) | (existing - kept))
     for table, batch in ((records, record_rows), (record_actors, actor_rows), (record_dyads, dyad_rows)):
         _insert(conn, table, batch)
     monthly.tally(counted, record_rows, 1)
     monthly.apply(conn, counted)
+    actor_counts.tally(per_actor, actor_rows, 1)
+    actor_counts.apply(conn, per_actor)
     return record_rows
 
 
@@ -636,16 +638,21 @@ def _fuse_event(eid: str, key: str, date: str | None, city: str | None, country:
     return FuseEvent(eid, countries, key.split(":", 1)[0], date, people, city, country)
 
 
-def _drop_records(conn: Connection, ids: set[str]) -> Counter:
-    """Delete these records with their rows; returns the month counts to take away (not yet written)."""
+def _drop_records(conn: Connection, ids: set[str]) -> tuple[Counter, Counter]:
+    """Delete these records with their rows; returns the month counts and the actor counts to take away (not
+    yet written)."""
     counted: Counter = Counter()
+    per_actor: Counter = Counter()
     for chunk in _chunks(sorted(ids), 500):
         monthly.tally(counted, conn.execute(select(records.c.date_lo, records.c.date_hi, records.c.status,
                                                    records.c.countries).where(records.c.id.in_(chunk))).mappings(), -1)
+        actor_counts.tally(per_actor, conn.execute(select(
+            record_actors.c.record_id, record_actors.c.actor, record_actors.c.name, record_actors.c.date_lo)
+            .where(record_actors.c.record_id.in_(chunk))).mappings(), -1)
         conn.execute(delete(records).where(records.c.id.in_(chunk)))
         conn.execute(delete(record_actors).where(record_actors.c.record_id.in_(chunk)))
         conn.execute(delete(record_dyads).where(record_dyads.c.record_id.in_(chunk)))
-    return counted
+    return counted, per_actor
 
 
 def _record_rows(cluster: Cluster, members: list, key: str,

@@ -160,6 +160,14 @@ month_counts = Table(
     sqlite_with_rowid=False,  # the key is the table: a sum over a range of it reads no other b-tree
 )
 
+actor_counts = Table(
+    "actor_counts", metadata,  # records per actor id or name and month: kept by fusion (dyad.store.actor_counts)
+    Column("key", String(200), primary_key=True),  # an actor id or a name, as the actor filter takes either
+    Column("month", String(7), primary_key=True),  # the first month the record's date allows; '' for all records
+    Column("meetings", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+
 redirects = Table(
     "record_redirects", metadata,
     Column("old_id", String(20), primary_key=True),
@@ -302,6 +310,13 @@ def _filters_and_wordings(conn: Connection) -> None:
         refuse(conn, moved, stale=stale)
 
 
+def _actor_counts(conn: Connection) -> None:
+    from dyad.store import actor_counts as kept
+
+    metadata.create_all(conn, tables=[actor_counts])
+    kept.rebuild(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "initial tables", _initial),
     (2, "full-text search on evidence", _full_text),
@@ -316,6 +331,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (11, "meetings per month kept for the counts view", _month_counts),
     (12, "indexes for the mode and status filters; wordings of events, undated reports with their dated twins",
      _filters_and_wordings),
+    (13, "records per actor and month kept for the totals of the actor filter", _actor_counts),
 ]
 
 
