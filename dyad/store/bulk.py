@@ -286,12 +286,11 @@ def swap_in(store: Store) -> dict[str, int]:
         if conn.dialect.name == "sqlite":
             conn.execute(text("INSERT INTO evidence_fts (event_id, body) SELECT id, evidence_text FROM events"))
         # the meetings per month that fusion keeps: the fusion tasks' counts added up (counting all records
-        # again here, in one process, took longer than the rest of the swap); in the key's order, which its
-        # build then finds sorted
+        # again here, in one process, took longer than the rest of the swap)
         conn.execute(text("DELETE FROM month_counts"))
         conn.execute(text("INSERT INTO month_counts (a, b, status, month, last, meetings) "
                           "SELECT a, b, status, month, last, SUM(meetings) FROM stage_month_counts "
-                          "GROUP BY a, b, status, month, last ORDER BY a, b, status, month, last"))
+                          "GROUP BY a, b, status, month, last"))
         for sql in rebuild:
             conn.exec_driver_sql(sql)
         stage_metadata.drop_all(conn, tables=list(STAGED))
