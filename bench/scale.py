@@ -312,14 +312,6 @@ def synthetic_articles(first: int, n_articles: int) -> list:
     return out
 
 
-def synthetic_rows(first: int, n_articles: int, kb_version: str) -> list:
-    """The synthetic articles as the rows a worker stages (checked, as dyad.scale's tasks do)."""
-    from dyad.store.core import rows_or_problem
-
-    return [(seq, rows_or_problem(result, kb_version, with_people=False))
-            for seq, result in synthetic_articles(first, n_articles)]
-
-
 def _stage_synthetic(first: int, n_articles: int, url: str) -> tuple[int, float]:
     """Stage synthetic articles; returns the events and the CPU seconds spent making the articles (what
     extraction would do: not part of the store's path)."""
