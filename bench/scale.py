@@ -316,12 +316,16 @@ def _stage_synthetic(first: int, n_articles: int, url: str) -> tuple[int, float]
     """Stage synthetic articles; returns the events and the CPU seconds spent making the articles (what
     extraction would do: not part of the store's path)."""
     from dyad.store import bulk
-    from dyad.store.core import rows_or_problem
+    from dyad.store.core import ArticleRows, rows_or_problem
 
     t = time.process_time()
     made = synthetic_articles(first, n_articles)
     making = time.process_time() - t
-    rows = [(seq, rows_or_problem(result, "bench", with_people=False)) for seq, result in made]
+    rows = []
+    for seq, result in made:
+        checked = rows_or_problem(result, "bench", with_people=False)
+        assert isinstance(checked, ArticleRows), checked  # the synthetic articles all fit the store
+        rows.append((seq, checked))
     return bulk.stage(_worker_store(url), rows).events, making
 
 
