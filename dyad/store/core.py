@@ -277,7 +277,8 @@ def _problem_and_rows(result: ArticleResult) -> tuple[str | None, list[tuple[dic
                                             _PARTICIPANT_LIMITS, strict=True):
                 if isinstance(value, str) and limit is not None and len(value) > limit:
                     return f"event {ev.id}: participant '{name}' longer than the store's limit", []
-        if len("|".join(sorted({p["country"] for p in participants if p["country"]}))) > _SIDES_LIMIT:
+        sides = "|".join(sorted({p["country"] for p in participants if p["country"]}))
+        if _SIDES_LIMIT is not None and len(sides) > _SIDES_LIMIT:
             return f"event {ev.id}: too many sides for the store", []
     return None, event_rows
 
@@ -296,7 +297,7 @@ _EVENT_LIMITS = tuple((c.name, limit) for c in events.columns if (limit := _leng
 # a participant's actor (its id, or its name), name and country, as record_actors holds them
 _PARTICIPANT_LIMITS = tuple((c.name, _length(c)) for c in (record_actors.c.actor, record_actors.c.name,
                                                            record_actors.c.country))
-_SIDES_LIMIT = _length(records.c.countries) or 0
+_SIDES_LIMIT = _length(records.c.countries)
 
 
 @contextmanager
