@@ -266,8 +266,7 @@ def swap_in(store: Store) -> dict[str, int]:
             # transaction: on a server with wal_level = minimal the inserts and index builds below then write
             # no write-ahead log, only the finished files
             conn.execute(text(f"TRUNCATE {', '.join(table.name for table in REBUILT)}"))
-        if conn.dialect.name == "sqlite":  # PostgreSQL joins the links by hashing them, as ANALYZE tells it
-            conn.execute(text("CREATE INDEX IF NOT EXISTS ix_stage_event_records ON stage_event_records (event_id)"))
+        conn.execute(text("CREATE INDEX IF NOT EXISTS ix_stage_event_records ON stage_event_records (event_id)"))
         counts: dict[str, int] = {}  # the inserts' row counts: counting the tables again read them once more
         names = [c.name for c in stage_documents.columns if c.name != "seq"]
         counts["documents"] = conn.execute(text(
