@@ -392,8 +392,8 @@ def varied(article: ArticleResult, rng: random.Random) -> ArticleResult:
     """The article with topics in any order (repeated, or none), modes and confidences of its own per event."""
     topics = ["trade", "security", "energy", "grain"]
     events = tuple(replace(e, topics=tuple(rng.choice(topics) for _ in range(rng.randint(0, 3))),
-                           mode=rng.choice(["in_person", "telephone", "unspecified", None]),
-                           confidence=rng.choice([None, 0.5, 0.9, 0.7])) for e in article.events)
+                           mode=rng.choice(["in_person", "telephone", "unspecified"]),
+                           confidence=rng.choice([0.5, 0.9, 0.7])) for e in article.events)
     return replace(article, events=events)
 
 
