@@ -8,13 +8,14 @@ import random
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from dyad.errors import DocumentError, DyadError
 from dyad.kb.loader import load_kb
@@ -25,6 +26,7 @@ from dyad.settings import Settings
 from dyad.sources import read_sources
 from dyad.store import article_rows, bulk, ingest, open_store
 from dyad.store.check import check
+from dyad.store.schema import month_counts, record_actors, record_dyads, records
 
 from . import pg
 
@@ -370,6 +372,62 @@ def test_an_undated_copy_fuses_with_its_dated_original_in_the_bulk_load_as_in_on
             bulk.fuse_buckets(store, bucket, bucket)
         bulk.swap_in(store)
         assert snapshot(url) == expected
+        store.engine.dispose()
+
+
+def every_column(url):
+    """Every fused table, every column (record ids and sources included), sorted: what a reader of the store sees."""
+    store = open_store(url)
+    with store.engine.connect() as conn:
+        found = {table.name: sorted(tuple(row) for row in conn.execute(select(*table.columns)))
+                 for table in (records, record_actors, record_dyads, month_counts)}
+        found["events"] = sorted(tuple(row) for row in conn.execute(text(
+            "SELECT e.id, e.record_id, e.group_key, e.topics, e.mode, e.confidence, e.participants, d.doc_key "
+            "FROM events e JOIN documents d ON d.id = e.document_id")))
+    store.engine.dispose()
+    return found
+
+
+def varied(article: ArticleResult, rng: random.Random) -> ArticleResult:
+    """The article with topics in any order (repeated, or none), modes and confidences of its own per event."""
+    topics = ["trade", "security", "energy", "grain"]
+    events = tuple(replace(e, topics=tuple(rng.choice(topics) for _ in range(rng.randint(0, 3))),
+                           mode=rng.choice(["in_person", "telephone", "unspecified"]),
+                           confidence=rng.choice([0.5, 0.9, 0.7])) for e in article.events)
+    return replace(article, events=events)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_bulk_load_writes_every_column_of_every_record_as_one_writer_does(request, tmp_path, backend):
+    """Records of one report and of many (their best date, place, topics, modes, confidence, sources), their
+    actors, dyads and month counts: the same rows from the bulk path as from the single writer."""
+    rng = random.Random(41)
+    articles = [varied(a, rng) for a in synthetic_articles(80, rng)]
+    articles += [undated_copy(a, f"copy-{a.doc.id}") for a in articles[::5]]
+    with database(request, tmp_path, backend) as clean:
+        ingest(open_store(clean), articles, "kb")
+        expected = every_column(clean)
+    assert max(Counter(e[1] for e in expected["events"]).values()) > 1  # records of several reports, too
+    for record in expected["records"]:  # what a record says of its reports, from the reports themselves
+        reports = [e for e in expected["events"] if e[1] == record[0]]
+        modes = [e[4] for e in reports if e[4] and e[4] != "unspecified"]
+        confidences = [e[5] for e in reports if e[5] is not None]
+        fields = dict(zip((c.name for c in records.columns), record, strict=True))
+        assert fields["topics"] == json.dumps(sorted({t for e in reports for t in json.loads(e[3])}))
+        assert fields["mode"] == (min(modes) if modes else "unspecified")
+        assert fields["confidence"] == (max(confidences) if confidences else None)
+        assert fields["n_sources"] == len({e[7] for e in reports})
+    with database(request, tmp_path, backend) as url:
+        store = open_store(url)
+        bulk.prepare(store)
+        rows = list(enumerate(article_rows(a, "kb", with_people=False) for a in articles))
+        rng.shuffle(rows)
+        for start in range(0, len(rows), 23):
+            bulk.stage(store, rows[start:start + 23])
+        for first, last in bulk.bucket_ranges(bulk.settle(store), 3):
+            bulk.fuse_buckets(store, first, last)
+        bulk.swap_in(store)
+        assert every_column(url) == expected
         store.engine.dispose()
 
 

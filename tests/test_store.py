@@ -24,6 +24,7 @@ from dyad.pipeline import extract_all
 from dyad.settings import Settings
 from dyad.store import ingest, open_store
 from dyad.store.check import check, repair
+from dyad.store.core import _event_rows
 from dyad.store.export import export
 from dyad.store.gdelt import EVENT_COLUMNS as GDELT_COLUMNS
 from dyad.store.query import RecordQuery, count_records, counts, dyad_counts, find_records, get_record, top_actors
@@ -320,7 +321,7 @@ def test_a_document_the_store_cannot_hold_is_reported_and_the_batch_is_stored(st
 
 def test_a_document_the_database_refuses_costs_only_itself(store, fantasy_kb, monkeypatch):
     """Should the checks miss a problem, the batch is written again one document at a time."""
-    monkeypatch.setattr("dyad.store.core.unstorable", lambda result: None)
+    monkeypatch.setattr("dyad.store.core._problem_and_rows", lambda result: (None, _event_rows(result)))
     bad = Document("sur", MEETING, date(2023, 9, 20), "de", title="\ud83d", source="wire")
     report = put(store, fantasy_kb, [doc("a", MEETING), bad, doc("b", SAME_MEETING), doc("c", PHONE)])
     [failure] = report.failed

@@ -53,6 +53,10 @@ stage_event_records = Table("stage_event_records", stage_metadata, Column("event
                             Column("record_id", String(20)))
 # each fusion task's meetings per month (dyad.store.monthly); the swap adds them up
 stage_month_counts = _copy_of(month_counts, "stage_month_counts")
+# what fusion reads of a staged event (dyad.store.core._record_rows and _fuse_event), not its evidence offsets
+FUSION_COLUMNS = frozenset({"id", "seq", "group_key", "status", "mode", "cameo", "host", "date", "date_precision",
+                            "city", "country", "lat", "lon", "series", "round", "topics", "evidence_text",
+                            "participants", "fuse_key", "confidence"})
 FUSED = (stage_records, stage_record_actors, stage_record_dyads, stage_event_records, stage_month_counts)
 STAGED = (stage_documents, stage_events, *FUSED)
 TARGETS = (documents, events, records, record_actors, record_dyads)
@@ -161,21 +165,37 @@ def _adopt_undated(conn: Connection) -> None:
 def fuse_buckets(store: Store, first: str, last: str) -> int:
     """Fuse the staged events of the buckets from ``first`` to ``last`` (in their order) from scratch and stage
     their records; returns the records."""
-    columns = [c.name for c in stage_events.columns]
+    columns = [c.name for c in stage_events.columns if c.name in FUSION_COLUMNS]
     with store.engine.connect() as conn:
-        members = [dict(zip(columns, row, strict=True)) for row in conn.exec_driver_sql(
-            f"SELECT {', '.join(columns)} FROM stage_events WHERE bucket >= {_mark(conn)} AND bucket <= {_mark(conn)}",
-            (first, last))]
+        cursor = conn.connection.cursor()  # plain tuples: a result object's rows cost more than the read
+        try:
+            cursor.execute(f"SELECT {', '.join(columns)} FROM stage_events WHERE bucket >= {_mark(conn)} "
+                           f"AND bucket <= {_mark(conn)}", (first, last))
+            members = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
     record_rows, actor_rows, dyad_rows, links = fused_rows(members)
-    counted: Counter = Counter()
-    monthly.tally(counted, record_rows, 1)
+    counted = month_tally(record_rows)
     with _turn(store) as conn:
         for table, rows in ((stage_records, record_rows), (stage_record_actors, actor_rows),
-                            (stage_record_dyads, dyad_rows), (stage_event_records, links)):
+                            (stage_record_dyads, dyad_rows)):
             fields = _fields(table)
             _put(conn, table, [tuple(map(row.get, fields)) for row in rows])
+        _put(conn, stage_event_records, links)
         _put(conn, stage_month_counts, [(*key, n) for key, n in counted.items()])
     return len(record_rows)
+
+
+def month_tally(record_rows: list[dict]) -> Counter:
+    """``monthly.tally`` of these records, each distinct (status, months, sides) counted out once with its weight:
+    real news has a few busy pairs of sides, whose records share their keys."""
+    combos = Counter((r["status"], r["date_lo"][:7], r["date_hi"][:7], r["countries"])
+                     for r in record_rows if r["date_lo"])
+    counted: Counter = Counter()
+    for (status, lo, hi, countries), n in combos.items():
+        for key in monthly.keys_of({"status": status, "date_lo": lo, "date_hi": hi, "countries": countries}):
+            counted[key] += n
+    return counted
 
 
 def bucket_ranges(buckets: list[tuple[str, int]], parts: int) -> list[tuple[str, str]]:
@@ -195,28 +215,33 @@ def bucket_ranges(buckets: list[tuple[str, int]], parts: int) -> list[tuple[str,
     return ranges
 
 
-def fused_rows(members: list[dict]) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
-    """Records (with their announcements), actors, dyads and the event -> record links of whole buckets' events.
+def fused_rows(members: list[dict]) -> tuple[list[dict], list[dict], list[dict], list[tuple[str, str]]]:
+    """Records (with their announcements), actors, dyads and the (event, record) links of whole buckets' events.
 
     ``seq`` stands for the document: a record's sources are its distinct documents.
     """
-    by_group: dict[str, list] = {}
-    parsed: dict[str, tuple] = {}
-    full = {}
+    by_group: dict[str, list[dict]] = {}
     for row in members:
         row["document_id"] = row["seq"]
-        full[row["id"]] = row
-        by_group.setdefault(row["group_key"], []).append(
-            _fuse_event(row["id"], row["group_key"], row["date"], row["city"], row["country"], row["fuse_key"], parsed))
+        by_group.setdefault(row["group_key"], []).append(row)
+    parsed: dict[str, tuple] = {}
     record_rows, actor_rows, dyad_rows, links = [], [], [], []
     for key in sorted(by_group):
-        for ids in fuse_ids(by_group[key]):
+        rows = by_group[key]
+        if len(rows) == 1:  # one event is one record (as fuse_ids says), with no comparisons to make
+            clusters = [(rows[0]["id"],)]
+            full = {rows[0]["id"]: rows[0]}
+        else:
+            full = {row["id"]: row for row in rows}
+            clusters = fuse_ids([_fuse_event(row["id"], key, row["date"], row["city"], row["country"],
+                                             row["fuse_key"], parsed) for row in rows])
+        for ids in clusters:
             cluster = Cluster(record_id_of(ids[0]), ids)
             record, actors, dyads = _record_rows(cluster, [full[i] for i in ids], key, {})
             record_rows.append(record)
             actor_rows += actors
             dyad_rows += dyads
-            links += [{"event_id": i, "record_id": cluster.record_id} for i in ids]
+            links += [(i, cluster.record_id) for i in ids]
     planned: dict[str, list[tuple[str, str]]] = {}
     for record in record_rows:
         if record["status"] == "planned" and record["date"]:
@@ -237,24 +262,30 @@ def swap_in(store: Store) -> dict[str, int]:
             # events' insert took 9.8 s of a 200,000-event swap with them; index builds sort in memory
             rebuild = _drop_keys(conn, REBUILT) + rebuild
             conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+            # empty already (no documents, so no events, records or counts of them), but emptied in this
+            # transaction: on a server with wal_level = minimal the inserts and index builds below then write
+            # no write-ahead log, only the finished files
+            conn.execute(text(f"TRUNCATE {', '.join(table.name for table in REBUILT)}"))
         conn.execute(text("CREATE INDEX IF NOT EXISTS ix_stage_event_records ON stage_event_records (event_id)"))
+        counts: dict[str, int] = {}  # the inserts' row counts: counting the tables again read them once more
         names = [c.name for c in stage_documents.columns if c.name != "seq"]
-        conn.execute(text(f"INSERT INTO documents ({', '.join(names)}) "
-                          f"SELECT {', '.join(names)} FROM stage_documents ORDER BY seq"))
+        counts["documents"] = conn.execute(text(
+            f"INSERT INTO documents ({', '.join(names)}) SELECT {', '.join(names)} FROM stage_documents ORDER BY seq"
+        )).rowcount
         if conn.dialect.name == "postgresql":  # the planner's sizes for the join below, without keys to go by
             conn.execute(text("ANALYZE documents, stage_documents, stage_events, stage_event_records"))
         names = [c.name for c in stage_events.columns if c.name not in ("seq", "bucket")]
-        conn.execute(text(
+        counts["events"] = conn.execute(text(
             f"INSERT INTO events ({', '.join(names)}, document_id, record_id) "
             f"SELECT {', '.join('e.' + n for n in names)}, d.id, m.record_id FROM stage_events e "
             "JOIN stage_documents s ON s.seq = e.seq "
             "JOIN documents d ON d.source = s.source AND d.doc_key = s.doc_key "
-            "JOIN stage_event_records m ON m.event_id = e.id"))
+            "JOIN stage_event_records m ON m.event_id = e.id")).rowcount
         for target, staged in ((records, stage_records), (record_actors, stage_record_actors),
                                (record_dyads, stage_record_dyads)):
             names = [c.name for c in target.columns]
-            conn.execute(text(f"INSERT INTO {target.name} ({', '.join(names)}) "
-                              f"SELECT {', '.join(names)} FROM {staged.name}"))
+            counts[target.name] = conn.execute(text(f"INSERT INTO {target.name} ({', '.join(names)}) "
+                                                    f"SELECT {', '.join(names)} FROM {staged.name}")).rowcount
         if conn.dialect.name == "sqlite":
             conn.execute(text("INSERT INTO evidence_fts (event_id, body) SELECT id, evidence_text FROM events"))
         # the meetings per month that fusion keeps: the fusion tasks' counts added up (counting all records
@@ -266,7 +297,6 @@ def swap_in(store: Store) -> dict[str, int]:
         actor_counts.rebuild(conn)  # the records per actor, counted from the actor rows just moved in
         for sql in rebuild:
             conn.exec_driver_sql(sql)
-        counts = {t.name: conn.execute(text(f"SELECT COUNT(*) FROM {t.name}")).scalar_one() for t in TARGETS}
         stage_metadata.drop_all(conn, tables=list(STAGED))
     if store.dialect == "postgresql":
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine, String, Table, bindparam, create_engine, delete, event, select, text, update
@@ -195,14 +196,21 @@ class ArticleRows:
 
 
 def article_rows(result: ArticleResult, kb_version: str, with_people: bool = True) -> ArticleRows:
+    return _article_rows(result, kb_version, _event_rows(result), with_people)
+
+
+def _article_rows(result: ArticleResult, kb_version: str, event_rows: list[tuple[dict, list[dict]]],
+                  with_people: bool) -> ArticleRows:
     source, key = result.doc.source or "", result.doc.id or result.doc.url or ""
-    rows, people = [], {}
-    for ev in result.events:
-        row, participants = _event_row(0, source, key, ev)
-        rows.append(row)
-        people[row["id"]] = participants
-    return ArticleRows(_document_row(result, source, key, kb_version), tuple(rows), result.doc.origin or result.doc.id,
-                       people if with_people else None)
+    return ArticleRows(_document_row(result, source, key, kb_version), tuple(row for row, _ in event_rows),
+                       result.doc.origin or result.doc.id,
+                       {row["id"]: participants for row, participants in event_rows} if with_people else None)
+
+
+def _event_rows(result: ArticleResult) -> list[tuple[dict, list[dict]]]:
+    """Each event's row and its participants (as in the row's JSON)."""
+    source, key = result.doc.source or "", result.doc.id or result.doc.url or ""
+    return [_event_row(0, source, key, ev) for ev in result.events]
 
 
 def rows_or_problem(result: ArticleResult | DocumentError, kb_version: str,
@@ -210,10 +218,10 @@ def rows_or_problem(result: ArticleResult | DocumentError, kb_version: str,
     """The article's rows, or why the store cannot hold it."""
     if isinstance(result, DocumentError):
         return result
-    reason = unstorable(result)
+    reason, event_rows = _problem_and_rows(result)
     if reason is not None:
         return DocumentError(result.doc.origin or result.doc.id, "store", reason)
-    return article_rows(result, kb_version, with_people)
+    return _article_rows(result, kb_version, event_rows, with_people)
 
 
 def _write(store: Store, articles: list[ArticleRows], report: IngestReport) -> None:
@@ -244,27 +252,35 @@ def _first_line(exc: Exception) -> str:
 
 def unstorable(result: ArticleResult) -> str | None:
     """Why the store cannot hold this article as it is (the same answer on SQLite and PostgreSQL), or None."""
+    return _problem_and_rows(result)[0]
+
+
+def _problem_and_rows(result: ArticleResult) -> tuple[str | None, list[tuple[dict, list[dict]]]]:
+    """``unstorable``'s answer and, when it is None, the events' rows it checked: built once, not again for the
+    store (they cost more than the checks)."""
     doc = result.doc
     key, source = doc.id or doc.url or "", doc.source or ""
     for name, value, column in (("id", key, documents.c.doc_key), ("source", source, documents.c.source)):
         if _too_long(column, value):
-            return f"{name} of {len(value):,} characters exceeds the store's limit of {_length(column)}"
+            return f"{name} of {len(value):,} characters exceeds the store's limit of {_length(column)}", []
     for name, given in (("id", key), ("source", source), ("url", doc.url), ("title", doc.title), ("text", doc.text)):
         if given and UNSTORABLE.search(given):
-            return f"'{name}' holds a NUL or a lone surrogate, which the store cannot hold"
-    for ev in result.events:
-        row, participants = _event_row(0, source, key, ev)
-        for column in events.columns:
-            if _too_long(column, row[column.name]):
-                return f"event {ev.id}: '{column.name}' longer than the store's limit of {_length(column)}"
+            return f"'{name}' holds a NUL or a lone surrogate, which the store cannot hold", []
+    event_rows = _event_rows(result)  # after the checks of the key: a lone surrogate in it cannot be hashed
+    for ev, (row, participants) in zip(result.events, event_rows, strict=True):
+        for name, limit in _EVENT_LIMITS:
+            value = row[name]
+            if isinstance(value, str) and len(value) > limit:
+                return f"event {ev.id}: '{name}' longer than the store's limit of {limit}", []
         for p in participants:
-            for value, column in ((p["actor_id"] or p["name"], record_actors.c.actor),
-                                  (p["name"], record_actors.c.name), (p["country"], record_actors.c.country)):
-                if _too_long(column, value):
-                    return f"event {ev.id}: participant '{column.name}' longer than the store's limit"
-        if _too_long(records.c.countries, "|".join(sorted({p["country"] for p in participants if p["country"]}))):
-            return f"event {ev.id}: too many sides for the store"
-    return None
+            for value, (name, limit) in zip((p["actor_id"] or p["name"], p["name"], p["country"]),
+                                            _PARTICIPANT_LIMITS, strict=True):
+                if isinstance(value, str) and limit is not None and len(value) > limit:
+                    return f"event {ev.id}: participant '{name}' longer than the store's limit", []
+        sides = "|".join(sorted({p["country"] for p in participants if p["country"]}))
+        if _SIDES_LIMIT is not None and len(sides) > _SIDES_LIMIT:
+            return f"event {ev.id}: too many sides for the store", []
+    return None, event_rows
 
 
 def _length(column) -> int | None:
@@ -274,6 +290,14 @@ def _length(column) -> int | None:
 def _too_long(column, value) -> bool:
     limit = _length(column)
     return isinstance(value, str) and limit is not None and len(value) > limit
+
+
+# the events' columns of limited length, and their limits (looked up once: the checks run for every event)
+_EVENT_LIMITS = tuple((c.name, limit) for c in events.columns if (limit := _length(c)))
+# a participant's actor (its id, or its name), name and country, as record_actors holds them
+_PARTICIPANT_LIMITS = tuple((c.name, _length(c)) for c in (record_actors.c.actor, record_actors.c.name,
+                                                           record_actors.c.country))
+_SIDES_LIMIT = _length(records.c.countries)
 
 
 @contextmanager
@@ -655,22 +679,39 @@ def _drop_records(conn: Connection, ids: set[str]) -> tuple[Counter, Counter]:
     return counted, per_actor
 
 
+_PRECISION_RANK = {"day": 0, "month": 1, "year": 2, None: 3}
+
+
+@lru_cache(maxsize=4096)
+def _topic_set(stored: str | None) -> frozenset[str]:
+    """An event's topics (JSON) as a set: the same few lists recur in every batch, parsed once."""
+    return frozenset(json.loads(stored or "[]"))
+
+
+@lru_cache(maxsize=4096)
+def _topics_json(topics: frozenset[str]) -> str:
+    return json.dumps(sorted(topics))
+
+
 def _record_rows(cluster: Cluster, members: list, key: str,
                  people: dict[str, list[dict]]) -> tuple[dict, list[dict], list[dict]]:
-    rank = {"day": 0, "month": 1, "year": 2, None: 3}
-    best = min(members, key=lambda r: (rank[r["date_precision"]], r["city"] is None, r["id"]))
-    placed = min(members, key=lambda r: (r["city"] is None, r["country"] is None, r["id"]))
+    if len(members) == 1:  # most records have one report (bulk loads: 80 % and more); min() would say the same
+        best = placed = members[0]
+        topics = _topics_json(_topic_set(best["topics"]))
+    else:
+        best = min(members, key=lambda r: (_PRECISION_RANK[r["date_precision"]], r["city"] is None, r["id"]))
+        placed = min(members, key=lambda r: (r["city"] is None, r["country"] is None, r["id"]))
+        topics = _topics_json(frozenset().union(*(_topic_set(r["topics"]) for r in members)))
     countries = key.split(":")[1]
     lo, hi = date_bounds(best["date"])
     modes = [r["mode"] for r in members if r["mode"] and r["mode"] != "unspecified"]
-    topics = sorted({t for r in members for t in json.loads(r["topics"] or "[]")})
     record = dict(
         id=cluster.record_id, group_key=key, countries=countries, status=best["status"],
         mode=min(modes) if modes else "unspecified", cameo=best["cameo"], host=best["host"], date=best["date"],
         date_precision=best["date_precision"], date_lo=lo, date_hi=hi, city=placed["city"],
         country=placed["country"], lat=placed["lat"], lon=placed["lon"],
         series=next((r["series"] for r in members if r["series"]), None),
-        round=next((r["round"] for r in members if r["round"]), None), topics=json.dumps(topics),
+        round=next((r["round"] for r in members if r["round"]), None), topics=topics,
         evidence_text=best["evidence_text"], n_sources=len({r["document_id"] for r in members}), announced_by=None,
         confidence=max((r["confidence"] for r in members if r.get("confidence") is not None), default=None),
     )
