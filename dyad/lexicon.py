@@ -1,7 +1,8 @@
-"""Per-language lexicons (trigger words, date words, cues, debris) as data.
+"""Per-language lexicons (date words, word lists, debris) as data, with the language's patterns.
 
-Each language is one YAML file in ``dyad/lang/<code>/lexicon.yaml``; adding
-a language is adding such a file plus its knowledge-base role list.
+Each language is one YAML file in ``dyad/lang/<code>/lexicon.yaml`` and its
+constructions (meeting words, status cues) in ``patterns.yaml`` beside it; adding
+a language is adding these files plus its knowledge-base role list.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class Lexicon:
     ordinals: dict[str, int]
     round_words: frozenset[str]
     topics: tuple[tuple[str, tuple[str, ...]], ...]  # (label, lowercase keywords)
+    patterns: Patterns  # meeting words and status cues, from the language's patterns.yaml (dyad/patterns.py)
     datelines: tuple[re.Pattern[str], ...] = ()
     day_parts: tuple[str, ...] = ()
     numbers: dict[str, int] = field(default_factory=dict)
@@ -98,13 +100,10 @@ class Lexicon:
     ago_preps: frozenset[str] = frozenset()
     one_words: frozenset[str] = frozenset()
     ordinal_suffixes: frozenset[str] = frozenset()
-    # meeting words and status cues, from the language's patterns.yaml (dyad/patterns.py)
-    patterns: Patterns | None = None
 
     @property
     def triggers(self) -> MeetingWords:
         """The meeting words, for stages that ask whether a word is one (``lex.triggers.match_at``)."""
-        assert self.patterns is not None, f"lexicon '{self.language}' has no patterns"
         return self.patterns.meeting_words
 
 

@@ -212,22 +212,41 @@ class StatusCues:
               clause: Callable[[int, int], Sequence[int]]) -> list[int]:
         """The tokens where the pattern ``name`` starts within its scope around the meeting word at ``token``
         (``size`` tokens long); ``clause(lo, hi)`` gives the meeting word's clause within lo:hi."""
-        index = self.by_name[name]
-        cue = self.cues[index]
+        return self._in_scope(self.by_name[name], self.starts(words), words, token, size, {}, clause)
+
+    def first(self, yields: Sequence[str], words: Sequence[str], token: int, size: int,
+              clause: Callable[[int, int], Sequence[int]]) -> int | None:
+        """The first token where a pattern yielding one of ``yields`` matches in its scope, or None."""
         found = self.starts(words)
+        clauses: dict[tuple[int, int], set[int]] = {}  # patterns of one reach share their clause
+        best: int | None = None
+        for index, cue in enumerate(self.cues):
+            if cue.yields in yields and found[index]:
+                hits = self._in_scope(index, found, words, token, size, clauses, clause)
+                if hits and (best is None or hits[0] < best):
+                    best = hits[0]
+        return best
+
+    def at(self, yields: Sequence[str], words: Sequence[str], k: int) -> bool:
+        """Whether a pattern yielding one of ``yields`` starts at token ``k``, whatever its scope."""
+        found = self.starts(words)
+        return any(k in found[index] for index, cue in enumerate(self.cues) if cue.yields in yields)
+
+    def _in_scope(self, index: int, found: tuple[tuple[int, ...], ...], words: Sequence[str], token: int,
+                  size: int, clauses: dict[tuple[int, int], set[int]],
+                  clause: Callable[[int, int], Sequence[int]]) -> list[int]:
+        cue = self.cues[index]
         scope = cue.scope
         lo = 0 if scope.before is None else max(0, token - scope.before)
         hi = len(words) if scope.after is None else min(len(words), token + size + scope.after)
-        if scope.side == "before":
-            hi = min(hi, token)
-        elif scope.side == "through":
-            hi = min(hi, token + 1)
-        hits = [k for k in found[index] if lo <= k < hi]
+        last = hi if scope.side == "any" else min(hi, token if scope.side == "before" else token + 1)
+        hits = [k for k in found[index] if lo <= k < last]
         if not hits:
             return []
         if scope.within == "clause":
-            inside = set(clause(0 if scope.before is None else max(0, token - scope.before),
-                                len(words) if scope.after is None else min(len(words), token + size + scope.after)))
+            if (lo, hi) not in clauses:
+                clauses[(lo, hi)] = set(clause(lo, hi))
+            inside = clauses[(lo, hi)]
             hits = [k for k in hits if k in inside]
         elif scope.within == "unbroken":
             hits = [k for k in hits if not any(words[j] != "," and words[j].lower() in self.clause_breaks
@@ -237,17 +256,6 @@ class StatusCues:
             blocked = found[self.by_name[other]]
             hits = [k for k in hits if not any(k + a <= j <= k + b for j in blocked)]
         return hits
-
-    def first(self, yields: Sequence[str], words: Sequence[str], token: int, size: int,
-              clause: Callable[[int, int], Sequence[int]]) -> int | None:
-        """The first token where a pattern yielding one of ``yields`` matches in its scope, or None."""
-        best: int | None = None
-        for cue in self.cues:
-            if cue.yields in yields:
-                hits = self.where(cue.name, words, token, size, clause)
-                if hits and (best is None or hits[0] < best):
-                    best = hits[0]
-        return best
 
 
 class MeetingWords:

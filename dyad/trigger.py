@@ -13,7 +13,6 @@ from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import PlaceMention
 from dyad.model import DateValue, Location, Mention, Sentence
-from dyad.patterns import Patterns
 
 DASH = "–"  # a spaced hyphen or dash, as clean text writes it
 APPOSITION_MAX = 7  # words of names between two commas ("Sergej Lawrow und Dmytro Kuleba")
@@ -33,18 +32,13 @@ class Trigger:
 def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
     """The meeting words of a sentence (the language's meeting-word patterns)."""
     words = [t.text for t in sent.tokens]
-    found = _patterns(lex).meeting_words.find(words, [t.lemma for t in sent.tokens])
+    found = lex.patterns.meeting_words.find(words, [t.lemma for t in sent.tokens])
     return [Trigger(token, size, kind) for token, size, kind in found]
-
-
-def _patterns(lex: Lexicon) -> Patterns:
-    assert lex.patterns is not None, f"lexicon '{lex.language}' has no patterns"
-    return lex.patterns
 
 
 def _cue(words: list[str], trigger: Trigger, lex: Lexicon, yields: tuple[str, ...]) -> int | None:
     """Where the first status cue yielding one of ``yields`` stands in its scope around the meeting word."""
-    return _patterns(lex).status.first(yields, words, trigger.token, trigger.size,
+    return lex.patterns.status.first(yields, words, trigger.token, trigger.size,
                                        lambda lo, hi: clause_of(words, trigger, lex, lo, hi))
 
 
@@ -102,9 +96,7 @@ def planned_by_cue(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
 
 def prospect_cue(words: list[str], k: int, lex: Lexicon) -> bool:
     """Whether the cue at k opens a prospect ("pave the way for") rather than inviting."""
-    status = _patterns(lex).status
-    starts = status.starts(words)
-    return any(k in starts[i] for i, cue in enumerate(status.cues) if cue.yields == "prospect")
+    return lex.patterns.status.at(("prospect",), words, k)
 
 
 def _apposition_commas(words: list[str], lex: Lexicon) -> set[int]:

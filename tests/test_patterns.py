@@ -12,7 +12,6 @@ from dyad.trigger import Trigger, clause_of, find_triggers
 def _cases():
     for lang in available_languages():
         patterns = load_lexicon(lang).patterns
-        assert patterns is not None
         for pattern in patterns.meeting_patterns:
             for n, example in enumerate(pattern.examples):
                 yield pytest.param(lang, "meeting", pattern.name, example, id=f"{lang}-{pattern.name}-{n}")
@@ -42,7 +41,6 @@ def _token_at(sent, start: int, end: int) -> tuple[int, int]:
 def test_pattern_example(lang, section, name, example):
     lex, sent = _sentence(example, lang)
     triggers = find_triggers(sent, lex)
-    assert lex.patterns is not None
     if section == "meeting":
         kind = next(p.yields for p in lex.patterns.meeting_patterns if p.name == name)
         token, size = _token_at(sent, *example.marked())
@@ -65,7 +63,6 @@ def test_pattern_example(lang, section, name, example):
 def test_every_language_has_a_pattern_for_every_meeting_kind_and_examples_for_both_verdicts():
     for lang in available_languages():
         patterns = load_lexicon(lang).patterns
-        assert patterns is not None
         assert {p.yields for p in patterns.meeting_patterns} == {
             "meet", "talks", "visit", "host", "call", "video", "summit", "join"}
     assert any(not c.values[3].matches for c in CASES) and any(c.values[3].matches for c in CASES)
