@@ -172,14 +172,18 @@ class StatusCues:
         keys = lower if self.fold else list(words)
         lemmas = [lemma(w, self.language) for w in words] if self._needs_lemma else []
         found: list[list[int]] = [[] for _ in self.cues]
-        for i in range(len(words)):
-            heads: list[tuple[int, int]] = self._trie.walk(keys, i, keys[i])
-            if not self.fold and keys[i][:1].isupper():
-                # a capitalised first word also stands for its lower-case form (a sentence-initial "Nicht")
-                heads += self._trie.walk(keys, i, keys[i][0].lower() + keys[i][1:])
-            heads += [(c, 1) for c in self._lower.get(lower[i], ())]
+        roots, by_lower, by_lemma = self._trie.roots, self._lower, self._lemmas
+        for i, key in enumerate(keys):
+            # a capitalised first word also stands for its lower-case form (a sentence-initial "Nicht")
+            folded = key[0].lower() + key[1:] if not self.fold and key[:1].isupper() else None
+            if not (key in roots or folded in roots or lower[i] in by_lower or (lemmas and lemmas[i] in by_lemma)):
+                continue  # most tokens start no cue
+            heads: list[tuple[int, int]] = self._trie.walk(keys, i, key)
+            if folded is not None:
+                heads += self._trie.walk(keys, i, folded)
+            heads += [(c, 1) for c in by_lower.get(lower[i], ())]
             if lemmas:
-                heads += [(c, 1) for c in self._lemmas.get(lemmas[i], ())]
+                heads += [(c, 1) for c in by_lemma.get(lemmas[i], ())]
             for c, size in heads:
                 if (not found[c] or found[c][-1] != i) and self._rest(self.cues[c].steps[1:], i + size, words,
                                                                       lower, keys, lemmas):
