@@ -107,11 +107,10 @@ class MeetingPattern:
 class _Trie:
     """Phrases over tokens; a walk reports every phrase that starts at a token, not only the longest."""
 
-    __slots__ = ("depth", "roots")
+    __slots__ = ("roots",)
 
     def __init__(self) -> None:
-        self.roots: dict[str, dict[str, Any]] = {}
-        self.depth = 0
+        self.roots: dict[str, dict[str, Any]] = {}  # token -> next tokens; "" -> [(pattern, length)] ending here
 
     def add(self, phrase: tuple[str, ...], value: int) -> None:
         node = self.roots.setdefault(phrase[0], {})
@@ -127,7 +126,7 @@ class _Trie:
             out.extend(node.get("", ()))
             if j >= len(keys):
                 break
-            node = node.get(keys[j]) if keys[j] else None
+            node = node.get(keys[j])
             j += 1
         return out
 
@@ -152,10 +151,11 @@ class StatusCues:
                 self._lower.setdefault(word, []).append(i)
             for word in first.lemmas:
                 self._lemmas.setdefault(word, []).append(i)
-        self._needs_lemma = any(c.steps[0].lemmas or any(s.lemmas for s in c.steps) for c in self.cues)
+        self._needs_lemma = any(step.lemmas for cue in self.cues for step in cue.steps)
+        # a sentence's meeting words ask about the same sentence several times: its scan is kept
         self._scan = lru_cache(maxsize=64)(self._starts)
 
-    def __getstate__(self) -> dict[str, Any]:
+    def __getstate__(self) -> dict[str, Any]:  # the kept scans stay behind when a lexicon is sent to a worker
         return {k: v for k, v in self.__dict__.items() if k != "_scan"}
 
     def __setstate__(self, state: dict[str, Any]) -> None:

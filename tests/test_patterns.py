@@ -125,3 +125,13 @@ def test_the_well_formed_patterns_compile():
     patterns = compile_patterns(MEETING + GOOD_CUE, "en", frozenset(), "xx/patterns.yaml")
     assert [c.name for c in patterns.status.cues] == ["planned"]
     assert patterns.status.starts(["They", "will", "meet", "."])[0] == (1,)
+
+
+@pytest.mark.parametrize("lang, words, k, found", [
+    ("de", ["Die", "Besuche", "enden"], 1, (1, ["visit"])),  # an inflection through its lemma
+    ("de", ["Er", "war", "zu", "Gast"], 2, (2, ["visit"])),  # a phrase
+    ("de", ["Die", "Gäste", "gehen"], 1, None),
+    ("en", ["She", "Hosted", "them"], 1, (1, ["host"])),
+])
+def test_other_stages_ask_whether_a_word_is_a_meeting_word(lang, words, k, found):
+    assert load_lexicon(lang).triggers.match_at(words, k) == found
