@@ -1,7 +1,8 @@
-"""Per-language lexicons (trigger words, date words, cues, debris) as data.
+"""Per-language lexicons (date words, word lists, debris) as data, with the language's patterns.
 
-Each language is one YAML file in ``dyad/lang/<code>/lexicon.yaml``; adding
-a language is adding such a file plus its knowledge-base role list.
+Each language is one YAML file in ``dyad/lang/<code>/lexicon.yaml`` and its
+constructions (meeting words, status cues) in ``patterns.yaml`` beside it; adding
+a language is adding these files plus its knowledge-base role list.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ import yaml
 
 from dyad.errors import KnowledgeBaseError
 from dyad.kb.phrases import PhraseIndex
-from dyad.morph import lemma
+from dyad.patterns import MeetingWords, Patterns, load_patterns
 
 LANG_DIR = Path(__file__).parent / "lang"
-REQUIRED = ("debris_lines", "months", "weekdays", "triggers", "planned_cues", "negation_cues", "location_preps")
+REQUIRED = ("debris_lines", "months", "weekdays", "clause_breaks", "location_preps")
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,6 @@ class Lexicon:
     day_before: PhraseIndex[str]  # also holds the day_after and same_day phrases
     units: dict[str, str]
     month_parts: dict[str, str]
-    triggers: PhraseIndex[str]  # surface -> kind
-    trigger_lemmas: dict[str, str]  # lemma of a one-word trigger -> kind: its other inflections
-    trigger_suffixes: tuple[tuple[str, str], ...]  # (lowercase ending, kind), longest first
-    past_forms: PhraseIndex[bool]
-    planned_cues: PhraseIndex[bool]
-    negation_cues: PhraseIndex[bool]
     clause_breaks: frozenset[str]
     location_preps: frozenset[str]
     sideline_cues: frozenset[str]
@@ -71,13 +66,11 @@ class Lexicon:
     ordinals: dict[str, int]
     round_words: frozenset[str]
     topics: tuple[tuple[str, tuple[str, ...]], ...]  # (label, lowercase keywords)
+    patterns: Patterns  # meeting words and status cues, from the language's patterns.yaml (dyad/patterns.py)
     datelines: tuple[re.Pattern[str], ...] = ()
     day_parts: tuple[str, ...] = ()
-    separable_triggers: dict[str, tuple[str, str]] = field(default_factory=dict)  # verb -> (particle, kind)
-    refusal_verbs: dict[str, str] = field(default_factory=dict)  # verb -> particle ("" for none)
     numbers: dict[str, int] = field(default_factory=dict)
     later_words: frozenset[str] = frozenset()
-    host_noun_markers: frozenset[str] = frozenset()
     earlier_words: frozenset[str] = frozenset()
     group_nouns: frozenset[str] = frozenset()
     leader_nouns: frozenset[str] = frozenset()
@@ -89,18 +82,10 @@ class Lexicon:
     ordinal_dots: bool = False  # "am 19. September": a full stop after a small number ends no sentence
     capitalised_nouns: bool = False  # German: a lower-case word is no noun (no role, no name)
     role_complements: frozenset[str] = frozenset()
-    no_plan_phrases: PhraseIndex[bool] = field(default_factory=PhraseIndex)
-    offer_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
-    invitation_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
-    prospect_cues: PhraseIndex[bool] = field(default_factory=PhraseIndex)
-    invitation_exceptions: PhraseIndex[bool] = field(default_factory=PhraseIndex)
-    modal_cues: frozenset[str] = frozenset()
     apart_words: frozenset[str] = frozenset()
     session_nouns: frozenset[str] = frozenset()
     war_nouns: frozenset[str] = frozenset()
     month_bounds: frozenset[str] = frozenset()
-    wish_verbs: frozenset[str] = frozenset()
-    complementizers: frozenset[str] = frozenset()
     mediation_words: frozenset[str] = frozenset()
     place_links: frozenset[str] = frozenset()
     delegation_nouns: frozenset[str] = frozenset()
@@ -118,6 +103,11 @@ class Lexicon:
     ago_preps: frozenset[str] = frozenset()
     one_words: frozenset[str] = frozenset()
     ordinal_suffixes: frozenset[str] = frozenset()
+
+    @property
+    def triggers(self) -> MeetingWords:
+        """The meeting words, for stages that ask whether a word is one (``lex.triggers.match_at``)."""
+        return self.patterns.meeting_words
 
 
 def available_languages() -> list[str]:
@@ -158,18 +148,6 @@ def load_lexicon(language: str) -> Lexicon:
         # German keeps its capitals, plus the lower-case form that callers compare "w.lower()" against
         return frozenset(w.lower() for w in items) if fold else frozenset(items) | {w.lower() for w in items}
 
-    triggers: PhraseIndex[str] = PhraseIndex(fold_case=fold)
-    lemma_kinds: dict[str, set[str]] = {}
-    for kind, forms in data["triggers"].items():
-        for form in forms:
-            triggers.add(str(form), kind)
-            if " " not in str(form) and "-" not in str(form):
-                lemma_kinds.setdefault(lemma(str(form), language), set()).add(kind)
-    # a lemma two kinds share decides nothing; one that is no listed form itself ("nahm" of "nahm teil" is
-    # "nehmen") stands for a verb with a particle or a phrase, not for every form of it
-    listed = {str(f) if not fold else str(f).lower() for forms in data["triggers"].values() for f in forms}
-    trigger_lemmas = {word: next(iter(kinds)) for word, kinds in lemma_kinds.items()
-                      if len(kinds) == 1 and word in listed}
     day_shift: PhraseIndex[str] = PhraseIndex(fold_case=True)
     for phrase in data.get("day_before") or []:
         day_shift.add(phrase, "before")
@@ -177,7 +155,6 @@ def load_lexicon(language: str) -> Lexicon:
         day_shift.add(phrase, "after")
     for phrase in data.get("same_day") or []:
         day_shift.add(phrase, "same")
-    suffixes = [(s.lower(), kind) for kind, ends in (data.get("trigger_suffixes") or {}).items() for s in ends]
     role_suffixes = [(str(s).lower(), office) for office, ends in (data.get("role_suffixes") or {}).items()
                      for s in ends]
     topics_data = yaml.safe_load((LANG_DIR / "topics.yaml").read_text(encoding="utf-8"))
@@ -201,9 +178,6 @@ def load_lexicon(language: str) -> Lexicon:
         day_before=day_shift,
         units={str(k): str(v) for k, v in (data.get("units") or {}).items()},
         month_parts={str(k): str(v) for k, v in (data.get("month_parts") or {}).items()},
-        triggers=triggers,
-        trigger_lemmas=trigger_lemmas,
-        trigger_suffixes=tuple(sorted(suffixes, key=lambda s: -len(s[0]))),
         role_suffixes=tuple(sorted(role_suffixes, key=lambda s: -len(s[0]))),
         location_preps=frozenset(str(w) for w in data["location_preps"]),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
@@ -214,8 +188,6 @@ def load_lexicon(language: str) -> Lexicon:
         topics=topics,
         datelines=tuple(re.compile(p, re.MULTILINE) for p in data.get("datelines") or []),
         day_parts=tuple(str(w) for w in data.get("day_parts") or []),
-        separable_triggers={str(k): (str(v[0]), str(v[1])) for k, v in (data.get("separable_triggers") or {}).items()},
-        refusal_verbs={str(k): str(v) for k, v in (data.get("refusal_verbs") or {}).items()},
         numbers={str(k): int(v) for k, v in (data.get("numbers") or {}).items()},
         ordinal_dots=bool(data.get("ordinal_dots", False)),
         capitalised_nouns=bool(data.get("capitalised_nouns", False)),
@@ -228,4 +200,6 @@ def load_lexicon(language: str) -> Lexicon:
                 given[spec.name] = words(spec.name)
             elif spec.type == "PhraseIndex[bool]":
                 given[spec.name] = phrases(spec.name)
+    # the patterns' clauses end where the lexicon's do
+    given["patterns"] = load_patterns(language, given["clause_breaks"])
     return Lexicon(**given)

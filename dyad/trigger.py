@@ -1,6 +1,7 @@
 """Meeting words, and what the words around them say: negation, status, date, place, round, topics.
 
-The knowledge of which words those are lives in the language's lexicon.
+Which words those are, and how far a cue reaches, lives in the language's patterns.yaml
+(dyad/patterns.py); the clause a cue must share with its meeting word is worked out here.
 """
 
 from __future__ import annotations
@@ -14,12 +15,11 @@ from dyad.mentions import PlaceMention
 from dyad.model import DateValue, Location, Mention, Sentence
 
 DASH = "–"  # a spaced hyphen or dash, as clean text writes it
-NEGATION_BEFORE = 10  # tokens before a trigger searched for a negation ("denied reports that X had met Y")
-NEGATION_AFTER = 12
 APPOSITION_MAX = 7  # words of names between two commas ("Sergej Lawrow und Dmytro Kuleba")
-PROSPECT_REACH = 4  # "den Weg für ein Treffen": the prospect names its meeting right after
-INVITE_REACH = 12  # "lud Xi ein, zu einem ihm passenden Zeitpunkt Brasilien zu besuchen": invitation to its visit
 AGENT_REACH = 12  # "von Bundespräsidentin Karin Keller-Sutter zu einem Besuch empfangen": agent to its verb
+# What a status cue (dyad/lang/<iso>/patterns.yaml) says about the meeting word in its scope
+NOT_HELD = ("offer", "wish", "negation")
+PLAN_CUES = ("invitation", "prospect")
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,86 +30,26 @@ class Trigger:
 
 
 def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
+    """The meeting words of a sentence (the language's meeting-word patterns)."""
     words = [t.text for t in sent.tokens]
-    out: list[Trigger] = []
-    for k, word in enumerate(words):
-        particle, kind = lex.separable_triggers.get(word, ("", ""))
-        if particle and particle in words[k + 1:]:
-            out.append(Trigger(k, 1, kind))
-    trigger_at = lex.triggers.scan(words)
-    i = 0
-    while i < len(words):
-        hit = trigger_at[i]
-        if hit:
-            # "addressed his hosts": a host word after a determiner is a person, not a meeting
-            if not (hit[1][0] == "host" and i and words[i - 1].lower() in lex.host_noun_markers):
-                out.append(Trigger(i, hit[0], hit[1][0]))
-            i += hit[0]
-            continue
-        kind = lex.trigger_lemmas.get(sent.tokens[i].lemma) or _by_suffix(words[i], lex)
-        if kind is not None:
-            # an inflection the lexicon does not list ("trafen", "Telefongespräche"), or a compound
-            # ("Sicherheitsgespräche")
-            out.append(Trigger(i, 1, kind))
-        i += 1
-    return out
+    found = lex.patterns.meeting_words.find(words, [t.lemma for t in sent.tokens])
+    return [Trigger(token, size, kind) for token, size, kind in found]
 
 
-def _by_suffix(word: str, lex: Lexicon) -> str | None:
-    """The kind of a capitalised compound ending in a meeting word."""
-    if not word[:1].isupper():
-        return None
-    low = word.lower()
-    return next((kind for ending, kind in lex.trigger_suffixes
-                 if low.endswith(ending) and len(low) > len(ending) + 2), None)
+def _cue(words: list[str], trigger: Trigger, lex: Lexicon, yields: tuple[str, ...]) -> int | None:
+    """Where the first status cue yielding one of ``yields`` stands in its scope around the meeting word."""
+    return lex.patterns.status.first(yields, words, trigger.token, trigger.size,
+                                       lambda lo, hi: clause_of(words, trigger, lex, lo, hi))
 
 
 def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    lo = max(0, trigger.token - NEGATION_BEFORE)
-    hi = min(len(words), trigger.token + trigger.size + NEGATION_AFTER)
-    clause = clause_of(words, trigger, lex, lo, hi)
-    if any(lex.offer_cues.match_at(words, k) for k in clause if k < trigger.token):
-        return True  # "ist bereit zu Gesprächen", "Neither X nor Y attended": only before the meeting word
-    if _wished(words, trigger, lex):
-        return True  # "hofften, dass diese Interaktion in bilateralen Treffen fortgesetzt wird": a hope, no plan
-    # "Die Gespräche könnten den Weg für ein Treffen ebnen": the modal hedges the prospect, not the meetings
-    # (but "did not pave the way" negates)
-    return any(lex.negation_cues.match_at(words, k)
-               and not (words[k].lower() in lex.modal_cues and any(
-                   lex.prospect_cues.match_at(words, j) for j in range(k + 1, min(len(words), k + 1 + PROSPECT_REACH))))
-               for k in clause)
-
-
-def _wished(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    """A meeting word inside what a wish hopes for ("hofften, dass diese Interaktion in bilateralen Treffen
-    fortgesetzt wird"), not a meeting held ("hoped that Trump, whom he met on Monday, ...")."""
-    for k in range(trigger.token):
-        if words[k].lower() in lex.wish_verbs:
-            after = next((j for j in range(k + 1, min(len(words), k + 3)) if words[j] != ","), None)
-            if after is not None and words[after].lower() in lex.complementizers:
-                return not any(words[j].lower() in lex.clause_breaks and words[j] != ","
-                               for j in range(k + 1, trigger.token))
-    return False
+    """An offer, a wish, or a negation or modal not hedging a prospect: no meeting held."""
+    return _cue(words, trigger, lex, NOT_HELD) is not None
 
 
 def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    """ "Ein Treffen mit X lehnt Y ab": a refusal anywhere in the sentence; "keine Pläne" before the meeting word."""
-    for k, word in enumerate(words):
-        if k < trigger.token and lex.no_plan_phrases.match_at(words, k):
-            return True  # "habe keine Pläne, Takaichi zu treffen", "has no plans to meet"
-        particle = lex.refusal_verbs.get(word) if word in lex.refusal_verbs else lex.refusal_verbs.get(word.lower())
-        if particle is not None and (not particle or particle in _rest_of_clause(words, k, lex)):
-            return True
-    return False
-
-
-def _rest_of_clause(words: list[str], k: int, lex: Lexicon) -> list[str]:
-    """The words after ``k`` up to the next clause break: where a separable verb's particle stands
-    ("sagte das Treffen ab", not "sagte ein Sprecher, der ab Dienstag ...")."""
-    end = k + 1
-    while end < len(words) and words[end].lower() not in lex.clause_breaks:
-        end += 1
-    return words[k + 1:end]
+    """A refusal anywhere in the sentence, or "keine Pläne" before the meeting word."""
+    return _cue(words, trigger, lex, ("denial",)) is not None
 
 
 def aside_tokens(words: list[str]) -> set[int]:
@@ -147,11 +87,7 @@ def clause_of(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> list[i
 def plan_cue(words: list[str], trigger: Trigger, lex: Lexicon) -> int | None:
     """Where what makes a meeting word a plan begins: the invitation it is the object of ("inviting him to
     visit Australia", the invitation itself) or the prospect it opens ("den Weg für ein Treffen ebnen")."""
-    for k in range(max(0, trigger.token - INVITE_REACH), trigger.token + 1):
-        if (lex.invitation_cues.match_at(words, k) and not _past_invitation(words, k, lex)) or (
-                trigger.token - k <= PROSPECT_REACH and lex.prospect_cues.match_at(words, k)):
-            return k
-    return None
+    return _cue(words, trigger, lex, PLAN_CUES)
 
 
 def planned_by_cue(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
@@ -160,12 +96,7 @@ def planned_by_cue(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
 
 def prospect_cue(words: list[str], k: int, lex: Lexicon) -> bool:
     """Whether the cue at k opens a prospect ("pave the way for") rather than inviting."""
-    return bool(lex.prospect_cues.match_at(words, k))
-
-
-def _past_invitation(words: list[str], k: int, lex: Lexicon) -> bool:
-    """ "At the invitation of Xi, Putin visited China", "invited by Xi": the invitation of a visit reported."""
-    return any(lex.invitation_exceptions.match_at(words, j) for j in range(max(0, k - 2), k + 1))
+    return lex.patterns.status.at(("prospect",), words, k)
 
 
 def _apposition_commas(words: list[str], lex: Lexicon) -> set[int]:
@@ -188,16 +119,13 @@ def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates
     if planned_by_cue(words, first, lex):
         # "nahm eine Einladung nach Wien an", "accepted an invitation to visit Nigeria": a plan, whatever the tense
         return "planned"
-    clauses = [clause_of(words, t, lex, 0, len(words)) for t in triggers]
-    if any(lex.past_forms.match_at(words, k) for clause in clauses for k in clause):
+    if any(_cue(words, t, lex, ("past",)) is not None for t in triggers):
         return "occurred"
     nearest = _nearest_date(dates, triggers, sent)
     if nearest is not None and nearest.past is None and nearest.future is not None:
         return "planned"
-    for trigger in triggers:
-        clause = clause_of(words, trigger, lex, 0, len(words))
-        if any(lex.planned_cues.match_at(words, k) for k in clause):
-            return "planned"
+    if any(_cue(words, t, lex, ("planned",)) is not None for t in triggers):
+        return "planned"
     return "occurred"
 
 
