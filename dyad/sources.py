@@ -206,7 +206,10 @@ def _count_file(path: Path, kind: str | None, *, in_dir: bool) -> int | None:
             data = head + f.read()
     except OSError:
         return 1  # the read error
-    return sum(1 for raw in data.split(b"\n") if raw.strip())
+    lines = _gunzip_lines(data, str(path))
+    if isinstance(lines, DocumentError):
+        return 1
+    return sum(1 for raw in lines.split(b"\n") if raw.strip())
 
 
 def _file(path: Path, published: str | None, language: str | None, warn: Warn, kind: str | None,
@@ -229,7 +232,11 @@ def _file(path: Path, published: str | None, language: str | None, warn: Warn, k
         yield DocumentError(str(path), "read", exc.strerror or str(exc))
         return
     if kind == "jsonl":
-        yield from _jsonl(data.split(b"\n"), str(path), language, warn)
+        lines = _gunzip_lines(data, str(path))
+        if isinstance(lines, DocumentError):
+            yield lines
+            return
+        yield from _jsonl(lines.split(b"\n"), str(path), language, warn)
         return
     meta: dict = {}
     meta_path = path.with_name(path.stem + ".meta.json")
@@ -267,6 +274,17 @@ def _gunzip(data: bytes, origin: str, kind: str, settings: Settings) -> bytes | 
     return out
 
 
+def _gunzip_lines(data: bytes, origin: str) -> bytes | DocumentError:
+    """JSON lines as written, or inflated from a gzipped file ("part-001.jsonl.gz"): no size limit, as for
+    JSONL written plainly."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    try:
+        return zlib.decompressobj(47).decompress(data)
+    except zlib.error as exc:
+        return DocumentError(origin, "read", f"corrupt gzip data: {exc}")
+
+
 def _given(published: str | None, language: str | None) -> dict:
     return {k: v for k, v in (("published", published), ("language", language)) if v}
 
@@ -275,7 +293,11 @@ def _stream(data: bytes, origin: str, published: str | None, language: str | Non
             warn: Warn, kind: str | None, ctx: WebContext) -> Iterator[Document | DocumentError]:
     kind = kind or detect_kind(data[:HEAD])
     if kind == "jsonl":
-        yield from _jsonl(data.split(b"\n"), origin, language, warn)
+        lines = _gunzip_lines(data, origin)
+        if isinstance(lines, DocumentError):
+            yield lines
+            return
+        yield from _jsonl(lines.split(b"\n"), origin, language, warn)
     elif kind == "text":
         yield _text_document(data, origin, "stdin", _given(published, language), warn)
     else:

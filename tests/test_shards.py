@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 
@@ -61,6 +62,29 @@ def test_jsonl_read_in_byte_ranges_gives_the_documents_and_line_numbers_of_the_w
     ctx = WebContext(settings=Settings())
     assert shown(d for p in pieces for d in read_piece(p, ReadOptions(), ctx)) == whole
     assert any("news.jsonl:" in line and "not a JSON object" in line for line in whole if isinstance(line, str))
+
+
+@pytest.mark.parametrize("block", [13, 1 << 20])
+def test_a_gzipped_jsonl_file_reads_as_the_plain_one_whole_and_in_pieces(tmp_path, block):
+    lines = "\n".join(jsonl_lines(60, random.Random(block))) + "\n"
+    plain, packed = tmp_path / "news.jsonl", tmp_path / "news.jsonl.gz"
+    plain.write_text(lines)
+    packed.write_bytes(gzip.compress(lines.encode()))
+    # the same documents and messages, named after their own file
+    def renamed(value):
+        return value.replace("news.jsonl:", "news.jsonl.gz:") if isinstance(value, str) else value
+
+    expected = [renamed(x) if isinstance(x, str) else tuple(map(renamed, x)) for x in shown(read_sources([str(plain)]))]
+    assert shown(read_sources([str(packed)])) == expected
+    [piece] = pieces_of(str(packed), block)  # no byte ranges into compressed data
+    assert shown(read_piece(piece, ReadOptions(), WebContext(settings=Settings()))) == expected
+
+
+def test_a_corrupt_gzipped_jsonl_file_is_an_error_naming_it(tmp_path):
+    path = tmp_path / "news.jsonl.gz"
+    path.write_bytes(gzip.compress(b'{"id": "a", "text": "x"}\n')[:-12] + b"\x00" * 12)
+    [error] = read_sources([str(path)])
+    assert isinstance(error, DocumentError) and "news.jsonl.gz" in str(error) and "gzip" in str(error)
 
 
 def test_a_piece_read_for_one_document_gives_that_document(tmp_path):

@@ -151,17 +151,19 @@ def _remote_piece(fs, path: str, info: dict) -> Piece:
 
 def blocks(piece: Piece, kind: str | None, block: int | None = None) -> list[tuple[int, int]] | None:
     """The byte ranges a file is read in, or None to read it whole: JSONL files larger than ``block``
-    (``BLOCK``), their kind found as ``read_sources`` finds it (its first bytes; the name breaks ties)."""
+    (``BLOCK``) and not gzipped, their kind found as ``read_sources`` finds it (its first bytes; the name
+    breaks ties)."""
     block = block or BLOCK
     if piece.size <= block:
         return None
-    if kind is None:
-        try:
-            with open_file(piece.url) as f:
-                head = f.read(HEAD)
-        except OSError:
-            return None  # reading it whole gives the error with its document's name
-        kind = detect_kind(head, posixpath.basename(piece.name))
+    try:
+        with open_file(piece.url) as f:
+            head = f.read(HEAD)
+    except OSError:
+        return None  # reading it whole gives the error with its document's name
+    if head[:2] == b"\x1f\x8b":
+        return None  # a gzipped file has no byte ranges to start reading at
+    kind = kind or detect_kind(head, posixpath.basename(piece.name))
     if kind != "jsonl":
         return None
     return [(start, min(start + block, piece.size)) for start in range(0, piece.size, block)]
