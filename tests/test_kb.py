@@ -8,7 +8,8 @@ import pytest
 
 from dyad.errors import KnowledgeBaseError
 from dyad.kb import build
-from dyad.kb.loader import _english_names, load_kb
+from dyad.kb.loader import _english_names, _people, load_kb
+from dyad.kb.records import OfficeKind
 
 # Names in both languages and the entity each must resolve to.
 LOOKUPS = [
@@ -205,3 +206,13 @@ def test_a_body_part_of_an_unknown_organisation_is_named(tmp_path):
     extra.write_text("organisations:\n  - {code: XBODY, name: A Body, type: IGO, part_of: XNONE}\n")
     with pytest.raises(KnowledgeBaseError, match="XBODY: part_of 'XNONE'"):
         load_kb(extra)
+
+
+def test_a_person_id_defined_twice_in_the_curated_files_is_named():
+    offices = {"president": OfficeKind("president", "president", True, False, None)}
+    record = {"id": "x-someone", "name": "X Someone"}
+    with pytest.raises(KnowledgeBaseError, match=r"b\.yaml: person x-someone: the id is already defined in a\.yaml"):
+        _people([("a.yaml", record), ("b.yaml", record)], offices)
+    # a record of the user's extra file replaces the curated one
+    replaced = _people([("a.yaml", record), ("extra.yaml", {**record, "name": "X Other"})], offices, "extra.yaml")
+    assert replaced["x-someone"].name == "X Other"

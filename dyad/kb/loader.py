@@ -126,7 +126,7 @@ def _load(extra: str | None) -> KnowledgeBase:
     for path in sorted((DATA / "people").glob("*.yaml")):
         people_records += [(path.name, r) for r in _read_yaml(path, list)]
     people_records += [(str(extra), r) for r in extra_data.get("people", [])]
-    people = _people(people_records, offices)
+    people = _people(people_records, offices, str(extra) if extra else None)
     places = _places(DATA / "places.tsv") if (DATA / "places.tsv").exists() else {}
     english = _english_names(DATA / "english_names.tsv", places)
     geonames_names = {gid: places[gid].name for gid in english}  # still indexed, so "Köln" resolves as before
@@ -318,11 +318,18 @@ def _organisations(records: list[dict]) -> dict[str, Organisation]:
     return orgs
 
 
-def _people(records: list[tuple[str, dict]], offices: dict[str, OfficeKind]) -> dict[str, Person]:
+def _people(records: list[tuple[str, dict]], offices: dict[str, OfficeKind],
+            extra: str | None = None) -> dict[str, Person]:
+    """People by id; a record of the ``extra`` file replaces a curated one of the same id, but two curated
+    records of one id are an error (the later would silently replace the earlier)."""
     people: dict[str, Person] = {}
+    defined_in: dict[str, str] = {}
     for file, r in records:
         where = f"{file}: person {r.get('id', '?')}"
         pid = _need(r, "id", where)
+        if pid in defined_in and file != extra:
+            raise KnowledgeBaseError(f"{where}: the id is already defined in {defined_in[pid]}")
+        defined_in[pid] = file
         aliases = r.get("aliases") or {}
         if isinstance(aliases, dict):
             alias_list = tuple(a for lang in aliases.values() for a in _strings(lang, where + " aliases"))
