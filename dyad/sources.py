@@ -206,7 +206,7 @@ def _count_file(path: Path, kind: str | None, *, in_dir: bool) -> int | None:
             data = head + f.read()
     except OSError:
         return 1  # the read error
-    lines = _gunzip_lines(data, str(path))
+    lines = _gunzip(data, str(path), None)
     if isinstance(lines, DocumentError):
         return 1
     return sum(1 for raw in lines.split(b"\n") if raw.strip())
@@ -222,8 +222,8 @@ def _file(path: Path, published: str | None, language: str | None, warn: Warn, k
                 f.seek(0)
                 yield from warc_stream(f, str(path), ctx)
                 return
-            limit = ctx.settings.max_page_bytes * (LIST_FACTOR if kind in ("feed", "sitemap") else 1)
-            if kind not in ("text", "jsonl") and path.stat().st_size > limit:
+            limit = _byte_limit(kind, ctx.settings)
+            if limit is not None and path.stat().st_size > limit:
                 yield DocumentError(str(path), "read", f"file of {path.stat().st_size:,} bytes exceeds the limit "
                                                        f"of {limit:,} for {kind}")
                 return
@@ -232,7 +232,7 @@ def _file(path: Path, published: str | None, language: str | None, warn: Warn, k
         yield DocumentError(str(path), "read", exc.strerror or str(exc))
         return
     if kind == "jsonl":
-        lines = _gunzip_lines(data, str(path))
+        lines = _gunzip(data, str(path), None)
         if isinstance(lines, DocumentError):
             yield lines
             return
@@ -249,7 +249,7 @@ def _file(path: Path, published: str | None, language: str | None, warn: Warn, k
         warn(f"{meta_path}: ignored: not a JSON object")
         meta = {}
     if kind != "text":
-        data = _gunzip(data, str(path), kind, ctx.settings)
+        data = _gunzip(data, str(path), _byte_limit(kind, ctx.settings))
         if isinstance(data, DocumentError):
             yield data
             return
@@ -260,29 +260,25 @@ def _file(path: Path, published: str | None, language: str | None, warn: Warn, k
     yield _text_document(data, str(path), doc_id or path.stem, {**meta, **_given(published, language)}, warn)
 
 
-def _gunzip(data: bytes, origin: str, kind: str, settings: Settings) -> bytes | DocumentError:
-    """A gzipped page, feed or sitemap, inflated up to its limit (a gzip bomb stops there)."""
+def _byte_limit(kind: str, settings: Settings) -> int | None:
+    """The most bytes one input of ``kind`` may hold: none for JSONL and text, which hold many documents."""
+    if kind in ("jsonl", "text"):
+        return None
+    return settings.max_page_bytes * (LIST_FACTOR if kind in ("feed", "sitemap") else 1)
+
+
+def _gunzip(data: bytes, origin: str, limit: int | None) -> bytes | DocumentError:
+    """The data as given, or inflated where gzipped ("part-001.jsonl.gz", "sitemap.xml.gz"), up to ``limit``
+    bytes (a gzip bomb stops there)."""
     if data[:2] != b"\x1f\x8b":
         return data
-    limit = settings.max_page_bytes * (LIST_FACTOR if kind in ("feed", "sitemap") else 1)
     try:
-        out = zlib.decompressobj(47).decompress(data, limit + 1)
+        out = zlib.decompressobj(47).decompress(data, 0 if limit is None else limit + 1)
     except zlib.error as exc:
         return DocumentError(origin, "read", f"corrupt gzip data: {exc}")
-    if len(out) > limit:
+    if limit is not None and len(out) > limit:
         return DocumentError(origin, "read", f"exceeds the limit of {limit:,} bytes once decompressed")
     return out
-
-
-def _gunzip_lines(data: bytes, origin: str) -> bytes | DocumentError:
-    """JSON lines as written, or inflated from a gzipped file ("part-001.jsonl.gz"): no size limit, as for
-    JSONL written plainly."""
-    if data[:2] != b"\x1f\x8b":
-        return data
-    try:
-        return zlib.decompressobj(47).decompress(data)
-    except zlib.error as exc:
-        return DocumentError(origin, "read", f"corrupt gzip data: {exc}")
 
 
 def _given(published: str | None, language: str | None) -> dict:
@@ -293,7 +289,7 @@ def _stream(data: bytes, origin: str, published: str | None, language: str | Non
             warn: Warn, kind: str | None, ctx: WebContext) -> Iterator[Document | DocumentError]:
     kind = kind or detect_kind(data[:HEAD])
     if kind == "jsonl":
-        lines = _gunzip_lines(data, origin)
+        lines = _gunzip(data, origin, None)
         if isinstance(lines, DocumentError):
             yield lines
             return
@@ -301,7 +297,7 @@ def _stream(data: bytes, origin: str, published: str | None, language: str | Non
     elif kind == "text":
         yield _text_document(data, origin, "stdin", _given(published, language), warn)
     else:
-        unpacked = data if kind == "warc" else _gunzip(data, origin, kind, ctx.settings)
+        unpacked = data if kind == "warc" else _gunzip(data, origin, _byte_limit(kind, ctx.settings))
         if isinstance(unpacked, DocumentError):
             yield unpacked
             return
