@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from difflib import SequenceMatcher
 
 from dyad.dates import month_is_name
 from dyad.kb.loader import FOLD_GATE, KnowledgeBase
@@ -20,6 +21,7 @@ from dyad.lexicon import Lexicon
 from dyad.model import DateValue, Location, Mention, Sentence
 
 ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an", "einer", "einem", "eines"})
+NAME_LIKENESS = 0.85  # an unknown name this close to an office holder's is that holder's, misspelt
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
@@ -443,6 +445,11 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     if span.kind == "cap":
         if span.j - span.i < 2:
             return None  # an unknown person is introduced with first and last name
+        misspelt = _holder_named_alike(surface, office_key, country, kb, day)
+        if misspelt is not None:
+            # "Außenminister Daniel Mitrow", "Bolivian leader Eva Morales": the office's holder, misspelt
+            return _person_mention(Span(span.i, span.j, "actor", (AliasTarget("person", misspelt.id, "name"),)),
+                                   sent, words, kb, day, ctx, role, country, office_key)
         if country is None:
             if office_key not in kb.offices or kb.offices[office_key].organisation:
                 return None  # a spokesperson or secretary-general without a country or body: nobody's side
@@ -498,6 +505,32 @@ def _named_earlier(office: str | None, country: str | None, ctx: DocContext, kb:
     found = {m.key: m for m in ctx.people.values()
              if kb.same_office(office, m.office) and (country is None or m.country == country)}
     return next(iter(found.values())) if len(found) == 1 else None
+
+
+def _holder_named_alike(surface: str, office: str | None, country: str | None, kb: KnowledgeBase,
+                        day: date | None) -> Person | None:
+    """The holder of ``office`` (for ``country``, and on ``day``, where known) whose name the unknown name
+    resembles closely: a typo or another transliteration of a known person named with their office."""
+    if office not in kb.offices:
+        return None
+    keys = {office} | {k for k, kind in kb.offices.items() if kind.is_a == office}
+    written = kb.fold(surface)
+    alike = {person.id: (person, day is None or o.held_on(day)) for (key, side), held in kb.holders.items()
+             if key in keys and (country is None or side == country) for o, person in held
+             if any(_alike(written, kb.fold(name)) for name in (person.name, *person.aliases))}
+    # the sentence's day may be another time's ("2013 begann der Bau, sagte Außenminister X"): any holder will do
+    # where none held the office that day
+    on_day = [person for person, held in alike.values() if held] or [person for person, _ in alike.values()]
+    return on_day[0] if len(on_day) == 1 else None
+
+
+def _alike(written: str, name: str) -> bool:
+    """Nearly the same folded name; the cheap bounds first, as most names differ from the first letter."""
+    if written[:1] != name[:1]:
+        return False
+    matcher = SequenceMatcher(None, written, name)
+    return matcher.real_quick_ratio() >= NAME_LIKENESS and matcher.quick_ratio() >= NAME_LIKENESS \
+        and matcher.ratio() >= NAME_LIKENESS
 
 
 def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, ctx: DocContext) -> Person | None:

@@ -1165,3 +1165,12 @@ def test_an_undated_text_means_the_office_it_names_not_the_latest(fantasy_kb, la
     # minister speaks of the minister
     events = run(fantasy_kb, text, published=None, lang=lang)
     assert events and all(countries(e) == {"XGO", "XRO"} for e in events)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Gondors Außenminister Faramier Itihl traf am Montag in Edoras König Theoden Marke."),
+    ("en", "Gondor's foreign minister Faramier Itihl met King Theoden Marke in Edoras on Monday."),
+])
+def test_a_misspelt_name_after_an_office_is_that_offices_holder(fantasy_kb, lang, text):
+    events = run(fantasy_kb, text, lang=lang)
+    assert [sorted(p.name for p in e.participants) for e in events] == [["Faramir Ithil", "Theoden Marke"]]
