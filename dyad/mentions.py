@@ -568,8 +568,13 @@ def _undated_office(person: Person, office_key: str | None, country: str | None,
 
 
 def _latest_office(person: Person, day: date | None):
+    """The office a person is named by on a day none of their terms covers: one starting within months after
+    it (a president-elect is named by the presidency, not by an earlier ministry), else the last before it."""
     if day is None:
         return person.office_on(None)
+    coming = [o for o in person.offices if day < o.start <= day + timedelta(days=OFFICE_MARGIN_DAYS)]
+    if coming:
+        return min(coming, key=lambda o: o.start)
     before = [o for o in person.offices if o.start <= day]
     return max(before, key=lambda o: o.start) if before else person.office_on(None)
 

@@ -1174,3 +1174,12 @@ def test_an_undated_text_means_the_office_it_names_not_the_latest(fantasy_kb, la
 def test_a_misspelt_name_after_an_office_is_that_offices_holder(fantasy_kb, lang, text):
     events = run(fantasy_kb, text, lang=lang)
     assert [sorted(p.name for p in e.participants) for e in events] == [["Faramir Ithil", "Theoden Marke"]]
+
+
+def test_someone_between_terms_is_named_by_the_office_just_ahead(fantasy_kb):
+    # Nenya left Gondor's foreign ministry at the end of 2019 and leads the Fellowship from 2021: weeks before
+    # she takes over, she is its incoming head, not a foreign minister of a year ago
+    events = run(fantasy_kb, "Galadriel Nenya met King Theoden Marke in Edoras on Monday.",
+                 published=date(2020, 12, 2))
+    roles = {p.name: (p.role, p.country) for e in events for p in e.participants}
+    assert roles["Galadriel Nenya"][1] == "FELLOW"
