@@ -78,6 +78,7 @@ class Lexicon:
     year_bound_links: frozenset[str] = frozenset()
     background_words: frozenset[str] = frozenset()
     list_conjunctions: frozenset[str] = frozenset()
+    former_words: frozenset[str] = frozenset()  # "former", "ehemaligen": an office once held, not held now
     clause_conjunctions: frozenset[str] = frozenset()
     ordinal_dots: bool = False  # "am 19. September": a full stop after a small number ends no sentence
     capitalised_nouns: bool = False  # German: a lower-case word is no noun (no role, no name)
@@ -182,6 +183,7 @@ def load_lexicon(language: str) -> Lexicon:
         location_preps=frozenset(str(w) for w in data["location_preps"]),
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),
+        former_words=frozenset(str(w).lower() for w in data.get("former_words") or []),
         name_stopwords=frozenset(str(w) for w in data.get("name_stopwords") or []),
         role_links=frozenset(str(w) for w in data.get("role_links") or []),
         ordinals={str(k): int(v) for k, v in (data.get("ordinals") or {}).items()},

@@ -25,6 +25,7 @@ NAME_LIKENESS = 0.85  # an unknown name this close to an office holder's is that
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
+FORMER_REACH = 3  # tokens before a role where "former" may stand, a hyphen or a country between
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
 APPOSITION_ENDS = frozenset({",", ".", ";", ")"})
 OFFICE_MARGIN_DAYS = 120  # a bare surname also counts for someone just before or after their term
@@ -121,6 +122,11 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         holder = _following_person(spans, k, words, lex)
         if holder is None:
             holder = _person_before(spans, k, used, words, lex, consumed)
+        if _former(spans, k, used, words, lex):
+            # "den früheren amerikanischen Präsidenten Barack Obama": a private person, nobody's side
+            if holder is not None:
+                consumed.add(holder)
+            continue
         role_name = "counterpart" if span.office == "counterpart" else kb.offices[span.office].role
         start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
         if holder is not None:
@@ -435,6 +441,16 @@ def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon)
             continue
         return None
     return None
+
+
+def _former(spans: list[Span], k: int, used: set[int], words: list[str], lex: Lexicon) -> bool:
+    """Whether a word for an office left stands right before the role, or before its country ("former US
+    President", "Ex-Präsident", "des ehemaligen russischen Präsidenten")."""
+    start = min(spans[m].i for m in (k, *used))
+    before = [w.lower() for w in words[max(0, start - FORMER_REACH):start] if w not in HYPHENS]
+    return bool(before) and (before[-1] in lex.former_words or (
+        len(before) >= 2 and before[-2] in lex.former_words and before[-1][:1].isalpha()
+        and before[-1] not in ARTICLES and before[-1] not in lex.list_conjunctions))
 
 
 def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeBase, day: date | None,

@@ -1183,3 +1183,22 @@ def test_someone_between_terms_is_named_by_the_office_just_ahead(fantasy_kb):
                  published=date(2020, 12, 2))
     roles = {p.name: (p.role, p.country) for e in events for p in e.participants}
     assert roles["Galadriel Nenya"][1] == "FELLOW"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "King Theoden Marke received the former foreign minister of Gondor, Galadriel Nenya, in Edoras."),
+    ("en", "King Theoden Marke received former Gondorian Foreign Minister Galadriel Nenya in Edoras."),
+    ("de", "König Theoden Marke empfing die frühere gondorische Außenministerin Galadriel Nenya in Edoras."),
+    ("de", "König Theoden Marke empfing Ex-Außenministerin Galadriel Nenya in Edoras."),
+])
+def test_a_former_office_holder_is_a_private_person(fantasy_kb, lang, text):
+    assert run(fantasy_kb, text, published=date(2020, 6, 3), lang=lang) == ()
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "King Theoden Marke received Gondor's foreign minister, Faramir Ithil, who had formerly led the army."),
+    ("de", "König Theoden Marke empfing den gondorischen Außenminister Faramir Ithil, einen früheren General."),
+])
+def test_an_office_held_now_is_no_former_one(fantasy_kb, lang, text):
+    events = run(fantasy_kb, text, published=date(2022, 6, 3), lang=lang)
+    assert [sorted(countries(e)) for e in events] == [["XGO", "XRO"]]
