@@ -1202,3 +1202,13 @@ def test_a_former_office_holder_is_a_private_person(fantasy_kb, lang, text):
 def test_an_office_held_now_is_no_former_one(fantasy_kb, lang, text):
     events = run(fantasy_kb, text, published=date(2022, 6, 3), lang=lang)
     assert [sorted(countries(e)) for e in events] == [["XGO", "XRO"]]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("de", "GFV-Handelskommissarin Lara Dunkelwald traf am Montag in Edoras König Theoden Marke."),
+    ("en", "FFP Commissioner Lara Dunkelwald met King Theoden Marke in Edoras on Monday."),
+])
+def test_a_commissioner_of_an_organisation_is_its_side(fantasy_kb, lang, text):
+    events = run(fantasy_kb, text, lang=lang)
+    assert [sorted((p.country, p.name) for p in e.participants) for e in events] == [
+        [("FELLOW", "Lara Dunkelwald"), ("XRO", "Theoden Marke")]]
