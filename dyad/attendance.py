@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dyad.clauses import clause_around, in_quote
 from dyad.dates import DateMention
 from dyad.lexicon import Lexicon
 from dyad.mentions import ARTICLES, GENITIVE, DocContext, SentenceMentions, SummitTopic
 from dyad.model import Candidate, DateValue, Mention, Sentence
-from dyad.sides import in_date, quoted_tokens
-from dyad.trigger import Trigger, clause_of
+from dyad.sides import in_date
+from dyad.trigger import Trigger
 
 LEAD_SENTENCES = 3  # the title and the first sentences: where an article names the summit it reports
 GATHERING_GAP = 5  # "Leaders of the six-member GCC": words between a gathering noun and its organisation
@@ -58,9 +59,9 @@ def summit_attended(found: Mention | None, orgs: tuple[Mention, ...], triggers: 
         return Attendance(topic.org, triggers, topic.day) if topic is not None else None
     if not any(a.country for a in mentions.actors) and not mentions.weak_states:
         return None  # "kommen die Staats- und Regierungschefs der ECOWAS zusammen": the summit itself, no side
-    quoted = quoted_tokens(words)
-    near = [t for t in triggers if t.token in clause_of(words, cue, lex, 0, len(words))
-            or (quoted is not None and quoted[t.token])]  # '"speak with one voice"' is no meeting beside it
+    clause = clause_around(sent, cue.token, cue.size, 0, len(words))
+    near = [t for t in triggers if t.token in clause
+            or in_quote(sent, t.token)]  # '"speak with one voice"' is no meeting beside it
     if found is not None:
         return Attendance(found, near, None)  # "met CARICOM leaders in Kingston"
     topic = _open_topic(ctx, before, words, day, lex) if ctx is not None else None

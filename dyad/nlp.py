@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
+from dyad.clauses import with_clauses
 from dyad.model import Sentence, Token
 from dyad.morph import lemma
+
+if TYPE_CHECKING:
+    from dyad.lexicon import Lexicon
 
 # Abbreviations with inner dots ("U.S.", "z.B."), words (with inner
 # apostrophes, but "'s" split off), numbers, any other single character.
@@ -71,6 +76,12 @@ def split_sentences(text: str, abbreviations: Iterable[str] = (), ordinal_dots: 
             sentences.extend(_split_line(tokens, abbreviations, paragraph, ordinal_dots))
         pos += len(line) + 1
     return sentences
+
+
+def read_sentences(text: str, lex: Lexicon) -> list[Sentence]:
+    """The sentences of a text in the lexicon's language: tokens with lemmas, and clauses (dyad.clauses)."""
+    return [with_clauses(sent, lex)
+            for sent in split_sentences(text, lex.abbreviations, lex.ordinal_dots, lex.language)]
 
 
 def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: int,
