@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dyad.clauses import clause_around
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
@@ -37,8 +36,7 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
 
 def _cue(sent: Sentence, words: list[str], trigger: Trigger, lex: Lexicon, yields: tuple[str, ...]) -> int | None:
     """Where the first status cue yielding one of ``yields`` stands in its scope around the meeting word."""
-    return lex.patterns.status.first(yields, words, trigger.token, trigger.size,
-                                       lambda lo, hi: clause_around(sent, trigger.token, trigger.size, lo, hi))
+    return lex.patterns.status.first(yields, sent, words, trigger.token, trigger.size)
 
 
 def is_negated(sent: Sentence, words: list[str], trigger: Trigger, lex: Lexicon) -> bool:

@@ -2,7 +2,6 @@
 
 import pytest
 
-from dyad.clauses import clause_around
 from dyad.errors import KnowledgeBaseError
 from dyad.lexicon import available_languages, load_lexicon
 from dyad.nlp import read_sentences
@@ -52,8 +51,7 @@ def test_pattern_example(lang, section, name, example):
     trigger = next((t for t in triggers if t.token == token), None)
     assert trigger is not None, f"{example.text!r}: the marked meeting word is none ({triggers})"
     words = [t.text for t in sent.tokens]
-    hits = lex.patterns.status.where(name, words, trigger.token, trigger.size,
-                                     lambda lo, hi: clause_around(sent, trigger.token, trigger.size, lo, hi))
+    hits = lex.patterns.status.where(name, sent, words, trigger.token, trigger.size)
     if example.matches:
         cue, _ = _token_at(sent, *example.marked())
         assert cue in hits, f"{example.text!r}: {name} matches at {hits}, not at token {cue}"
