@@ -12,12 +12,9 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from dyad.model import Clause, ClauseKind, Sentence
-
-if TYPE_CHECKING:
-    from dyad.lexicon import Lexicon
 
 DASH = "–"  # a spaced hyphen or dash, as clean text writes it
 QUOTE = '"'  # every quotation mark, as clean text writes it
@@ -27,7 +24,26 @@ RELATIVE_END = frozenset({",", ";", DASH})
 SUBORDINATE_END = frozenset({",", ";", ":", DASH, ".", "!", "?", "…"})
 
 
-def with_clauses(sent: Sentence, lex: Lexicon) -> Sentence:
+class ClauseWords(Protocol):
+    """The word lists of a language's lexicon (dyad.lexicon.Lexicon) that open or end its clauses."""
+
+    @property
+    def clause_breaks(self) -> frozenset[str]: ...
+    @property
+    def clause_conjunctions(self) -> frozenset[str]: ...
+    @property
+    def relative_pronouns(self) -> frozenset[str]: ...
+    @property
+    def subordinators(self) -> frozenset[str]: ...
+    @property
+    def opening_subordinators(self) -> frozenset[str]: ...
+    @property
+    def speech_verbs(self) -> frozenset[str]: ...
+    @property
+    def list_conjunctions(self) -> frozenset[str]: ...
+
+
+def with_clauses(sent: Sentence, lex: ClauseWords) -> Sentence:
     """The sentence with its clauses and clause-break words."""
     words = [t.text for t in sent.tokens]
     lower = [w.lower() for w in words]
@@ -35,7 +51,7 @@ def with_clauses(sent: Sentence, lex: Lexicon) -> Sentence:
     return replace(sent, clauses=find_clauses(words, lower, lex), breaks=breaks)
 
 
-def find_clauses(words: Sequence[str], lower: Sequence[str], lex: Lexicon) -> tuple[Clause, ...]:
+def find_clauses(words: Sequence[str], lower: Sequence[str], lex: ClauseWords) -> tuple[Clause, ...]:
     """Main clauses in order, then the quotations, asides, appositions, relative and subordinate clauses in
     them by where they start, each with the index of the smallest clause around it."""
     asides = _paired(words, DASH, 0)
@@ -70,7 +86,7 @@ def _paired(words: Sequence[str], mark: str, min_words: int) -> list[tuple[int, 
     return [(a, b + 1) for a, b in zip(marks[::2], marks[1::2], strict=True) if b - a - 1 >= min_words]
 
 
-def _appositions(words: Sequence[str], lex: Lexicon) -> list[tuple[int, int]]:
+def _appositions(words: Sequence[str], lex: ClauseWords) -> list[tuple[int, int]]:
     """Names set in apposition between two commas ("die Außenminister, Sergej Lawrow und Dmytro Kuleba, sollen
     sich treffen"), the commas included: they end no clause."""
     commas = [k for k, w in enumerate(words) if w == ","]
@@ -83,7 +99,7 @@ def _appositions(words: Sequence[str], lex: Lexicon) -> list[tuple[int, int]]:
     return out
 
 
-def _relatives(words: Sequence[str], lower: Sequence[str], lex: Lexicon) -> list[tuple[int, int]]:
+def _relatives(words: Sequence[str], lower: Sequence[str], lex: ClauseWords) -> list[tuple[int, int]]:
     """ ", who attended the summit", ", der am Gipfel teilnahm": from the pronoun to the next comma,
     semicolon or dash."""
     out = []
@@ -94,7 +110,7 @@ def _relatives(words: Sequence[str], lower: Sequence[str], lex: Lexicon) -> list
 
 
 def _main_clauses(words: Sequence[str], lower: Sequence[str], aside: set[int],
-                  lex: Lexicon) -> list[tuple[int, int]]:
+                  lex: ClauseWords) -> list[tuple[int, int]]:
     """The sentence cut before each coordinating "; ", ", und", ", and", ": " outside an aside; the mark
     opens the clause it joins."""
     cuts = [k for k in range(1, len(words) - 1) if k not in aside and (
@@ -103,7 +119,7 @@ def _main_clauses(words: Sequence[str], lower: Sequence[str], aside: set[int],
 
 
 def _subordinates(words: Sequence[str], lower: Sequence[str], mains: list[tuple[int, int]], skipped: set[int],
-                  lex: Lexicon) -> list[tuple[int, int]]:
+                  lex: ClauseWords) -> list[tuple[int, int]]:
     """A conjunction that opens a clause ("weil ...", "because ..."; "Nachdem ...", ", als ...", "said that ..."
     first in the sentence, after a comma or a speech verb), to the next punctuation that is not an apposition's
     or a relative clause's, within its main clause."""

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-from dyad.clauses import with_clauses
+from dyad.clauses import ClauseWords, with_clauses
 from dyad.model import Sentence, Token
 from dyad.morph import lemma
-
-if TYPE_CHECKING:
-    from dyad.lexicon import Lexicon
 
 # Abbreviations with inner dots ("U.S.", "z.B."), words (with inner
 # apostrophes, but "'s" split off), numbers, any other single character.
@@ -78,7 +75,18 @@ def split_sentences(text: str, abbreviations: Iterable[str] = (), ordinal_dots: 
     return sentences
 
 
-def read_sentences(text: str, lex: Lexicon) -> list[Sentence]:
+class SentenceWords(ClauseWords, Protocol):
+    """What the reading of sentences takes from a language's lexicon (dyad.lexicon.Lexicon)."""
+
+    @property
+    def language(self) -> str: ...
+    @property
+    def abbreviations(self) -> frozenset[str]: ...
+    @property
+    def ordinal_dots(self) -> bool: ...
+
+
+def read_sentences(text: str, lex: SentenceWords) -> list[Sentence]:
     """The sentences of a text in the lexicon's language: tokens with lemmas, and clauses (dyad.clauses)."""
     return [with_clauses(sent, lex)
             for sent in split_sentences(text, lex.abbreviations, lex.ordinal_dots, lex.language)]
