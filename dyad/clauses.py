@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Protocol
 
 from dyad.model import Clause, ClauseKind, Sentence
@@ -22,6 +21,7 @@ SPEECH_MIN_WORDS = 4  # a quotation of this many words is speech, fewer a nickna
 APPOSITION_MAX = 7  # words of names between two commas ("Sergej Lawrow und Dmytro Kuleba")
 RELATIVE_END = frozenset({",", ";", DASH})
 SUBORDINATE_END = frozenset({",", ";", ":", DASH, ".", "!", "?", "…"})
+PUNCTUATION = SUBORDINATE_END | {QUOTE}
 
 
 class ClauseWords(Protocol):
@@ -48,24 +48,28 @@ def with_clauses(sent: Sentence, lex: ClauseWords) -> Sentence:
     words = [t.text for t in sent.tokens]
     lower = [w.lower() for w in words]
     breaks = tuple(k for k, w in enumerate(lower) if w in lex.clause_breaks)
-    return replace(sent, clauses=find_clauses(words, lower, lex), breaks=breaks)
+    return Sentence(sent.start, sent.end, sent.tokens, sent.paragraph, find_clauses(words, lower, lex), breaks)
 
 
 def find_clauses(words: Sequence[str], lower: Sequence[str], lex: ClauseWords) -> tuple[Clause, ...]:
     """Main clauses in order, then the quotations, asides, appositions, relative and subordinate clauses in
     them by where they start, each with the index of the smallest clause around it."""
-    asides = _paired(words, DASH, 0)
+    marks = [k for k, w in enumerate(words) if w in PUNCTUATION]  # all that follows looks at these, not every word
+    asides = _paired(words, marks, DASH, 0)
     aside = {k for a, b in asides for k in range(a, b)}
     inner: list[tuple[ClauseKind, int, int]] = [("parenthesis", a, b) for a, b in asides]
-    inner += [("quote", a, b) for a, b in _paired(words, QUOTE, SPEECH_MIN_WORDS)]
-    appositions = _appositions(words, lex)
+    inner += [("quote", a, b) for a, b in _paired(words, marks, QUOTE, SPEECH_MIN_WORDS)]
+    commas = [k for k in marks if words[k] == ","]
+    appositions = _appositions(words, commas, lex)
     inner += [("apposition", a, b) for a, b in appositions]
-    relatives = _relatives(words, lower, lex)
+    relatives = _relatives(words, lower, marks, commas, lex)
     inner += [("relative", a, b) for a, b in relatives]
-    mains = _main_clauses(words, lower, aside, lex)
+    mains = _main_clauses(words, lower, marks, aside, lex)
     skipped = {k for a, b in appositions for k in (a, b - 1)} | aside \
         | {k for a, b in relatives for k in (a - 1, b)}
-    inner += [("subordinate", a, b) for a, b in _subordinates(words, lower, mains, skipped, lex)]
+    inner += [("subordinate", a, b) for a, b in _subordinates(words, lower, marks, mains, skipped, lex)]
+    if not inner:
+        return tuple(Clause("main", a, b, -1, a > 0) for a, b in mains)
     inner.sort(key=lambda c: (c[1], -c[2]))
     spans = [*(("main", a, b) for a, b in mains), *inner]
     out: list[Clause] = []
@@ -77,19 +81,18 @@ def find_clauses(words: Sequence[str], lower: Sequence[str], lex: ClauseWords) -
     return tuple(out)
 
 
-def _paired(words: Sequence[str], mark: str, min_words: int) -> list[tuple[int, int]]:
+def _paired(words: Sequence[str], marks: list[int], mark: str, min_words: int) -> list[tuple[int, int]]:
     """(first, last + 1) of each stretch between a pair of ``mark``s, the marks included, with at least
     ``min_words`` words inside; none where the marks do not pair up."""
-    marks = [k for k, w in enumerate(words) if w == mark]
-    if len(marks) % 2:
+    found = [k for k in marks if words[k] == mark]
+    if len(found) % 2:
         return []
-    return [(a, b + 1) for a, b in zip(marks[::2], marks[1::2], strict=True) if b - a - 1 >= min_words]
+    return [(a, b + 1) for a, b in zip(found[::2], found[1::2], strict=True) if b - a - 1 >= min_words]
 
 
-def _appositions(words: Sequence[str], lex: ClauseWords) -> list[tuple[int, int]]:
+def _appositions(words: Sequence[str], commas: list[int], lex: ClauseWords) -> list[tuple[int, int]]:
     """Names set in apposition between two commas ("die Außenminister, Sergej Lawrow und Dmytro Kuleba, sollen
     sich treffen"), the commas included: they end no clause."""
-    commas = [k for k, w in enumerate(words) if w == ","]
     out = []
     for left, right in zip(commas, commas[1:], strict=False):
         between = words[left + 1:right]
@@ -99,37 +102,38 @@ def _appositions(words: Sequence[str], lex: ClauseWords) -> list[tuple[int, int]
     return out
 
 
-def _relatives(words: Sequence[str], lower: Sequence[str], lex: ClauseWords) -> list[tuple[int, int]]:
+def _relatives(words: Sequence[str], lower: Sequence[str], marks: list[int], commas: list[int],
+               lex: ClauseWords) -> list[tuple[int, int]]:
     """ ", who attended the summit", ", der am Gipfel teilnahm": from the pronoun to the next comma,
     semicolon or dash."""
     out = []
-    for k in range(1, len(words) - 1):
-        if words[k - 1] == "," and lower[k] in lex.relative_pronouns:
-            out.append((k, next((j for j in range(k + 1, len(words)) if words[j] in RELATIVE_END), len(words))))
+    for comma in commas:
+        k = comma + 1
+        if k < len(words) - 1 and lower[k] in lex.relative_pronouns:
+            out.append((k, next((j for j in marks if j > k and words[j] in RELATIVE_END), len(words))))
     return out
 
 
-def _main_clauses(words: Sequence[str], lower: Sequence[str], aside: set[int],
+def _main_clauses(words: Sequence[str], lower: Sequence[str], marks: list[int], aside: set[int],
                   lex: ClauseWords) -> list[tuple[int, int]]:
     """The sentence cut before each coordinating "; ", ", und", ", and", ": " outside an aside; the mark
     opens the clause it joins."""
-    cuts = [k for k in range(1, len(words) - 1) if k not in aside and (
+    cuts = [k for k in marks if 0 < k < len(words) - 1 and k not in aside and (
         words[k] in (";", ":") or (words[k] == "," and lower[k + 1] in lex.clause_conjunctions))]
     return list(zip([0, *cuts], [*cuts, len(words)], strict=True))
 
 
-def _subordinates(words: Sequence[str], lower: Sequence[str], mains: list[tuple[int, int]], skipped: set[int],
-                  lex: ClauseWords) -> list[tuple[int, int]]:
+def _subordinates(words: Sequence[str], lower: Sequence[str], marks: list[int], mains: list[tuple[int, int]],
+                  skipped: set[int], lex: ClauseWords) -> list[tuple[int, int]]:
     """A conjunction that opens a clause ("weil ...", "because ..."; "Nachdem ...", ", als ...", "said that ..."
     first in the sentence, after a comma or a speech verb), to the next punctuation that is not an apposition's
     or a relative clause's, within its main clause."""
     out = []
-    for start, end in mains:
-        for k in range(start, end):
-            if lower[k] in lex.subordinators or (lower[k] in lex.opening_subordinators and (
-                    k == 0 or words[k - 1] == "," or lower[k - 1] in lex.speech_verbs)):
-                out.append((k, next((j for j in range(k + 1, end) if words[j] in SUBORDINATE_END
-                                     and j not in skipped), end)))
+    for k in (k for k, w in enumerate(lower) if w in lex.subordinators or w in lex.opening_subordinators):
+        if lower[k] in lex.subordinators or k == 0 or words[k - 1] == "," or lower[k - 1] in lex.speech_verbs:
+            end = next(b for a, b in mains if a <= k < b)
+            out.append((k, next((j for j in marks if k < j < end and words[j] in SUBORDINATE_END
+                                 and j not in skipped), end)))
     return out
 
 
