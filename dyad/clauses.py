@@ -20,7 +20,8 @@ QUOTE = '"'  # every quotation mark, as clean text writes it
 SPEECH_MIN_WORDS = 4  # a quotation of this many words is speech, fewer a nickname or scare quote
 APPOSITION_MAX = 7  # words of names between two commas ("Sergej Lawrow und Dmytro Kuleba")
 RELATIVE_END = frozenset({",", ";", DASH})
-SUBORDINATE_END = frozenset({",", ";", ":", DASH, ".", "!", "?", "…"})
+FULL_STOPS = frozenset(".!?…")
+SUBORDINATE_END = frozenset({",", ";", ":", DASH}) | FULL_STOPS
 PUNCTUATION = SUBORDINATE_END | {QUOTE}
 
 
@@ -55,6 +56,9 @@ def find_clauses(words: Sequence[str], lower: Sequence[str], lex: ClauseWords) -
     """Main clauses in order, then the quotations, asides, appositions, relative and subordinate clauses in
     them by where they start, each with the index of the smallest clause around it."""
     marks = [k for k, w in enumerate(words) if w in PUNCTUATION]  # all that follows looks at these, not every word
+    if all(words[k] in FULL_STOPS for k in marks) and lex.subordinators.isdisjoint(lower) \
+            and lex.opening_subordinators.isdisjoint(lower):
+        return (Clause("main", 0, len(words)),)  # no clause but the sentence
     asides = _paired(words, marks, DASH, 0)
     aside = {k for a, b in asides for k in range(a, b)}
     inner: list[tuple[ClauseKind, int, int]] = [("parenthesis", a, b) for a, b in asides]
@@ -67,7 +71,8 @@ def find_clauses(words: Sequence[str], lower: Sequence[str], lex: ClauseWords) -
     mains = _main_clauses(words, lower, marks, aside, lex)
     skipped = {k for a, b in appositions for k in (a, b - 1)} | aside \
         | {k for a, b in relatives for k in (a - 1, b)}
-    inner += [("subordinate", a, b) for a, b in _subordinates(words, lower, marks, mains, skipped, lex)]
+    if not (lex.subordinators.isdisjoint(lower) and lex.opening_subordinators.isdisjoint(lower)):
+        inner += [("subordinate", a, b) for a, b in _subordinates(words, lower, marks, mains, skipped, lex)]
     if not inner:
         return tuple(Clause("main", a, b, -1, a > 0) for a, b in mains)
     inner.sort(key=lambda c: (c[1], -c[2]))

@@ -95,6 +95,10 @@ def _clauses(text: str, lang: str) -> list[tuple[str, str, str]]:
     ("en", "Mira Tolk met Jarek Ulm, who had flown in from Varn, in Eastport.", [
         ("main", "Mira Tolk met Jarek Ulm, who had flown in from Varn, in Eastport.", ""),
         ("relative", "who had flown in from Varn", "main")]),
+    ("de", "Mira Tolk trifft Jarek Ulm, der Varn regiert", [  # a headline: one comma, no full stop
+        ("main", "Mira Tolk trifft Jarek Ulm, der Varn regiert", ""),
+        ("relative", "der Varn regiert", "main")]),
+    ("en", "Mira Tolk meets Jarek Ulm", [("main", "Mira Tolk meets Jarek Ulm", "")]),
     ("de", '"Wir werden bald gemeinsam verhandeln", sagte Mira Tolk.', [
         ("main", '"Wir werden bald gemeinsam verhandeln", sagte Mira Tolk.', ""),
         ("quote", '"Wir werden bald gemeinsam verhandeln"', "main")]),
