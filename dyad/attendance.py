@@ -9,6 +9,7 @@ named with its organisation in the title or lead, and no other meeting reported 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dyad.clauses import clause_around, in_quote
@@ -49,7 +50,7 @@ def summit_attended(found: Mention | None, orgs: tuple[Mention, ...], triggers: 
     if ctx is not None:
         _note_topic(found or attached, kinds, words, index, ctx, lex, dates, day)
     greeting = _greeting(sent, triggers, gatherings, mentions, dates, lex)
-    cue = greeting or _opening(words, triggers, lex)
+    cue = greeting or _opening(sent.lower, triggers, lex)
     if attached is not None and greeting is None:
         return None  # "CARICOM heads of government opened their meeting": the summit itself, no side of it
     if cue is None:
@@ -107,10 +108,10 @@ def _attached_org(orgs: tuple[Mention, ...], gatherings: list[tuple[int, int]], 
     return None
 
 
-def _opening(words: list[str], triggers: list[Trigger], lex: Lexicon) -> Trigger | None:
+def _opening(lower: Sequence[str], triggers: list[Trigger], lex: Lexicon) -> Trigger | None:
     """ "opened the summit", "eröffnete das Treffen": the host of the gathering takes part in it."""
-    for k, word in enumerate(words):
-        if word.lower() in lex.opening_verbs:
+    for k, word in enumerate(lower):
+        if word in lex.opening_verbs:
             for t in triggers:
                 if t.kind in ("summit", "meet") and 0 < t.token - k <= OPENING_REACH:
                     return t

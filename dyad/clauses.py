@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Sequence
+from itertools import compress
+from operator import attrgetter
 from typing import Protocol
 
 from dyad.model import Clause, ClauseKind, Sentence
@@ -46,16 +48,18 @@ class ClauseWords(Protocol):
 
 def with_clauses(sent: Sentence, lex: ClauseWords) -> Sentence:
     """The sentence with its clauses and clause-break words."""
-    words = [t.text for t in sent.tokens]
-    lower = [w.lower() for w in words]
-    breaks = tuple(k for k, w in enumerate(lower) if w in lex.clause_breaks)
-    return Sentence(sent.start, sent.end, sent.tokens, sent.paragraph, find_clauses(words, lower, lex), breaks)
+    # every sentence passes here: map and compress keep the loops over its words in C
+    words = list(map(attrgetter("text"), sent.tokens))
+    lower = sent.lower
+    breaks = tuple(compress(range(len(lower)), map(lex.clause_breaks.__contains__, lower)))
+    return Sentence(sent.start, sent.end, sent.tokens, sent.paragraph, find_clauses(words, lower, lex), breaks,
+                    lower)
 
 
 def find_clauses(words: Sequence[str], lower: Sequence[str], lex: ClauseWords) -> tuple[Clause, ...]:
     """Main clauses in order, then the quotations, asides, appositions, relative and subordinate clauses in
     them by where they start, each with the index of the smallest clause around it."""
-    marks = [k for k, w in enumerate(words) if w in PUNCTUATION]  # all that follows looks at these, not every word
+    marks = list(compress(range(len(words)), map(PUNCTUATION.__contains__, words)))  # what all that follows reads
     if all(words[k] in FULL_STOPS for k in marks) and lex.subordinators.isdisjoint(lower) \
             and lex.opening_subordinators.isdisjoint(lower):
         return (Clause("main", 0, len(words)),)  # no clause but the sentence
@@ -143,6 +147,7 @@ def _subordinates(words: Sequence[str], lower: Sequence[str], marks: list[int], 
 
 
 def of_kind(sent: Sentence, kind: ClauseKind) -> list[Clause]:
+    """The sentence's clauses of a kind, in the order of ``Sentence.clauses``."""
     return [c for c in sent.clauses if c.kind == kind]
 
 

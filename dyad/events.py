@@ -8,6 +8,7 @@ words those are lives in the language's lexicon.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -165,12 +166,12 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             # "Dort wurden sie von Selenskyj empfangen": who travelled together ("They welcomed the
             # agreement" welcomes nobody)
             referred = before[-1].sides
-        elif not _organisation_summit(kinds, ctx) and _series_named(words, live, lex, status) \
+        elif not _organisation_summit(kinds, ctx) and _series_named(sent.lower, live, lex, status) \
                 and _includes_named(countries, series := main_meeting(before, ctx)):
             # "Die siebte Runde soll in Kars stattfinden": the article's series, if the side named is in it
             # (but "the next summit" of an organisation is the organisation's)
             referred = series.sides
-        elif any(w.lower() in lex.again_words for w in words) and _includes_named(countries, before[-1]):
+        elif not lex.again_words.isdisjoint(sent.lower) and _includes_named(countries, before[-1]):
             # "Ein weiteres Treffen ist für März geplant": the meeting just reported, if the side named is in it
             referred = before[-1].sides
     own = list(actors)
@@ -212,7 +213,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             actors.append(org)  # "met with the International Monetary Fund": the organisation is a side
             countries.add(org.country)
     actors = _without_reporters(_resolve_counterparts(actors, kb, day))
-    sideline = any(w.lower() in lex.sideline_cues for w in words)
+    sideline = not lex.sideline_cues.isdisjoint(sent.lower)
     org, near_org = _summit_org(tuple(o for o in view.orgs if o not in met), live, mentions)  # met, no summit
     if org is not None and ctx is not None:
         ctx.summit_org = org  # "am Rande des Gipfels der SOZ" names the summit later sentences attend
@@ -232,7 +233,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     elif attended is not None:
         org, near_org = attended.org, [*near_org, *attended.near]  # "opened the summit", "welcomed leaders", "attended"
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
-    location, host = read_location(view.places, live, actors, kinds, kb, mentions.token_of, words, lex)
+    location, host = read_location(view.places, live, actors, kinds, kb, mentions.token_of, sent.lower, lex)
     if location is not None and location.city is None and location.country not in countries \
             and _after_topic_word(location, sent, words, lex):
         location = None  # "sprachen über den Krieg in der Ukraine": what they discussed, not where
@@ -250,14 +251,14 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         actors += local
         countries.add(location.country)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
-            and not any(w.lower() in lex.side_words for w in words):
+            and lex.side_words.isdisjoint(sent.lower):
         return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
     visiting = len(countries) == 1 and kinds & {"visit"}
     stops = trip_stops(view.places, live, countries, kb, sent, lex) if visiting else []
     if len(stops) >= 2:
         # "visited Saudi Arabia, Qatar and the UAE", "nach Bamako und Ouagadougou gereist": one visit per country
-        common = dict(status=status, kinds=kinds, date=date, round=read_round(words, lex),
-                      topics=read_topics(words, lex), evidence=evidence, sentence_index=index, sideline=sideline)
+        common = dict(status=status, kinds=kinds, date=date, round=read_round(sent.lower, lex),
+                      topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline)
         return [_candidate(group_all([*actors, Mention("state", stop.start, stop.end, "", key=stop.country,
                                                          country=stop.country, use="visited")]),
                            stop, stop.country, **common) for stop in stops]
@@ -267,8 +268,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                               country=location.country, use="visited"))
         countries.add(location.country)
         host = location.country
-    common = dict(status=status, kinds=kinds, date=date, round=read_round(words, lex),
-                  topics=read_topics(words, lex), evidence=evidence, sentence_index=index, sideline=sideline)
+    common = dict(status=status, kinds=kinds, date=date, round=read_round(sent.lower, lex),
+                  topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline)
     split = split_by_place(actors, view.places)
     if split:
         # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
@@ -345,11 +346,11 @@ def _includes_named(countries: set[str | None], meeting: Candidate) -> bool:
     return not countries or bool(countries & {c for c, _ in meeting.sides})
 
 
-def _series_named(words: list[str], live: list[Trigger], lex: Lexicon, status: str) -> bool:
+def _series_named(lower: Sequence[str], live: list[Trigger], lex: Lexicon, status: str) -> bool:
     """ "Die nächste Runde", "the previous round" just before a meeting word, or a planned round by its number."""
-    return any(words[k].lower() in lex.series_words
+    return any(lower[k] in lex.series_words
                for t in live for k in range(max(0, t.token - SERIES_REACH), t.token)) \
-        or (status == "planned" and read_round(words, lex) is not None)
+        or (status == "planned" and read_round(lower, lex) is not None)
 
 
 def _after_topic_word(location: Location, sent: Sentence, words: list[str], lex: Lexicon) -> bool:

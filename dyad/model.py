@@ -76,6 +76,7 @@ class Sentence:
     # found once by dyad.clauses: main clauses first, in order, then the clauses inside them by start
     clauses: tuple[Clause, ...] = ()
     breaks: tuple[int, ...] = ()  # the tokens that are clause-break words of the language (",", "while", ...)
+    lower: tuple[str, ...] = ()  # each token's text in lower case (dyad.nlp), as the lexicon's word lists hold it
 
 
 @dataclass(frozen=True, slots=True)

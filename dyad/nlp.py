@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Protocol
 
 from dyad.clauses import ClauseWords, with_clauses
@@ -139,4 +140,5 @@ def _starts_sentence(word: str) -> bool:
 
 
 def _sentence(tokens: list[Token], paragraph: int) -> Sentence:
-    return Sentence(tokens[0].start, tokens[-1].end, tuple(tokens), paragraph)
+    return Sentence(tokens[0].start, tokens[-1].end, tuple(tokens), paragraph,
+                    lower=tuple(map(str.lower, map(attrgetter("text"), tokens))))

@@ -93,7 +93,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
             paragraph, paragraph_places, paragraph_day = sent.paragraph, [], None
         places_before[index] = list(paragraph_places)
         # "Xi und Putin hatten sich zuletzt in Peking getroffen": background, not the day just named
-        background = any(t.text.lower() in lex.background_words for t in sent.tokens)
+        background = not lex.background_words.isdisjoint(sent.lower)
         days_before[index] = None if background else paragraph_day
         if background:
             background_sentences.add(index)

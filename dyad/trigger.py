@@ -6,6 +6,7 @@ Which words those are, and how far a cue reaches, lives in the language's patter
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dyad.dates import DateMention
@@ -101,7 +102,7 @@ def pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence,
 
 
 def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],
-              kinds: frozenset[str], kb: KnowledgeBase, token_of: dict[int, int], words: list[str],
+              kinds: frozenset[str], kb: KnowledgeBase, token_of: dict[int, int], lower: Sequence[str],
               lex: Lexicon) -> tuple[Location | None, str | None]:
     """Where the meeting took place, and which side hosted it (the subject of "empfing")."""
     nearest = _nearest_place(places, triggers)
@@ -110,7 +111,7 @@ def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], act
     host = None
     named = [a for a in actors if a.start in token_of]
     subject = min(named, key=lambda a: token_of[a.start]) if named else (actors[0] if actors else None)
-    agent = _agent(named, triggers, words, token_of, lex)
+    agent = _agent(named, triggers, lower, token_of, lex)
     side = agent or subject
     if "host" in kinds and side is not None:
         host = side.country
@@ -124,11 +125,11 @@ def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], act
     return location, host
 
 
-def _agent(actors: list[Mention], triggers: list[Trigger], words: list[str], token_of: dict[int, int],
+def _agent(actors: list[Mention], triggers: list[Trigger], lower: Sequence[str], token_of: dict[int, int],
            lex: Lexicon) -> Mention | None:
     """ "was received by the crown prince", "vom Kanzler empfangen": the host is the agent."""
-    for k, word in enumerate(words):
-        if word.lower() in lex.agent_words:
+    for k, word in enumerate(lower):
+        if word in lex.agent_words:
             after = [a for a in actors if 0 < token_of[a.start] - k <= 4]
             if after and any(t.kind == "host" and abs(t.token - k) <= AGENT_REACH for t in triggers):
                 return min(after, key=lambda a: token_of[a.start])
@@ -165,22 +166,24 @@ def _nearest_place(places: tuple[PlaceMention, ...], triggers: list[Trigger]) ->
     return min(places, key=distance)
 
 
-def read_round(words: list[str], lex: Lexicon) -> int | None:
-    for k, w in enumerate(words[:-1]):
-        nxt = words[k + 1].lower()
-        if w.lower() in lex.ordinals and nxt in lex.round_words:
-            return lex.ordinals[w.lower()]
-        if w.isdecimal() and len(w) <= 3 and k + 2 < len(words) and words[k + 1] == "." \
-                and words[k + 2].lower() in lex.round_words:
+def read_round(lower: Sequence[str], lex: Lexicon) -> int | None:
+    """The number of the round the sentence's words (in lower case) name: "siebte Runde", "18. Runde", "3rd round"."""
+    if lex.round_words.isdisjoint(lower):
+        return None  # most sentences name no round
+    for k, w in enumerate(lower[:-1]):
+        nxt = lower[k + 1]
+        if w in lex.ordinals and nxt in lex.round_words:
+            return lex.ordinals[w]
+        if w.isdecimal() and len(w) <= 3 and k + 2 < len(lower) and nxt == "." and lower[k + 2] in lex.round_words:
             return int(w)
-        if w.isdecimal() and len(w) <= 3 and nxt in ("st", "nd", "rd", "th") and k + 2 < len(words) \
-                and words[k + 2].lower() in lex.round_words:
+        if w.isdecimal() and len(w) <= 3 and nxt in ("st", "nd", "rd", "th") and k + 2 < len(lower) \
+                and lower[k + 2] in lex.round_words:
             return int(w)
     return None
 
 
-def read_topics(words: list[str], lex: Lexicon) -> tuple[str, ...]:
-    text = " " + " ".join(w.lower() for w in words)
+def read_topics(lower: Sequence[str], lex: Lexicon) -> tuple[str, ...]:
+    text = " " + " ".join(lower)
     found = []
     for label, keywords in lex.topics:
         if any(f" {k}" in text for k in keywords):
