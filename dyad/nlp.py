@@ -7,7 +7,7 @@ regex tokenizer is two orders of magnitude faster than a statistical one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from operator import attrgetter
 from typing import Protocol
 
@@ -87,10 +87,11 @@ class SentenceWords(ClauseWords, Protocol):
     def ordinal_dots(self) -> bool: ...
 
 
-def read_sentences(text: str, lex: SentenceWords) -> list[Sentence]:
-    """The sentences of a text in the lexicon's language: tokens with lemmas, and clauses (dyad.clauses)."""
-    return [with_clauses(sent, lex)
-            for sent in split_sentences(text, lex.abbreviations, lex.ordinal_dots, lex.language)]
+def read_sentences(text: str, lex: SentenceWords) -> Iterator[Sentence]:
+    """The sentences of a text in the lexicon's language: tokens with lemmas, and clauses (dyad.clauses),
+    each found as it is asked for, within the caller's time budget."""
+    for sent in split_sentences(text, lex.abbreviations, lex.ordinal_dots, lex.language):
+        yield with_clauses(sent, lex)
 
 
 def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: int,
