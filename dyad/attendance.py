@@ -9,14 +9,16 @@ named with its organisation in the title or lead, and no other meeting reported 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dyad.clauses import clause_around, in_quote
 from dyad.dates import DateMention
 from dyad.lexicon import Lexicon
 from dyad.mentions import ARTICLES, GENITIVE, DocContext, SentenceMentions, SummitTopic
 from dyad.model import Candidate, DateValue, Mention, Sentence
-from dyad.sides import in_date, quoted_tokens
-from dyad.trigger import Trigger, clause_of
+from dyad.sides import in_date
+from dyad.trigger import Trigger
 
 LEAD_SENTENCES = 3  # the title and the first sentences: where an article names the summit it reports
 GATHERING_GAP = 5  # "Leaders of the six-member GCC": words between a gathering noun and its organisation
@@ -48,7 +50,7 @@ def summit_attended(found: Mention | None, orgs: tuple[Mention, ...], triggers: 
     if ctx is not None:
         _note_topic(found or attached, kinds, words, index, ctx, lex, dates, day)
     greeting = _greeting(sent, triggers, gatherings, mentions, dates, lex)
-    cue = greeting or _opening(words, triggers, lex)
+    cue = greeting or _opening(sent.lower, triggers, lex)
     if attached is not None and greeting is None:
         return None  # "CARICOM heads of government opened their meeting": the summit itself, no side of it
     if cue is None:
@@ -58,9 +60,9 @@ def summit_attended(found: Mention | None, orgs: tuple[Mention, ...], triggers: 
         return Attendance(topic.org, triggers, topic.day) if topic is not None else None
     if not any(a.country for a in mentions.actors) and not mentions.weak_states:
         return None  # "kommen die Staats- und Regierungschefs der ECOWAS zusammen": the summit itself, no side
-    quoted = quoted_tokens(words)
-    near = [t for t in triggers if t.token in clause_of(words, cue, lex, 0, len(words))
-            or (quoted is not None and quoted[t.token])]  # '"speak with one voice"' is no meeting beside it
+    clause = clause_around(sent, cue.token, cue.size, 0, len(words))
+    near = [t for t in triggers if t.token in clause
+            or in_quote(sent, t.token)]  # '"speak with one voice"' is no meeting beside it
     if found is not None:
         return Attendance(found, near, None)  # "met CARICOM leaders in Kingston"
     topic = _open_topic(ctx, before, words, day, lex) if ctx is not None else None
@@ -106,10 +108,10 @@ def _attached_org(orgs: tuple[Mention, ...], gatherings: list[tuple[int, int]], 
     return None
 
 
-def _opening(words: list[str], triggers: list[Trigger], lex: Lexicon) -> Trigger | None:
+def _opening(lower: Sequence[str], triggers: list[Trigger], lex: Lexicon) -> Trigger | None:
     """ "opened the summit", "eröffnete das Treffen": the host of the gathering takes part in it."""
-    for k, word in enumerate(words):
-        if word.lower() in lex.opening_verbs:
+    for k, word in enumerate(lower):
+        if word in lex.opening_verbs:
             for t in triggers:
                 if t.kind in ("summit", "meet") and 0 < t.token - k <= OPENING_REACH:
                     return t

@@ -8,10 +8,12 @@ words those are lives in the language's lexicon.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from dyad.attendance import listed_states, summit_attended
+from dyad.clauses import in_quote, next_break, of_kind, tokens_in
 from dyad.counterparts import BILATERAL_KINDS, counterparts_apart, met_apart, split_by_place, trip_stops
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
@@ -30,13 +32,10 @@ from dyad.sides import (
     no_subject_before_with,
     plural_subject,
     points_back,
-    quoted_tokens,
     speaks_outside,
 )
 from dyad.trigger import (
-    DASH,
     Trigger,
-    aside_tokens,
     is_denied,
     is_negated,
     pick_date,
@@ -68,9 +67,9 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
     if not triggers:
         return []
     words = [t.text for t in sent.tokens]
-    live = [t for t in triggers if not is_negated(words, t, lex) and not is_denied(words, t, lex)
+    live = [t for t in triggers if not is_negated(sent, words, t, lex) and not is_denied(sent, words, t, lex)
             and not _hosts_a_thing(t, triggers, sent, mentions, dates, words, lex, kb)]
-    live = _without_relative_clauses(live, mentions, words, lex)
+    live = _without_relative_clauses(live, sent, mentions)
     if not live:
         return []
     parts = sentence_parts(sent, mentions, dates, live, lex, earlier[0])
@@ -78,26 +77,25 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
         return [c for part in parts for c in sentence_events(sent, index, part.mentions, part.dates, part.triggers,
                                                               lex, kb, evidence, earlier, day, ctx, before)]
     actors = [a for a in mentions.actors if a.country and not _excluded(a, mentions, words, lex)]
-    quoted = quoted_tokens(words)
-    if quoted and not any(quoted[t.token] for t in live):
+    if of_kind(sent, "quote") and not any(in_quote(sent, t.token) for t in live):
         # '"If the leaders of Russia and the US ...", Blinken said as the meeting began':
         # people named in a quotation are not the sides of a meeting reported outside it
         def outside(m: Mention) -> bool:
             token = mentions.token_of.get(m.start)
-            return token is None or not quoted[token]
+            return token is None or not in_quote(sent, token)
 
         actors = [a for a in actors if outside(a)]
-    aside = aside_tokens(words)
+    aside = tokens_in(sent, "parenthesis")
     in_aside = [a for a in actors if mentions.token_of.get(a.start) in aside]
     if in_aside and len({a.country for a in actors if a not in in_aside}) >= 2:
         # "Das Treffen – Teil einer Reise von Wang nach Russland – fand statt, als Han Zheng Blinken traf":
         # who an aside names is no side of the meeting the sentence reports around it
         actors = [a for a in actors if a not in in_aside]
-    speakers = [a for a in actors if speaks_outside(a, mentions, words, live, lex)]
+    speakers = [a for a in actors if speaks_outside(a, sent, mentions, words, live, lex)]
     if speakers and len({a.country for a in actors if a not in speakers}) >= 2:
         # "Vorn met the king in Edoras, Ithil said": who reports the meeting is not a side of it
         actors = [a for a in actors if a not in speakers]
-    frame = _between_frame(words, live, lex)
+    frame = _between_frame(sent, words, live, lex)
     if frame is not None:
         # "ein Treffen zwischen Putin und Kim": the sides are named inside the frame;
         # what stays outside it may report a meeting of its own.
@@ -105,7 +103,7 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
         if hi + 2 < len(words) and words[hi] == "," and words[hi + 1].lower() in lex.mediation_words \
                 and words[hi + 2].lower() in lex.agent_words:
             # "talks between Shamkhani and Al-Aiban, hosted by China's top diplomat Wang Yi": the host too
-            hi = next((k for k in range(hi + 3, len(words)) if words[k].lower() in lex.clause_breaks), len(words))
+            hi = next_break(sent, hi + 3)
         position = mentions.token_of
         inside = [a for a in actors if lo <= position.get(a.start, -1) < hi]
         # "talks between U.S. and Ukrainian delegations": states named for the sides inside the frame
@@ -159,7 +157,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     referred: tuple[tuple[str, tuple[Mention, ...]], ...] | None = None
     if before and len(countries) < 2 and not view.orgs:
         size = group_phrase(words, lex)
-        if size or group_subject(words, view.triggers, lex):
+        if size or group_subject(sent, words, view.triggers, lex):
             referred = group_referent(before, index, ctx, size or 2)
             if leaders_meant(words, lex):
                 referred = leaders_of(referred, kb, ctx, day)
@@ -168,12 +166,12 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             # "Dort wurden sie von Selenskyj empfangen": who travelled together ("They welcomed the
             # agreement" welcomes nobody)
             referred = before[-1].sides
-        elif not _organisation_summit(kinds, ctx) and _series_named(words, live, lex, status) \
+        elif not _organisation_summit(kinds, ctx) and _series_named(sent.lower, live, lex, status) \
                 and _includes_named(countries, series := main_meeting(before, ctx)):
             # "Die siebte Runde soll in Kars stattfinden": the article's series, if the side named is in it
             # (but "the next summit" of an organisation is the organisation's)
             referred = series.sides
-        elif any(w.lower() in lex.again_words for w in words) and _includes_named(countries, before[-1]):
+        elif not lex.again_words.isdisjoint(sent.lower) and _includes_named(countries, before[-1]):
             # "Ein weiteres Treffen ist für März geplant": the meeting just reported, if the side named is in it
             referred = before[-1].sides
     own = list(actors)
@@ -215,7 +213,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             actors.append(org)  # "met with the International Monetary Fund": the organisation is a side
             countries.add(org.country)
     actors = _without_reporters(_resolve_counterparts(actors, kb, day))
-    sideline = any(w.lower() in lex.sideline_cues for w in words)
+    sideline = not lex.sideline_cues.isdisjoint(sent.lower)
     org, near_org = _summit_org(tuple(o for o in view.orgs if o not in met), live, mentions)  # met, no summit
     if org is not None and ctx is not None:
         ctx.summit_org = org  # "am Rande des Gipfels der SOZ" names the summit later sentences attend
@@ -223,7 +221,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     date = pick_date(view.dates, live, sent, status == "planned")
     attended = None if sideline else summit_attended(org, view.orgs, live, sent, mentions, lex, ctx, index,
                                                      before, view.dates, date)
-    invited_to_summit = any(t.kind == "summit" and planned_by_cue(words, t, lex) for t in live)
+    invited_to_summit = any(t.kind == "summit" and planned_by_cue(sent, words, t, lex) for t in live)
     if sideline:
         org, near_org = None, []  # a meeting beside the summit, not taking part in it
     elif org is None and ctx is not None and ctx.summit_org is not None \
@@ -235,7 +233,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     elif attended is not None:
         org, near_org = attended.org, [*near_org, *attended.near]  # "opened the summit", "welcomed leaders", "attended"
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
-    location, host = read_location(view.places, live, actors, kinds, kb, mentions.token_of, words, lex)
+    location, host = read_location(view.places, live, actors, kinds, kb, mentions.token_of, sent.lower, lex)
     if location is not None and location.city is None and location.country not in countries \
             and _after_topic_word(location, sent, words, lex):
         location = None  # "sprachen über den Krieg in der Ukraine": what they discussed, not where
@@ -253,14 +251,14 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         actors += local
         countries.add(location.country)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
-            and not any(w.lower() in lex.side_words for w in words):
+            and lex.side_words.isdisjoint(sent.lower):
         return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
     visiting = len(countries) == 1 and kinds & {"visit"}
     stops = trip_stops(view.places, live, countries, kb, sent, lex) if visiting else []
     if len(stops) >= 2:
         # "visited Saudi Arabia, Qatar and the UAE", "nach Bamako und Ouagadougou gereist": one visit per country
-        common = dict(status=status, kinds=kinds, date=date, round=read_round(words, lex),
-                      topics=read_topics(words, lex), evidence=evidence, sentence_index=index, sideline=sideline)
+        common = dict(status=status, kinds=kinds, date=date, round=read_round(sent.lower, lex),
+                      topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline)
         return [_candidate(group_all([*actors, Mention("state", stop.start, stop.end, "", key=stop.country,
                                                          country=stop.country, use="visited")]),
                            stop, stop.country, **common) for stop in stops]
@@ -270,8 +268,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                               country=location.country, use="visited"))
         countries.add(location.country)
         host = location.country
-    common = dict(status=status, kinds=kinds, date=date, round=read_round(words, lex),
-                  topics=read_topics(words, lex), evidence=evidence, sentence_index=index, sideline=sideline)
+    common = dict(status=status, kinds=kinds, date=date, round=read_round(sent.lower, lex),
+                  topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline)
     split = split_by_place(actors, view.places)
     if split:
         # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
@@ -348,11 +346,11 @@ def _includes_named(countries: set[str | None], meeting: Candidate) -> bool:
     return not countries or bool(countries & {c for c, _ in meeting.sides})
 
 
-def _series_named(words: list[str], live: list[Trigger], lex: Lexicon, status: str) -> bool:
+def _series_named(lower: Sequence[str], live: list[Trigger], lex: Lexicon, status: str) -> bool:
     """ "Die nächste Runde", "the previous round" just before a meeting word, or a planned round by its number."""
-    return any(words[k].lower() in lex.series_words
+    return any(lower[k] in lex.series_words
                for t in live for k in range(max(0, t.token - SERIES_REACH), t.token)) \
-        or (status == "planned" and read_round(words, lex) is not None)
+        or (status == "planned" and read_round(lower, lex) is not None)
 
 
 def _after_topic_word(location: Location, sent: Sentence, words: list[str], lex: Lexicon) -> bool:
@@ -384,16 +382,11 @@ def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, me
                     or (roles is not None and roles.match_at(words, j)) for j in range(k + 1, end))
 
 
-def _without_relative_clauses(triggers: list[Trigger], mentions: SentenceMentions, words: list[str],
-                              lex: Lexicon) -> list[Trigger]:
+def _without_relative_clauses(triggers: list[Trigger], sent: Sentence, mentions: SentenceMentions) -> list[Trigger]:
     """ "Modi met Oli and held talks with Min Aung Hlaing, who attended the summit": what a relative clause says
     of one participant does not make the main clause's meetings part of it. Its meeting words go where the main
     clause has meeting words of its own between sides of two states."""
-    inside: set[int] = set()
-    for k in range(1, len(words) - 1):
-        if words[k - 1] == "," and words[k].lower() in lex.relative_pronouns:
-            end = next((j for j in range(k + 1, len(words)) if words[j] in (",", ";", DASH)), len(words))
-            inside.update(range(k, end))
+    inside = tokens_in(sent, "relative")
     if not inside:
         return triggers
     outside = [t for t in triggers if t.token not in inside]
@@ -438,18 +431,14 @@ def _summit_org(orgs: tuple[Mention, ...], triggers: list[Trigger],
     return None, []
 
 
-def _between_frame(words: list[str], triggers: list[Trigger], lex: Lexicon) -> tuple[int, int] | None:
+def _between_frame(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> tuple[int, int] | None:
     """Token range from "zwischen"/"between" right after a trigger to the end of its clause."""
     for trigger in triggers:
         k = trigger.token + trigger.size
         if k < len(words) and words[k].lower() in lex.between_words:
-            end = k + 1
-            while end < len(words):
-                if words[end].lower() in lex.clause_breaks:
-                    # an apposition ("der USA, Jake Sullivan, am ...") stays inside
-                    if not (end + 1 < len(words) and words[end + 1][:1].isupper()):
-                        break
-                end += 1
+            # an apposition ("der USA, Jake Sullivan, am ...") stays inside
+            end = next((b for b in sent.breaks if b > k and not (b + 1 < len(words) and words[b + 1][:1].isupper())),
+                       len(words))
             return trigger.token, end
     return None
 

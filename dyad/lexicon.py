@@ -92,6 +92,8 @@ class Lexicon:
     delegation_nouns: frozenset[str] = frozenset()
     guest_nouns: frozenset[str] = frozenset()
     relative_pronouns: frozenset[str] = frozenset()
+    subordinators: frozenset[str] = frozenset()
+    opening_subordinators: frozenset[str] = frozenset()
     hosted_nouns: frozenset[str] = frozenset()
     plural_pronouns: frozenset[str] = frozenset()
     plural_verb_endings: tuple[str, ...] = ()

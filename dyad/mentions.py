@@ -610,8 +610,8 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
     """Places after a location preposition or a visiting verb, and the ones listed after them
     ("nach Paris und Warschau")."""
     out = []
-    for i, w in enumerate(words):
-        if w.lower() in lex.where_words and i >= 2:
+    for i, w in enumerate(sent.lower):
+        if w in lex.where_words and i >= 2:
             # "Letzte Station war Katar, wo Scholz ... zusammentraf"
             for size in (1, 2, 3):
                 start = i - 1 - size
@@ -619,9 +619,9 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
                 if found is not None and found[1] == size:
                     out.append(PlaceMention(found[0], start, False, found[2]))
                     break
-        if w.lower() not in lex.location_preps and w.lower() not in lex.place_verbs:
+        if w not in lex.location_preps and w not in lex.place_verbs:
             continue
-        destination = w.lower() in lex.direction_preps
+        destination = w in lex.direction_preps
         j = i + 1
         while True:
             # "in Den Haag", "in El Alamein": an article may begin the name itself

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,12 +50,33 @@ class Token:
     lemma: str = ""  # dictionary form (dyad.morph), set where the sentence's language is known
 
 
+# main: the sentence, or a clause coordinated to the one before it ("; ", ", und", ", and", ": ");
+# subordinate: opened by a conjunction ("dass", "weil", "that", "because"); relative: ", der ...", ", who ...";
+# quote: speech in quotation marks; parenthesis: an aside between dashes; apposition: names set off by commas.
+ClauseKind = Literal["main", "subordinate", "relative", "quote", "parenthesis", "apposition"]
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """A stretch of a sentence's tokens, ``tokens[start:end]``, and the clause it stands in."""
+
+    kind: ClauseKind
+    start: int  # token indices
+    end: int
+    parent: int = -1  # index in ``Sentence.clauses`` of the smallest clause around it; -1 for none
+    coordinated: bool = False  # a main clause after the first, joined to the one before it
+
+
 @dataclass(frozen=True, slots=True)
 class Sentence:
     start: int
     end: int
     tokens: tuple[Token, ...]
     paragraph: int = 0
+    # found once by dyad.clauses: main clauses first, in order, then the clauses inside them by start
+    clauses: tuple[Clause, ...] = ()
+    breaks: tuple[int, ...] = ()  # the tokens that are clause-break words of the language (",", "while", ...)
+    lower: tuple[str, ...] = ()  # each token's text in lower case (dyad.nlp), as the lexicon's word lists hold it
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,11 @@ regex tokenizer is two orders of magnitude faster than a statistical one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from operator import attrgetter
+from typing import Protocol
 
+from dyad.clauses import ClauseWords, with_clauses
 from dyad.model import Sentence, Token
 from dyad.morph import lemma
 
@@ -73,6 +76,24 @@ def split_sentences(text: str, abbreviations: Iterable[str] = (), ordinal_dots: 
     return sentences
 
 
+class SentenceWords(ClauseWords, Protocol):
+    """What the reading of sentences takes from a language's lexicon (dyad.lexicon.Lexicon)."""
+
+    @property
+    def language(self) -> str: ...
+    @property
+    def abbreviations(self) -> frozenset[str]: ...
+    @property
+    def ordinal_dots(self) -> bool: ...
+
+
+def read_sentences(text: str, lex: SentenceWords) -> Iterator[Sentence]:
+    """The sentences of a text in the lexicon's language: tokens with lemmas, and clauses (dyad.clauses),
+    each found as it is asked for, within the caller's time budget."""
+    for sent in split_sentences(text, lex.abbreviations, lex.ordinal_dots, lex.language):
+        yield with_clauses(sent, lex)
+
+
 def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: int,
                 ordinal_dots: bool = True) -> list[Sentence]:
     out: list[Sentence] = []
@@ -120,4 +141,5 @@ def _starts_sentence(word: str) -> bool:
 
 
 def _sentence(tokens: list[Token], paragraph: int) -> Sentence:
-    return Sentence(tokens[0].start, tokens[-1].end, tuple(tokens), paragraph)
+    return Sentence(tokens[0].start, tokens[-1].end, tuple(tokens), paragraph,
+                    lower=tuple(map(str.lower, map(attrgetter("text"), tokens))))

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from dyad.clauses import of_kind
 from dyad.dates import DateMention
 from dyad.lexicon import Lexicon
 from dyad.mentions import SentenceMentions, pronoun_subject
 from dyad.model import Mention, Sentence
-from dyad.trigger import Trigger, aside_tokens, plan_cue, planned_by_cue, prospect_cue
+from dyad.trigger import Trigger, plan_cue, planned_by_cue, prospect_cue
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +40,10 @@ def _invitation_parts(sent: Sentence, mentions: SentenceMentions, dates: list[Da
     stattfinden wird"), and so do the dates and places after it.
     """
     words = [t.text for t in sent.tokens]
-    led = [t for t in live if planned_by_cue(words, t, lex)]
+    led = [t for t in live if planned_by_cue(sent, words, t, lex)]
     if not led:
         return None
-    cue = min(plan_cue(words, t, lex) or 0 for t in led)
+    cue = min(plan_cue(sent, words, t, lex) or 0 for t in led)
     if not any(t.token < cue for t in live):
         return None
     cut = sent.tokens[cue].start
@@ -54,20 +55,19 @@ def _invitation_parts(sent: Sentence, mentions: SentenceMentions, dates: list[Da
     # "inviting him to visit Australia": who is invited may be named before the cue
     return [_part(mentions, before + after if borrow else before, dates, live, cue, cut, ahead=False),
             _part(mentions, after if _two_sides(after) else before + after, dates, live, cue, cut, ahead=True)]
+
+
 def _clause_parts(sent: Sentence, mentions: SentenceMentions, dates: list[DateMention], live: list[Trigger],
                   lex: Lexicon, earlier: Mention | None) -> list[Part] | None:
     """Coordinated clauses (", and", "; ", ", während") that each name a meeting and two sides of it."""
-    words = [t.text for t in sent.tokens]
-    aside = aside_tokens(words)
-    cuts = [k for k in range(1, len(words) - 1) if k not in aside and (
-        words[k] == ";" or (words[k] == "," and words[k + 1].lower() in lex.clause_conjunctions)
-        or words[k] == ":")]
-    if not cuts:
+    mains = of_kind(sent, "main")
+    if len(mains) < 2:
         return None
-    bounds = list(zip([0, *cuts], [*cuts, len(words)], strict=True))
+    words = [t.text for t in sent.tokens]
     parts: list[Part] = []
     starts: list[int] = []
-    for lo, hi in bounds:
+    for clause in mains:
+        lo, hi = clause.start, clause.end
         triggers = [t for t in live if lo <= t.token < hi]
         if not triggers:
             continue

@@ -13,7 +13,7 @@ cue that starts at every token; the meeting words are a phrase index plus a lemm
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,8 +21,10 @@ from typing import Any, Literal
 
 import yaml
 
+from dyad.clauses import clause_around
 from dyad.errors import KnowledgeBaseError
 from dyad.kb.phrases import PhraseIndex
+from dyad.model import Sentence
 from dyad.morph import lemma
 from dyad.nlp import token_texts
 
@@ -212,21 +214,20 @@ class StatusCues:
             sizes.append(1)
         return sizes
 
-    def where(self, name: str, words: Sequence[str], token: int, size: int,
-              clause: Callable[[int, int], Sequence[int]]) -> list[int]:
+    def where(self, name: str, sent: Sentence, words: Sequence[str], token: int, size: int) -> list[int]:
         """The tokens where the pattern ``name`` starts within its scope around the meeting word at ``token``
-        (``size`` tokens long); ``clause(lo, hi)`` gives the meeting word's clause within lo:hi."""
-        return self._in_scope(self.by_name[name], self.starts(words), words, token, size, {}, clause)
+        (``size`` tokens long) of a sentence with clauses (dyad.clauses) whose words are ``words``."""
+        return self._in_scope(self.by_name[name], self.starts(words), sent, words, token, size, {})
 
-    def first(self, yields: Sequence[str], words: Sequence[str], token: int, size: int,
-              clause: Callable[[int, int], Sequence[int]]) -> int | None:
+    def first(self, yields: Sequence[str], sent: Sentence, words: Sequence[str], token: int,
+              size: int) -> int | None:
         """The first token where a pattern yielding one of ``yields`` matches in its scope, or None."""
         found = self.starts(words)
         clauses: dict[tuple[int, int], set[int]] = {}  # patterns of one reach share their clause
         best: int | None = None
         for index, cue in enumerate(self.cues):
             if cue.yields in yields and found[index]:
-                hits = self._in_scope(index, found, words, token, size, clauses, clause)
+                hits = self._in_scope(index, found, sent, words, token, size, clauses)
                 if hits and (best is None or hits[0] < best):
                     best = hits[0]
         return best
@@ -236,9 +237,8 @@ class StatusCues:
         found = self.starts(words)
         return any(k in found[index] for index, cue in enumerate(self.cues) if cue.yields in yields)
 
-    def _in_scope(self, index: int, found: tuple[tuple[int, ...], ...], words: Sequence[str], token: int,
-                  size: int, clauses: dict[tuple[int, int], set[int]],
-                  clause: Callable[[int, int], Sequence[int]]) -> list[int]:
+    def _in_scope(self, index: int, found: tuple[tuple[int, ...], ...], sent: Sentence, words: Sequence[str],
+                  token: int, size: int, clauses: dict[tuple[int, int], set[int]]) -> list[int]:
         cue = self.cues[index]
         scope = cue.scope
         lo = 0 if scope.before is None else max(0, token - scope.before)
@@ -249,12 +249,11 @@ class StatusCues:
             return []
         if scope.within == "clause":
             if (lo, hi) not in clauses:
-                clauses[(lo, hi)] = set(clause(lo, hi))
+                clauses[(lo, hi)] = set(clause_around(sent, token, size, lo, hi))
             inside = clauses[(lo, hi)]
             hits = [k for k in hits if k in inside]
         elif scope.within == "unbroken":
-            hits = [k for k in hits if not any(words[j] != "," and words[j].lower() in self.clause_breaks
-                                               for j in range(k + 1, token))]
+            hits = [k for k in hits if not any(k < j < token and words[j] != "," for j in sent.breaks)]
         if cue.unless is not None and hits:
             other, a, b = cue.unless
             blocked = found[self.by_name[other]]

@@ -31,7 +31,7 @@ from dyad.model import (
     Mention,
     Participant,
 )
-from dyad.nlp import split_sentences
+from dyad.nlp import read_sentences
 from dyad.settings import Settings
 from dyad.trigger import find_triggers
 
@@ -72,7 +72,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     sentence_count = 0
     first_sentences: list[tuple[int, int]] = []  # (start, end) of the first few: the heading is among them
     deadline = time.monotonic() + settings.time_budget if settings.time_budget else None
-    for index, sent in enumerate(split_sentences(text.text, lex.abbreviations, lex.ordinal_dots, language)):
+    for index, sent in enumerate(read_sentences(text.text, lex)):
         if deadline is not None and time.monotonic() > deadline:
             raise DocumentError(doc.origin or doc.id, "extract",
                                 f"over the time budget of {settings.time_budget:g} s at character "
@@ -93,7 +93,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
             paragraph, paragraph_places, paragraph_day = sent.paragraph, [], None
         places_before[index] = list(paragraph_places)
         # "Xi und Putin hatten sich zuletzt in Peking getroffen": background, not the day just named
-        background = any(t.text.lower() in lex.background_words for t in sent.tokens)
+        background = not lex.background_words.isdisjoint(sent.lower)
         days_before[index] = None if background else paragraph_day
         if background:
             background_sentences.add(index)

@@ -10,15 +10,15 @@ from collections.abc import Iterator
 from datetime import date
 from typing import cast
 
+from dyad.clauses import breaks_before, clause_around
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import PRONOUN_SUBJECT_WINDOW, DocContext, SentenceMentions
-from dyad.model import Candidate, Mention
-from dyad.trigger import Trigger, clause_of
+from dyad.model import Candidate, Mention, Sentence
+from dyad.trigger import Trigger
 
 LEADER_OFFICES = frozenset({"head_of_state", "head_of_government", "crown_prince"})
-QUOTE_MIN_WORDS = 3  # a quotation of more words is speech, fewer a nickname or scare quote
 WITH_REACH = 3  # "mit dem iranischen Präsidenten X": the side follows within a few words
 
 
@@ -35,23 +35,8 @@ def in_date(offset: int, dates: list[DateMention]) -> bool:
     return any(d.start <= offset < d.end for d in dates)
 
 
-def quoted_tokens(words: list[str]) -> list[bool] | None:
-    """Which tokens stand inside a quotation; None where the quotes do not pair up in the sentence.
-
-    A few quoted words are a nickname or a scare quote ("Luiz Inácio "Lula" da Silva"), not speech.
-    """
-    marks = [k for k, w in enumerate(words) if w == '"']
-    if not marks or len(marks) % 2:
-        return None
-    inside = [False] * len(words)
-    for open_, close in zip(marks[::2], marks[1::2], strict=True):
-        if close - open_ - 1 > QUOTE_MIN_WORDS:
-            inside[open_:close + 1] = [True] * (close + 1 - open_)
-    return inside
-
-
-def speaks_outside(actor: Mention, mentions: SentenceMentions, words: list[str], triggers: list[Trigger],
-                   lex: Lexicon) -> bool:
+def speaks_outside(actor: Mention, sent: Sentence, mentions: SentenceMentions, words: list[str],
+                   triggers: list[Trigger], lex: Lexicon) -> bool:
     """An actor with "said"/"sagte" in a clause without a meeting word: the source, not a side."""
     token = mentions.token_of.get(actor.start)
     if token is None:
@@ -62,7 +47,7 @@ def speaks_outside(actor: Mention, mentions: SentenceMentions, words: list[str],
     inverted = token >= 2 and words[token - 1].lower() in lex.speech_verbs
     if not inverted and (after is None or words[after].lower() not in lex.speech_verbs):
         return False
-    return not any(token in clause_of(words, t, lex, 0, len(words)) for t in triggers)
+    return not any(token in clause_around(sent, t.token, t.size, 0, len(words)) for t in triggers)
 
 
 def no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, words: list[str],
@@ -136,15 +121,15 @@ def group_phrase(words: list[str], lex: Lexicon) -> int | None:
     return next((size for size, noun in _groups(words, lex) if noun in lex.group_nouns), None)
 
 
-def group_subject(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
+def group_subject(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
     """ "Die beiden Politiker trafen sich ...": a group word as subject of a meeting word's clause, or of the
     clause just before it ("Beide Seiten vereinbarten, eine neue Runde ... abzuhalten")."""
     groups = [k for k in range(min(PRONOUN_SUBJECT_WINDOW, len(words))) if lex.group_words.match_at(words, k)]
     for t in triggers:
-        clause = clause_of(words, t, lex, 0, len(words))
+        clause = clause_around(sent, t.token, t.size, 0, len(words))
         start = clause[0]
-        breaks_before = sum(1 for w in words[:start] if w.lower() in lex.clause_breaks)
-        if any(k in clause or (k < start and breaks_before == 1) for k in groups):
+        one_before = breaks_before(sent, start) == 1
+        if any(k in clause or (k < start and one_before) for k in groups):
             return True
     return False
 

@@ -1,11 +1,12 @@
 """Meeting words, and what the words around them say: negation, status, date, place, round, topics.
 
 Which words those are, and how far a cue reaches, lives in the language's patterns.yaml
-(dyad/patterns.py); the clause a cue must share with its meeting word is worked out here.
+(dyad/patterns.py); the clause a cue must share with its meeting word is the sentence's (dyad.clauses).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dyad.dates import DateMention
@@ -14,8 +15,6 @@ from dyad.lexicon import Lexicon
 from dyad.mentions import PlaceMention
 from dyad.model import DateValue, Location, Mention, Sentence
 
-DASH = "–"  # a spaced hyphen or dash, as clean text writes it
-APPOSITION_MAX = 7  # words of names between two commas ("Sergej Lawrow und Dmytro Kuleba")
 AGENT_REACH = 12  # "von Bundespräsidentin Karin Keller-Sutter zu einem Besuch empfangen": agent to its verb
 # What a status cue (dyad/lang/<iso>/patterns.yaml) says about the meeting word in its scope
 NOT_HELD = ("offer", "wish", "negation")
@@ -36,62 +35,29 @@ def find_triggers(sent: Sentence, lex: Lexicon) -> list[Trigger]:
     return [Trigger(token, size, kind) for token, size, kind in found]
 
 
-def _cue(words: list[str], trigger: Trigger, lex: Lexicon, yields: tuple[str, ...]) -> int | None:
+def _cue(sent: Sentence, words: list[str], trigger: Trigger, lex: Lexicon, yields: tuple[str, ...]) -> int | None:
     """Where the first status cue yielding one of ``yields`` stands in its scope around the meeting word."""
-    return lex.patterns.status.first(yields, words, trigger.token, trigger.size,
-                                       lambda lo, hi: clause_of(words, trigger, lex, lo, hi))
+    return lex.patterns.status.first(yields, sent, words, trigger.token, trigger.size)
 
 
-def is_negated(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+def is_negated(sent: Sentence, words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     """An offer, a wish, or a negation or modal not hedging a prospect: no meeting held."""
-    return _cue(words, trigger, lex, NOT_HELD) is not None
+    return _cue(sent, words, trigger, lex, NOT_HELD) is not None
 
 
-def is_denied(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+def is_denied(sent: Sentence, words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
     """A refusal anywhere in the sentence, or "keine Pläne" before the meeting word."""
-    return _cue(words, trigger, lex, ("denial",)) is not None
+    return _cue(sent, words, trigger, lex, ("denial",)) is not None
 
 
-def aside_tokens(words: list[str]) -> set[int]:
-    """Tokens of asides set off by a pair of dashes, the dashes included; none where dashes do not pair up."""
-    dashes = [k for k, w in enumerate(words) if w == DASH]
-    if len(dashes) % 2:
-        return set()
-    return {k for a, b in zip(dashes[::2], dashes[1::2], strict=True) for k in range(a, b + 1)}
-
-
-def clause_of(words, trigger: Trigger, lex: Lexicon, lo: int, hi: int) -> list[int]:
-    """Token indices of the trigger's clause, cut at clause breaks, within lo:hi.
-
-    A pair of dashes sets off an aside ("Scholz wird – so heißt es – Xi treffen"): a meeting word
-    outside it reads its clause around the aside, one inside it reads the aside alone.
-    """
-    aside = aside_tokens(words)
-    inside = trigger.token in aside
-    named = _apposition_commas(words, lex)
-
-    def breaks(k: int) -> bool:
-        if (k in aside and not inside) or k in named:
-            return False
-        return words[k].lower() in lex.clause_breaks
-
-    start = trigger.token
-    while start > lo and not breaks(start - 1):
-        start -= 1
-    end = trigger.token + trigger.size
-    while end < hi and not breaks(end):
-        end += 1
-    return [k for k in range(start, end) if inside or k not in aside]
-
-
-def plan_cue(words: list[str], trigger: Trigger, lex: Lexicon) -> int | None:
+def plan_cue(sent: Sentence, words: list[str], trigger: Trigger, lex: Lexicon) -> int | None:
     """Where what makes a meeting word a plan begins: the invitation it is the object of ("inviting him to
     visit Australia", the invitation itself) or the prospect it opens ("den Weg für ein Treffen ebnen")."""
-    return _cue(words, trigger, lex, PLAN_CUES)
+    return _cue(sent, words, trigger, lex, PLAN_CUES)
 
 
-def planned_by_cue(words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
-    return plan_cue(words, trigger, lex) is not None
+def planned_by_cue(sent: Sentence, words: list[str], trigger: Trigger, lex: Lexicon) -> bool:
+    return plan_cue(sent, words, trigger, lex) is not None
 
 
 def prospect_cue(words: list[str], k: int, lex: Lexicon) -> bool:
@@ -99,32 +65,19 @@ def prospect_cue(words: list[str], k: int, lex: Lexicon) -> bool:
     return lex.patterns.status.at(("prospect",), words, k)
 
 
-def _apposition_commas(words: list[str], lex: Lexicon) -> set[int]:
-    """The commas around names set in apposition ("die Außenminister, Sergej Lawrow und Dmytro Kuleba, sollen
-    sich treffen"): they end no clause."""
-    commas = [k for k, w in enumerate(words) if w == ","]
-    out: set[int] = set()
-    for left, right in zip(commas, commas[1:], strict=False):
-        between = words[left + 1:right]
-        if 0 < len(between) <= APPOSITION_MAX and between[0][:1].isupper() and all(
-                w[:1].isupper() or w in lex.list_conjunctions for w in between):
-            out.update((left, right))
-    return out
-
-
 def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates: list[DateMention],
                 lex: Lexicon) -> str:
     """Occurred when a meeting word's clause reports it in the past ("wie X mitteilte, wird ..." is planned)."""
     first = min(triggers, key=lambda t: t.token)
-    if planned_by_cue(words, first, lex):
+    if planned_by_cue(sent, words, first, lex):
         # "nahm eine Einladung nach Wien an", "accepted an invitation to visit Nigeria": a plan, whatever the tense
         return "planned"
-    if any(_cue(words, t, lex, ("past",)) is not None for t in triggers):
+    if any(_cue(sent, words, t, lex, ("past",)) is not None for t in triggers):
         return "occurred"
     nearest = _nearest_date(dates, triggers, sent)
     if nearest is not None and nearest.past is None and nearest.future is not None:
         return "planned"
-    if any(_cue(words, t, lex, ("planned",)) is not None for t in triggers):
+    if any(_cue(sent, words, t, lex, ("planned",)) is not None for t in triggers):
         return "planned"
     return "occurred"
 
@@ -149,7 +102,7 @@ def pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence,
 
 
 def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],
-              kinds: frozenset[str], kb: KnowledgeBase, token_of: dict[int, int], words: list[str],
+              kinds: frozenset[str], kb: KnowledgeBase, token_of: dict[int, int], lower: Sequence[str],
               lex: Lexicon) -> tuple[Location | None, str | None]:
     """Where the meeting took place, and which side hosted it (the subject of "empfing")."""
     nearest = _nearest_place(places, triggers)
@@ -158,7 +111,7 @@ def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], act
     host = None
     named = [a for a in actors if a.start in token_of]
     subject = min(named, key=lambda a: token_of[a.start]) if named else (actors[0] if actors else None)
-    agent = _agent(named, triggers, words, token_of, lex)
+    agent = _agent(named, triggers, lower, token_of, lex)
     side = agent or subject
     if "host" in kinds and side is not None:
         host = side.country
@@ -172,11 +125,11 @@ def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], act
     return location, host
 
 
-def _agent(actors: list[Mention], triggers: list[Trigger], words: list[str], token_of: dict[int, int],
+def _agent(actors: list[Mention], triggers: list[Trigger], lower: Sequence[str], token_of: dict[int, int],
            lex: Lexicon) -> Mention | None:
     """ "was received by the crown prince", "vom Kanzler empfangen": the host is the agent."""
-    for k, word in enumerate(words):
-        if word.lower() in lex.agent_words:
+    for k, word in enumerate(lower):
+        if word in lex.agent_words:
             after = [a for a in actors if 0 < token_of[a.start] - k <= 4]
             if after and any(t.kind == "host" and abs(t.token - k) <= AGENT_REACH for t in triggers):
                 return min(after, key=lambda a: token_of[a.start])
@@ -213,22 +166,24 @@ def _nearest_place(places: tuple[PlaceMention, ...], triggers: list[Trigger]) ->
     return min(places, key=distance)
 
 
-def read_round(words: list[str], lex: Lexicon) -> int | None:
-    for k, w in enumerate(words[:-1]):
-        nxt = words[k + 1].lower()
-        if w.lower() in lex.ordinals and nxt in lex.round_words:
-            return lex.ordinals[w.lower()]
-        if w.isdecimal() and len(w) <= 3 and k + 2 < len(words) and words[k + 1] == "." \
-                and words[k + 2].lower() in lex.round_words:
+def read_round(lower: Sequence[str], lex: Lexicon) -> int | None:
+    """The number of the round the sentence's words (in lower case) name: "siebte Runde", "18. Runde", "3rd round"."""
+    if lex.round_words.isdisjoint(lower):
+        return None  # most sentences name no round
+    for k, w in enumerate(lower[:-1]):
+        nxt = lower[k + 1]
+        if w in lex.ordinals and nxt in lex.round_words:
+            return lex.ordinals[w]
+        if w.isdecimal() and len(w) <= 3 and k + 2 < len(lower) and nxt == "." and lower[k + 2] in lex.round_words:
             return int(w)
-        if w.isdecimal() and len(w) <= 3 and nxt in ("st", "nd", "rd", "th") and k + 2 < len(words) \
-                and words[k + 2].lower() in lex.round_words:
+        if w.isdecimal() and len(w) <= 3 and nxt in ("st", "nd", "rd", "th") and k + 2 < len(lower) \
+                and lower[k + 2] in lex.round_words:
             return int(w)
     return None
 
 
-def read_topics(words: list[str], lex: Lexicon) -> tuple[str, ...]:
-    text = " " + " ".join(w.lower() for w in words)
+def read_topics(lower: Sequence[str], lex: Lexicon) -> tuple[str, ...]:
+    text = " " + " ".join(lower)
     found = []
     for label, keywords in lex.topics:
         if any(f" {k}" in text for k in keywords):

@@ -76,3 +76,91 @@ def test_tokens_carry_their_lemma_where_the_language_is_known(lang, text, lemmas
     assert [t.lemma for t in sent.tokens] == lemmas
     [plain] = split_sentences(text)
     assert all(t.lemma == "" for t in plain.tokens)
+
+
+def _clauses(text: str, lang: str) -> list[tuple[str, str, str]]:
+    """(kind, words, kind of the clause around it) of each clause of a one-sentence text."""
+    from dyad.lexicon import load_lexicon
+    from dyad.nlp import read_sentences
+
+    [sent] = read_sentences(text, load_lexicon(lang))
+    return [(c.kind, text[sent.tokens[c.start].start:sent.tokens[c.end - 1].end],
+             sent.clauses[c.parent].kind if c.parent >= 0 else "") for c in sent.clauses]
+
+
+@pytest.mark.parametrize("lang, text, clauses", [
+    ("de", "Mira Tolk traf Jarek Ulm, der aus Varn angereist war, in Oststadt.", [
+        ("main", "Mira Tolk traf Jarek Ulm, der aus Varn angereist war, in Oststadt.", ""),
+        ("relative", "der aus Varn angereist war", "main")]),
+    ("en", "Mira Tolk met Jarek Ulm, who had flown in from Varn, in Eastport.", [
+        ("main", "Mira Tolk met Jarek Ulm, who had flown in from Varn, in Eastport.", ""),
+        ("relative", "who had flown in from Varn", "main")]),
+    ("de", "Mira Tolk trifft Jarek Ulm, der Varn regiert", [  # a headline: one comma, no full stop
+        ("main", "Mira Tolk trifft Jarek Ulm, der Varn regiert", ""),
+        ("relative", "der Varn regiert", "main")]),
+    ("en", "Mira Tolk meets Jarek Ulm", [("main", "Mira Tolk meets Jarek Ulm", "")]),
+    ("de", '"Wir werden bald gemeinsam verhandeln", sagte Mira Tolk.', [
+        ("main", '"Wir werden bald gemeinsam verhandeln", sagte Mira Tolk.', ""),
+        ("quote", '"Wir werden bald gemeinsam verhandeln"', "main")]),
+    ("en", 'Jarek "the Elder" Ulm said: "We will meet again in Eastport soon."', [
+        ("main", "Jarek \"the Elder\" Ulm said", ""),  # two quoted words are a nickname, no speech
+        ("main", ': "We will meet again in Eastport soon."', ""),
+        ("quote", '"We will meet again in Eastport soon."', "main")]),
+    ("de", "Mira Tolk wird – so heißt es in Varn – Jarek Ulm treffen.", [
+        ("main", "Mira Tolk wird – so heißt es in Varn – Jarek Ulm treffen.", ""),
+        ("parenthesis", "– so heißt es in Varn –", "main")]),
+    ("en", "Mira Tolk will – officials in Varn say – meet Jarek Ulm.", [
+        ("main", "Mira Tolk will – officials in Varn say – meet Jarek Ulm.", ""),
+        ("parenthesis", "– officials in Varn say –", "main")]),
+    ("de", "Mira Tolk sagte, dass sie Jarek Ulm, der in Varn regiert, bald treffen werde.", [
+        ("main", "Mira Tolk sagte, dass sie Jarek Ulm, der in Varn regiert, bald treffen werde.", ""),
+        ("subordinate", "dass sie Jarek Ulm, der in Varn regiert, bald treffen werde", "main"),
+        ("relative", "der in Varn regiert", "subordinate")]),
+    ("de", "Nachdem Mira Tolk Jarek Ulm getroffen hatte, reiste sie nach Varn.", [
+        ("main", "Nachdem Mira Tolk Jarek Ulm getroffen hatte, reiste sie nach Varn.", ""),
+        ("subordinate", "Nachdem Mira Tolk Jarek Ulm getroffen hatte", "main")]),
+    ("en", "Mira Tolk said that she would meet Jarek Ulm in Eastport.", [
+        ("main", "Mira Tolk said that she would meet Jarek Ulm in Eastport.", ""),
+        ("subordinate", "that she would meet Jarek Ulm in Eastport", "main")]),
+    ("en", "Mira Tolk stayed in Varn because Jarek Ulm came, and that talk went well.", [
+        ("main", "Mira Tolk stayed in Varn because Jarek Ulm came", ""),
+        ("main", ", and that talk went well.", ""),  # "that" here is no conjunction
+        ("subordinate", "because Jarek Ulm came", "main")]),
+    ("de", "Mira Tolk traf Jarek Ulm in Oststadt, und ihre Minister sprachen in Varn.", [
+        ("main", "Mira Tolk traf Jarek Ulm in Oststadt", ""),
+        ("main", ", und ihre Minister sprachen in Varn.", "")]),
+    ("en", "Mira Tolk met Jarek Ulm in Eastport; their ministers talked in Varn.", [
+        ("main", "Mira Tolk met Jarek Ulm in Eastport", ""),
+        ("main", "; their ministers talked in Varn.", "")]),
+])
+def test_clauses_of_a_sentence(lang, text, clauses):
+    assert _clauses(text, lang) == clauses
+
+
+def test_only_main_clauses_after_the_first_are_coordinated():
+    from dyad.lexicon import load_lexicon
+    from dyad.nlp import read_sentences
+
+    text = "Mira Tolk traf Jarek Ulm, und die Minister, Ana Berg und Olaf Sund, reisten ab."
+    [sent] = read_sentences(text, load_lexicon("de"))
+    assert [(c.kind, c.coordinated, c.parent) for c in sent.clauses] == [
+        ("main", False, -1), ("main", True, -1), ("apposition", False, 1)]
+
+
+@pytest.mark.parametrize("lang, text, word, clause", [
+    # outside an aside, a word's clause runs around it; inside, it is the aside's
+    ("de", "Mira Tolk wird – so heißt es in Varn – Jarek Ulm treffen, sagte Ana Berg.", "treffen",
+     "Mira Tolk wird Jarek Ulm treffen"),
+    ("de", "Mira Tolk wird – so heißt es in Varn – Jarek Ulm treffen, sagte Ana Berg.", "heißt", "so heißt es in Varn"),
+    # the commas around names in apposition end no clause; "while" does
+    ("en", "The envoys, Mira Tolk and Jarek Ulm, met in Eastport while Ana Berg waited.", "met",
+     "The envoys , Mira Tolk and Jarek Ulm , met in Eastport"),
+])
+def test_the_clause_around_a_word(lang, text, word, clause):
+    from dyad.clauses import clause_around
+    from dyad.lexicon import load_lexicon
+    from dyad.nlp import read_sentences
+
+    [sent] = read_sentences(text, load_lexicon(lang))
+    k = next(i for i, t in enumerate(sent.tokens) if t.text == word)
+    assert " ".join(sent.tokens[i].text for i in clause_around(sent, k, 1, 0, len(sent.tokens))) == clause

@@ -4,9 +4,9 @@ import pytest
 
 from dyad.errors import KnowledgeBaseError
 from dyad.lexicon import available_languages, load_lexicon
-from dyad.nlp import split_sentences
+from dyad.nlp import read_sentences
 from dyad.patterns import Example, compile_patterns
-from dyad.trigger import Trigger, clause_of, find_triggers
+from dyad.trigger import Trigger, find_triggers
 
 
 def _cases():
@@ -26,7 +26,7 @@ CASES = list(_cases())
 def _sentence(example: Example, lang: str):
     lex = load_lexicon(lang)
     text = example.plain()
-    [sent] = split_sentences(text, lex.abbreviations, lex.ordinal_dots, lang)
+    [sent] = read_sentences(text, lex)
     return lex, sent
 
 
@@ -51,8 +51,7 @@ def test_pattern_example(lang, section, name, example):
     trigger = next((t for t in triggers if t.token == token), None)
     assert trigger is not None, f"{example.text!r}: the marked meeting word is none ({triggers})"
     words = [t.text for t in sent.tokens]
-    hits = lex.patterns.status.where(name, words, trigger.token, trigger.size,
-                                     lambda lo, hi: clause_of(words, trigger, lex, lo, hi))
+    hits = lex.patterns.status.where(name, sent, words, trigger.token, trigger.size)
     if example.matches:
         cue, _ = _token_at(sent, *example.marked())
         assert cue in hits, f"{example.text!r}: {name} matches at {hits}, not at token {cue}"
