@@ -10,12 +10,12 @@ named with its organisation in the title or lead, and no other meeting reported 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dyad.clauses import clause_around, in_quote
 from dyad.dates import DateMention
 from dyad.lexicon import Lexicon
-from dyad.mentions import ARTICLES, GENITIVE, DocContext, SentenceMentions, SummitTopic
+from dyad.mentions import ARTICLES, GENITIVE, SentenceMentions
 from dyad.model import Candidate, DateValue, Mention, Sentence
 from dyad.sides import in_date
 from dyad.trigger import Trigger
@@ -29,6 +29,24 @@ GATHERING_KINDS = frozenset({"host", "meet", "join", "video"})  # "welcomed lead
 
 
 @dataclass(frozen=True, slots=True)
+class SummitTopic:
+    """The summit an article reports: its organisation, where it was last named, and its day."""
+
+    org: Mention
+    sentence: int
+    day: DateValue | None
+
+
+@dataclass(frozen=True, slots=True)
+class Summits:
+    """What the sentences so far said of the article's summits, passed from each sentence to the next."""
+
+    org: Mention | None = None  # the organisation whose summit the article reports ("am Rande des Gipfels der SOZ")
+    sentence: int = -1  # where it was last named
+    topic: SummitTopic | None = None  # the summit the title or lead reports
+
+
+@dataclass(frozen=True, slots=True)
 class Attendance:
     org: Mention
     near: list[Trigger]  # the meeting words that belong to the summit, not to a meeting beside it
@@ -36,8 +54,9 @@ class Attendance:
 
 
 def summit_attended(found: Mention | None, orgs: tuple[Mention, ...], triggers: list[Trigger], sent: Sentence,
-                    mentions: SentenceMentions, lex: Lexicon, ctx: DocContext | None, index: int,
-                    before: list[Candidate], dates: list[DateMention], day: DateValue | None) -> Attendance | None:
+                    mentions: SentenceMentions, lex: Lexicon, topic: SummitTopic | None, index: int,
+                    before: list[Candidate], dates: list[DateMention],
+                    day: DateValue | None) -> tuple[Attendance | None, SummitTopic | None]:
     """The organisation whose summit the sentence's side takes part in, where the wording says so.
 
     ``found`` is the organisation the sentence names next to a summit word, if any; ``day`` the
@@ -47,28 +66,27 @@ def summit_attended(found: Mention | None, orgs: tuple[Mention, ...], triggers: 
     kinds = {t.kind for t in triggers}
     gatherings = _gatherings(words, lex)
     attached = _attached_org(orgs, gatherings, words, mentions, lex)
-    if ctx is not None:
-        _note_topic(found or attached, kinds, words, index, ctx, lex, dates, day)
+    topic = _noted_topic(topic, found or attached, kinds, words, index, lex, dates, day)
     greeting = _greeting(sent, triggers, gatherings, mentions, dates, lex)
     cue = greeting or _opening(sent.lower, triggers, lex)
     if attached is not None and greeting is None:
-        return None  # "CARICOM heads of government opened their meeting": the summit itself, no side of it
+        return None, topic  # "CARICOM heads of government opened their meeting": the summit itself, no side of it
     if cue is None:
-        if "join" not in kinds or found is not None or ctx is None or _joins_something_else(words, triggers, lex):
-            return None
-        topic = _open_topic(ctx, before, words, day, lex)
-        return Attendance(topic.org, triggers, topic.day) if topic is not None else None
+        if "join" not in kinds or found is not None or _joins_something_else(words, triggers, lex):
+            return None, topic
+        open_topic = _open_topic(topic, before, words, day, lex)
+        return (Attendance(open_topic.org, triggers, open_topic.day) if open_topic is not None else None), topic
     if not any(a.country for a in mentions.actors) and not mentions.weak_states:
-        return None  # "kommen die Staats- und Regierungschefs der ECOWAS zusammen": the summit itself, no side
+        return None, topic  # "kommen die Staats- und Regierungschefs der ECOWAS zusammen": the summit itself
     clause = clause_around(sent, cue.token, cue.size, 0, len(words))
     near = [t for t in triggers if t.token in clause
             or in_quote(sent, t.token)]  # '"speak with one voice"' is no meeting beside it
     if found is not None:
-        return Attendance(found, near, None)  # "met CARICOM leaders in Kingston"
-    topic = _open_topic(ctx, before, words, day, lex) if ctx is not None else None
-    if topic is not None:
-        return Attendance(topic.org, near, topic.day)
-    return None
+        return Attendance(found, near, None), topic  # "met CARICOM leaders in Kingston"
+    open_topic = _open_topic(topic, before, words, day, lex)
+    if open_topic is not None:
+        return Attendance(open_topic.org, near, open_topic.day), topic
+    return None, topic
 
 
 def listed_states(states: tuple[Mention, ...], mentions: SentenceMentions, words: list[str],
@@ -162,31 +180,30 @@ def _joins_something_else(words: list[str], triggers: list[Trigger], lex: Lexico
     return False
 
 
-def _note_topic(org: Mention | None, kinds: set[str], words: list[str], index: int, ctx: DocContext,
-                lex: Lexicon, dates: list[DateMention], day: DateValue | None) -> None:
-    """Remember the summit of the title or lead ("Leaders of the GCC gathered ... for their annual summit");
-    a summit named again moves where it was last named."""
-    topic: SummitTopic | None = ctx.summit_topic
+def _noted_topic(topic: SummitTopic | None, org: Mention | None, kinds: set[str], words: list[str], index: int,
+                 lex: Lexicon, dates: list[DateMention], day: DateValue | None) -> SummitTopic | None:
+    """The summit of the title or lead ("Leaders of the GCC gathered ... for their annual summit"), as this
+    sentence leaves it: a summit named again moves where it was last named."""
     summit = bool(kinds & {"summit", "meet"})
     if topic is not None:
         if org is not None and org.country == topic.org.country and _same_time(day, topic.day):
-            topic.sentence, topic.day = index, topic.day or day
-        elif org is None and summit and topic.day is None and day is not None \
+            return replace(topic, sentence=index, day=topic.day or day)
+        if org is None and summit and topic.day is None and day is not None \
                 and not any(w.lower() in lex.background_words for w in words):
-            topic.day = day  # "beim Gipfel am Mittwoch": the summit of the title, now dated
-        return
+            return replace(topic, day=day)  # "beim Gipfel am Mittwoch": the summit of the title, now dated
+        return topic
     if index > LEAD_SENTENCES or any(w.lower() in lex.background_words for w in words) \
             or any(d.past is not None and d.past.precision == "year" for d in dates):
-        return  # "Er lobte die Ausrichtung des BRICS-Gipfels im vergangenen Jahr": no report of it
+        return None  # "Er lobte die Ausrichtung des BRICS-Gipfels im vergangenen Jahr": no report of it
     if org is not None and summit:
-        ctx.summit_topic = SummitTopic(org, index, day)
+        return SummitTopic(org, index, day)
+    return None
 
 
-def _open_topic(ctx: DocContext, before: list[Candidate], words: list[str], day: DateValue | None,
+def _open_topic(topic: SummitTopic | None, before: list[Candidate], words: list[str], day: DateValue | None,
                 lex: Lexicon) -> SummitTopic | None:
     """The article's summit, unless a meeting of other sides has been reported since it was last named, or the
     sentence speaks of another time ("Last year, X attended ...")."""
-    topic = ctx.summit_topic
     if topic is None:
         return None
     if day is not None and not _same_time(day, topic.day):

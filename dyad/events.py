@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from dyad.attendance import listed_states, summit_attended
+from dyad.attendance import Summits, listed_states, summit_attended
 from dyad.clauses import in_quote, next_break, of_kind, tokens_in
 from dyad.counterparts import BILATERAL_KINDS, counterparts_apart, met_apart, split_by_place, trip_stops
 from dyad.dates import DateMention
@@ -62,20 +62,26 @@ OBJECT_REACH = 4  # words of a host verb's object after its determiner ("receive
 
 def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, dates: list[DateMention],
                     triggers: list[Trigger], lex: Lexicon, kb: KnowledgeBase, evidence: Evidence,
-                    earlier: tuple[Mention | None, Mention | None], day: date | None, ctx: DocContext | None = None,
-                    before: list[Candidate] | None = None) -> list[Candidate]:
+                    earlier: tuple[Mention | None, Mention | None], day: date | None, ctx: DocContext,
+                    before: list[Candidate], summits: Summits) -> tuple[list[Candidate], Summits]:
+    """The meetings a sentence reports, and the article's summits as the sentence leaves them (``summits``:
+    as the sentences before it left them)."""
     if not triggers:
-        return []
+        return [], summits
     words = [t.text for t in sent.tokens]
     live = [t for t in triggers if not is_negated(sent, words, t, lex) and not is_denied(sent, words, t, lex)
             and not _hosts_a_thing(t, triggers, sent, mentions, dates, words, lex, kb)]
     live = _without_relative_clauses(live, sent, mentions)
     if not live:
-        return []
+        return [], summits
     parts = sentence_parts(sent, mentions, dates, live, lex, earlier[0])
     if parts:
-        return [c for part in parts for c in sentence_events(sent, index, part.mentions, part.dates, part.triggers,
-                                                              lex, kb, evidence, earlier, day, ctx, before)]
+        out: list[Candidate] = []
+        for part in parts:
+            found, summits = sentence_events(sent, index, part.mentions, part.dates, part.triggers, lex, kb, evidence,
+                                             earlier, day, ctx, before, summits)
+            out += found
+        return out, summits
     actors = [a for a in mentions.actors if a.country and not _excluded(a, mentions, words, lex)]
     if of_kind(sent, "quote") and not any(in_quote(sent, t.token) for t in live):
         # '"If the leaders of Russia and the US ...", Blinken said as the meeting began':
@@ -124,10 +130,14 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
             rest = _View([a for a in actors if a not in inside], [t for t in live if t not in near], dates,
                          mentions.places, (), (), False)
             views = [framed] + ([rest] if rest.triggers else [])
-            return [c for view in views for c in _events(view, sent, index, mentions, words, lex, kb, evidence,
-                                                          (None, None), day, ctx, [])]
+            out = []
+            for view in views:
+                found, summits = _events(view, sent, index, mentions, words, lex, kb, evidence, (None, None), day,
+                                         ctx, [], summits)
+                out += found
+            return out, summits
     view = _View(actors, live, dates, mentions.places, mentions.weak_states, mentions.orgs, True)
-    return _events(view, sent, index, mentions, words, lex, kb, evidence, earlier, day, ctx, before or [])
+    return _events(view, sent, index, mentions, words, lex, kb, evidence, earlier, day, ctx, before, summits)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +155,9 @@ class _View:
 
 def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions, words: list[str], lex: Lexicon,
             kb: KnowledgeBase, evidence: Evidence, earlier: tuple[Mention | None, Mention | None],
-            day: date | None, ctx: DocContext | None, before: list[Candidate]) -> list[Candidate]:
+            day: date | None, ctx: DocContext | None, before: list[Candidate],
+            summits: Summits) -> tuple[list[Candidate], Summits]:
+    """The meetings of one view of a sentence, and the article's summits as this sentence leaves them."""
     live = view.triggers
     kinds = frozenset(t.kind for t in live)
     status = read_status(sent, words, live, view.dates, lex)
@@ -153,7 +165,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     countries = {a.country for a in actors}
     joined = _joins_last_meeting(live, actors, view.orgs, words, index, before, lex)
     if joined is not None:
-        return [joined]
+        return [joined], summits
     referred: tuple[tuple[str, tuple[Mention, ...]], ...] | None = None
     if before and len(countries) < 2 and not view.orgs:
         size = group_phrase(words, lex)
@@ -166,8 +178,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             # "Dort wurden sie von Selenskyj empfangen": who travelled together ("They welcomed the
             # agreement" welcomes nobody)
             referred = before[-1].sides
-        elif not _organisation_summit(kinds, ctx) and _series_named(sent.lower, live, lex, status) \
-                and _includes_named(countries, series := main_meeting(before, ctx)):
+        elif not _organisation_summit(kinds, summits) and _series_named(sent.lower, live, lex, status) \
+                and _includes_named(countries, series := main_meeting(before)):
             # "Die siebte Runde soll in Kars stattfinden": the article's series, if the side named is in it
             # (but "the next summit" of an organisation is the organisation's)
             referred = series.sides
@@ -182,10 +194,14 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 countries.add(country)
         if own and met_apart(words, live, lex):
             # "Borrell hatte beide Politiker getrennt empfangen": one meeting with each of them
-            return [c for country, side in referred
-                    for c in _events(replace(view, actors=own + [m for m in side if m.kind in
-                                                                 ("person", "role", "state")]),
-                                     sent, index, mentions, words, lex, kb, evidence, (None, None), day, ctx, [])]
+            out: list[Candidate] = []
+            for _country, side in referred:
+                found, summits = _events(replace(view, actors=own + [m for m in side if m.kind in
+                                                                     ("person", "role", "state")]),
+                                         sent, index, mentions, words, lex, kb, evidence, (None, None), day, ctx, [],
+                                         summits)
+                out += found
+            return out, summits
     # a side the sentence does not name: "er", "sie", "Gespräche mit X", "empfangen worden"
     refers_back = (pronoun_subject(words, lex) and not plural_subject(words, lex)) \
         or no_subject_before_with(actors, mentions, words, lex) or (len(countries) < 2 and points_back(words, lex))
@@ -215,21 +231,23 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     actors = _without_reporters(_resolve_counterparts(actors, kb, day))
     sideline = not lex.sideline_cues.isdisjoint(sent.lower)
     org, near_org = _summit_org(tuple(o for o in view.orgs if o not in met), live, mentions)  # met, no summit
-    if org is not None and ctx is not None:
-        ctx.summit_org = org  # "am Rande des Gipfels der SOZ" names the summit later sentences attend
-        ctx.summit_sentence = index
+    if org is not None:
+        summits = replace(summits, org=org, sentence=index)  # "am Rande des Gipfels der SOZ": later ones attend it
     date = pick_date(view.dates, live, sent, status == "planned")
-    attended = None if sideline else summit_attended(org, view.orgs, live, sent, mentions, lex, ctx, index,
-                                                     before, view.dates, date)
+    attended = None
+    if not sideline:
+        attended, topic = summit_attended(org, view.orgs, live, sent, mentions, lex, summits.topic, index,
+                                          before, view.dates, date)
+        summits = replace(summits, topic=topic)
     invited_to_summit = any(t.kind == "summit" and planned_by_cue(sent, words, t, lex) for t in live)
     if sideline:
         org, near_org = None, []  # a meeting beside the summit, not taking part in it
-    elif org is None and ctx is not None and ctx.summit_org is not None \
+    elif org is None and summits.org is not None \
             and (kinds & JOIN_KINDS or invited_to_summit) \
-            and (kinds & {"summit", "meet"} or (kinds == {"join"} and index - ctx.summit_sentence <= SUMMIT_REACH)):
+            and (kinds & {"summit", "meet"} or (kinds == {"join"} and index - summits.sentence <= SUMMIT_REACH)):
         # "nahmen an der Hauptsitzung des Gipfels teil", "have been invited to the summit": the summit named
         # earlier in the article; "X, Y and Z attended": the summit named just before
-        org, near_org = ctx.summit_org, live
+        org, near_org = summits.org, live
     elif attended is not None:
         org, near_org = attended.org, [*near_org, *attended.near]  # "opened the summit", "welcomed leaders", "attended"
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
@@ -252,7 +270,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         countries.add(location.country)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
             and lex.side_words.isdisjoint(sent.lower):
-        return []  # people travelling, not meeting each other ("Für China reiste Li an, ...")
+        return [], summits  # people travelling, not meeting each other ("Für China reiste Li an, ...")
     visiting = len(countries) == 1 and kinds & {"visit"}
     stops = trip_stops(view.places, live, countries, kb, sent, lex) if visiting else []
     if len(stops) >= 2:
@@ -261,7 +279,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                       topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline)
         return [_candidate(group_all([*actors, Mention("state", stop.start, stop.end, "", key=stop.country,
                                                          country=stop.country, use="visited")]),
-                           stop, stop.country, **common) for stop in stops]
+                           stop, stop.country, **common) for stop in stops], summits
     if len(countries) == 1 and kinds & {"visit"} and location and location.country in kb.states:
         # "Vorn reiste nach Minas Tirith": the country visited is the other side
         actors.append(Mention("state", location.start, location.end, "", key=location.country,
@@ -273,7 +291,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     split = split_by_place(actors, view.places)
     if split:
         # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
-        return [_candidate(group_all(pair), place, place.country, **common) for pair, place in split]
+        return [_candidate(group_all(pair), place, place.country, **common) for pair, place in split], summits
     held_in = location.country if location and location.country in kb.states else None
     if org is not None and (kinds & (JOIN_KINDS | {"visit"}) or attended or invited_to_summit
                             or _said_at_summit(near_org, words, lex)
@@ -296,14 +314,14 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         # "chaired by the alliance's secretary general, Jens Stoltenberg": who the text names for the organisation
         body = (org, *(a for a in actors if a.country == org.country))
         return [_candidate([*group, (org.country, body)], location, None, **common)
-                for group in _group(present)]
+                for group in _group(present)], summits
     if len(countries) < 2:
-        return []
+        return [], summits
     apart = counterparts_apart(actors, mentions, words, live, lex)
     if apart:
         # "Blinken sprach mit Abbas und mit König Abdullah": one meeting per counterpart
-        return [_candidate(group_all(pair), location, host, **common) for pair in apart]
-    return [_candidate(group_all(actors), location, host, **common)]
+        return [_candidate(group_all(pair), location, host, **common) for pair in apart], summits
+    return [_candidate(group_all(actors), location, host, **common)], summits
 
 
 def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tuple[Mention, ...], words: list[str],
@@ -335,10 +353,9 @@ def _candidate(sides, location, host, *, status, kinds, date, round, topics, evi
                      sentence_index, sideline)
 
 
-def _organisation_summit(kinds: frozenset[str], ctx: DocContext | None) -> bool:
+def _organisation_summit(kinds: frozenset[str], summits: Summits) -> bool:
     """A summit word in an article that reports an organisation's summit."""
-    return "summit" in kinds and ctx is not None and any(
-        x is not None for x in (ctx.summit_org, ctx.summit_topic))
+    return "summit" in kinds and (summits.org is not None or summits.topic is not None)
 
 
 def _includes_named(countries: set[str | None], meeting: Candidate) -> bool:

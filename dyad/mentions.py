@@ -18,7 +18,7 @@ from dyad.dates import month_is_name
 from dyad.kb.loader import FOLD_GATE, KnowledgeBase
 from dyad.kb.records import AliasTarget, Office, Person
 from dyad.lexicon import Lexicon
-from dyad.model import DateValue, Location, Mention, Sentence
+from dyad.model import Location, Mention, Sentence
 
 ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an", "einer", "einem", "eines"})
 NAME_LIKENESS = 0.85  # an unknown name this close to an office holder's is that holder's, misspelt
@@ -63,15 +63,6 @@ class SentenceMentions:
 
 
 @dataclass
-class SummitTopic:
-    """The summit an article reports: its organisation, where it was last named, and its day."""
-
-    org: Mention
-    sentence: int
-    day: DateValue | None
-
-
-@dataclass
 class DocContext:
     """What the article has said so far: people named, for short forms and pronouns."""
 
@@ -86,10 +77,6 @@ class DocContext:
             return None
         key = max(self.mentions_of, key=self.mentions_of.__getitem__)  # max() keeps the first of equals
         return self.people.get(key)
-    meeting_tally: object | None = None  # dyad.sides.MeetingTally: the article's main meeting so far
-    summit_org: Mention | None = None  # the organisation whose summit the article reports
-    summit_sentence: int = -1  # where it was last named
-    summit_topic: SummitTopic | None = None  # the summit the title or lead reports (dyad.attendance)
     # the last sentence naming people of exactly two countries: (sentence index, those people)
     last_pair: tuple[int, tuple[Mention, ...]] | None = None
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
 
+from dyad.attendance import Summits
 from dyad.clean import clean
 from dyad.context import NamedDay, fill_from_context, find_dateline
 from dyad.dates import find_dates
@@ -60,6 +61,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     lex = load_lexicon(language)
     text = clean(doc, [load_lexicon(lang) for lang in available_languages()])
     ctx = DocContext()
+    summits = Summits()  # what the sentences so far said of the article's summits (dyad.attendance)
     reference = doc.published
     candidates: list[Candidate] = []
     places_before: dict[int, list[Location]] = {}  # cities named earlier in the same paragraph
@@ -105,9 +107,9 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
         if triggers:
             start, end = text.to_original(sent.start, sent.end)
             evidence = Evidence(doc.text[start:end], start, end)
-            candidates += sentence_events(sent, index, mentions, dates, triggers, lex, kb, evidence,
-                                          (previous_person, protagonist), event_day, ctx,
-                                          candidates)
+            found, summits = sentence_events(sent, index, mentions, dates, triggers, lex, kb, evidence,
+                                             (previous_person, protagonist), event_day, ctx, candidates, summits)
+            candidates += found
         if day:
             reference = date.fromisoformat(day)
             paragraph_day = NamedDay(next(d.past for d in dates if d.past and d.past.precision == "day"),

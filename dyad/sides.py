@@ -174,61 +174,25 @@ def group_referent(before: list[Candidate], index: int, ctx: DocContext | None,
     A larger group is the last meeting of that many sides.
     """
     if size > 2:
-        return next((c.sides for c in reversed(before) if len(c.sides) == size), main_meeting(before, ctx).sides)
+        return next((c.sides for c in reversed(before) if len(c.sides) == size), main_meeting(before).sides)
     last = before[-1]
     pair = ctx.last_pair if ctx is not None else None
     if pair is not None and pair[0] >= index - 1 and pair[0] > last.sentence_index:
         return tuple(group_all(list(pair[1])))
     if last.sentence_index >= index - 1 and len(last.sides) == 2:
         return last.sides
-    return main_meeting(before, ctx).sides
+    return main_meeting(before).sides
 
 
-def main_meeting(before: list[Candidate], ctx: DocContext | None = None) -> Candidate:
-    """The meeting the article is about: the pair of sides reported most often (first on a tie).
-
-    With the article's context, the tally is kept there and only candidates reported since the last
-    question are counted: asked after every sentence, the answer costs no more than the article is long.
-    """
-    if ctx is not None:
-        if not isinstance(ctx.meeting_tally, MeetingTally):
-            ctx.meeting_tally = MeetingTally()
-        return ctx.meeting_tally.main(before)
+def main_meeting(before: list[Candidate]) -> Candidate:
+    """The meeting the article is about: the pair of sides reported most often (first on a tie), as the
+    report of it that names the most people (the first of those)."""
     counts: dict[frozenset[str], int] = {}
-    for cand in before:
+    first: dict[frozenset[str], int] = {}
+    for i, cand in enumerate(before):
         key = frozenset(c for c, _ in cand.sides)
         counts[key] = counts.get(key, 0) + 1
-    best = max(counts, key=lambda k: (counts[k], -next(i for i, c in enumerate(before)
-                                                         if frozenset(x for x, _ in c.sides) == k)))
+        first.setdefault(key, i)
+    best = max(counts, key=lambda k: (counts[k], -first[k]))
     same = [c for c in before if frozenset(x for x, _ in c.sides) == best]
     return max(same, key=lambda c: sum(m.kind == "person" for _, ms in c.sides for m in ms))
-
-
-class MeetingTally:
-    """``main_meeting`` of a growing list of candidates, each candidate counted once."""
-
-    def __init__(self, source: list[Candidate] | None = None) -> None:
-        self.source = source
-        self.seen = 0
-        self.counts: dict[frozenset[str], int] = {}
-        self.first: dict[frozenset[str], int] = {}  # where each set of sides was first reported
-        self.champion: dict[frozenset[str], tuple[int, Candidate]] = {}  # most people named, first on a tie
-        self.best: frozenset[str] | None = None
-
-    def main(self, before: list[Candidate]) -> Candidate:
-        if self.source is not before or self.seen > len(before):
-            MeetingTally.__init__(self, before)
-        for i in range(self.seen, len(before)):
-            cand = before[i]
-            key = frozenset(c for c, _ in cand.sides)
-            self.counts[key] = self.counts.get(key, 0) + 1
-            self.first.setdefault(key, i)
-            people = sum(m.kind == "person" for _, ms in cand.sides for m in ms)
-            if key not in self.champion or people > self.champion[key][0]:
-                self.champion[key] = (people, cand)
-            if self.best is None or (self.counts[key], -self.first[key]) > (self.counts[self.best],
-                                                                            -self.first[self.best]):
-                self.best = key
-        self.seen = len(before)
-        assert self.best is not None  # asked only once a meeting was reported
-        return self.champion[self.best][1]
