@@ -451,8 +451,8 @@ def _summit_org(orgs: tuple[Mention, ...], triggers: list[Trigger],
 def _between_frame(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> tuple[int, int] | None:
     """Token range from "zwischen"/"between" right after a trigger to the end of its clause."""
     for trigger in triggers:
-        k = trigger.token + trigger.size
-        if k < len(words) and words[k].lower() in lex.between_words:
+        k = lex.patterns.frames.first(("between",), sent, words, trigger.token, trigger.size)
+        if k is not None:
             # an apposition ("der USA, Jake Sullivan, am ...") stays inside
             end = next((b for b in sent.breaks if b > k and not (b + 1 < len(words) and words[b + 1][:1].isupper())),
                        len(words))

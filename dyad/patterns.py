@@ -1,4 +1,4 @@
-"""Constructions as data: meeting words and the status cues around them.
+"""Constructions as data: meeting words, the status cues around them, and the frames that name their sides.
 
 Each language keeps its constructions in ``dyad/lang/<iso>/patterns.yaml``. A pattern has a name, what it
 yields (a kind of meeting word, or a status cue such as ``negation`` or ``planned``), how it matches
@@ -28,12 +28,14 @@ from dyad.model import Sentence
 from dyad.morph import lemma
 from dyad.nlp import token_texts
 
-__all__ = ["CUES", "KINDS", "Example", "MeetingWords", "Patterns", "StatusCues", "load_patterns"]
+__all__ = ["CUES", "FRAMES", "KINDS", "Example", "MeetingWords", "Patterns", "StatusCues", "load_patterns"]
 
 LANG_DIR = Path(__file__).parent / "lang"
 KINDS = ("meet", "talks", "visit", "host", "call", "video", "summit", "join")
 # what a status cue says about the meeting word in its scope
 CUES = ("negation", "offer", "wish", "hedge", "denial", "invitation", "reported", "prospect", "past", "planned")
+# where a meeting word's sides are named: "between" opens the frame "talks between A and B"
+FRAMES = ("between",)
 Side = Literal["any", "before", "through"]  # through: before the meeting word or on it
 Within = Literal["clause", "sentence", "unbroken"]  # unbroken: no clause break but commas in between
 Until = Literal["clause", "sentence"]
@@ -322,6 +324,7 @@ class Patterns:
     meeting_words: MeetingWords
     status: StatusCues
     meeting_patterns: tuple[MeetingPattern, ...]
+    frames: StatusCues  # read by the same engine as the status cues, with their own kinds (FRAMES)
 
 
 @lru_cache(maxsize=8)
@@ -349,7 +352,9 @@ def compile_patterns(text: str, language: str, clause_breaks: frozenset[str], so
     cues = []
     for n, item in enumerate(_items(data, "status_cues", source)):
         cues.append(_status_cue(item, _where(source, lines, "status_cues", n, item)))
-    names = [c.name for c in cues] + [p.name for p in meeting_patterns]
+    frames = [_status_cue(item, _where(source, lines, "frames", n, item), FRAMES)
+              for n, item in enumerate(data.get("frames") or [])]
+    names = [c.name for c in (*cues, *frames)] + [p.name for p in meeting_patterns]
     twice = {n for n in names if names.count(n) > 1}
     if twice:
         raise KnowledgeBaseError(f"{source}: pattern name '{sorted(twice)[0]}' used twice")
@@ -357,8 +362,9 @@ def compile_patterns(text: str, language: str, clause_breaks: frozenset[str], so
         if cue.unless is not None and cue.unless[0] not in {c.name for c in cues}:
             raise KnowledgeBaseError(f"{_where(source, lines, 'status_cues', n, {'name': cue.name})}: "
                                      f"unless names no status cue '{cue.unless[0]}'")
-    status = StatusCues(cues, fold, language, frozenset(w.lower() for w in clause_breaks))
-    return Patterns(language, meeting, status, tuple(meeting_patterns))
+    breaks = frozenset(w.lower() for w in clause_breaks)
+    status = StatusCues(cues, fold, language, breaks)
+    return Patterns(language, meeting, status, tuple(meeting_patterns), StatusCues(frames, fold, language, breaks))
 
 
 def _item_lines(root: yaml.Node | None) -> dict[tuple[str, int], int]:
@@ -477,11 +483,12 @@ def _step(raw: Any, where: str, fold: bool = True) -> Step:
     return step
 
 
-def _status_cue(raw: Any, where: str) -> StatusCue:
+def _status_cue(raw: Any, where: str, kinds: tuple[str, ...] = CUES) -> StatusCue:
     item = _check_keys(raw, CUE_KEYS, where)
     cue = item.get("yields")
-    if cue not in CUES:
-        raise KnowledgeBaseError(f"{where}: yields '{cue}', not a status cue ({', '.join(CUES)})")
+    if cue not in kinds:
+        what = "status cue" if kinds == CUES else "frame"
+        raise KnowledgeBaseError(f"{where}: yields '{cue}', not a {what} ({', '.join(kinds)})")
     if ("phrases" in item) == ("sequence" in item):
         raise KnowledgeBaseError(f"{where}: give either phrases or a sequence")
     seq = [{"phrases": item["phrases"]}] if "phrases" in item else item["sequence"]

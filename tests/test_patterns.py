@@ -18,6 +18,9 @@ def _cases():
         for cue in patterns.status.cues:
             for n, example in enumerate(cue.examples):
                 yield pytest.param(lang, "status", cue.name, example, id=f"{lang}-{cue.name}-{n}")
+        for frame in patterns.frames.cues:
+            for n, example in enumerate(frame.examples):
+                yield pytest.param(lang, "frame", frame.name, example, id=f"{lang}-{frame.name}-{n}")
 
 
 CASES = list(_cases())
@@ -51,7 +54,8 @@ def test_pattern_example(lang, section, name, example):
     trigger = next((t for t in triggers if t.token == token), None)
     assert trigger is not None, f"{example.text!r}: the marked meeting word is none ({triggers})"
     words = [t.text for t in sent.tokens]
-    hits = lex.patterns.status.where(name, sent, words, trigger.token, trigger.size)
+    cues = lex.patterns.frames if section == "frame" else lex.patterns.status
+    hits = cues.where(name, sent, words, trigger.token, trigger.size)
     if example.matches:
         cue, _ = _token_at(sent, *example.marked())
         assert cue in hits, f"{example.text!r}: {name} matches at {hits}, not at token {cue}"
@@ -134,3 +138,13 @@ def test_the_well_formed_patterns_compile():
 ])
 def test_other_stages_ask_whether_a_word_is_a_meeting_word(lang, words, k, found):
     assert load_lexicon(lang).triggers.match_at(words, k) == found
+
+
+def test_a_frame_yields_a_frame_kind_and_is_read_apart_from_the_status_cues():
+    frame = "frames:\n  - name: amid\n    yields: planned\n    phrases: [amid]\n    examples: ['{talks} [amid]']\n"
+    with pytest.raises(KnowledgeBaseError, match=r"line 12, pattern 'amid': yields 'planned', not a frame"):
+        compile_patterns(MEETING + GOOD_CUE + frame, "en", frozenset(), "xx/patterns.yaml")
+    good = frame.replace("yields: planned", "yields: between")
+    patterns = compile_patterns(MEETING + GOOD_CUE + good, "en", frozenset(), "xx/patterns.yaml")
+    assert [c.name for c in patterns.frames.cues] == ["amid"]
+    assert [c.name for c in patterns.status.cues] == ["planned"]
