@@ -251,7 +251,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     elif attended is not None:
         org, near_org = attended.org, [*near_org, *attended.near]  # "opened the summit", "welcomed leaders", "attended"
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
-    location, host = read_location(view.places, live, actors, kinds, kb, mentions.token_of, sent.lower, lex)
+    location, host = read_location(view.places, live, actors, kinds, kb, mentions.token_of, sent, lex)
     if location is not None and location.city is None and location.country not in countries \
             and _after_topic_word(location, sent, words, lex):
         location = None  # "sprachen über den Krieg in der Ukraine": what they discussed, not where

@@ -15,7 +15,7 @@ from dyad.lexicon import Lexicon
 from dyad.mentions import PlaceMention
 from dyad.model import DateValue, Location, Mention, Sentence
 
-AGENT_REACH = 12  # "von Bundespräsidentin Karin Keller-Sutter zu einem Besuch empfangen": agent to its verb
+AGENT_NAME_REACH = 4  # "by the crown prince": the agent's preposition to the name
 # What a status cue (dyad/lang/<iso>/patterns.yaml) says about the meeting word in its scope
 NOT_HELD = ("offer", "wish", "negation")
 PLAN_CUES = ("invitation", "prospect")
@@ -102,7 +102,7 @@ def pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence,
 
 
 def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],
-              kinds: frozenset[str], kb: KnowledgeBase, token_of: dict[int, int], lower: Sequence[str],
+              kinds: frozenset[str], kb: KnowledgeBase, token_of: dict[int, int], sent: Sentence,
               lex: Lexicon) -> tuple[Location | None, str | None]:
     """Where the meeting took place, and which side hosted it (the subject of "empfing")."""
     nearest = _nearest_place(places, triggers)
@@ -111,7 +111,7 @@ def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], act
     host = None
     named = [a for a in actors if a.start in token_of]
     subject = min(named, key=lambda a: token_of[a.start]) if named else (actors[0] if actors else None)
-    agent = _agent(named, triggers, lower, token_of, lex)
+    agent = _agent(named, triggers, sent, token_of, lex)
     side = agent or subject
     if "host" in kinds and side is not None:
         host = side.country
@@ -125,14 +125,17 @@ def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], act
     return location, host
 
 
-def _agent(actors: list[Mention], triggers: list[Trigger], lower: Sequence[str], token_of: dict[int, int],
+def _agent(actors: list[Mention], triggers: list[Trigger], sent: Sentence, token_of: dict[int, int],
            lex: Lexicon) -> Mention | None:
-    """ "was received by the crown prince", "vom Kanzler empfangen": the host is the agent."""
-    for k, word in enumerate(lower):
-        if word in lex.agent_words:
-            after = [a for a in actors if 0 < token_of[a.start] - k <= 4]
-            if after and any(t.kind == "host" and abs(t.token - k) <= AGENT_REACH for t in triggers):
-                return min(after, key=lambda a: token_of[a.start])
+    """ "was received by the crown prince", "vom Kanzler empfangen": the host is the agent (the language's
+    agent frame, patterns.yaml), named within a few words after its preposition."""
+    words = [t.text for t in sent.tokens]
+    cues = sorted({k for t in triggers if t.kind == "host"
+                   for k in lex.patterns.frames.where("agent", sent, words, t.token, t.size)})
+    for k in cues:
+        after = [a for a in actors if 0 < token_of[a.start] - k <= AGENT_NAME_REACH]
+        if after:
+            return min(after, key=lambda a: token_of[a.start])
     return None
 
 
