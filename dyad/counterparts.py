@@ -16,7 +16,6 @@ from dyad.model import Location, Mention, Sentence
 from dyad.sides import group_all
 from dyad.trigger import Trigger
 
-APART_REACH = 3  # "held separate phone calls", "beide Politiker getrennt empfangen"
 TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
 BILATERAL_KINDS = frozenset({"meet", "talks", "call", "video", "host"})
 
@@ -43,7 +42,7 @@ def trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countr
     return list(stops.values())
 
 
-def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words: list[str],
+def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: Sentence, words: list[str],
                        triggers: list[Trigger], lex: Lexicon) -> list[list[Mention]]:
     """One subject meeting counterparts of two or more states, not said to be together.
 
@@ -67,7 +66,7 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words:
             w.lower() in lex.later_words for w in words[boundary:])):
         return []  # "Macron and Scholz held talks with Vucic and then with Osmani": one meeting each
     if len(object_countries) == 1:
-        return _counterparts_by_meeting(subjects, objects, position, words, triggers, lex)
+        return _counterparts_by_meeting(subjects, objects, position, sent, words, triggers, lex)
     if len({a.start for a in objects}) == 1 and all(t.kind != "call" for t in triggers):
         # one office of several states met together ("his counterparts from Czechia and Hungary"), but
         # called one by one ("Telefongespräche mit den Außenministern Irans und Israels")
@@ -78,13 +77,14 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, words:
 
 
 def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], position: dict[int, int],
-                             words: list[str], triggers: list[Trigger], lex: Lexicon) -> list[list[Mention]]:
+                             sent: Sentence, words: list[str], triggers: list[Trigger],
+                             lex: Lexicon) -> list[list[Mention]]:
     """Counterparts of one country met apart: "was received by Macron and also held talks with Barrot" (a
     meeting word each), "held separate talks with Jaishankar and Modi"."""
     people = [a for a in objects if a.kind == "person"]
     if len(people) < 2:
         return []
-    if met_apart(words, triggers, lex):
+    if met_apart(sent, words, triggers, lex):
         return [subjects + [person] for person in people]
     starts = sorted(t.token for t in triggers if t.kind in BILATERAL_KINDS)
     if len(starts) < 2:
@@ -95,10 +95,10 @@ def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], po
     return [subjects + g for g in groups] if len(groups) >= 2 else []
 
 
-def met_apart(words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
-    """ "held separate talks", "getrennt empfangen": an apart word next to a meeting word."""
-    return any(words[k].lower() in lex.apart_words for t in triggers
-               for k in range(max(0, t.token - APART_REACH), min(len(words), t.token + t.size + APART_REACH)))
+def met_apart(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
+    """ "held separate talks", "getrennt empfangen": the language's apart frame (patterns.yaml) at a meeting
+    word: one meeting with each counterpart."""
+    return any(lex.patterns.frames.where("apart", sent, words, t.token, t.size) for t in triggers)
 
 
 def split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):

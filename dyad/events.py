@@ -192,7 +192,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             if country not in countries:
                 actors.extend(m for m in mentions_of_side if m.kind in ("person", "role", "state"))
                 countries.add(country)
-        if own and met_apart(words, live, lex):
+        if own and met_apart(sent, words, live, lex):
             # "Borrell hatte beide Politiker getrennt empfangen": one meeting with each of them
             out: list[Candidate] = []
             for _country, side in referred:
@@ -317,7 +317,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 for group in _group(present)], summits
     if len(countries) < 2:
         return [], summits
-    apart = counterparts_apart(actors, mentions, words, live, lex)
+    apart = counterparts_apart(actors, mentions, sent, words, live, lex)
     if apart:
         # "Blinken sprach mit Abbas und mit König Abdullah": one meeting per counterpart
         return [_candidate(group_all(pair), location, host, **common) for pair in apart], summits

@@ -83,7 +83,6 @@ class Lexicon:
     ordinal_dots: bool = False  # "am 19. September": a full stop after a small number ends no sentence
     capitalised_nouns: bool = False  # German: a lower-case word is no noun (no role, no name)
     role_complements: frozenset[str] = frozenset()
-    apart_words: frozenset[str] = frozenset()
     session_nouns: frozenset[str] = frozenset()
     war_nouns: frozenset[str] = frozenset()
     month_bounds: frozenset[str] = frozenset()

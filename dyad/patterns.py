@@ -35,8 +35,8 @@ KINDS = ("meet", "talks", "visit", "host", "call", "video", "summit", "join")
 # what a status cue says about the meeting word in its scope
 CUES = ("negation", "offer", "wish", "hedge", "denial", "invitation", "reported", "prospect", "past", "planned")
 # where a meeting word's sides are named: "between" opens the frame "talks between A and B", "agent" the host
-# of a passive host verb ("was received by the king")
-FRAMES = ("between", "agent")
+# of a passive host verb ("was received by the king"), "apart" one meeting per counterpart ("separately")
+FRAMES = ("between", "agent", "apart")
 Side = Literal["any", "before", "through"]  # through: before the meeting word or on it
 Within = Literal["clause", "sentence", "unbroken"]  # unbroken: no clause break but commas in between
 Until = Literal["clause", "sentence"]
