@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +103,12 @@ class Lexicon:
     ago_preps: frozenset[str] = frozenset()
     one_words: frozenset[str] = frozenset()
     ordinal_suffixes: frozenset[str] = frozenset()
+
+    @cached_property
+    def debris_line(self) -> re.Pattern[str]:
+        """The debris-line patterns as one alternation: a line is debris if it matches one of them whole, and
+        one regex tries them all in a single call (every line of every article is tried)."""
+        return re.compile("|".join(f"(?:{p.pattern})" for p in self.debris_lines), re.IGNORECASE)
 
     @property
     def triggers(self) -> MeetingWords:
