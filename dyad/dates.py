@@ -37,15 +37,17 @@ class DateMention:
 
 
 def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
-               reference: date | None = None) -> list[DateMention]:
-    """Every date expression of a sentence, left to right."""
+               reference: date | None = None, lower: list[str] | None = None) -> list[DateMention]:
+    """Every date expression of a sentence, left to right; ``lower`` is the tokens' text lower-cased, where
+    the caller has it."""
     words = [t.text for t in tokens]
-    lower = [w.lower() for w in words]
-    shift_at = lex.day_before.scan(lower)
+    if lower is None:
+        lower = [w.lower() for w in words]
+    shift_at = lex.day_before.scan(lower, lower)
     out: list[DateMention] = []
     i = 0
     n = len(tokens)
-    starters = _starters(lex)
+    starters = lex.date_starters
     while i < n:
         if not (lower[i] in starters or words[i][:1].isdigit() or shift_at[i]):
             i += 1  # most words begin no date expression
@@ -62,22 +64,6 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
                                _at(future, tokens, i, size)))
         i += size
     return out
-
-
-_STARTERS: dict[int, tuple[Lexicon, frozenset[str]]] = {}
-
-
-def _starters(lex: Lexicon) -> frozenset[str]:
-    """The words (besides numbers and day shifts) an expression of ``_match`` may begin with."""
-    kept = _STARTERS.get(id(lex))
-    if kept is not None and kept[0] is lex:
-        return kept[1]
-    words = {*lex.months, *lex.weekdays, *(day + part for day in lex.weekdays for part in lex.day_parts),
-             *lex.day_offsets, *lex.ago_preps, *lex.numbers, *lex.one_words, *lex.month_parts, *lex.past_words,
-             *lex.next_words, *lex.this_words}
-    found = frozenset(w.lower() for w in words)
-    _STARTERS[id(lex)] = (lex, found)
-    return found
 
 
 def _at(value: DateValue | None, tokens, i: int, size: int) -> DateValue | None:

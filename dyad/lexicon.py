@@ -110,6 +110,19 @@ class Lexicon:
         one regex tries them all in a single call (every line of every article is tried)."""
         return re.compile("|".join(f"(?:{p.pattern})" for p in self.debris_lines), re.IGNORECASE)
 
+    @cached_property
+    def date_starters(self) -> frozenset[str]:
+        """The lower-case words (besides numbers and day shifts) a date expression may begin with (dyad.dates)."""
+        words = {*self.months, *self.weekdays, *(day + part for day in self.weekdays for part in self.day_parts),
+                 *self.day_offsets, *self.ago_preps, *self.numbers, *self.one_words, *self.month_parts,
+                 *self.past_words, *self.next_words, *self.this_words}
+        return frozenset(w.lower() for w in words)
+
+    @cached_property
+    def role_endings(self) -> tuple[str, ...]:
+        """The endings of ``role_suffixes``: one ``str.endswith`` tells whether a word may be a compound role."""
+        return tuple(ending for ending, _ in self.role_suffixes)
+
     @property
     def triggers(self) -> MeetingWords:
         """The meeting words, for stages that ask whether a word is one (``lex.triggers.match_at``)."""

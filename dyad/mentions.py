@@ -99,9 +99,12 @@ def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
 
 
 def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, day: date | None,
-                  ctx: DocContext) -> SentenceMentions:
+                  ctx: DocContext, lower: list[str] | None = None) -> SentenceMentions:
+    """The sentence's actors and places; ``lower`` is its tokens' text lower-cased, where the caller has it."""
     words = [t.text for t in sent.tokens]
-    spans = _raw_spans(words, kb, lex, _title_case(words, lex))
+    if lower is None:
+        lower = [w.lower() for w in words]
+    spans = _raw_spans(words, lower, kb, lex, _title_case(words, lex))
     actors: list[Mention] = []
     weak: list[Mention] = []
     orgs: list[Mention] = []
@@ -152,7 +155,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             if person is not None:
                 add(person, span.i, actors)
         elif target.kind == "state":
-            if _is_location(spans, k, words, lex):
+            if _is_location(spans, k, lower, lex):
                 continue
             add(Mention("state", start, end, text[start:end], key=target.key, country=target.key,
                         use=target.use), span.i, weak)
@@ -160,7 +163,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             add(Mention("org", start, end, text[start:end], key=target.key, country=target.key,
                         actor_type="IGO", use=target.use), span.i, orgs)
 
-    places = _places(sent, words, kb, lex, text)
+    places = _places(sent, words, lower, kb, lex, text)
     people = [m for m in actors if m.kind == "person" and m.country]  # an office holder not yet placed counts later
     for mention in people:
         key = mention.key or mention.name
@@ -186,37 +189,38 @@ def _title_case(words: list[str], lex: Lexicon) -> bool:
         and any(lex.triggers.match_at(words, k) for k in range(1, len(words)) if words[k][:1].isupper())
 
 
-def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon, title_case: bool = False) -> list[Span]:
+def _raw_spans(words: list[str], lower: list[str], kb: KnowledgeBase, lex: Lexicon,
+               title_case: bool = False) -> list[Span]:
     """Longest matches of actor names, role nouns and unknown capitalised names; in a ``title_case`` headline,
-    meeting words are no part of a name."""
+    meeting words are no part of a name. ``lower`` holds the words lower-cased."""
     roles = kb.roles.get(lex.language)
     actor_at = kb.actors.scan(words)
-    role_at = roles.scan(words) if roles else [None] * len(words)
+    role_at = roles.scan(words, lower) if roles else [None] * len(words)
     spans: list[Span] = []
     i, n = 0, len(words)
     while i < n:
         word = words[i]
-        if not word[:1].isupper() and not actor_at[i] and not role_at[i] and word.lower() not in lex.months \
-                and (roles is None or not roles.starts(word)):
+        if not word[:1].isupper() and not actor_at[i] and not role_at[i] and lower[i] not in lex.months \
+                and (roles is None or not roles.starts(word, lower[i])):
             i += 1  # a lower-case word that begins no name, office or role phrase
             continue
         actor = actor_at[i] or _genitive_person(words, i, kb) or _folded_person(words, i, kb)
         role = role_at[i]
-        role = role or _role_across_adjectives(words, i, kb, roles) or _compound_role(words[i], lex)
+        role = role or _role_across_adjectives(words, lower, i, kb, roles) or _compound_role(word, lower[i], lex)
         if role and (not actor or role[0] >= actor[0]):
             spans.append(Span(i, i + role[0], "role", office=role[1][0]))
             i += role[0]
         elif actor and _plausible_actor(words, i, actor[0], actor[1], lex, title_case):
             spans.append(Span(i, i + actor[0], "actor", tuple(actor[1])))
             i += actor[0]
-        elif (_capitalised_name(words[i], lex) or month_is_name(words, i, lex)) \
+        elif (_capitalised_name(word, lower[i], lex) or month_is_name(words, i, lex)) \
                 and not (title_case and lex.triggers.match_at(words, i)):
             j = i + 1
             while j < n and j - i < MAX_NAME_TOKENS:
                 # "Junus-Bek Jewkurow", "Mohamed bin Sajed": hyphenated parts and particles stay in the name
-                step = 2 if words[j] in HYPHENS or words[j].lower() in NAME_PARTICLES else 1
+                step = 2 if words[j] in HYPHENS or lower[j] in NAME_PARTICLES else 1
                 k = j + step - 1
-                if k >= n or not _capitalised_name(words[k], lex) or actor_at[k] \
+                if k >= n or not _capitalised_name(words[k], lower[k], lex) or actor_at[k] \
                         or _genitive_person(words, k, kb) or role_at[k] \
                         or (title_case and lex.triggers.match_at(words, k)):
                     break
@@ -228,11 +232,11 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon, title_case: bo
     return spans
 
 
-def _compound_role(word: str, lex: Lexicon) -> tuple[int, list[str]] | None:
-    """A compound role noun the role list does not spell out ("Entwicklungsministerin"): its head's office."""
-    if not lex.role_suffixes or not word[:1].isupper() or not word.isalpha():
+def _compound_role(word: str, low: str, lex: Lexicon) -> tuple[int, list[str]] | None:
+    """A compound role noun the role list does not spell out ("Entwicklungsministerin"): its head's office.
+    ``low`` is the word lower-cased."""
+    if not lex.role_suffixes or not word[:1].isupper() or not low.endswith(lex.role_endings) or not word.isalpha():
         return None
-    low = word.lower()
     for ending, office in lex.role_suffixes:
         if low.endswith(ending):
             return 1, [office]
@@ -309,9 +313,9 @@ def _folded_person(words: list[str], i: int, kb: KnowledgeBase):
     return None
 
 
-def _role_across_adjectives(words, i, kb: KnowledgeBase, roles):
+def _role_across_adjectives(words, lower, i, kb: KnowledgeBase, roles):
     """A role phrase with a state adjective inside ("Sekretär des russischen Sicherheitsrates")."""
-    if roles is None or not roles.starts(words[i]):
+    if roles is None or not roles.starts(words[i], lower[i]):
         return None
     kept, index = [], []
     for k in range(i, min(len(words), i + 6)):
@@ -345,10 +349,10 @@ def _plausible_actor(words, i, size, targets, lex: Lexicon, title_case: bool = F
     return True
 
 
-def _capitalised_name(word: str, lex: Lexicon) -> bool:
+def _capitalised_name(word: str, low: str, lex: Lexicon) -> bool:
+    """``low`` is the word lower-cased."""
     return (len(word) > 1 and word[0].isupper() and word[1:].islower() is not False and word.isalpha()
-            and word not in lex.name_stopwords and word.lower() not in lex.months
-            and word.lower() not in lex.weekdays)
+            and word not in lex.name_stopwords and low not in lex.months and low not in lex.weekdays)
 
 
 def _role_country(spans: list[Span], k: int, words: list[str], kb: KnowledgeBase,
@@ -578,19 +582,19 @@ def _unknown_by_surname(tokens: list[str], ctx: DocContext) -> Mention | None:
     return ctx.unknown.get(tokens[-1]) if tokens else None
 
 
-def _is_location(spans: list[Span], k: int, words: list[str], lex: Lexicon) -> bool:
+def _is_location(spans: list[Span], k: int, lower: list[str], lex: Lexicon) -> bool:
     span = spans[k]
-    before = [w for w in words[max(0, span.i - 2):span.i]]
-    before = [w.lower() for w in before if w.lower() not in ARTICLES]
+    before = [w for w in lower[max(0, span.i - 2):span.i] if w not in ARTICLES]
     return bool(before) and before[-1] in lex.location_preps
 
 
-def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, text: str) -> tuple[PlaceMention, ...]:
+def _places(sent: Sentence, words: list[str], lower: list[str], kb: KnowledgeBase, lex: Lexicon,
+            text: str) -> tuple[PlaceMention, ...]:
     """Places after a location preposition or a visiting verb, and the ones listed after them
-    ("nach Paris und Warschau")."""
+    ("nach Paris und Warschau"); ``lower`` holds the words lower-cased."""
     out = []
-    for i, w in enumerate(words):
-        if w.lower() in lex.where_words and i >= 2:
+    for i, low in enumerate(lower):
+        if low in lex.where_words and i >= 2:
             # "Letzte Station war Katar, wo Scholz ... zusammentraf"
             for size in (1, 2, 3):
                 start = i - 1 - size
@@ -598,15 +602,15 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
                 if found is not None and found[1] == size:
                     out.append(PlaceMention(found[0], start, False, found[2]))
                     break
-        if w.lower() not in lex.location_preps and w.lower() not in lex.place_verbs:
+        if low not in lex.location_preps and low not in lex.place_verbs:
             continue
-        destination = w.lower() in lex.direction_preps
+        destination = low in lex.direction_preps
         j = i + 1
         while True:
             # "in Den Haag", "in El Alamein": an article may begin the name itself
-            while j < len(words) and (words[j].lower() in ARTICLES or _describes_place(words, j, kb, lex)
-                                      or (j > i + 1 and words[j].lower() in lex.place_links
-                                          and words[j - 1].lower() in lex.place_nouns)) \
+            while j < len(words) and (lower[j] in ARTICLES or _describes_place(words, j, kb, lex)
+                                      or (j > i + 1 and lower[j] in lex.place_links
+                                          and lower[j - 1] in lex.place_nouns)) \
                     and _place_at(sent, words, j, kb, lex) is None:
                 j += 1
             found = _place_at(sent, words, j, kb, lex)
@@ -618,10 +622,10 @@ def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, t
             location, size, others = found
             out.append(PlaceMention(location, j, destination, others))
             j += size
-            if not (j + 1 < len(words) and (words[j] == "," or words[j].lower() in lex.side_words)):
+            if not (j + 1 < len(words) and (words[j] == "," or lower[j] in lex.side_words)):
                 break
             j += 1
-            if words[j - 1] == "," and j + 1 < len(words) and words[j].lower() in lex.side_words:
+            if words[j - 1] == "," and j + 1 < len(words) and lower[j] in lex.side_words:
                 j += 1  # the serial comma: "Kuwait, Bahrain, and Egypt"
     return tuple(out)
 

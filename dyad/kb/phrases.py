@@ -70,9 +70,10 @@ class PhraseIndex(Generic[V]):
     def items(self) -> ItemsView[tuple[str, ...], list[V]]:
         return self._exact.items()
 
-    def starts(self, word: str) -> bool:
-        """Whether some phrase begins with ``word`` (a cheap test before a longer search)."""
-        first = word.lower() if self.fold_case else word
+    def starts(self, word: str, lower: str | None = None) -> bool:
+        """Whether some phrase begins with ``word`` (a cheap test before a longer search); ``lower`` is
+        ``word.lower()`` where the caller has it."""
+        first = (word.lower() if lower is None else lower) if self.fold_case else word
         return first in self._roots or (not self.fold_case and first[:1].isupper()
                                         and first[0].lower() + first[1:] in self._roots)
 
@@ -83,9 +84,12 @@ class PhraseIndex(Generic[V]):
         window = words[i:i + self._depth]
         return self._walks([w.lower() for w in window] if self.fold_case else window, 1)[0]
 
-    def scan(self, words: Sequence[str]) -> list[tuple[int, list[V]] | None]:
-        """The longest phrase starting at each token, in one pass: ``scan(words)[i] == match_at(words, i)``."""
-        return self._walks([w.lower() for w in words] if self.fold_case else words, len(words))
+    def scan(self, words: Sequence[str], lower: Sequence[str] | None = None) -> list[tuple[int, list[V]] | None]:
+        """The longest phrase starting at each token, in one pass: ``scan(words)[i] == match_at(words, i)``.
+        A caller that has lower-cased the words already passes them as ``lower``."""
+        if not self.fold_case:
+            return self._walks(words, len(words))
+        return self._walks([w.lower() for w in words] if lower is None else lower, len(words))
 
     def _walks(self, keys: Sequence[str], starts: int) -> list[tuple[int, list[V]] | None]:
         """The longest phrase at each of the first ``starts`` tokens of ``keys`` (folded as the phrases are);
