@@ -123,6 +123,11 @@ class Lexicon:
         """The endings of ``role_suffixes``: one ``str.endswith`` tells whether a word may be a compound role."""
         return tuple(ending for ending, _ in self.role_suffixes)
 
+    @cached_property
+    def place_cues(self) -> frozenset[str]:
+        """The words a place may be named after or before (dyad.mentions): where, location and place words."""
+        return self.where_words | self.location_preps | self.place_verbs
+
     @property
     def triggers(self) -> MeetingWords:
         """The meeting words, for stages that ask whether a word is one (``lex.triggers.match_at``)."""

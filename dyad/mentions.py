@@ -193,20 +193,25 @@ def _raw_spans(words: list[str], lower: list[str], kb: KnowledgeBase, lex: Lexic
                title_case: bool = False) -> list[Span]:
     """Longest matches of actor names, role nouns and unknown capitalised names; in a ``title_case`` headline,
     meeting words are no part of a name. ``lower`` holds the words lower-cased."""
+    n = len(words)
     roles = kb.roles.get(lex.language)
     actor_at = kb.actors.scan(words)
-    role_at = roles.scan(words, lower) if roles else [None] * len(words)
+    role_at = roles.scan(words, lower) if roles is not None else [None] * n
+    role_starts = roles.starts_each(words, lower) if roles is not None else [False] * n
+    # a lower-case word that begins no name, office, role phrase or month begins no span: most words, told apart
+    # in one pass before the loop
+    begins = [word[:1].isupper() or actor is not None or role is not None or starts or low in lex.months
+              for word, actor, role, starts, low in zip(words, actor_at, role_at, role_starts, lower, strict=True)]
     spans: list[Span] = []
-    i, n = 0, len(words)
+    i = 0
     while i < n:
-        word = words[i]
-        if not word[:1].isupper() and not actor_at[i] and not role_at[i] and lower[i] not in lex.months \
-                and (roles is None or not roles.starts(word, lower[i])):
-            i += 1  # a lower-case word that begins no name, office or role phrase
+        if not begins[i]:
+            i += 1
             continue
+        word = words[i]
         actor = actor_at[i] or _genitive_person(words, i, kb) or _folded_person(words, i, kb)
-        role = role_at[i]
-        role = role or _role_across_adjectives(words, lower, i, kb, roles) or _compound_role(word, lower[i], lex)
+        role = role_at[i] or (role_starts[i] and _role_across_adjectives(words, i, kb, roles)) \
+            or _compound_role(word, lower[i], lex)
         if role and (not actor or role[0] >= actor[0]):
             spans.append(Span(i, i + role[0], "role", office=role[1][0]))
             i += role[0]
@@ -303,20 +308,23 @@ def _folded_person(words: list[str], i: int, kb: KnowledgeBase):
     """A known person in another transliteration ("Mirsojan" for Mirzoyan, "Kassym-Schomart Tokajew")."""
     if not words[i][:1].isupper() or kb.fold(words[i])[:FOLD_GATE] not in kb.folded_prefixes:
         return None  # one fold per capitalised word: most are no name at all
-    for size in (4, 3, 2, 1):  # the longest name first; hyphens count as tokens
-        if i + size > len(words) or not all(w[:1].isupper() or w == "-" for w in words[i:i + size]) \
-                or words[i + size - 1] == "-" or (i + size < len(words) and words[i + size] == "-"):
+    n = len(words)
+    run = i + 1  # the end of the capitalised words and hyphens from i, four at most: the name is among them
+    while run < n and run - i < 4 and (words[run][:1].isupper() or words[run] == "-"):
+        run += 1
+    for end in range(run, i, -1):  # the longest name first; hyphens count as tokens
+        if words[end - 1] == "-" or (end < n and words[end] == "-"):
             continue  # never half of a hyphenated name ("Junus-Bek")
-        ids = kb.folded_names.get(kb.fold(" ".join(words[i:i + size]).replace(" - ", "-")))
+        size = end - i
+        ids = kb.folded_names.get(kb.fold(" ".join(words[i:end]).replace(" - ", "-")))
         if ids and len(ids) == 1:
             return size, [AliasTarget("person", next(iter(ids)), "name" if size > 1 else "folded")]
     return None
 
 
-def _role_across_adjectives(words, lower, i, kb: KnowledgeBase, roles):
-    """A role phrase with a state adjective inside ("Sekretär des russischen Sicherheitsrates")."""
-    if roles is None or not roles.starts(words[i], lower[i]):
-        return None
+def _role_across_adjectives(words, i, kb: KnowledgeBase, roles):
+    """A role phrase with a state adjective inside ("Sekretär des russischen Sicherheitsrates"); the caller
+    has checked that a role phrase begins with ``words[i]``."""
     kept, index = [], []
     for k in range(i, min(len(words), i + 6)):
         hit = kb.actors.match_at(words, k)
@@ -593,7 +601,8 @@ def _places(sent: Sentence, words: list[str], lower: list[str], kb: KnowledgeBas
     """Places after a location preposition or a visiting verb, and the ones listed after them
     ("nach Paris und Warschau"); ``lower`` holds the words lower-cased."""
     out = []
-    for i, low in enumerate(lower):
+    for i in [i for i, low in enumerate(lower) if low in lex.place_cues]:  # most words are none of these
+        low = lower[i]
         if low in lex.where_words and i >= 2:
             # "Letzte Station war Katar, wo Scholz ... zusammentraf"
             for size in (1, 2, 3):

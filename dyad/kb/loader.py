@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property, lru_cache
@@ -47,7 +47,14 @@ class KnowledgeBase:
 
     def fold(self, name: str) -> str:
         """A spelling-insensitive key: "Bairamow" and "Bayramov" fold alike."""
-        return _fold_seen(name, self.folds)
+        return self._fold_seen(name)
+
+    @cached_property
+    def _fold_seen(self) -> Callable[[str], str]:
+        """``fold_name`` with this base's folds, remembered per word read: every capitalised word of a text is
+        folded (mentions._folded_person), and names recur."""
+        folds = self.folds
+        return lru_cache(maxsize=1 << 16)(lambda name: fold_name(name, folds))
 
     def holder(self, office: str, country: str | None, day: date | None) -> Person | None:
         """Who held ``office`` for ``country`` on ``day`` (single holder only)."""
@@ -230,13 +237,6 @@ def fold_name(name: str, folds: tuple[tuple[str, str], ...]) -> str:
     for old, new in folds:
         text = text.replace(old, new)
     return " ".join(text.split())
-
-
-@lru_cache(maxsize=1 << 16)
-def _fold_seen(name: str, folds: tuple[tuple[str, str], ...]) -> str:
-    """``fold_name`` of a word read in a text: every capitalised word is folded (mentions._folded_person),
-    and names recur."""
-    return fold_name(name, folds)
 
 
 def _read_yaml(path: Path, kind: type) -> Any:

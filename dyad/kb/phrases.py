@@ -77,6 +77,13 @@ class PhraseIndex(Generic[V]):
         return first in self._roots or (not self.fold_case and first[:1].isupper()
                                         and first[0].lower() + first[1:] in self._roots)
 
+    def starts_each(self, words: Sequence[str], lower: Sequence[str] | None = None) -> list[bool]:
+        """``[self.starts(w) for w in words]`` in one pass; ``lower`` as for ``scan``."""
+        roots = self._roots
+        if self.fold_case:
+            return [key in roots for key in ([w.lower() for w in words] if lower is None else lower)]
+        return [w in roots or (w[:1].isupper() and w[0].lower() + w[1:] in roots) for w in words]
+
     def match_at(self, words: Sequence[str], i: int) -> tuple[int, list[V]] | None:
         """Longest phrase starting at ``words[i]``: (length, values) or None."""
         if not self.starts(words[i]):
