@@ -43,26 +43,26 @@ def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
     words = [t.text for t in tokens]
     if lower is None:
         lower = [w.lower() for w in words]
-    shift_at = lex.day_before.scan(lower, lower)
     out: list[DateMention] = []
-    i = 0
-    n = len(tokens)
-    starters = lex.date_starters
-    while i < n:
-        if not (lower[i] in starters or words[i][:1].isdigit() or shift_at[i]):
-            i += 1  # most words begin no date expression
+    starters, openers = lex.date_starters, lex.date_openers
+    end = 0  # the tokens before this one belong to an expression found
+    # most words begin no date expression: only a number or a word that may begin one is tried
+    for i in [i for i, low in enumerate(lower) if low in openers or low[:1].isdigit()]:
+        if i < end:
+            continue
+        shift = lex.day_before.match_at(lower, i)  # "the day before", "am Vortag"
+        if not (lower[i] in starters or words[i][:1].isdigit() or shift):
             continue
         try:
-            found = _match(words, lower, shift_at, i, lex, published, reference or published)
+            found = _match(words, lower, shift, i, lex, published, reference or published)
         except OverflowError:  # a day counted from the first or the last day of the calendar
             found = None
         if found is None:
-            i += 1
             continue
         size, past, future = found
         out.append(DateMention(tokens[i].start, tokens[i + size - 1].end, _at(past, tokens, i, size),
                                _at(future, tokens, i, size)))
-        i += size
+        end = i + size
     return out
 
 
@@ -90,9 +90,9 @@ SHIFTS = {"before": -1, "after": 1, "same": 0}
 EXPLICIT = "explicit"
 
 
-def _match(words, lower, shift_at, i, lex: Lexicon, published: date | None, reference: date | None):
-    """(tokens used, past reading, future reading) for an expression at ``i``; ``shift_at`` holds the
-    day-before/after phrases starting at each token."""
+def _match(words, lower, shift, i, lex: Lexicon, published: date | None, reference: date | None):
+    """(tokens used, past reading, future reading) for an expression at ``i``; ``shift`` is the
+    day-before/after phrase starting there, if any."""
     w, lw = words[i], lower[i]
     n = len(words)
     nxt = lower[i + 1] if i + 1 < n else ""
@@ -180,7 +180,6 @@ def _match(words, lower, shift_at, i, lex: Lexicon, published: date | None, refe
         value = _day(published + timedelta(days=lex.day_offsets[lw]), REL)
         return 1, value, value
 
-    shift = shift_at[i]
     if shift and reference is not None:
         size, kinds = shift
         value = _day(reference + timedelta(days=SHIFTS[kinds[0]]), REL)

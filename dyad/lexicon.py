@@ -119,6 +119,12 @@ class Lexicon:
         return frozenset(w.lower() for w in words)
 
     @cached_property
+    def date_openers(self) -> frozenset[str]:
+        """``date_starters`` and the first words of the day shifts: any word a date expression may begin with,
+        numbers aside."""
+        return self.date_starters | self.day_before.first_tokens
+
+    @cached_property
     def role_endings(self) -> tuple[str, ...]:
         """The endings of ``role_suffixes``: one ``str.endswith`` tells whether a word may be a compound role."""
         return tuple(ending for ending, _ in self.role_suffixes)

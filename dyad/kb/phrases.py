@@ -77,6 +77,12 @@ class PhraseIndex(Generic[V]):
         return first in self._roots or (not self.fold_case and first[:1].isupper()
                                         and first[0].lower() + first[1:] in self._roots)
 
+    @property
+    def first_tokens(self) -> frozenset[str]:
+        """The tokens phrases begin with, as the index compares them (lower-cased where it folds case; without
+        folding, a capitalised word also begins a phrase beginning with its lower-case form, see ``starts``)."""
+        return frozenset(self._roots)
+
     def starts_each(self, words: Sequence[str], lower: Sequence[str] | None = None) -> list[bool]:
         """``[self.starts(w) for w in words]`` in one pass; ``lower`` as for ``scan``."""
         roots = self._roots
