@@ -104,7 +104,8 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
     words = [t.text for t in sent.tokens]
     if lower is None:
         lower = [w.lower() for w in words]
-    spans = _raw_spans(words, lower, kb, lex, _title_case(words, lex))
+    actor_at = kb.actors.scan(words)  # the longest actor name at each token: read for spans and places
+    spans = _raw_spans(words, lower, actor_at, kb, lex, _title_case(words, lex))
     actors: list[Mention] = []
     weak: list[Mention] = []
     orgs: list[Mention] = []
@@ -163,7 +164,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             add(Mention("org", start, end, text[start:end], key=target.key, country=target.key,
                         actor_type="IGO", use=target.use), span.i, orgs)
 
-    places = _places(sent, words, lower, kb, lex, text)
+    places = _places(sent, words, lower, actor_at, kb, lex, text)
     people = [m for m in actors if m.kind == "person" and m.country]  # an office holder not yet placed counts later
     for mention in people:
         key = mention.key or mention.name
@@ -189,13 +190,13 @@ def _title_case(words: list[str], lex: Lexicon) -> bool:
         and any(lex.triggers.match_at(words, k) for k in range(1, len(words)) if words[k][:1].isupper())
 
 
-def _raw_spans(words: list[str], lower: list[str], kb: KnowledgeBase, lex: Lexicon,
+def _raw_spans(words: list[str], lower: list[str], actor_at: list, kb: KnowledgeBase, lex: Lexicon,
                title_case: bool = False) -> list[Span]:
     """Longest matches of actor names, role nouns and unknown capitalised names; in a ``title_case`` headline,
-    meeting words are no part of a name. ``lower`` holds the words lower-cased."""
+    meeting words are no part of a name. ``lower`` holds the words lower-cased, ``actor_at`` the actor names
+    found at each (``kb.actors.scan``)."""
     n = len(words)
     roles = kb.roles.get(lex.language)
-    actor_at = kb.actors.scan(words)
     role_at = roles.scan(words, lower) if roles is not None else [None] * n
     role_starts = roles.starts_each(words, lower) if roles is not None else [False] * n
     # a lower-case word that begins no name, office, role phrase or month begins no span: most words, told apart
@@ -525,10 +526,9 @@ def _holder_named_alike(surface: str, office: str | None, country: str | None, k
     resembles closely: a typo or another transliteration of a known person named with their office."""
     if office not in kb.offices:
         return None
-    keys = {office} | {k for k, kind in kb.offices.items() if kind.is_a == office}
     written = kb.fold(surface)
-    alike = {person.id: (person, day is None or o.held_on(day)) for (key, side), held in kb.holders.items()
-             if key in keys and (country is None or side == country) for o, person in held
+    alike = {person.id: (person, day is None or o.held_on(day)) for (_, side), held in kb.holders_under[office]
+             if country is None or side == country for o, person in held
              if any(_alike(written, kb.fold(name)) for name in (person.name, *person.aliases))}
     # the sentence's day may be another time's ("2013 begann der Bau, sagte Außenminister X"): any holder will do
     # where none held the office that day
@@ -596,10 +596,11 @@ def _is_location(spans: list[Span], k: int, lower: list[str], lex: Lexicon) -> b
     return bool(before) and before[-1] in lex.location_preps
 
 
-def _places(sent: Sentence, words: list[str], lower: list[str], kb: KnowledgeBase, lex: Lexicon,
+def _places(sent: Sentence, words: list[str], lower: list[str], actor_at: list, kb: KnowledgeBase, lex: Lexicon,
             text: str) -> tuple[PlaceMention, ...]:
     """Places after a location preposition or a visiting verb, and the ones listed after them
-    ("nach Paris und Warschau"); ``lower`` holds the words lower-cased."""
+    ("nach Paris und Warschau"); ``lower`` holds the words lower-cased, ``actor_at`` the actor names found at
+    each."""
     out = []
     for i in [i for i, low in enumerate(lower) if low in lex.place_cues]:  # most words are none of these
         low = lower[i]
@@ -607,7 +608,7 @@ def _places(sent: Sentence, words: list[str], lower: list[str], kb: KnowledgeBas
             # "Letzte Station war Katar, wo Scholz ... zusammentraf"
             for size in (1, 2, 3):
                 start = i - 1 - size
-                found = _place_at(sent, words, start, kb, lex) if start >= 0 else None
+                found = _place_at(sent, words, actor_at, start, kb, lex) if start >= 0 else None
                 if found is not None and found[1] == size:
                     out.append(PlaceMention(found[0], start, False, found[2]))
                     break
@@ -617,14 +618,14 @@ def _places(sent: Sentence, words: list[str], lower: list[str], kb: KnowledgeBas
         j = i + 1
         while True:
             # "in Den Haag", "in El Alamein": an article may begin the name itself
-            while j < len(words) and (lower[j] in ARTICLES or _describes_place(words, j, kb, lex)
-                                      or (j > i + 1 and lower[j] in lex.place_links
-                                          and lower[j - 1] in lex.place_nouns)) \
-                    and _place_at(sent, words, j, kb, lex) is None:
+            found = _place_at(sent, words, actor_at, j, kb, lex)
+            while found is None and j < len(words) and (
+                    lower[j] in ARTICLES or _describes_place(words, actor_at, j, lex)
+                    or (j > i + 1 and lower[j] in lex.place_links and lower[j - 1] in lex.place_nouns)):
                 j += 1
-            found = _place_at(sent, words, j, kb, lex)
+                found = _place_at(sent, words, actor_at, j, kb, lex)
             if found is None:
-                capital = _capital_named(sent, words, j, kb, lex)
+                capital = _capital_named(sent, words, actor_at, j, kb, lex)
                 if capital is not None:
                     out.append(PlaceMention(capital, j - 2, destination))
                 break
@@ -639,25 +640,26 @@ def _places(sent: Sentence, words: list[str], lower: list[str], kb: KnowledgeBas
     return tuple(out)
 
 
-def _describes_place(words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) -> bool:
+def _describes_place(words: list[str], actor_at: list, j: int, lex: Lexicon) -> bool:
     """ "der vietnamesischen Hauptstadt", "the Indian capital", "im türkischen": words before a place name."""
     # as written: German nouns are capitalised, and an English capital "Port" begins a name ("Port Vila")
     word = words[j]
     if word in lex.place_nouns:
         return True
-    hit = kb.actors.match_at(words, j)
+    hit = actor_at[j]
     # "der vietnamesischen Hauptstadt", or a name right after ("im türkischen Antalya")
     return bool(hit and hit[0] == 1 and hit[1][0].use == "adjective" and j + 1 < len(words)
                 and ((words[j + 1] if lex.language == "de" else words[j + 1].lower()) in lex.place_nouns
                      or (lex.language == "de" and words[j][:1].islower() and words[j + 1][:1].isupper())))
 
 
-def _capital_named(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) -> Location | None:
+def _capital_named(sent: Sentence, words: list[str], actor_at: list, j: int, kb: KnowledgeBase,
+                   lex: Lexicon) -> Location | None:
     """ "in der polnischen Hauptstadt", "to the Polish capital" with no place name at ``j`` after it (the caller
     found none): that state's capital."""
     if j < 2 or words[j - 1] not in lex.capital_nouns:
         return None
-    hit = kb.actors.match_at(words, j - 2)
+    hit = actor_at[j - 2]
     target = hit[1][0] if hit and hit[0] == 1 else None
     if target is None or target.kind != "state" or target.use != "adjective":
         return None
@@ -666,12 +668,12 @@ def _capital_named(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase, 
     return _city(capital, sent.tokens[j - 2].start, sent.tokens[j - 1].end) if capital is not None else None
 
 
-def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,
+def _place_at(sent: Sentence, words: list[str], actor_at: list, j: int, kb: KnowledgeBase,
               lex: Lexicon) -> tuple[Location, int, tuple[int, ...]] | None:
     if j >= len(words) or not words[j][:1].isupper():
         return None
     tok = sent.tokens[j]
-    actor = kb.actors.match_at(words, j)
+    actor = actor_at[j]
     curated = kb.curated_places.match_at(words, j)
     if curated and (not actor or curated[0] >= actor[0]):
         size, ids = curated

@@ -66,6 +66,19 @@ class KnowledgeBase:
         return max(held, key=lambda h: h[0])[1] if held else None
 
     @cached_property
+    def holders_under(self) -> dict[str, tuple[tuple[tuple[str, str], tuple[tuple[Office, Person], ...]], ...]]:
+        """Per office, the ``holders`` entries of it and of the offices that are a kind of it, in the order of
+        ``holders`` (so a lookup by office reads its own entries, not every office's)."""
+        under: dict[str, list[tuple[tuple[str, str], tuple[tuple[Office, Person], ...]]]] = \
+            {key: [] for key in self.offices}
+        for key, held in self.holders.items():
+            under[key[0]].append((key, held))
+            kind_of = self.offices[key[0]].is_a
+            if kind_of in under and kind_of != key[0]:
+                under[kind_of].append((key, held))
+        return {key: tuple(entries) for key, entries in under.items()}
+
+    @cached_property
     def office_rank(self) -> dict[str, int]:
         """Offices in the order offices.yaml lists them, most senior first."""
         return {key: n for n, key in enumerate(self.offices)}

@@ -111,15 +111,13 @@ class PhraseIndex(Generic[V]):
         fallback = not self.fold_case
         n = len(keys)
         out: list[tuple[int, list[V]] | None] = [None] * starts
-        for i in range(starts):
-            first = keys[i]
-            node = roots.get(first)
-            if node is None:
-                if not (fallback and first[:1].isupper()):
-                    continue
-                node = roots.get(first[0].lower() + first[1:])
-                if node is None:
-                    continue
+        for i, first in enumerate(keys if starts == n else keys[:starts]):
+            if first in roots:
+                node = roots[first]
+            elif fallback and first[:1].isupper() and (lowered := first[0].lower() + first[1:]) in roots:
+                node = roots[lowered]
+            else:
+                continue
             best = (1, node.values) if node.values is not None else None
             j = i + 1
             while j < n and node.next:
