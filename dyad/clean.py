@@ -8,8 +8,9 @@ pages mix them ("Share on Facebook" under a German article).
 from __future__ import annotations
 
 import re
-from array import array
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from typing import overload
 
 from dyad.lexicon import Lexicon
 from dyad.model import CleanText, Document
@@ -47,13 +48,47 @@ def clean(doc: Document, lexicons: Iterable[Lexicon]) -> CleanText:
     normalised = SPACED_DASH.sub("–", _same_length(text))
     for m in SPACES.finditer(normalised):
         removed[m.start() + 1:m.end()] = b"\x01" * (m.end() - m.start() - 1)
-    # the kept text is a few runs between the dropped stretches: copied run by run, not character by character
+    # the kept text is a few runs between the dropped stretches: copied, and mapped back, run by run
     runs = [m.span() for m in KEPT_RUN.finditer(removed)]
-    offsets = array("l")
-    for start, end in runs:
-        offsets.extend(range(start, end))
     out = "".join(normalised[start:end] for start, end in runs)
-    return CleanText(out, offsets, len(text))
+    return CleanText(out, KeptOffsets(runs), len(text))
+
+
+class KeptOffsets(Sequence[int]):
+    """The original index of each clean character, held as the runs of kept characters (where each begins in
+    the clean text and in the original): a text loses a few stretches, so no number is stored per character."""
+
+    __slots__ = ("_clean", "_original", "_length")
+
+    def __init__(self, runs: Iterable[tuple[int, int]]) -> None:
+        """``runs``: (start, end) in the original of each run of kept characters, in order."""
+        self._clean: list[int] = []
+        self._original: list[int] = []
+        length = 0
+        for start, end in runs:
+            self._clean.append(length)
+            self._original.append(start)
+            length += end - start
+        self._length = length
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("clean text index out of range")
+        run = bisect_right(self._clean, index) - 1
+        return self._original[run] + index - self._clean[run]
 
 
 def _same_length(text: str) -> str:

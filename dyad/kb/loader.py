@@ -45,14 +45,11 @@ class KnowledgeBase:
     folded_prefixes: frozenset[str] = frozenset()  # first letters of every folded name: a cheap gate
     folds: tuple[tuple[str, str], ...] = ()
 
-    def fold(self, name: str) -> str:
-        """A spelling-insensitive key: "Bairamow" and "Bayramov" fold alike."""
-        return self._fold_seen(name)
-
     @cached_property
-    def _fold_seen(self) -> Callable[[str], str]:
-        """``fold_name`` with this base's folds, remembered per word read: every capitalised word of a text is
-        folded (mentions._folded_person), and names recur."""
+    def fold(self) -> Callable[[str], str]:
+        """A spelling-insensitive key: ``kb.fold("Bairamow") == kb.fold("Bayramov")``. Remembered per name, as
+        every capitalised word of a text is folded (mentions._folded_person) and names recur; the function
+        itself is the attribute, so a call costs no method frame."""
         folds = self.folds
         return lru_cache(maxsize=1 << 16)(lambda name: fold_name(name, folds))
 
