@@ -85,7 +85,7 @@ def features(reading: Reading) -> dict[str, float]:
     values.update({f"kind_{k}": float(k in kinds) for k in KINDS})
     lex = load_lexicon(reading.language)
     texts = dict.fromkeys(c.evidence.text for c in group)  # candidates of one sentence share its text
-    words = {w.lower().strip(",.") for text in texts for w in text.split()}
+    words = {w.strip(",.") for text in texts for w in text.lower().split()}
     values["quoted"] = float(any(q in text for text in texts for q in QUOTES))
     values["background_cue"] = float(not words.isdisjoint(lex.background_words))
     values["speech_cue"] = float(not words.isdisjoint(lex.speech_verbs))
