@@ -37,47 +37,33 @@ class DateMention:
 
 
 def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
-               reference: date | None = None) -> list[DateMention]:
-    """Every date expression of a sentence, left to right."""
+               reference: date | None = None, lower: list[str] | None = None) -> list[DateMention]:
+    """Every date expression of a sentence, left to right; ``lower`` is the tokens' text lower-cased, where
+    the caller has it."""
     words = [t.text for t in tokens]
-    lower = [w.lower() for w in words]
-    shift_at = lex.day_before.scan(lower)
+    if lower is None:
+        lower = [w.lower() for w in words]
     out: list[DateMention] = []
-    i = 0
-    n = len(tokens)
-    starters = _starters(lex)
-    while i < n:
-        if not (lower[i] in starters or words[i][:1].isdigit() or shift_at[i]):
-            i += 1  # most words begin no date expression
+    starters, openers = lex.date_starters, lex.date_openers
+    end = 0  # the tokens before this one belong to an expression found
+    # most words begin no date expression: only a number or a word that may begin one is tried
+    for i in [i for i, low in enumerate(lower) if low in openers or low[:1].isdigit()]:
+        if i < end:
+            continue
+        shift = lex.day_before.match_at(lower, i)  # "the day before", "am Vortag"
+        if not (lower[i] in starters or words[i][:1].isdigit() or shift):
             continue
         try:
-            found = _match(words, lower, shift_at, i, lex, published, reference or published)
+            found = _match(words, lower, shift, i, lex, published, reference or published)
         except OverflowError:  # a day counted from the first or the last day of the calendar
             found = None
         if found is None:
-            i += 1
             continue
         size, past, future = found
         out.append(DateMention(tokens[i].start, tokens[i + size - 1].end, _at(past, tokens, i, size),
                                _at(future, tokens, i, size)))
-        i += size
+        end = i + size
     return out
-
-
-_STARTERS: dict[int, tuple[Lexicon, frozenset[str]]] = {}
-
-
-def _starters(lex: Lexicon) -> frozenset[str]:
-    """The words (besides numbers and day shifts) an expression of ``_match`` may begin with."""
-    kept = _STARTERS.get(id(lex))
-    if kept is not None and kept[0] is lex:
-        return kept[1]
-    words = {*lex.months, *lex.weekdays, *(day + part for day in lex.weekdays for part in lex.day_parts),
-             *lex.day_offsets, *lex.ago_preps, *lex.numbers, *lex.one_words, *lex.month_parts, *lex.past_words,
-             *lex.next_words, *lex.this_words}
-    found = frozenset(w.lower() for w in words)
-    _STARTERS[id(lex)] = (lex, found)
-    return found
 
 
 def _at(value: DateValue | None, tokens, i: int, size: int) -> DateValue | None:
@@ -104,9 +90,9 @@ SHIFTS = {"before": -1, "after": 1, "same": 0}
 EXPLICIT = "explicit"
 
 
-def _match(words, lower, shift_at, i, lex: Lexicon, published: date | None, reference: date | None):
-    """(tokens used, past reading, future reading) for an expression at ``i``; ``shift_at`` holds the
-    day-before/after phrases starting at each token."""
+def _match(words, lower, shift, i, lex: Lexicon, published: date | None, reference: date | None):
+    """(tokens used, past reading, future reading) for an expression at ``i``; ``shift`` is the
+    day-before/after phrase starting there, if any."""
     w, lw = words[i], lower[i]
     n = len(words)
     nxt = lower[i + 1] if i + 1 < n else ""
@@ -194,7 +180,6 @@ def _match(words, lower, shift_at, i, lex: Lexicon, published: date | None, refe
         value = _day(published + timedelta(days=lex.day_offsets[lw]), REL)
         return 1, value, value
 
-    shift = shift_at[i]
     if shift and reference is not None:
         size, kinds = shift
         value = _day(reference + timedelta(days=SHIFTS[kinds[0]]), REL)

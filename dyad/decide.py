@@ -84,10 +84,11 @@ def features(reading: Reading) -> dict[str, float]:
     }
     values.update({f"kind_{k}": float(k in kinds) for k in KINDS})
     lex = load_lexicon(reading.language)
-    words = [w.lower() for c in group for w in c.evidence.text.split()]
-    values["quoted"] = float(any(q in c.evidence.text for c in group for q in QUOTES))
-    values["background_cue"] = float(any(w.strip(",.") in lex.background_words for w in words))
-    values["speech_cue"] = float(any(w.strip(",.") in lex.speech_verbs for w in words))
+    texts = dict.fromkeys(c.evidence.text for c in group)  # candidates of one sentence share its text
+    words = {w.strip(",.") for text in texts for w in text.lower().split()}
+    values["quoted"] = float(any(q in text for text in texts for q in QUOTES))
+    values["background_cue"] = float(not words.isdisjoint(lex.background_words))
+    values["speech_cue"] = float(not words.isdisjoint(lex.speech_verbs))
     return values
 
 

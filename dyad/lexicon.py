@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,36 @@ class Lexicon:
     ago_preps: frozenset[str] = frozenset()
     one_words: frozenset[str] = frozenset()
     ordinal_suffixes: frozenset[str] = frozenset()
+
+    @cached_property
+    def debris_line(self) -> re.Pattern[str]:
+        """The debris-line patterns as one alternation: a line is debris if it matches one of them whole, and
+        one regex tries them all in a single call (every line of every article is tried)."""
+        return re.compile("|".join(f"(?:{p.pattern})" for p in self.debris_lines), re.IGNORECASE)
+
+    @cached_property
+    def date_starters(self) -> frozenset[str]:
+        """The lower-case words (besides numbers and day shifts) a date expression may begin with (dyad.dates)."""
+        words = {*self.months, *self.weekdays, *(day + part for day in self.weekdays for part in self.day_parts),
+                 *self.day_offsets, *self.ago_preps, *self.numbers, *self.one_words, *self.month_parts,
+                 *self.past_words, *self.next_words, *self.this_words}
+        return frozenset(w.lower() for w in words)
+
+    @cached_property
+    def date_openers(self) -> frozenset[str]:
+        """``date_starters`` and the first words of the day shifts: any word a date expression may begin with,
+        numbers aside."""
+        return self.date_starters | self.day_before.first_tokens
+
+    @cached_property
+    def role_endings(self) -> tuple[str, ...]:
+        """The endings of ``role_suffixes``: one ``str.endswith`` tells whether a word may be a compound role."""
+        return tuple(ending for ending, _ in self.role_suffixes)
+
+    @cached_property
+    def place_cues(self) -> frozenset[str]:
+        """The words a place may be named after or before (dyad.mentions): where, location and place words."""
+        return self.where_words | self.location_preps | self.place_verbs
 
     @property
     def triggers(self) -> MeetingWords:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from dyad.dates import month_is_name
 from dyad.kb.loader import FOLD_GATE, KnowledgeBase
@@ -34,9 +35,9 @@ ARABIC_PARTICLES = frozenset({"bin", "ibn", "bint", "al", "el", "ben", "abu"})  
 NAME_PARTICLES = ARABIC_PARTICLES | {"da", "de", "del", "van", "von"}
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A raw match: tokens ``i:j`` of a sentence."""
+class Span(NamedTuple):
+    """A raw match: tokens ``i:j`` of a sentence (a named tuple: every sentence makes a few, and a tuple is made
+    faster than a frozen dataclass)."""
 
     i: int
     j: int
@@ -87,9 +88,13 @@ def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
 
 
 def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, day: date | None,
-                  ctx: DocContext) -> SentenceMentions:
+                  ctx: DocContext, lower: list[str] | None = None) -> SentenceMentions:
+    """The sentence's actors and places; ``lower`` is its tokens' text lower-cased, where the caller has it."""
     words = [t.text for t in sent.tokens]
-    spans = _raw_spans(words, kb, lex, _title_case(words, lex))
+    if lower is None:
+        lower = [w.lower() for w in words]
+    actor_at = kb.actors.scan(words)  # the longest actor name at each token: read for spans and places
+    spans = _raw_spans(words, lower, actor_at, kb, lex, _title_case(words, lex))
     actors: list[Mention] = []
     weak: list[Mention] = []
     orgs: list[Mention] = []
@@ -145,7 +150,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             if person is not None:
                 add(person, span.i, actors)
         elif target.kind == "state":
-            if _is_location(spans, k, words, lex):
+            if _is_location(spans, k, lower, lex):
                 continue
             add(Mention("state", start, end, text[start:end], key=target.key, country=target.key,
                         use=target.use), span.i, weak)
@@ -153,7 +158,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             add(Mention("org", start, end, text[start:end], key=target.key, country=target.key,
                         actor_type="IGO", use=target.use), span.i, orgs)
 
-    places = _places(sent, words, kb, lex, text)
+    places = _places(sent, words, lower, actor_at, kb, lex, text)
     people = [m for m in actors if m.kind == "person" and m.country]  # an office holder not yet placed counts later
     for mention in people:
         key = mention.key or mention.name
@@ -179,37 +184,43 @@ def _title_case(words: list[str], lex: Lexicon) -> bool:
         and any(lex.triggers.match_at(words, k) for k in range(1, len(words)) if words[k][:1].isupper())
 
 
-def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon, title_case: bool = False) -> list[Span]:
+def _raw_spans(words: list[str], lower: list[str], actor_at: list, kb: KnowledgeBase, lex: Lexicon,
+               title_case: bool = False) -> list[Span]:
     """Longest matches of actor names, role nouns and unknown capitalised names; in a ``title_case`` headline,
-    meeting words are no part of a name."""
+    meeting words are no part of a name. ``lower`` holds the words lower-cased, ``actor_at`` the actor names
+    found at each (``kb.actors.scan``)."""
+    n = len(words)
     roles = kb.roles.get(lex.language)
-    actor_at = kb.actors.scan(words)
-    role_at = roles.scan(words) if roles else [None] * len(words)
+    role_at = roles.scan(words, lower) if roles is not None else [None] * n
+    role_starts = roles.starts_each(words, lower) if roles is not None else [False] * n
+    # a lower-case word that begins no name, office, role phrase or month begins no span: most words, told apart
+    # in one pass before the loop
+    begins = [word[:1].isupper() or actor is not None or role is not None or starts or low in lex.months
+              for word, actor, role, starts, low in zip(words, actor_at, role_at, role_starts, lower, strict=True)]
     spans: list[Span] = []
-    i, n = 0, len(words)
+    i = 0
     while i < n:
-        word = words[i]
-        if not word[:1].isupper() and not actor_at[i] and not role_at[i] and word.lower() not in lex.months \
-                and (roles is None or not roles.starts(word)):
-            i += 1  # a lower-case word that begins no name, office or role phrase
+        if not begins[i]:
+            i += 1
             continue
+        word = words[i]
         actor = actor_at[i] or _genitive_person(words, i, kb) or _folded_person(words, i, kb)
-        role = role_at[i]
-        role = role or _role_across_adjectives(words, i, kb, roles) or _compound_role(words[i], lex)
+        role = role_at[i] or (role_starts[i] and _role_across_adjectives(words, i, kb, roles)) \
+            or _compound_role(word, lower[i], lex)
         if role and (not actor or role[0] >= actor[0]):
             spans.append(Span(i, i + role[0], "role", office=role[1][0]))
             i += role[0]
         elif actor and _plausible_actor(words, i, actor[0], actor[1], lex, title_case):
             spans.append(Span(i, i + actor[0], "actor", tuple(actor[1])))
             i += actor[0]
-        elif (_capitalised_name(words[i], lex) or month_is_name(words, i, lex)) \
+        elif (_capitalised_name(word, lower[i], lex) or month_is_name(words, i, lex)) \
                 and not (title_case and lex.triggers.match_at(words, i)):
             j = i + 1
             while j < n and j - i < MAX_NAME_TOKENS:
                 # "Junus-Bek Jewkurow", "Mohamed bin Sajed": hyphenated parts and particles stay in the name
-                step = 2 if words[j] in HYPHENS or words[j].lower() in NAME_PARTICLES else 1
+                step = 2 if words[j] in HYPHENS or lower[j] in NAME_PARTICLES else 1
                 k = j + step - 1
-                if k >= n or not _capitalised_name(words[k], lex) or actor_at[k] \
+                if k >= n or not _capitalised_name(words[k], lower[k], lex) or actor_at[k] \
                         or _genitive_person(words, k, kb) or role_at[k] \
                         or (title_case and lex.triggers.match_at(words, k)):
                     break
@@ -221,11 +232,11 @@ def _raw_spans(words: list[str], kb: KnowledgeBase, lex: Lexicon, title_case: bo
     return spans
 
 
-def _compound_role(word: str, lex: Lexicon) -> tuple[int, list[str]] | None:
-    """A compound role noun the role list does not spell out ("Entwicklungsministerin"): its head's office."""
-    if not lex.role_suffixes or not word[:1].isupper() or not word.isalpha():
+def _compound_role(word: str, low: str, lex: Lexicon) -> tuple[int, list[str]] | None:
+    """A compound role noun the role list does not spell out ("Entwicklungsministerin"): its head's office.
+    ``low`` is the word lower-cased."""
+    if not lex.role_suffixes or not word[:1].isupper() or not low.endswith(lex.role_endings) or not word.isalpha():
         return None
-    low = word.lower()
     for ending, office in lex.role_suffixes:
         if low.endswith(ending):
             return 1, [office]
@@ -292,20 +303,23 @@ def _folded_person(words: list[str], i: int, kb: KnowledgeBase):
     """A known person in another transliteration ("Mirsojan" for Mirzoyan, "Kassym-Schomart Tokajew")."""
     if not words[i][:1].isupper() or kb.fold(words[i])[:FOLD_GATE] not in kb.folded_prefixes:
         return None  # one fold per capitalised word: most are no name at all
-    for size in (4, 3, 2, 1):  # the longest name first; hyphens count as tokens
-        if i + size > len(words) or not all(w[:1].isupper() or w == "-" for w in words[i:i + size]) \
-                or words[i + size - 1] == "-" or (i + size < len(words) and words[i + size] == "-"):
+    n = len(words)
+    run = i + 1  # the end of the capitalised words and hyphens from i, four at most: the name is among them
+    while run < n and run - i < 4 and (words[run][:1].isupper() or words[run] == "-"):
+        run += 1
+    for end in range(run, i, -1):  # the longest name first; hyphens count as tokens
+        if words[end - 1] == "-" or (end < n and words[end] == "-"):
             continue  # never half of a hyphenated name ("Junus-Bek")
-        ids = kb.folded_names.get(kb.fold(" ".join(words[i:i + size]).replace(" - ", "-")))
+        size = end - i
+        ids = kb.folded_names.get(kb.fold(" ".join(words[i:end]).replace(" - ", "-")))
         if ids and len(ids) == 1:
             return size, [AliasTarget("person", next(iter(ids)), "name" if size > 1 else "folded")]
     return None
 
 
 def _role_across_adjectives(words, i, kb: KnowledgeBase, roles):
-    """A role phrase with a state adjective inside ("Sekretär des russischen Sicherheitsrates")."""
-    if roles is None or not roles.starts(words[i]):
-        return None
+    """A role phrase with a state adjective inside ("Sekretär des russischen Sicherheitsrates"); the caller
+    has checked that a role phrase begins with ``words[i]``."""
     kept, index = [], []
     for k in range(i, min(len(words), i + 6)):
         hit = kb.actors.match_at(words, k)
@@ -338,10 +352,10 @@ def _plausible_actor(words, i, size, targets, lex: Lexicon, title_case: bool = F
     return True
 
 
-def _capitalised_name(word: str, lex: Lexicon) -> bool:
+def _capitalised_name(word: str, low: str, lex: Lexicon) -> bool:
+    """``low`` is the word lower-cased."""
     return (len(word) > 1 and word[0].isupper() and word[1:].islower() is not False and word.isalpha()
-            and word not in lex.name_stopwords and word.lower() not in lex.months
-            and word.lower() not in lex.weekdays)
+            and word not in lex.name_stopwords and low not in lex.months and low not in lex.weekdays)
 
 
 def _role_country(spans: list[Span], k: int, words: list[str], kb: KnowledgeBase,
@@ -516,10 +530,9 @@ def _holder_named_alike(surface: str, office: str | None, country: str | None, k
     resembles closely: a typo or another transliteration of a known person named with their office."""
     if office not in kb.offices:
         return None
-    keys = {office} | {k for k, kind in kb.offices.items() if kind.is_a == office}
     written = kb.fold(surface)
-    alike = {person.id: (person, day is None or o.held_on(day)) for (key, side), held in kb.holders.items()
-             if key in keys and (country is None or side == country) for o, person in held
+    alike = {person.id: (person, day is None or o.held_on(day)) for (_, side), held in kb.holders_under[office]
+             if country is None or side == country for o, person in held
              if any(_alike(written, kb.fold(name)) for name in (person.name, *person.aliases))}
     # the sentence's day may be another time's ("2013 begann der Bau, sagte Außenminister X"): any holder will do
     # where none held the office that day
@@ -586,73 +599,76 @@ def _unknown_by_surname(tokens: list[str], ctx: DocContext) -> Mention | None:
     return ctx.unknown.get(tokens[-1]) if tokens else None
 
 
-def _is_location(spans: list[Span], k: int, words: list[str], lex: Lexicon) -> bool:
+def _is_location(spans: list[Span], k: int, lower: list[str], lex: Lexicon) -> bool:
     span = spans[k]
-    before = [w for w in words[max(0, span.i - 2):span.i]]
-    before = [w.lower() for w in before if w.lower() not in ARTICLES]
+    before = [w for w in lower[max(0, span.i - 2):span.i] if w not in ARTICLES]
     return bool(before) and before[-1] in lex.location_preps
 
 
-def _places(sent: Sentence, words: list[str], kb: KnowledgeBase, lex: Lexicon, text: str) -> tuple[PlaceMention, ...]:
+def _places(sent: Sentence, words: list[str], lower: list[str], actor_at: list, kb: KnowledgeBase, lex: Lexicon,
+            text: str) -> tuple[PlaceMention, ...]:
     """Places after a location preposition or a visiting verb, and the ones listed after them
-    ("nach Paris und Warschau")."""
+    ("nach Paris und Warschau"); ``lower`` holds the words lower-cased, ``actor_at`` the actor names found at
+    each."""
     out = []
-    for i, w in enumerate(sent.lower):
-        if w in lex.where_words and i >= 2:
+    for i in [i for i, low in enumerate(lower) if low in lex.place_cues]:  # most words are none of these
+        low = lower[i]
+        if low in lex.where_words and i >= 2:
             # "Letzte Station war Katar, wo Scholz ... zusammentraf"
             for size in (1, 2, 3):
                 start = i - 1 - size
-                found = _place_at(sent, words, start, kb, lex) if start >= 0 else None
+                found = _place_at(sent, words, actor_at, start, kb, lex) if start >= 0 else None
                 if found is not None and found[1] == size:
                     out.append(PlaceMention(found[0], start, False, found[2]))
                     break
-        if w not in lex.location_preps and w not in lex.place_verbs:
+        if low not in lex.location_preps and low not in lex.place_verbs:
             continue
-        destination = w in lex.direction_preps
+        destination = low in lex.direction_preps
         j = i + 1
         while True:
             # "in Den Haag", "in El Alamein": an article may begin the name itself
-            while j < len(words) and (words[j].lower() in ARTICLES or _describes_place(words, j, kb, lex)
-                                      or (j > i + 1 and words[j].lower() in lex.place_links
-                                          and words[j - 1].lower() in lex.place_nouns)) \
-                    and _place_at(sent, words, j, kb, lex) is None:
+            found = _place_at(sent, words, actor_at, j, kb, lex)
+            while found is None and j < len(words) and (
+                    lower[j] in ARTICLES or _describes_place(words, actor_at, j, lex)
+                    or (j > i + 1 and lower[j] in lex.place_links and lower[j - 1] in lex.place_nouns)):
                 j += 1
-            found = _place_at(sent, words, j, kb, lex)
+                found = _place_at(sent, words, actor_at, j, kb, lex)
             if found is None:
-                capital = _capital_named(sent, words, j, kb, lex)
+                capital = _capital_named(sent, words, actor_at, j, kb, lex)
                 if capital is not None:
                     out.append(PlaceMention(capital, j - 2, destination))
                 break
             location, size, others = found
             out.append(PlaceMention(location, j, destination, others))
             j += size
-            if not (j + 1 < len(words) and (words[j] == "," or words[j].lower() in lex.side_words)):
+            if not (j + 1 < len(words) and (words[j] == "," or lower[j] in lex.side_words)):
                 break
             j += 1
-            if words[j - 1] == "," and j + 1 < len(words) and words[j].lower() in lex.side_words:
+            if words[j - 1] == "," and j + 1 < len(words) and lower[j] in lex.side_words:
                 j += 1  # the serial comma: "Kuwait, Bahrain, and Egypt"
     return tuple(out)
 
 
-def _describes_place(words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) -> bool:
+def _describes_place(words: list[str], actor_at: list, j: int, lex: Lexicon) -> bool:
     """ "der vietnamesischen Hauptstadt", "the Indian capital", "im türkischen": words before a place name."""
     # as written: German nouns are capitalised, and an English capital "Port" begins a name ("Port Vila")
     word = words[j]
     if word in lex.place_nouns:
         return True
-    hit = kb.actors.match_at(words, j)
+    hit = actor_at[j]
     # "der vietnamesischen Hauptstadt", or a name right after ("im türkischen Antalya")
     return bool(hit and hit[0] == 1 and hit[1][0].use == "adjective" and j + 1 < len(words)
                 and ((words[j + 1] if lex.language == "de" else words[j + 1].lower()) in lex.place_nouns
                      or (lex.language == "de" and words[j][:1].islower() and words[j + 1][:1].isupper())))
 
 
-def _capital_named(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) -> Location | None:
+def _capital_named(sent: Sentence, words: list[str], actor_at: list, j: int, kb: KnowledgeBase,
+                   lex: Lexicon) -> Location | None:
     """ "in der polnischen Hauptstadt", "to the Polish capital" with no place name at ``j`` after it (the caller
     found none): that state's capital."""
     if j < 2 or words[j - 1] not in lex.capital_nouns:
         return None
-    hit = kb.actors.match_at(words, j - 2)
+    hit = actor_at[j - 2]
     target = hit[1][0] if hit and hit[0] == 1 else None
     if target is None or target.kind != "state" or target.use != "adjective":
         return None
@@ -661,12 +677,12 @@ def _capital_named(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase, 
     return _city(capital, sent.tokens[j - 2].start, sent.tokens[j - 1].end) if capital is not None else None
 
 
-def _place_at(sent: Sentence, words: list[str], j: int, kb: KnowledgeBase,
+def _place_at(sent: Sentence, words: list[str], actor_at: list, j: int, kb: KnowledgeBase,
               lex: Lexicon) -> tuple[Location, int, tuple[int, ...]] | None:
     if j >= len(words) or not words[j][:1].isupper():
         return None
     tok = sent.tokens[j]
-    actor = kb.actors.match_at(words, j)
+    actor = actor_at[j]
     curated = kb.curated_places.match_at(words, j)
     if curated and (not actor or curated[0] >= actor[0]):
         size, ids = curated

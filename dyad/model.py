@@ -31,7 +31,7 @@ class CleanText:
     """Text with debris removed; ``offsets[i]`` is the original index of ``text[i]``."""
 
     text: str
-    offsets: Sequence[int]  # clean.py gives an array("l"): far less memory than a tuple on long texts
+    offsets: Sequence[int]  # clean.KeptOffsets: runs of kept characters, far less memory than one number per character
     original_length: int
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:

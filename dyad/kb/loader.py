@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property, lru_cache
@@ -45,9 +45,13 @@ class KnowledgeBase:
     folded_prefixes: frozenset[str] = frozenset()  # first letters of every folded name: a cheap gate
     folds: tuple[tuple[str, str], ...] = ()
 
-    def fold(self, name: str) -> str:
-        """A spelling-insensitive key: "Bairamow" and "Bayramov" fold alike."""
-        return _fold_seen(name, self.folds)
+    @cached_property
+    def fold(self) -> Callable[[str], str]:
+        """A spelling-insensitive key: ``kb.fold("Bairamow") == kb.fold("Bayramov")``. Remembered per name, as
+        every capitalised word of a text is folded (mentions._folded_person) and names recur; the function
+        itself is the attribute, so a call costs no method frame."""
+        folds = self.folds
+        return lru_cache(maxsize=1 << 16)(lambda name: fold_name(name, folds))
 
     def holder(self, office: str, country: str | None, day: date | None) -> Person | None:
         """Who held ``office`` for ``country`` on ``day`` (single holder only)."""
@@ -57,6 +61,19 @@ class KnowledgeBase:
         held = [(o.start, p) for key in keys for o, p in self.holders.get((key, country), ()) if o.held_on(day)]
         # on the day of a handover both records may count: the successor holds it
         return max(held, key=lambda h: h[0])[1] if held else None
+
+    @cached_property
+    def holders_under(self) -> dict[str, tuple[tuple[tuple[str, str], tuple[tuple[Office, Person], ...]], ...]]:
+        """Per office, the ``holders`` entries of it and of the offices that are a kind of it, in the order of
+        ``holders`` (so a lookup by office reads its own entries, not every office's)."""
+        under: dict[str, list[tuple[tuple[str, str], tuple[tuple[Office, Person], ...]]]] = \
+            {key: [] for key in self.offices}
+        for key, held in self.holders.items():
+            under[key[0]].append((key, held))
+            kind_of = self.offices[key[0]].is_a
+            if kind_of in under and kind_of != key[0]:
+                under[kind_of].append((key, held))
+        return {key: tuple(entries) for key, entries in under.items()}
 
     @cached_property
     def office_rank(self) -> dict[str, int]:
@@ -230,13 +247,6 @@ def fold_name(name: str, folds: tuple[tuple[str, str], ...]) -> str:
     for old, new in folds:
         text = text.replace(old, new)
     return " ".join(text.split())
-
-
-@lru_cache(maxsize=1 << 16)
-def _fold_seen(name: str, folds: tuple[tuple[str, str], ...]) -> str:
-    """``fold_name`` of a word read in a text: every capitalised word is folded (mentions._folded_person),
-    and names recur."""
-    return fold_name(name, folds)
 
 
 def _read_yaml(path: Path, kind: type) -> Any:

@@ -42,6 +42,9 @@ class PhraseIndex(Generic[V]):
     def __init__(self, fold_case: bool = False) -> None:
         self.fold_case = fold_case
         self._roots: dict[str, _Node[V]] = {}
+        # the first tokens with an ASCII lower-case initial, capitalised ("Russische"): for an ASCII capital the
+        # lower-case fallback is this one set lookup, no string built per capitalised word (see ``_lowered``)
+        self._capitalised: set[str] = set()
         self._exact: dict[tuple[str, ...], list[V]] = {}
         self._depth = 0  # tokens of the longest phrase: how far a walk can read
 
@@ -54,6 +57,8 @@ class PhraseIndex(Generic[V]):
             values = self._exact[key] = []
             self._depth = max(self._depth, len(key))
             node = self._roots.setdefault(key[0], _Node())
+            if key[0][:1].isascii() and key[0][:1].islower():
+                self._capitalised.add(key[0][0].upper() + key[0][1:])
             for token in key[1:]:
                 node = node.next.setdefault(token, _Node())
             node.values = values
@@ -70,11 +75,27 @@ class PhraseIndex(Generic[V]):
     def items(self) -> ItemsView[tuple[str, ...], list[V]]:
         return self._exact.items()
 
-    def starts(self, word: str) -> bool:
-        """Whether some phrase begins with ``word`` (a cheap test before a longer search)."""
-        first = word.lower() if self.fold_case else word
-        return first in self._roots or (not self.fold_case and first[:1].isupper()
-                                        and first[0].lower() + first[1:] in self._roots)
+    def starts(self, word: str, lower: str | None = None) -> bool:
+        """Whether some phrase begins with ``word`` (a cheap test before a longer search); ``lower`` is
+        ``word.lower()`` where the caller has it."""
+        if self.fold_case:
+            return (word.lower() if lower is None else lower) in self._roots
+        return word in self._roots or self._lowered(word) in self._roots
+
+    @property
+    def first_tokens(self) -> frozenset[str]:
+        """The tokens phrases begin with, as the index compares them (lower-cased where it folds case; without
+        folding, a capitalised word also begins a phrase beginning with its lower-case form, see ``starts``)."""
+        return frozenset(self._roots)
+
+    def starts_each(self, words: Sequence[str], lower: Sequence[str] | None = None) -> list[bool]:
+        """``[self.starts(w) for w in words]`` in one pass; ``lower`` as for ``scan``."""
+        roots = self._roots
+        if self.fold_case:
+            return [key in roots for key in ([w.lower() for w in words] if lower is None else lower)]
+        capitalised = self._capitalised
+        return [w in roots or ((w in capitalised or (w[:1].isupper() and not w[0].isascii()))
+                               and w[0].lower() + w[1:] in roots) for w in words]
 
     def match_at(self, words: Sequence[str], i: int) -> tuple[int, list[V]] | None:
         """Longest phrase starting at ``words[i]``: (length, values) or None."""
@@ -83,26 +104,28 @@ class PhraseIndex(Generic[V]):
         window = words[i:i + self._depth]
         return self._walks([w.lower() for w in window] if self.fold_case else window, 1)[0]
 
-    def scan(self, words: Sequence[str]) -> list[tuple[int, list[V]] | None]:
-        """The longest phrase starting at each token, in one pass: ``scan(words)[i] == match_at(words, i)``."""
-        return self._walks([w.lower() for w in words] if self.fold_case else words, len(words))
+    def scan(self, words: Sequence[str], lower: Sequence[str] | None = None) -> list[tuple[int, list[V]] | None]:
+        """The longest phrase starting at each token, in one pass: ``scan(words)[i] == match_at(words, i)``.
+        A caller that has lower-cased the words already passes them as ``lower``."""
+        if not self.fold_case:
+            return self._walks(words, len(words))
+        return self._walks([w.lower() for w in words] if lower is None else lower, len(words))
 
     def _walks(self, keys: Sequence[str], starts: int) -> list[tuple[int, list[V]] | None]:
         """The longest phrase at each of the first ``starts`` tokens of ``keys`` (folded as the phrases are);
         one loop, since this is the hot path of every sentence."""
-        roots = self._roots
+        roots, capitalised = self._roots, self._capitalised
         fallback = not self.fold_case
         n = len(keys)
         out: list[tuple[int, list[V]] | None] = [None] * starts
-        for i in range(starts):
-            first = keys[i]
-            node = roots.get(first)
-            if node is None:
-                if not (fallback and first[:1].isupper()):
-                    continue
-                node = roots.get(first[0].lower() + first[1:])
-                if node is None:
-                    continue
+        for i, first in enumerate(keys if starts == n else keys[:starts]):
+            if first in roots:
+                node = roots[first]
+            elif fallback and (first in capitalised or (first[:1].isupper() and not first[0].isascii())) \
+                    and (lowered := first[0].lower() + first[1:]) in roots:
+                node = roots[lowered]
+            else:
+                continue
             best = (1, node.values) if node.values is not None else None
             j = i + 1
             while j < n and node.next:
@@ -115,3 +138,10 @@ class PhraseIndex(Generic[V]):
                     best = (j - i, node.values)
             out[i] = best
         return out
+
+    def _lowered(self, word: str) -> str:
+        """The first token a capitalised ``word`` may stand for, lower-cased ("Russische" for "russische"); ""
+        where it stands for none (an ASCII capital whose lower-case form begins no phrase, or no capital)."""
+        if word in self._capitalised or (word[:1].isupper() and not word[0].isascii()):
+            return word[0].lower() + word[1:]
+        return ""
