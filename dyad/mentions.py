@@ -114,7 +114,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         holder = _following_person(spans, k, words, lex)
         if holder is None:
             holder = _person_before(spans, k, used, words, lex, consumed)
-        if _former(spans, k, used, words, lex):
+        if _former(spans, k, used, lower, lex):
             # "den früheren amerikanischen Präsidenten Barack Obama": a private person, nobody's side
             if holder is not None:
                 consumed.add(holder)
@@ -444,11 +444,11 @@ def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon)
     return None
 
 
-def _former(spans: list[Span], k: int, used: set[int], words: list[str], lex: Lexicon) -> bool:
+def _former(spans: list[Span], k: int, used: set[int], lower: list[str], lex: Lexicon) -> bool:
     """Whether a word for an office left stands right before the role, or before its country ("former US
     President", "Ex-Präsident", "des ehemaligen russischen Präsidenten")."""
     start = min(spans[m].i for m in (k, *used))
-    before = [w.lower() for w in words[max(0, start - FORMER_REACH):start] if w not in HYPHENS]
+    before = [w for w in lower[max(0, start - FORMER_REACH):start] if w not in HYPHENS]
     return bool(before) and (before[-1] in lex.former_words or (
         len(before) >= 2 and before[-2] in lex.former_words and before[-1][:1].isalpha()
         and before[-1] not in ARTICLES and before[-1] not in lex.list_conjunctions))
