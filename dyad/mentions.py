@@ -10,9 +10,11 @@ Sicherheitsrates", "of Lithuania").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from difflib import SequenceMatcher
+from types import MappingProxyType
 from typing import NamedTuple
 
 from dyad.dates import month_is_name
@@ -63,14 +65,17 @@ class SentenceMentions:
     token_of: dict[int, int] = field(default_factory=dict)  # mention start -> token index
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class DocContext:
-    """What the article has said so far: people named, for short forms and pronouns."""
+    """What the article has said so far: people named, for short forms and pronouns. Each sentence's
+    ``find_mentions`` returns a new one; the mappings are never changed once returned."""
 
-    people: dict[str, Mention] = field(default_factory=dict)  # person id -> first full mention
-    unknown: dict[str, Mention] = field(default_factory=dict)  # surname -> unknown person
+    people: Mapping[str, Mention] = field(default_factory=dict)  # person id -> first full mention
+    unknown: Mapping[str, Mention] = field(default_factory=dict)  # surname -> unknown person
     last_person: Mention | None = None
-    mentions_of: dict[str, int] = field(default_factory=dict)  # person -> times named so far
+    mentions_of: Mapping[str, int] = field(default_factory=dict)  # person -> times named so far
+    # the last sentence naming people of exactly two countries: (sentence index, those people)
+    last_pair: tuple[int, tuple[Mention, ...]] | None = None
 
     def protagonist(self) -> Mention | None:
         """The person the article is about: named most often so far (first named on a tie)."""
@@ -78,8 +83,15 @@ class DocContext:
             return None
         key = max(self.mentions_of, key=self.mentions_of.__getitem__)  # max() keeps the first of equals
         return self.people.get(key)
-    # the last sentence naming people of exactly two countries: (sentence index, those people)
-    last_pair: tuple[int, tuple[Mention, ...]] | None = None
+
+
+@dataclass(slots=True)
+class _Seen:
+    """The people named so far as one sentence adds to them: changed only while ``find_mentions`` reads it."""
+
+    people: dict[str, Mention]
+    unknown: dict[str, Mention]
+    mentions_of: dict[str, int]
 
 
 def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
@@ -88,7 +100,9 @@ def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
 
 
 def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, day: date | None,
-                  ctx: DocContext, lower: list[str] | None = None) -> SentenceMentions:
+                  ctx: DocContext, lower: list[str] | None = None) -> tuple[SentenceMentions, DocContext]:
+    """The mentions of a sentence, and the article's context as the sentence leaves it."""
+    seen = _Seen(dict(ctx.people), dict(ctx.unknown), dict(ctx.mentions_of))
     """The sentence's actors and places; ``lower`` is its tokens' text lower-cased, where the caller has it."""
     words = [t.text for t in sent.tokens]
     if lower is None:
@@ -123,7 +137,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
         if holder is not None:
             consumed.add(holder)
-            person = _person_mention(spans[holder], sent, words, kb, day, ctx, role=role_name, country=country,
+            person = _person_mention(spans[holder], sent, words, kb, day, seen, role=role_name, country=country,
                                      office_key=span.office)
             if person is not None:
                 add(person, spans[holder].i, actors)
@@ -131,7 +145,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         also = _coordinated_countries(spans, k, words, lex, used)
         consumed |= {m for _, m in also}
         for side in [country, *(key for key, _ in also)]:
-            mention = _office_mention(span, side, role_name, text, sent, kb, day, ctx)
+            mention = _office_mention(span, side, role_name, text, sent, kb, day, seen)
             if mention is not None:
                 add(mention, span.i, actors)
 
@@ -140,13 +154,13 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             continue
         start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
         if span.kind == "cap":
-            person = _unknown_by_surname(words[span.i:span.j], ctx)
+            person = _unknown_by_surname(words[span.i:span.j], seen)
             if person is not None:
                 add(replace(person, start=start, end=end, text=text[start:end]), span.i, actors)
             continue
         target = span.targets[0]
         if target.kind == "person":
-            person = _person_mention(span, sent, words, kb, day, ctx)
+            person = _person_mention(span, sent, words, kb, day, seen)
             if person is not None:
                 add(person, span.i, actors)
         elif target.kind == "state":
@@ -163,14 +177,17 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
     for mention in people:
         key = mention.key or mention.name
         assert key is not None  # a person mention carries an id or the name as written
-        ctx.mentions_of[key] = ctx.mentions_of.get(key, 0) + 1
+        seen.mentions_of[key] = seen.mentions_of.get(key, 0) + 1
     first = min(people, key=lambda m: token_of[m.start]) if people else None
+    last_person = ctx.last_person
     if first is not None and not pronoun_subject(words[:token_of[first.start]], lex):
         # a later "er"/"he" most often continues the subject, named first ("Milei will travel to Rome,
         # where he is due to meet Pope Francis. He is also expected to ..."); a subject pronoun before
         # the first name continues the subject before ("Last October he was in Beijing for talks with Xi")
-        ctx.last_person = first
-    return SentenceMentions(tuple(actors), places, tuple(weak), tuple(orgs), token_of)
+        last_person = first
+    context = DocContext(MappingProxyType(seen.people), MappingProxyType(seen.unknown), last_person,
+                         MappingProxyType(seen.mentions_of), ctx.last_pair)
+    return SentenceMentions(tuple(actors), places, tuple(weak), tuple(orgs), token_of), context
 
 
 def _title_case(words: list[str], lex: Lexicon) -> bool:
@@ -244,10 +261,10 @@ def _compound_role(word: str, low: str, lex: Lexicon) -> tuple[int, list[str]] |
 
 
 def _office_mention(span: Span, country: str | None, role_name: str, text: str, sent: Sentence,
-                    kb: KnowledgeBase, day: date | None, ctx: DocContext) -> Mention | None:
+                    kb: KnowledgeBase, day: date | None, seen: _Seen) -> Mention | None:
     """A side named by its office: the person named earlier who holds it, or the office itself."""
     start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
-    earlier = _named_earlier(span.office, country, ctx, kb)
+    earlier = _named_earlier(span.office, country, seen, kb)
     if earlier is not None:
         # "der chinesische Spitzendiplomat" after "Wang Yi": the person already named
         return replace(earlier, start=start, end=end, text=text[start:end])
@@ -455,7 +472,7 @@ def _former(spans: list[Span], k: int, used: set[int], lower: list[str], lex: Le
 
 
 def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeBase, day: date | None,
-                    ctx: DocContext, role: str | None = None, country: str | None = None,
+                    seen: _Seen, role: str | None = None, country: str | None = None,
                     office_key: str | None = None) -> Mention | None:
     start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
     surface = " ".join(words[span.i:span.j])
@@ -466,7 +483,7 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
         if misspelt is not None:
             # "Außenminister Daniel Mitrow", "Bolivian leader Eva Morales": the office's holder, misspelt
             return _person_mention(Span(span.i, span.j, "actor", (AliasTarget("person", misspelt.id, "name"),)),
-                                   sent, words, kb, day, ctx, role, country, office_key)
+                                   sent, words, kb, day, seen, role, country, office_key)
         if country is None:
             if office_key not in kb.offices or kb.offices[office_key].organisation:
                 return None  # a spokesperson or secretary-general without a country or body: nobody's side
@@ -475,30 +492,30 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
                            office=office_key, use="unplaced")
         mention = Mention("person", start, end, surface, name=surface, country=country, role=role,
                           actor_type="IGO" if country in kb.organisations else "GOV", use="unknown")
-        ctx.unknown[words[span.j - 1]] = mention
+        seen.unknown[words[span.j - 1]] = mention
         return mention
     word = words[span.i] if span.j - span.i == 1 else None
     sharing = kb.first_names.get(word, frozenset()) if word else frozenset()
-    named_first = [pid for pid in ctx.people if pid in sharing]  # in the order the article named them
+    named_first = [pid for pid in seen.people if pid in sharing]  # in the order the article named them
     if named_first:
         # "Sheikh Mohammed" after "Mohammed bin Abdulrahman": of several so named, the one named most often
-        person = kb.people[max(named_first, key=lambda pid: (ctx.mentions_of.get(pid, 0),
+        person = kb.people[max(named_first, key=lambda pid: (seen.mentions_of.get(pid, 0),
                                                              -named_first.index(pid)))]
     else:
-        person = _pick_person(span.targets, kb, ctx)
+        person = _pick_person(span.targets, kb, seen)
     if person is None:
         return None
-    if word and person.id not in ctx.people and kb.first_names.get(word, frozenset()) - {person.id}:
+    if word and person.id not in seen.people and kb.first_names.get(word, frozenset()) - {person.id}:
         return None  # also somebody else's first name: only the article's context decides
-    if all(t.use == "short" for t in span.targets) and person.id not in ctx.people \
+    if all(t.use == "short" for t in span.targets) and person.id not in seen.people \
             and not _in_office_near(person, day):
         return None  # a bare surname counts for people in office or named before ("Rice", "Power")
-    if all(t.use == "folded" for t in span.targets) and person.id not in ctx.people:
+    if all(t.use == "folded" for t in span.targets) and person.id not in seen.people:
         return None  # a respelled surname alone ("Franken") only for someone the article has named
     held = person.office_on(day, kb.office_rank)
     if day is None:
         # an undated page: the office the text names, or the one it named before, not the person's latest
-        held = _undated_office(person, office_key, country, ctx, kb) or held
+        held = _undated_office(person, office_key, country, seen, kb) or held
     office = held or _latest_office(person, day)
     if office is not None and kb.same_office(office_key, office.office):
         role = office.role  # the office's own title: "secretary of state" for a US foreign minister
@@ -511,15 +528,15 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
         office=office.office if office else None,
     )
     if any(t.use == "name" for t in span.targets):
-        ctx.people.setdefault(person.id, mention)
+        seen.people.setdefault(person.id, mention)
     return mention
 
 
-def _named_earlier(office: str | None, country: str | None, ctx: DocContext, kb: KnowledgeBase) -> Mention | None:
+def _named_earlier(office: str | None, country: str | None, seen: _Seen, kb: KnowledgeBase) -> Mention | None:
     """The one person named earlier in the article who holds ``office`` (for ``country``)."""
     if office in (None, "counterpart"):
         return None
-    found = {m.key: m for m in ctx.people.values()
+    found = {m.key: m for m in seen.people.values()
              if kb.same_office(office, m.office) and (country is None or m.country == country)}
     return next(iter(found.values())) if len(found) == 1 else None
 
@@ -549,12 +566,12 @@ def _alike(written: str, name: str) -> bool:
         and matcher.ratio() >= NAME_LIKENESS
 
 
-def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, ctx: DocContext) -> Person | None:
+def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, seen: _Seen) -> Person | None:
     """The one person a name may be, or of several the last the article has named."""
     ids = list(dict.fromkeys(t.key for t in targets if t.kind == "person"))
     if len(ids) == 1:
         return kb.people[ids[0]]
-    named = [pid for pid in ids if pid in ctx.people]
+    named = [pid for pid in ids if pid in seen.people]
     return kb.people[named[-1]] if named else None
 
 
@@ -569,7 +586,7 @@ def _in_office_near(person: Person, day: date | None) -> bool:
     return any(o.start - margin <= day <= (o.end or day) + margin for o in person.offices)
 
 
-def _undated_office(person: Person, office_key: str | None, country: str | None, ctx: DocContext,
+def _undated_office(person: Person, office_key: str | None, country: str | None, seen: _Seen,
                     kb: KnowledgeBase) -> Office | None:
     """Which of a person's offices an undated text means: the one its office word names ("Außenministerin
     Baerbock" is Germany's foreign minister, whatever she became later), else the one it gave the person before."""
@@ -577,7 +594,7 @@ def _undated_office(person: Person, office_key: str | None, country: str | None,
              and (country is None or o.country == country)]
     if named:
         return max(named, key=lambda o: o.start)
-    earlier = ctx.people.get(person.id)
+    earlier = seen.people.get(person.id)
     if earlier is None:
         return None
     return next((o for o in person.offices if o.office == earlier.office and o.country == earlier.country), None)
@@ -595,8 +612,8 @@ def _latest_office(person: Person, day: date | None):
     return max(before, key=lambda o: o.start) if before else person.office_on(None)
 
 
-def _unknown_by_surname(tokens: list[str], ctx: DocContext) -> Mention | None:
-    return ctx.unknown.get(tokens[-1]) if tokens else None
+def _unknown_by_surname(tokens: list[str], seen: _Seen) -> Mention | None:
+    return seen.unknown.get(tokens[-1]) if tokens else None
 
 
 def _is_location(spans: list[Span], k: int, lower: list[str], lex: Lexicon) -> bool:

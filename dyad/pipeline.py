@@ -88,10 +88,10 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
         event_day = _representative_day(dates) or doc.published
         previous_person = ctx.last_person
         protagonist = ctx.protagonist()
-        mentions = find_mentions(sent, text.text, kb, lex, event_day, ctx, lower)
+        mentions, ctx = find_mentions(sent, text.text, kb, lex, event_day, ctx, lower)
         people = tuple(a for a in mentions.actors if a.kind == "person" and a.country)
         if len({a.country for a in people}) == 2:
-            ctx.last_pair = (index, people)
+            ctx = replace(ctx, last_pair=(index, people))
         if sent.paragraph != paragraph:
             paragraph, paragraph_places, paragraph_day = sent.paragraph, [], None
         places_before[index] = list(paragraph_places)

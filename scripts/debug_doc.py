@@ -27,9 +27,9 @@ ctx = DocContext()
 for sent in split_sentences(text.text, lex.abbreviations, lex.ordinal_dots):
     triggers = find_triggers(sent, lex)
     if not triggers and "--all" not in sys.argv:
-        find_mentions(sent, text.text, kb, lex, published, ctx)
+        _, ctx = find_mentions(sent, text.text, kb, lex, published, ctx)
         continue
-    m = find_mentions(sent, text.text, kb, lex, published, ctx)
+    m, ctx = find_mentions(sent, text.text, kb, lex, published, ctx)
     print("\n>>", text.text[sent.start:sent.end][:300])
     print("   triggers:", [(sent.tokens[t.token].text, t.kind) for t in triggers])
     print("   actors:", [(a.kind, a.text, a.name, a.country, a.role) for a in m.actors])

@@ -38,7 +38,7 @@ def sentence_view(rec: dict, kb, lexicons) -> list[tuple[str, list, set]]:
     ctx = DocContext()
     out = []
     for sent in split_sentences(text.text, lex.abbreviations, lex.ordinal_dots):
-        m = find_mentions(sent, text.text, kb, lex, published, ctx)
+        m, ctx = find_mentions(sent, text.text, kb, lex, published, ctx)
         triggers = [sent.tokens[t.token].text for t in find_triggers(sent, lex)]
         countries = {a.country for a in m.actors if a.country} | {a.country for a in m.weak_states}
         countries |= {o.country for o in m.orgs if o.country}

@@ -1050,7 +1050,7 @@ def test_an_honorific_between_office_and_known_name_is_no_person(fantasy_kb):
     lex = load_lexicon("en")
     text = "Foreign Minister Lord Steward Faramir Ithil spoke."
     [sentence] = split_sentences(text, lex.abbreviations, language="en")
-    mentions = find_mentions(sentence, text, fantasy_kb, lex, date(2023, 9, 20), DocContext())
+    mentions, _ = find_mentions(sentence, text, fantasy_kb, lex, date(2023, 9, 20), DocContext())
     assert [(a.name, a.country, a.role) for a in mentions.actors] == [("Faramir Ithil", "XGO", "foreign minister")]
 
 
