@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -37,7 +38,7 @@ class DateMention:
 
 
 def find_dates(tokens: tuple[Token, ...], lex: Lexicon, published: date | None,
-               reference: date | None = None, lower: list[str] | None = None) -> list[DateMention]:
+               reference: date | None = None, lower: Sequence[str] | None = None) -> list[DateMention]:
     """Every date expression of a sentence, left to right; ``lower`` is the tokens' text lower-cased, where
     the caller has it."""
     words = [t.text for t in tokens]
@@ -245,7 +246,7 @@ def _count(word: str, lex: Lexicon, article_is_one: bool = True) -> int | None:
     return lex.numbers.get(word) or (int(word) if word.isdecimal() and len(word) <= 2 else None)
 
 
-def _ago(lower: list[str], i: int, lex: Lexicon, published: date) -> tuple[int, DateValue | None] | None:
+def _ago(lower: Sequence[str], i: int, lex: Lexicon, published: date) -> tuple[int, DateValue | None] | None:
     """(tokens used, date) of "N units ago" (the count first) or "vor N Einheiten" (the preposition first)."""
     n = len(lower)
     if lower[i] in lex.ago_preps and i + 2 < n:
@@ -265,7 +266,8 @@ def _ago(lower: list[str], i: int, lex: Lexicon, published: date) -> tuple[int, 
     return size, _year(published.year - count, REL)
 
 
-def _bounded(lower: list[str], i: int, lex: Lexicon, words: list[str], bounds: frozenset[str] | None = None) -> bool:
+def _bounded(lower: Sequence[str], i: int, lex: Lexicon, words: list[str],
+             bounds: frozenset[str] | None = None) -> bool:
     """A bound word before the year: "seit 2018", or across a phrase ending in "von"/"of"
     ("seit dem Grenzkrieg von 1998"); "vor laufenden Kameras 2019" is no bound, and
     "since their virtual summit in November" dates that summit."""

@@ -10,7 +10,7 @@ Sicherheitsrates", "of Lithuania").
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from difflib import SequenceMatcher
@@ -100,13 +100,11 @@ def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
 
 
 def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, day: date | None,
-                  ctx: DocContext, lower: list[str] | None = None) -> tuple[SentenceMentions, DocContext]:
-    """The mentions of a sentence, and the article's context as the sentence leaves it."""
+                  ctx: DocContext) -> tuple[SentenceMentions, DocContext]:
+    """The sentence's actors and places, and the article's context as the sentence leaves it."""
     seen = _Seen(dict(ctx.people), dict(ctx.unknown), dict(ctx.mentions_of))
-    """The sentence's actors and places; ``lower`` is its tokens' text lower-cased, where the caller has it."""
     words = [t.text for t in sent.tokens]
-    if lower is None:
-        lower = [w.lower() for w in words]
+    lower = sent.lower  # the nlp layer's lower-case words
     actor_at = kb.actors.scan(words)  # the longest actor name at each token: read for spans and places
     spans = _raw_spans(words, lower, actor_at, kb, lex, _title_case(words, lex))
     actors: list[Mention] = []
@@ -201,7 +199,7 @@ def _title_case(words: list[str], lex: Lexicon) -> bool:
         and any(lex.triggers.match_at(words, k) for k in range(1, len(words)) if words[k][:1].isupper())
 
 
-def _raw_spans(words: list[str], lower: list[str], actor_at: list, kb: KnowledgeBase, lex: Lexicon,
+def _raw_spans(words: list[str], lower: Sequence[str], actor_at: list, kb: KnowledgeBase, lex: Lexicon,
                title_case: bool = False) -> list[Span]:
     """Longest matches of actor names, role nouns and unknown capitalised names; in a ``title_case`` headline,
     meeting words are no part of a name. ``lower`` holds the words lower-cased, ``actor_at`` the actor names
@@ -461,7 +459,7 @@ def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon)
     return None
 
 
-def _former(spans: list[Span], k: int, used: set[int], lower: list[str], lex: Lexicon) -> bool:
+def _former(spans: list[Span], k: int, used: set[int], lower: Sequence[str], lex: Lexicon) -> bool:
     """Whether a word for an office left stands right before the role, or before its country ("former US
     President", "Ex-Präsident", "des ehemaligen russischen Präsidenten")."""
     start = min(spans[m].i for m in (k, *used))
@@ -616,13 +614,13 @@ def _unknown_by_surname(tokens: list[str], seen: _Seen) -> Mention | None:
     return seen.unknown.get(tokens[-1]) if tokens else None
 
 
-def _is_location(spans: list[Span], k: int, lower: list[str], lex: Lexicon) -> bool:
+def _is_location(spans: list[Span], k: int, lower: Sequence[str], lex: Lexicon) -> bool:
     span = spans[k]
     before = [w for w in lower[max(0, span.i - 2):span.i] if w not in ARTICLES]
     return bool(before) and before[-1] in lex.location_preps
 
 
-def _places(sent: Sentence, words: list[str], lower: list[str], actor_at: list, kb: KnowledgeBase, lex: Lexicon,
+def _places(sent: Sentence, words: list[str], lower: Sequence[str], actor_at: list, kb: KnowledgeBase, lex: Lexicon,
             text: str) -> tuple[PlaceMention, ...]:
     """Places after a location preposition or a visiting verb, and the ones listed after them
     ("nach Paris und Warschau"); ``lower`` holds the words lower-cased, ``actor_at`` the actor names found at

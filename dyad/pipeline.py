@@ -82,13 +82,12 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
         sentence_count = index + 1
         if index < MAX_HEADING:
             first_sentences.append((sent.start, sent.end))
-        lower = list(sent.lower)  # the nlp layer's lower-case words, for the stages that compare words
-        dates = find_dates(sent.tokens, lex, doc.published, reference, lower)
+        dates = find_dates(sent.tokens, lex, doc.published, reference, sent.lower)
         day = next((d.past.value for d in dates if d.past and d.past.precision == "day"), None)
         event_day = _representative_day(dates) or doc.published
         previous_person = ctx.last_person
         protagonist = ctx.protagonist()
-        mentions, ctx = find_mentions(sent, text.text, kb, lex, event_day, ctx, lower)
+        mentions, ctx = find_mentions(sent, text.text, kb, lex, event_day, ctx)
         people = tuple(a for a in mentions.actors if a.kind == "person" and a.country)
         if len({a.country for a in people}) == 2:
             ctx = replace(ctx, last_pair=(index, people))
@@ -96,7 +95,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
             paragraph, paragraph_places, paragraph_day = sent.paragraph, [], None
         places_before[index] = list(paragraph_places)
         # "Xi und Putin hatten sich zuletzt in Peking getroffen": background, not the day just named
-        background = not lex.background_words.isdisjoint(lower)
+        background = not lex.background_words.isdisjoint(sent.lower)
         days_before[index] = None if background else paragraph_day
         if background:
             background_sentences.add(index)
