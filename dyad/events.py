@@ -155,7 +155,7 @@ class _View:
 
 def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions, words: list[str], lex: Lexicon,
             kb: KnowledgeBase, evidence: Evidence, earlier: tuple[Mention | None, Mention | None],
-            day: date | None, ctx: DocContext | None, before: list[Candidate],
+            day: date | None, ctx: DocContext, before: list[Candidate],
             summits: Summits) -> tuple[list[Candidate], Summits]:
     """The meetings of one view of a sentence, and the article's summits as this sentence leaves them."""
     live = view.triggers

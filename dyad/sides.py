@@ -139,7 +139,7 @@ def leaders_meant(words: list[str], lex: Lexicon) -> bool:
     return any(noun in lex.leader_nouns for _, noun in _groups(words, lex))
 
 
-def leaders_of(sides: tuple[tuple[str, tuple[Mention, ...]], ...], kb: KnowledgeBase, ctx: DocContext | None,
+def leaders_of(sides: tuple[tuple[str, tuple[Mention, ...]], ...], kb: KnowledgeBase, ctx: DocContext,
                day: date | None) -> tuple[tuple[str, tuple[Mention, ...]], ...]:
     """Each side's leader: the head of state or government the article named (a side keeps its people where
     the article named none).
@@ -148,12 +148,12 @@ def leaders_of(sides: tuple[tuple[str, tuple[Mention, ...]], ...], kb: Knowledge
     """
     out = []
     for country, side in sides:
-        named = [m for m in (ctx.people.values() if ctx else ()) if m.country == country and _leads(m, kb, day)]
+        named = [m for m in ctx.people.values() if m.country == country and _leads(m, kb, day)]
         if any(_leads(m, kb, day) for m in side) or not named:
             out.append((country, side))
         else:
             out.append((country, (max(named, key=lambda m: ctx.mentions_of.get(m.key, 0)
-                                      if ctx and m.key is not None else 0),)))
+                                      if m.key is not None else 0),)))
     return tuple(out)
 
 
@@ -164,7 +164,7 @@ def _leads(actor: Mention, kb: KnowledgeBase, day: date | None) -> bool:
     return any(o in LEADER_OFFICES or (o in kb.offices and kb.offices[o].is_a in LEADER_OFFICES) for o in offices)
 
 
-def group_referent(before: list[Candidate], index: int, ctx: DocContext | None,
+def group_referent(before: list[Candidate], index: int, ctx: DocContext,
                    size: int = 2) -> tuple[tuple[str, tuple[Mention, ...]], ...]:
     """Who "die beiden", "the two presidents", "die drei Außenminister" are.
 
@@ -176,7 +176,7 @@ def group_referent(before: list[Candidate], index: int, ctx: DocContext | None,
     if size > 2:
         return next((c.sides for c in reversed(before) if len(c.sides) == size), main_meeting(before).sides)
     last = before[-1]
-    pair = ctx.last_pair if ctx is not None else None
+    pair = ctx.last_pair
     if pair is not None and pair[0] >= index - 1 and pair[0] > last.sentence_index:
         return tuple(group_all(list(pair[1])))
     if last.sentence_index >= index - 1 and len(last.sides) == 2:
