@@ -96,7 +96,9 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
             cand = replace(cand, date=named_day.date, date_from_context=True)
         if dateline is not None and cand.status == "occurred" and _recent(cand, published) \
                 and _dateline_fits(cand, dateline):
-            if cand.location is None or (cand.location.city is None and cand.location.country == dateline.country):
+            if cand.location is None or (cand.location.country == dateline.country
+                                         and (cand.location.city is None or _guessed(cand.location))
+                                         and cand.location.city != dateline.city):
                 cand = replace(cand, location=dateline, place_from_context=True)
         out.append(cand)
     return out
@@ -107,6 +109,11 @@ def _elsewhere(cand: Candidate, day: NamedDay) -> bool:
     ... reiste dann nach Kiew"): the day belongs to another stop."""
     city = cand.location.city if cand.location is not None and not cand.place_from_context else None
     return bool(city and day.cities and city not in day.cities)
+
+
+def _guessed(location: Location) -> bool:
+    """A city no sentence named: the host's capital, taken for where a head of government receives."""
+    return location.start < 0
 
 
 def _dateline_fits(cand: Candidate, dateline: Location) -> bool:

@@ -162,10 +162,27 @@ def test_office_named_after_the_person_refers_back_to_them(fantasy_kb):
     assert gondor.name == "Faramir Ithil"
 
 
-def test_dateline_places_a_meeting_of_its_own_country(fantasy_kb):
-    text = "MINAS TIRITH, Sept 19 - Gondor's foreign minister Faramir Ithil met Elendil Vorn on Tuesday."
+@pytest.mark.parametrize("dateline", ["MINAS TIRITH, Sept 19 -", "MINAS TIRITH, Gondor, Sept 19 –", "MINAS TIRITH —",
+                                      "MINAS TIRITH, Sept. 19 (Gondor Wire) --"])
+def test_dateline_places_a_meeting_of_its_own_country(fantasy_kb, dateline):
+    text = f"{dateline} Gondor's foreign minister Faramir Ithil met Elendil Vorn on Tuesday."
     [event] = run(fantasy_kb, text, lang="en")
     assert (event.location.city, event.location.country) == ("Minas Tirith", "XGO")
+
+
+def test_a_dateline_in_the_hosts_country_beats_the_capital_guessed_for_the_host(fantasy_kb):
+    text = "PORT-UMBAR – Gondor's foreign minister Faramir Ithil received Elendil Vorn on Tuesday."
+    [event] = run(fantasy_kb, text, lang="en")
+    assert (event.location.city, event.location.country) == ("Port-Umbar", "XGO")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Elendil Vorn received his counterpart from Gondor, Faramir Ithil, on Monday."),
+    ("de", "Elendil Vorn empfing am Montag seinen Amtskollegen aus Gondor, Faramir Ithil."),
+])
+def test_where_a_guest_comes_from_is_not_where_they_met(fantasy_kb, lang, text):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert event.location is not None and event.location.country == "XAR"  # the host's capital
 
 
 def test_seat_of_government_stands_for_the_capital(fantasy_kb):
