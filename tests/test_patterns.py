@@ -94,8 +94,8 @@ status_cues:
      r"line 11, pattern 'soon': no examples"),
     ("  - name: soon\n    yields: planned\n    phrases: [soon]\n    examples: ['They meet soon.']\n",
      r"pattern 'soon': example without a \[marked\] word"),
-    ("  - name: soon\n    yields: planned\n    phrases: [soon]\n    scope: {side: after}\n"
-     "    examples: ['[soon] {meet}']\n", r"pattern 'soon': scope side is any/before/through"),
+    ("  - name: soon\n    yields: planned\n    phrases: [soon]\n    scope: {side: behind}\n"
+     "    examples: ['[soon] {meet}']\n", r"pattern 'soon': scope side is any/before/through/after"),
     ("  - name: soon\n    yields: planned\n    phrases: [soon, no]\n    examples: ['[soon] {meet}']\n",
      r"pattern 'soon': 'phrases': False is not a word; quote it"),
     ("  - name: soon\n    yields: planned\n    phrase: [soon]\n    examples: ['[soon] {meet}']\n",
