@@ -143,6 +143,7 @@ def _greeting(sent: Sentence, triggers: list[Trigger], gatherings: list[tuple[in
     words = [t.text for t in sent.tokens]
     org_tokens = {k for o in mentions.orgs if (t := mentions.token_of.get(o.start)) is not None
                   for k in range(t, t + len(o.text.split()))}
+    withs = lex.patterns.frames.anywhere("with", words)  # "met with the leaders"
 
     def aside(k: int) -> bool:  # "traf am Dienstag die Staats- und Regierungschefs": when
         start = sent.tokens[k].start
@@ -155,7 +156,7 @@ def _greeting(sent: Sentence, triggers: list[Trigger], gatherings: list[tuple[in
             between = range(t.token + t.size, start)
             if start < t.token + t.size or len(between) > GREETING_GAP + 4:
                 continue
-            if all(words[k].lower() in ARTICLES or words[k].lower() in lex.with_words
+            if all(words[k].lower() in ARTICLES or k in withs
                    or words[k].lower() in lex.location_preps or k in org_tokens or aside(k) for k in between):
                 return t
     return None

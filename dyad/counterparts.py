@@ -49,14 +49,15 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
     The subject is who is named before the first meeting word or "mit"/"with"
     ("Xi met bin Salman ... and held talks with Raisi": two meetings of Xi).
     """
-    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words), len(words))
+    frames = lex.patterns.frames
+    first_with = min(frames.anywhere("with", words), default=len(words))
     boundary = min([first_with, *(t.token for t in triggers)])
     if boundary >= len(words) or any(w.lower() in lex.together_words for w in words):
         return []
     position = mentions.token_of
     first_object = min((position.get(a.start, -1) for a in actors if position.get(a.start, -1) > boundary),
                        default=boundary)
-    if any(w.lower() in lex.between_words for w in words[boundary:first_object]):
+    if any(boundary <= k < first_object for k in frames.anywhere("between", words)):
         return []  # "talks between Iran and the US": the counterparts met each other too
     subjects = [a for a in actors if position.get(a.start, -1) < boundary]
     objects = [a for a in actors if position.get(a.start, -1) > boundary]

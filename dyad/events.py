@@ -106,8 +106,9 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
         # "ein Treffen zwischen Putin und Kim": the sides are named inside the frame;
         # what stays outside it may report a meeting of its own.
         lo, hi = frame
-        if hi + 2 < len(words) and words[hi] == "," and words[hi + 1].lower() in lex.mediation_words \
-                and words[hi + 2].lower() in lex.agent_words:
+        frames = lex.patterns.frames
+        if hi + 2 < len(words) and words[hi] == "," and hi + 1 in frames.anywhere("mediation", words) \
+                and hi + 2 in frames.anywhere("agent", words):
             # "talks between Shamkhani and Al-Aiban, hosted by China's top diplomat Wang Yi": the host too
             hi = next_break(sent, hi + 3)
         position = mentions.token_of
@@ -117,9 +118,9 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
                             and _weak_side(m, mentions, live, words, lex))
         if len({a.country for a in inside} | {m.country for m in weak_inside}) >= 2 and not inside:
             # "Oman mediated indirect talks between Iran and the United States": and who mediated them
+            mediation = frames.anywhere("mediation", words)
             inside = list(weak_inside) + [m for m in (*actors, *mentions.weak_states)
-                                          if any(w.lower() in lex.mediation_words for w in
-                                                 words[position.get(m.start, 0) + 1:position.get(m.start, 0) + 3])]
+                                          if any(0 < k - position.get(m.start, 0) < 3 for k in mediation)]
         if len({a.country for a in inside}) >= 2:
             # date and place may follow the named sides, up to the next meeting word
             reach = min((t.token for t in live if t.token >= hi), default=len(words))
@@ -384,9 +385,11 @@ def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, me
     if trigger.kind != "host" or k + 1 >= len(words) \
             or words[k].lower() not in lex.definite_articles | lex.one_words | lex.possessives:
         return False
-    stops = lex.location_preps | lex.with_words | lex.name_end_words
+    stops = lex.location_preps | lex.name_end_words
+    withs = lex.patterns.frames.anywhere("with", words)
     end = next((j for j in range(k + 1, min(len(words), k + 1 + OBJECT_REACH))
-                if not words[j][0].isalnum() or words[j].lower() in stops), min(len(words), k + 1 + OBJECT_REACH))
+                if not words[j][0].isalnum() or words[j].lower() in stops or j in withs),
+               min(len(words), k + 1 + OBJECT_REACH))
     lo, hi = sent.tokens[k].start, sent.tokens[end - 1].end
     if any(d.start < hi and d.end > lo for d in dates):
         return False  # "receives this Wednesday his counterpart": a date, not the object
@@ -471,11 +474,13 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
             w.lower() in lex.delegation_nouns for w in words[token + 1:token + 1 + WEAK_STATE_WINDOW])
     if any(w.lower() in lex.topic_words for w in words[max(0, token - TOPIC_REACH):token]):
         return False  # "sprachen über die Verhandlungen mit den USA": what they discussed
-    before = [w.lower() for w in words[max(0, token - 2):token] if w.lower() not in ARTICLES]
-    if token == 0 or (before and (before[-1] in lex.between_words or before[-1] in lex.with_words)):
+    before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in ARTICLES]
+    frames = lex.patterns.frames
+    if token == 0 or (before and (before[-1] in frames.anywhere("between", words)
+                                  or before[-1] in frames.anywhere("with", words))):
         return True
     # "zwischen Russland und China": the second of a pair whose first is a side
-    if before and before[-1] in lex.side_words:
+    if before and words[before[-1]].lower() in lex.side_words:
         earlier = [w for w in mentions.weak_states if mentions.token_of[w.start] < token]
         return bool(earlier) and _weak_side(earlier[-1], mentions, triggers, words, lex)
     return False
@@ -488,11 +493,13 @@ def _organisation_met(org: Mention, sent: Sentence, mentions: SentenceMentions, 
     token = mentions.token_of.get(org.start)
     if token is None:
         return False
-    before = [w.lower() for w in words[max(0, token - 2):token] if w.lower() not in ARTICLES]
-    if not before or before[-1] not in lex.with_words:
+    before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in ARTICLES]
+    frames = lex.patterns.frames
+    if not before or before[-1] not in frames.anywhere("with", words):
         return False
-    with_at = max(k for k in range(max(0, token - 2), token) if words[k].lower() in lex.with_words)
-    if not any(t.kind in BILATERAL_KINDS and 0 <= with_at - (t.token + t.size) <= 1 for t in triggers):
+    # the "with" opens the with-phrase of a meeting word (the language's with frame: right after it)
+    if not any(t.kind in BILATERAL_KINDS and before[-1] in frames.where("with", sent, words, t.token, t.size)
+               for t in triggers):
         return False  # the with-phrase of the meeting word itself ("Freihandel mit dem Mercosur" is none)
     end = next((k for k in range(token, len(words)) if sent.tokens[k].start >= org.end), len(words))
     after = words[end] if end < len(words) else ""

@@ -44,14 +44,11 @@ class Lexicon:
     side_words: frozenset[str]
     direction_preps: frozenset[str]
     place_verbs: frozenset[str]
-    between_words: frozenset[str]
-    with_words: frozenset[str]
     where_words: frozenset[str]
     place_nouns: frozenset[str]
     capital_nouns: frozenset[str]
     name_end_words: frozenset[str]
     together_words: frozenset[str]
-    agent_words: frozenset[str]
     exclusion_words: frozenset[str]
     topic_words: frozenset[str]
     year_bounds: frozenset[str]
@@ -86,7 +83,6 @@ class Lexicon:
     session_nouns: frozenset[str] = frozenset()
     war_nouns: frozenset[str] = frozenset()
     month_bounds: frozenset[str] = frozenset()
-    mediation_words: frozenset[str] = frozenset()
     place_links: frozenset[str] = frozenset()
     delegation_nouns: frozenset[str] = frozenset()
     guest_nouns: frozenset[str] = frozenset()

@@ -35,9 +35,11 @@ KINDS = ("meet", "talks", "visit", "host", "call", "video", "summit", "join")
 # what a status cue says about the meeting word in its scope
 CUES = ("negation", "offer", "wish", "hedge", "denial", "invitation", "reported", "prospect", "past", "planned")
 # where a meeting word's sides are named: "between" opens the frame "talks between A and B", "agent" the host
-# of a passive host verb ("was received by the king"), "apart" one meeting per counterpart ("separately")
-FRAMES = ("between", "agent", "apart")
-Side = Literal["any", "before", "through"]  # through: before the meeting word or on it
+# of a passive host verb ("was received by the king"), "apart" one meeting per counterpart ("separately"),
+# "with" the counterpart ("talks with the king"), "mediation" who brokered the talks ("Rohan mediated talks")
+FRAMES = ("between", "agent", "apart", "with", "mediation")
+# through: before the meeting word or on it; after: after its last token
+Side = Literal["any", "before", "through", "after"]
 Within = Literal["clause", "sentence", "unbroken"]  # unbroken: no clause break but commas in between
 Until = Literal["clause", "sentence"]
 
@@ -240,14 +242,20 @@ class StatusCues:
         found = self.starts(words)
         return any(k in found[index] for index, cue in enumerate(self.cues) if cue.yields in yields)
 
+    def anywhere(self, name: str, words: Sequence[str]) -> frozenset[int]:
+        """Every token where the pattern ``name`` starts, whatever its scope: for a rule that reads a frame's
+        words where they stand next to a side ("Oman mediated talks"), not around one meeting word."""
+        return frozenset(self.starts(words)[self.by_name[name]])
+
     def _in_scope(self, index: int, found: tuple[tuple[int, ...], ...], sent: Sentence, words: Sequence[str],
                   token: int, size: int, clauses: dict[tuple[int, int], set[int]]) -> list[int]:
         cue = self.cues[index]
         scope = cue.scope
         lo = 0 if scope.before is None else max(0, token - scope.before)
         hi = len(words) if scope.after is None else min(len(words), token + size + scope.after)
-        last = hi if scope.side == "any" else min(hi, token if scope.side == "before" else token + 1)
-        hits = [k for k in found[index] if lo <= k < last]
+        first = max(lo, token + size) if scope.side == "after" else lo
+        last = hi if scope.side in ("any", "after") else min(hi, token if scope.side == "before" else token + 1)
+        hits = [k for k in found[index] if first <= k < last]
         if not hits:
             return []
         if scope.within == "clause":
@@ -502,8 +510,8 @@ def _status_cue(raw: Any, where: str, kinds: tuple[str, ...] = CUES) -> StatusCu
     if not isinstance(scope_raw, dict) or set(scope_raw) - SCOPE_KEYS:
         raise KnowledgeBaseError(f"{where}: scope takes {', '.join(sorted(SCOPE_KEYS))}")
     side, within = scope_raw.get("side", "any"), scope_raw.get("within", "clause")
-    if side not in ("any", "before", "through") or within not in ("clause", "sentence", "unbroken"):
-        raise KnowledgeBaseError(f"{where}: scope side is any/before/through, within clause/sentence/unbroken")
+    if side not in ("any", "before", "through", "after") or within not in ("clause", "sentence", "unbroken"):
+        raise KnowledgeBaseError(f"{where}: scope side is any/before/through/after, within clause/sentence/unbroken")
     reach = [scope_raw.get("before"), scope_raw.get("after")]
     if any(r is not None and (not isinstance(r, int) or r < 0) for r in reach):
         raise KnowledgeBaseError(f"{where}: scope before/after are counts of tokens")

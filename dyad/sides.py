@@ -57,8 +57,8 @@ def no_subject_before_with(actors: list[Mention], mentions: SentenceMentions, wo
         return False
     positions = sorted(mentions.token_of.get(a.start, len(words)) for a in actors)
     # the "mit" that introduces a named side ("Mit besonderer Spannung ..." introduces none)
-    first_with = next((k for k, w in enumerate(words) if w.lower() in lex.with_words
-                       and any(k < p <= k + WITH_REACH for p in positions)), None)
+    first_with = next((k for k in sorted(lex.patterns.frames.anywhere("with", words))
+                       if any(k < p <= k + WITH_REACH for p in positions)), None)
     if first_with is None or positions[0] <= first_with:
         return False
     # "In a phone call with Macron on Sunday, Scholz said": a phrase put first, its subject named after it
@@ -74,8 +74,9 @@ def _subject_after_comma(actors: list[Mention], mentions: SentenceMentions, word
         return False
     at = {id(a): mentions.token_of.get(a.start, len(words)) for a in actors}
     inside = {a.country for a in actors if at[id(a)] < comma}
+    withs = lex.patterns.frames.anywhere("with", words)
     return any(a.country and a.country not in inside
-               and not any(w.lower() in lex.with_words for w in words[max(comma, at[id(a)] - WITH_REACH):at[id(a)]])
+               and not any(max(comma, at[id(a)] - WITH_REACH) <= k < at[id(a)] for k in withs)
                and _word_after_name(words, at[id(a)]) != ","
                for a in actors)
 

@@ -94,8 +94,8 @@ status_cues:
      r"line 11, pattern 'soon': no examples"),
     ("  - name: soon\n    yields: planned\n    phrases: [soon]\n    examples: ['They meet soon.']\n",
      r"pattern 'soon': example without a \[marked\] word"),
-    ("  - name: soon\n    yields: planned\n    phrases: [soon]\n    scope: {side: after}\n"
-     "    examples: ['[soon] {meet}']\n", r"pattern 'soon': scope side is any/before/through"),
+    ("  - name: soon\n    yields: planned\n    phrases: [soon]\n    scope: {side: behind}\n"
+     "    examples: ['[soon] {meet}']\n", r"pattern 'soon': scope side is any/before/through/after"),
     ("  - name: soon\n    yields: planned\n    phrases: [soon, no]\n    examples: ['[soon] {meet}']\n",
      r"pattern 'soon': 'phrases': False is not a word; quote it"),
     ("  - name: soon\n    yields: planned\n    phrase: [soon]\n    examples: ['[soon] {meet}']\n",
@@ -148,3 +148,17 @@ def test_a_frame_yields_a_frame_kind_and_is_read_apart_from_the_status_cues():
     patterns = compile_patterns(MEETING + GOOD_CUE + good, "en", frozenset(), "xx/patterns.yaml")
     assert [c.name for c in patterns.frames.cues] == ["amid"]
     assert [c.name for c in patterns.status.cues] == ["planned"]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The regent met with the king, who had travelled with the envoy."),
+    ("de", "Der Regent traf sich mit dem König, der mit dem Gesandten gereist war."),
+])
+def test_a_frame_is_found_wherever_it_stands_or_only_in_its_scope(lang, text):
+    lex = load_lexicon(lang)
+    [sent] = read_sentences(text, lex)
+    words = [t.text for t in sent.tokens]
+    withs = sorted(k for k, w in enumerate(words) if w.lower() in ("with", "mit"))
+    met = find_triggers(sent, lex)[0]
+    assert sorted(lex.patterns.frames.anywhere("with", words)) == withs
+    assert lex.patterns.frames.where("with", sent, words, met.token, met.size) == withs[:1]
