@@ -58,7 +58,8 @@ class Lexicon:
     series_words: frozenset[str]
     pronouns: frozenset[str]
     possessives: frozenset[str]
-    name_stopwords: frozenset[str]
+    name_stopwords: frozenset[str]  # the honorifics too
+    honorifics: frozenset[str]
     role_links: frozenset[str]
     ordinals: dict[str, int]
     round_words: frozenset[str]
@@ -211,7 +212,9 @@ def load_lexicon(language: str) -> Lexicon:
         pronouns=frozenset(str(w) for w in data.get("pronouns") or []),
         possessives=frozenset(str(w) for w in data.get("possessives") or []),
         former_words=frozenset(str(w).lower() for w in data.get("former_words") or []),
-        name_stopwords=frozenset(str(w) for w in data.get("name_stopwords") or []),
+        name_stopwords=frozenset(str(w) for w in [*(data.get("name_stopwords") or []),
+                                                  *(data.get("honorifics") or [])]),
+        honorifics=frozenset(str(w) for w in data.get("honorifics") or []),
         role_links=frozenset(str(w) for w in data.get("role_links") or []),
         ordinals={str(k): int(v) for k, v in (data.get("ordinals") or {}).items()},
         topics=topics,

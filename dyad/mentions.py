@@ -124,6 +124,9 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         country, used = _role_country(spans, k, words, kb, lex)
         consumed |= used
         holder = _following_person(spans, k, words, lex)
+        if holder is not None and country is None and spans[holder].kind == "cap":
+            country, used = _country_after(spans, holder, words, lex, _organisation_office(span, kb))
+            consumed |= used
         if holder is None:
             holder = _person_before(spans, k, used, words, lex, consumed)
         if _former(spans, k, used, lower, lex):
@@ -383,7 +386,7 @@ def _role_country(spans: list[Span], k: int, words: list[str], kb: KnowledgeBase
         if hit and hit[1][0].kind == "state" and hit[1][0].use == "adjective":
             return hit[1][0].key, set()
     # before: adjective, "US-" prefix, genitive name, "Estonia's"
-    org_office = span.office in kb.offices and kb.offices[span.office].organisation
+    org_office = _organisation_office(span, kb)
     if k > 0:
         prev = spans[k - 1]
         gap = words[prev.j:span.i]
@@ -393,15 +396,27 @@ def _role_country(spans: list[Span], k: int, words: list[str], kb: KnowledgeBase
         if (kind == "state" or (kind == "org" and org_office)) and _adjacent(gap[:-1] if portfolio else gap, lex):
             return prev.targets[0].key, {k - 1}
     # after: "des Iran", "der USA", "of Lithuania", "of the United States"
-    if k + 1 < len(spans):
-        nxt = spans[k + 1]
-        gap = [w.lower() if lex.language != "de" else w for w in words[span.j:nxt.i]]
-        kind = nxt.targets[0].kind if nxt.kind == "actor" else None
-        linked = gap and gap[0] in lex.role_links and all(w in lex.role_links or w.lower() in ARTICLES for w in gap)
-        # German genitive right after the noun: "die Außenminister Armeniens und Aserbaidschans"
-        genitive = not gap and lex.language == "de" and kind == "state" and words[nxt.i].endswith("s")
-        if (kind == "state" or (kind == "org" and org_office)) and (linked or genitive):
-            return nxt.targets[0].key, {k + 1}
+    return _country_after(spans, k, words, lex, org_office)
+
+
+def _organisation_office(span: Span, kb: KnowledgeBase) -> bool:
+    return span.office in kb.offices and kb.offices[span.office].organisation
+
+
+def _country_after(spans: list[Span], k: int, words: list[str], lex: Lexicon,
+                   org_office: bool) -> tuple[str | None, set[int]]:
+    """The state (or, for an organisation's office, the organisation) named right after span ``k``: after a
+    role ("of Lithuania", "des Iran") or after the new name a role introduced ("President Jane Roe of Ruritania")."""
+    if k + 1 >= len(spans):
+        return None, set()
+    nxt = spans[k + 1]
+    gap = [w.lower() if lex.language != "de" else w for w in words[spans[k].j:nxt.i]]
+    kind = nxt.targets[0].kind if nxt.kind == "actor" else None
+    linked = gap and gap[0] in lex.role_links and all(w in lex.role_links or w.lower() in ARTICLES for w in gap)
+    # German genitive right after the noun: "die Außenminister Armeniens und Aserbaidschans"
+    genitive = not gap and lex.language == "de" and kind == "state" and words[nxt.i].endswith("s")
+    if (kind == "state" or (kind == "org" and org_office)) and (linked or genitive):
+        return nxt.targets[0].key, {k + 1}
     return None, set()
 
 
@@ -446,7 +461,7 @@ def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon)
         cand = spans[m]
         gap = words[spans[m - 1].j:cand.i]
         if cand.kind == "cap" or (cand.kind == "actor" and cand.targets[0].kind == "person"):
-            if not all(w in (",",) for w in gap):
+            if not all(w == "," or w in lex.honorifics for w in gap):
                 return None
             if cand.kind == "cap" and m + 1 < len(spans) and spans[m + 1].i == cand.j \
                     and spans[m + 1].kind == "actor" and spans[m + 1].targets[0].kind == "person":

@@ -1229,3 +1229,18 @@ def test_a_commissioner_of_an_organisation_is_its_side(fantasy_kb, lang, text):
     events = run(fantasy_kb, text, lang=lang)
     assert [sorted((p.country, p.name) for p in e.participants) for e in events] == [
         [("FELLOW", "Lara Dunkelwald"), ("XRO", "Theoden Marke")]]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a new name the office introduces, and its country after it
+    ("Elendil Vorn met President Beren Erchamion of Rohan on Monday.", ("XRO", "Beren Erchamion", "president")),
+    # forms of address belong to neither the office nor the name
+    ("Elendil Vorn called on Sir Beren Erchamion, Governor-General of Rohan, on Monday.",
+     ("XRO", "Beren Erchamion", "governor-general")),
+    ("Elendil Vorn paid a courtesy call on the Gondorian Trade Minister His Excellency Beren Erchamion.",
+     ("XGO", "Beren Erchamion", "trade minister")),
+])
+def test_protocol_style_names_keep_their_office_and_country(fantasy_kb, text, expected):
+    [event] = run(fantasy_kb, text, lang="en")
+    assert expected in {(p.country, p.name, p.role) for p in event.participants}
+    assert len(event.participants) == 2
