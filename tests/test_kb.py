@@ -100,6 +100,16 @@ def test_aliases_point_to_one_entity_unless_ambiguous(shipped):
     assert len(ambiguous) <= 0.05 * len(shipped.actors)
 
 
+def test_a_metonym_stands_for_its_state_alone(shipped):
+    # "talks at the Istana" is read as a meeting in one capital: a seat's name that another state, an
+    # organisation or a person also answers to would send the meeting to the wrong country
+    clashes = [(state.code, metonym, other.kind, other.key)
+               for state in shipped.states.values() for metonym in state.metonyms
+               for other in shipped.actors.get(metonym) if (other.kind, other.key) != ("state", state.code)]
+    assert clashes == []
+    assert {t.key for t in shipped.actors.get("Hyderabad House")} == {"IND"}
+
+
 def test_organisation_codes_are_unique_and_not_state_codes(shipped):
     import yaml
     records = yaml.safe_load((build.DATA / "organisations.yaml").read_text(encoding="utf-8"))
