@@ -299,6 +299,11 @@ def _offset(word: str, lex: Lexicon) -> int | None:
     return None
 
 
+def names_weekday(word: str, lex: Lexicon) -> bool:
+    """ "Dienstag", "Sonntagabend", "tuesday": ``word`` lower-cased names a day of the week."""
+    return word in lex.weekdays or _weekday_with_part(word, lex) is not None
+
+
 def _weekday_with_part(word: str, lex: Lexicon) -> str | None:
     for part in lex.day_parts:
         if word.endswith(part) and word[:-len(part)] in lex.weekdays:

@@ -33,7 +33,8 @@ __all__ = ["CUES", "FRAMES", "KINDS", "Example", "MeetingWords", "Patterns", "St
 LANG_DIR = Path(__file__).parent / "lang"
 KINDS = ("meet", "talks", "visit", "host", "call", "video", "summit", "join")
 # what a status cue says about the meeting word in its scope
-CUES = ("negation", "offer", "wish", "hedge", "denial", "invitation", "reported", "prospect", "past", "planned")
+CUES = ("negation", "offer", "wish", "hedge", "denial", "invitation", "reported", "prospect", "past", "present",
+        "planned")
 # where a meeting word's sides are named: "between" opens the frame "talks between A and B", "agent" the host
 # of a passive host verb ("was received by the king"), "apart" one meeting per counterpart ("separately"),
 # "with" the counterpart ("talks with the king"), "mediation" who brokered the talks ("Rohan mediated talks")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dyad.dates import DateMention
+from dyad.clauses import clause_around
+from dyad.dates import DateMention, names_weekday
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import PlaceMention
@@ -77,9 +78,23 @@ def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates
     nearest = _nearest_date(dates, triggers, sent)
     if nearest is not None and nearest.past is None and nearest.future is not None:
         return "planned"
+    if any(_coming_day(sent, words, t, dates, lex) for t in triggers):
+        return "planned"
     if any(_cue(sent, words, t, lex, ("planned",)) is not None for t in triggers):
         return "planned"
     return "occurred"
+
+
+def _coming_day(sent: Sentence, words: list[str], trigger: Trigger, dates: list[DateMention], lex: Lexicon) -> bool:
+    """ "Am Dienstag trifft Merkel X": a meeting verb in the present tense with a day of the week in its clause
+    speaks of the coming day, unless that day is the publication day."""
+    if _cue(sent, words, trigger, lex, ("present",)) is None:
+        return False
+    clause = clause_around(sent, trigger.token, trigger.size, 0, len(sent.tokens))
+    if not any(names_weekday(sent.lower[k], lex) for k in clause):
+        return False
+    first, last = sent.tokens[clause[0]].start, sent.tokens[clause[-1]].end
+    return not any(first <= d.start < last and d.past is not None and d.past == d.future for d in dates)
 
 
 def _nearest_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence) -> DateMention | None:

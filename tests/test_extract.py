@@ -1244,3 +1244,17 @@ def test_protocol_style_names_keep_their_office_and_country(fantasy_kb, text, ex
     [event] = run(fantasy_kb, text, lang="en")
     assert expected in {(p.country, p.name, p.role) for p in event.participants}
     assert len(event.participants) == 2
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Am Freitag trifft Elendil Vorn in Edoras Faramir Ithil."),
+    ("en", "Elendil Vorn meets Faramir Ithil in Edoras on Friday."),
+])
+@pytest.mark.parametrize("published, expected", [
+    (date(2023, 9, 20), ("planned", "2023-09-22")),  # a Wednesday: the coming Friday
+    (date(2023, 9, 22), ("occurred", "2023-09-22")),  # the Friday itself
+    (None, ("planned", None)),
+])
+def test_the_present_tense_with_a_weekday_speaks_of_the_coming_day(fantasy_kb, lang, text, published, expected):
+    [event] = run(fantasy_kb, text, published=published, lang=lang)
+    assert (event.status, event.date.value if event.date else None) == expected
