@@ -36,6 +36,7 @@ SENTENCE_END = frozenset(".!?…")
 # evaluation set has 86); a longer run of text is cut, at its last comma or semicolon if it has one.
 MAX_SENTENCE_TOKENS = 200
 CUT_AFTER = frozenset(",;:")
+GLUED_INITIAL_MAX = 3  # letters of a patronymic or given-name initial ("Kh.", "Ts.", "Dzh.")
 CLOSING = frozenset("\"'“”«»)]’")
 
 
@@ -110,7 +111,7 @@ def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: i
             continue
         prev = tokens[i - 1].text if i else ""
         if tok.text == "." and (prev in abbreviations or (ordinal_dots and prev.isdigit() and len(prev) <= 2)
-                                or _initial(prev)):
+                                or _initial(prev) or _glued_initial(tokens, i)):
             continue
         out.extend(_bounded(tokens[begin:nxt], paragraph))
         begin = nxt
@@ -129,6 +130,13 @@ def _bounded(tokens: list[Token], paragraph: int) -> list[Sentence]:
         out.append(_sentence(tokens[begin:cut], paragraph))
         begin = cut
     return [*out, _sentence(tokens[begin:], paragraph)]
+
+
+def _glued_initial(tokens: list[Token], i: int) -> bool:
+    """ "Kh.Battulga", "Ts.Elbegdorj": a short capitalised initial whose full stop touches the name after it."""
+    prev = tokens[i - 1].text if i else ""
+    return 0 < len(prev) <= GLUED_INITIAL_MAX and prev[0].isupper() and prev.isalpha() \
+        and i + 1 < len(tokens) and tokens[i + 1].start == tokens[i].end
 
 
 def _initial(word: str) -> bool:

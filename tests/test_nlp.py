@@ -53,8 +53,12 @@ def test_a_run_of_text_without_a_full_stop_is_cut_into_bounded_pieces():
     assert len(sentences) > 1 and all(len(s.tokens) <= MAX_SENTENCE_TOKENS for s in sentences)
     assert [t for s in sentences for t in s.tokens] == tokenize(text)  # nothing lost, offsets unchanged
     assert all(s.tokens[-1].text == "," for s in sentences[:-1])  # cut after a comma where there is one
+
+
 @pytest.mark.parametrize("text, lang, first", [
     ("President Elendil W. Vorn met King Theoden Marke. They spoke.", "en", "Marke."),
+    ("President Kh.Vorn met Ts.Marke on Monday. They spoke.", "en", "Monday."),  # initials glued to the name
+    ("President Vorn met King Marke on Monday.They spoke.", "en", "Monday."),  # a word glued to the next sentence
     ("The Rt. Hon. Elendil Vorn met the King. They spoke.", "en", "King."),
     ("Präsident Elendil W. Vorn traf König Theoden Marke. Sie sprachen.", "de", "Marke."),
 ])
