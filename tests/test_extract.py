@@ -107,8 +107,12 @@ def test_english_phone_call(fantasy_kb):
     assert event.mode == "phone" and event.date.value == "2023-09-18"
 
 
-def test_taking_part_in_a_summit_is_an_event_with_the_organisation(fantasy_kb):
-    text = "Gondor's defence minister Boromir Denethorson attended the FFP summit in Annuminas on Friday."
+@pytest.mark.parametrize("text", [
+    "Gondor's defence minister Boromir Denethorson attended the FFP summit in Annuminas on Friday.",
+    "The host praised the participation of Gondor's defence minister Boromir Denethorson in the FFP summit in "
+    "Annuminas on Friday.",
+])
+def test_taking_part_in_a_summit_is_an_event_with_the_organisation(fantasy_kb, text):
     [event] = run(fantasy_kb, text, lang="en")
     assert countries(event) == {"XGO", "FELLOW"}
     assert event.location.country == "XAR"
