@@ -234,7 +234,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     org, near_org = _summit_org(tuple(o for o in view.orgs if o not in met), live, mentions)  # met, no summit
     if org is not None:
         summits = replace(summits, org=org, sentence=index)  # "am Rande des Gipfels der SOZ": later ones attend it
-    date = pick_date(view.dates, live, sent, status == "planned")
+    date = pick_date(view.dates, live, sent, status == "planned", lex)
     attended = None
     if not sideline:
         attended, topic = summit_attended(org, view.orgs, live, sent, mentions, lex, summits.topic, index,

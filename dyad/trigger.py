@@ -6,6 +6,7 @@ Which words those are, and how far a cue reaches, lives in the language's patter
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -104,16 +105,27 @@ def _nearest_date(dates: list[DateMention], triggers: list[Trigger], sent: Sente
     return min(dates, key=lambda d: min(abs(d.start - a) for a in anchors))
 
 
-def pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence,
-               planned: bool) -> DateValue | None:
-    """The reading of the date expression nearest to a meeting word."""
-    readings = [r for d in dates if (r := d.reading(planned)) is not None]
+def pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence, planned: bool,
+              lex: Lexicon) -> DateValue | None:
+    """The reading of the date expression nearest to a meeting word, not counting the day a report was made."""
+    readings = [r for d in dates if (r := d.reading(planned)) is not None
+                and not _reported_on(d, triggers, sent, lex)]
     if not readings:
         return None
     anchors = [sent.tokens[t.token].start for t in triggers]
     # a bare year is background ("im Jahr 2018") more often than the date of the meeting
     finer = [r for r in readings if r.precision != "year"] or readings
     return min(finer, key=lambda r: min(abs(r.start - a) for a in anchors))
+
+
+def _reported_on(date_: DateMention, triggers: list[Trigger], sent: Sentence, lex: Lexicon) -> bool:
+    """ "wie das Außenamt am Mittwoch mitteilte", "the ministry said on Tuesday": a date in the clause of a
+    speech verb, apart from the meeting word's, is when the meeting was reported."""
+    token = bisect_left([t.start for t in sent.tokens], date_.start)
+    if token >= len(sent.tokens):
+        return False
+    clause = clause_around(sent, token, 1, 0, len(sent.tokens))
+    return any(sent.lower[k] in lex.speech_verbs for k in clause) and not any(t.token in clause for t in triggers)
 
 
 def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],

@@ -1262,3 +1262,12 @@ def test_protocol_style_names_keep_their_office_and_country(fantasy_kb, text, ex
 def test_the_present_tense_with_a_weekday_speaks_of_the_coming_day(fantasy_kb, lang, text, published, expected):
     [event] = run(fantasy_kb, text, published=published, lang=lang)
     assert (event.status, event.date.value if event.date else None) == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Elendil Vorn met Faramir Ithil in Edoras, the ministry said on Wednesday."),
+    ("de", "Elendil Vorn traf Faramir Ithil in Edoras, wie das Ministerium am Mittwoch mitteilte."),
+])
+def test_the_day_a_meeting_was_reported_is_not_its_date(fantasy_kb, lang, text):
+    [event] = run(fantasy_kb, text, published=date(2023, 9, 21), lang=lang)
+    assert event.date.value == "2023-09"  # news without its own time expression: the publication month
