@@ -36,6 +36,10 @@ from dyad.nlp import read_sentences
 from dyad.settings import Settings
 from dyad.trigger import find_triggers
 
+# A web page sets one sentence or two apart as a paragraph of its own: the day and the cities named there
+# still frame the paragraph after it.
+SHORT_PARAGRAPH = 2
+
 
 def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings | None = None) -> ArticleResult:
     """Every meeting event an article reports."""
@@ -70,6 +74,8 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     days_before: dict[int, NamedDay | None] = {}  # the last day named earlier in the same paragraph
     paragraph_day: NamedDay | None = None
     paragraph = -1
+    paragraph_start = -9
+    day_paragraph = -1  # the paragraph that named paragraph_day
     background_sentences: set[int] = set()
     sentence_count = 0
     first_sentences: list[tuple[int, int]] = []  # (start, end) of the first few: the heading is among them
@@ -92,7 +98,12 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
         if len({a.country for a in people}) == 2:
             ctx = replace(ctx, last_pair=(index, people))
         if sent.paragraph != paragraph:
-            paragraph, paragraph_places, paragraph_day = sent.paragraph, [], None
+            short = index - paragraph_start <= SHORT_PARAGRAPH
+            if not (short and day_paragraph == paragraph):
+                paragraph_day = None
+            if not short:
+                paragraph_places = []
+            paragraph, paragraph_start = sent.paragraph, index
         places_before[index] = list(paragraph_places)
         # "Xi und Putin hatten sich zuletzt in Peking getroffen": background, not the day just named
         background = not lex.background_words.isdisjoint(sent.lower)
@@ -112,6 +123,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
             candidates += found
         if day:
             reference = date.fromisoformat(day)
+            day_paragraph = paragraph
             paragraph_day = NamedDay(next(d.past for d in dates if d.past and d.past.precision == "day"),
                                      frozenset(p.location.city for p in mentions.places if p.location.city))
     candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published, places_before,

@@ -1271,3 +1271,15 @@ def test_the_present_tense_with_a_weekday_speaks_of_the_coming_day(fantasy_kb, l
 def test_the_day_a_meeting_was_reported_is_not_its_date(fantasy_kb, lang, text):
     [event] = run(fantasy_kb, text, published=date(2023, 9, 21), lang=lang)
     assert event.date.value == "2023-09"  # news without its own time expression: the publication month
+
+
+@pytest.mark.parametrize("before, expected", [
+    ("Elendil Vorn landed in Edoras on Monday.", ("2023-09-18", "Edoras")),
+    # a paragraph of its own, a sentence or two long, frames the next; a longer one only itself
+    ("Elendil Vorn landed in Edoras on Monday. The trip was planned for months. Rohan's harvest was good.",
+     ("2023-09", None)),
+])
+def test_a_short_paragraph_frames_the_next_one(fantasy_kb, before, expected):
+    text = f"{before}\n\nVorn held talks with King Theoden Marke."
+    [event] = run(fantasy_kb, text, lang="en")
+    assert (event.date.value, event.location.city if event.location else None) == expected
