@@ -274,10 +274,13 @@ class StatusCues:
     def spans(self, name: str, words: Sequence[str]) -> list[tuple[int, int]]:
         """(start, end) of the longest match of the pattern ``name`` at every token it starts at, whatever its
         scope: for a frame whose words are a name of several tokens ("heads of state and government")."""
+        starts = sorted(self.anywhere(name, words))
+        if not starts:
+            return []  # most sentences: no forms to build
         steps = self.cues[self.by_name[name]].steps
         lower, keys, lemmas = self._forms(words)
         out = []
-        for k in sorted(self.anywhere(name, words)):
+        for k in starts:
             ends = [self._longest(steps, k, lower, keys, lemmas)]
             if not self.fold and keys[k][:1].isupper():  # a capitalised first word as its lower-case form
                 folded = [*keys[:k], keys[k][0].lower() + keys[k][1:], *keys[k + 1:]]
