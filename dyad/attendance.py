@@ -9,7 +9,6 @@ named with its organisation in the title or lead, and no other meeting reported 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from dyad.clauses import clause_around, in_quote
@@ -23,7 +22,6 @@ from dyad.trigger import Trigger
 LEAD_SENTENCES = 3  # the title and the first sentences: where an article names the summit it reports
 GATHERING_GAP = 5  # "Leaders of the six-member GCC": words between a gathering noun and its organisation
 GREETING_GAP = 3  # "welcoming his fellow rulers", "met CARICOM leaders": a meeting word to its participants
-OPENING_REACH = 6  # "eröffnete das vierte Ministertreffen": an opening verb to its summit word
 ATTACHING = frozenset({")", "-"}) | GENITIVE  # "(CARICOM) heads of government", "NATO's leaders"
 GATHERING_KINDS = frozenset({"host", "meet", "join", "video"})  # "welcomed leaders", "joined the leaders"
 
@@ -68,7 +66,7 @@ def summit_attended(found: Mention | None, orgs: tuple[Mention, ...], triggers: 
     attached = _attached_org(orgs, gatherings, words, mentions, lex)
     topic = _noted_topic(topic, found or attached, kinds, words, index, lex, dates, day)
     greeting = _greeting(sent, triggers, gatherings, mentions, dates, lex)
-    cue = greeting or _opening(sent.lower, triggers, lex)
+    cue = greeting or _opening(sent, words, triggers, lex)
     if attached is not None and greeting is None:
         return None, topic  # "CARICOM heads of government opened their meeting": the summit itself, no side of it
     if cue is None:
@@ -106,8 +104,9 @@ def listed_states(states: tuple[Mention, ...], mentions: SentenceMentions, words
 
 
 def _gatherings(words: list[str], lex: Lexicon) -> list[tuple[int, int]]:
-    """(start, end) of the words naming a summit's participants ("leaders", "Staats- und Regierungschefs")."""
-    return [(k, k + hit[0]) for k, hit in enumerate(lex.gathering_nouns.scan(words)) if hit]
+    """(start, end) of the words naming a summit's participants ("leaders", "Staats- und Regierungschefs"): the
+    language's gathering frame."""
+    return lex.patterns.frames.spans("gathering", words)
 
 
 def _attached_org(orgs: tuple[Mention, ...], gatherings: list[tuple[int, int]], words: list[str],
@@ -126,14 +125,13 @@ def _attached_org(orgs: tuple[Mention, ...], gatherings: list[tuple[int, int]], 
     return None
 
 
-def _opening(lower: Sequence[str], triggers: list[Trigger], lex: Lexicon) -> Trigger | None:
-    """ "opened the summit", "eröffnete das Treffen": the host of the gathering takes part in it."""
-    for k, word in enumerate(lower):
-        if word in lex.opening_verbs:
-            for t in triggers:
-                if t.kind in ("summit", "meet") and 0 < t.token - k <= OPENING_REACH:
-                    return t
-    return None
+def _opening(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> Trigger | None:
+    """ "opened the summit", "eröffnete das Treffen" (the language's opening frame, within its reach before the
+    summit word): the host of the gathering takes part in it. Of several, the one the first opening verb opens."""
+    frames = lex.patterns.frames
+    opened = [(hits[0], n) for n, t in enumerate(triggers) if t.kind in ("summit", "meet")
+              and (hits := frames.where("opening", sent, words, t.token, t.size))]
+    return triggers[min(opened)[1]] if opened else None
 
 
 def _greeting(sent: Sentence, triggers: list[Trigger], gatherings: list[tuple[int, int]],

@@ -52,7 +52,7 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
     frames = lex.patterns.frames
     first_with = min(frames.anywhere("with", words), default=len(words))
     boundary = min([first_with, *(t.token for t in triggers)])
-    if boundary >= len(words) or any(w.lower() in lex.together_words for w in words):
+    if boundary >= len(words) or frames.anywhere("together", words):  # "jointly", "gemeinsam"
         return []
     position = mentions.token_of
     first_object = min((position.get(a.start, -1) for a in actors if position.get(a.start, -1) > boundary),

@@ -53,7 +53,6 @@ TOPIC_REACH = 5  # "über die Verhandlungen mit den USA": a state this close aft
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close before a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
 JOIN_KINDS = frozenset({"join", "host"})
-ATTENDANCE_REACH = 4  # "bei einer UN - Konferenz": the preposition, an article and a compound's parts
 JOIN_REACH = 2  # "X joined the talks": the meeting reported at most this many sentences before
 JOIN_NOUN_REACH = 4  # "joined the talks", "An den Gesprächen nahm ... teil": the join verb and its meeting noun
 ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
@@ -230,7 +229,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             actors.append(org)  # "met with the International Monetary Fund": the organisation is a side
             countries.add(org.country)
     actors = _without_reporters(_resolve_counterparts(actors, kb, day))
-    sideline = not lex.sideline_cues.isdisjoint(sent.lower)
+    sideline = bool(lex.patterns.frames.anywhere("sideline", words))  # "on the sidelines of"
     org, near_org = _summit_org(tuple(o for o in view.orgs if o not in met), live, mentions)  # met, no summit
     if org is not None:
         summits = replace(summits, org=org, sentence=index)  # "am Rande des Gipfels der SOZ": later ones attend it
@@ -295,7 +294,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         return [_candidate(group_all(pair), place, place.country, **common) for pair, place in split], summits
     held_in = location.country if location and location.country in kb.states else None
     if org is not None and (kinds & (JOIN_KINDS | {"visit"}) or attended or invited_to_summit
-                            or _said_at_summit(near_org, words, lex)
+                            or _said_at_summit(near_org, sent, words, lex)
                             or (held_in and not countries)) \
             and not (bilateral_words and len(countries) >= 2 and not invited_to_summit):
         # taking part in, hosting or attending an organisation's summit: one event per side;
@@ -386,7 +385,8 @@ def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, me
             or words[k].lower() not in lex.definite_articles | lex.one_words | lex.possessives:
         return False
     stops = lex.location_preps | lex.name_end_words
-    withs = lex.patterns.frames.anywhere("with", words)
+    frames = lex.patterns.frames
+    withs = frames.anywhere("with", words)
     end = next((j for j in range(k + 1, min(len(words), k + 1 + OBJECT_REACH))
                 if not words[j][0].isalnum() or words[j].lower() in stops or j in withs),
                min(len(words), k + 1 + OBJECT_REACH))
@@ -394,11 +394,12 @@ def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, me
     if any(d.start < hi and d.end > lo for d in dates):
         return False  # "receives this Wednesday his counterpart": a date, not the object
     people = lex.group_nouns | lex.delegation_nouns | lex.guest_nouns | lex.hosted_nouns
+    gathering = frames.anywhere("gathering", words)  # "welcomed the leaders"
     roles = kb.roles.get(lex.language)
     return not any(m.start < hi and m.end > lo for m in (*mentions.actors, *mentions.weak_states, *mentions.orgs)) \
         and not any(k <= p.token < end for p in mentions.places) \
         and not any(k < t.token < end for t in triggers) \
-        and not any(words[j] in people or words[j].lower() in people or lex.gathering_nouns.match_at(words, j)
+        and not any(words[j] in people or words[j].lower() in people or j in gathering
                     or (roles is not None and roles.match_at(words, j)) for j in range(k + 1, end))
 
 
@@ -430,10 +431,10 @@ def _group(actors: list[Mention]) -> list[list[tuple[str, tuple[Mention, ...]]]]
     return [[side] for side in group_all(actors)]
 
 
-def _said_at_summit(near_org: list[Trigger], words: list[str], lex: Lexicon) -> bool:
-    """ "sagte X bei einer UN-Konferenz", "spoke at the NATO summit": what the side did there is its own part."""
-    return any(any(w.lower() in lex.attendance_preps for w in words[max(0, t.token - ATTENDANCE_REACH):t.token])
-               for t in near_org)
+def _said_at_summit(near_org: list[Trigger], sent: Sentence, words: list[str], lex: Lexicon) -> bool:
+    """ "sagte X bei einer UN-Konferenz", "spoke at the NATO summit" (the language's attendance frame before the
+    summit word): what the side did there is its own part."""
+    return any(lex.patterns.frames.where("attendance", sent, words, t.token, t.size) for t in near_org)
 
 
 def _summit_org(orgs: tuple[Mention, ...], triggers: list[Trigger],

@@ -40,7 +40,6 @@ class Lexicon:
     month_parts: dict[str, str]
     clause_breaks: frozenset[str]
     location_preps: frozenset[str]
-    sideline_cues: frozenset[str]
     side_words: frozenset[str]
     direction_preps: frozenset[str]
     place_verbs: frozenset[str]
@@ -48,7 +47,6 @@ class Lexicon:
     place_nouns: frozenset[str]
     capital_nouns: frozenset[str]
     name_end_words: frozenset[str]
-    together_words: frozenset[str]
     exclusion_words: frozenset[str]
     topic_words: frozenset[str]
     year_bounds: frozenset[str]
@@ -93,9 +91,6 @@ class Lexicon:
     hosted_nouns: frozenset[str] = frozenset()
     plural_pronouns: frozenset[str] = frozenset()
     plural_verb_endings: tuple[str, ...] = ()
-    gathering_nouns: PhraseIndex[bool] = field(default_factory=PhraseIndex)
-    opening_verbs: frozenset[str] = frozenset()
-    attendance_preps: frozenset[str] = frozenset()
     definite_articles: frozenset[str] = frozenset()
     role_suffixes: tuple[tuple[str, str], ...] = ()  # (lowercase ending, office key), longest first
     ago_words: frozenset[str] = frozenset()

@@ -37,8 +37,12 @@ CUES = ("negation", "offer", "wish", "hedge", "denial", "invitation", "reported"
         "planned")
 # where a meeting word's sides are named: "between" opens the frame "talks between A and B", "agent" the host
 # of a passive host verb ("was received by the king"), "apart" one meeting per counterpart ("separately"),
-# "with" the counterpart ("talks with the king"), "mediation" who brokered the talks ("Rohan mediated talks")
-FRAMES = ("between", "agent", "apart", "with", "mediation")
+# "together" all counterparts at once ("jointly"), "with" the counterpart ("talks with the king"), "mediation"
+# who brokered the talks ("Rohan mediated talks"); and who takes part in a summit: "opening" its host ("opened
+# the summit"), "attendance" the side that speaks there ("said at the summit"), "gathering" its participants
+# ("the leaders"), "sideline" a meeting beside it, not part of it ("on the sidelines of the summit")
+FRAMES = ("between", "agent", "apart", "together", "with", "mediation", "opening", "attendance", "gathering",
+          "sideline")
 # through: before the meeting word or on it; after: after its last token
 Side = Literal["any", "before", "through", "after"]
 Within = Literal["clause", "sentence", "unbroken"]  # unbroken: no clause break but commas in between
@@ -175,10 +179,14 @@ class StatusCues:
         the sentence's other meeting words."""
         return self._scan(tuple(words))
 
-    def _starts(self, words: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+    def _forms(self, words: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
+        """The forms the steps match against: lower case, the keys of the phrases (folded or as written), lemmas."""
         lower = [w.lower() for w in words]
         keys = lower if self.fold else list(words)
-        lemmas = [lemma(w, self.language) for w in words] if self._needs_lemma else []
+        return lower, keys, [lemma(w, self.language) for w in words] if self._needs_lemma else []
+
+    def _starts(self, words: tuple[str, ...]) -> tuple[tuple[int, ...], ...]:
+        lower, keys, lemmas = self._forms(words)
         found: list[list[int]] = [[] for _ in self.cues]
         roots, by_lower, by_lemma = self._trie.roots, self._lower, self._lemmas
         for i, key in enumerate(keys):
@@ -214,6 +222,21 @@ class StatusCues:
                     return True
         return False
 
+    def _longest(self, steps: Sequence[Step], j: int, lower: list[str], keys: list[str],
+                 lemmas: list[str]) -> int | None:
+        """The token after the longest match of ``steps`` from token ``j`` on, or None: ``_rest``, reading on."""
+        if not steps:
+            return j
+        step, rest = steps[0], steps[1:]
+        ends = [self._longest(rest, j, lower, keys, lemmas)] if step.optional else []
+        last = len(keys) if step.until else min(len(keys), j + step.gap + 1)
+        for k in range(j, last):
+            if step.until == "clause" and lower[k] in self.clause_breaks:
+                break
+            ends += [self._longest(rest, k + size, lower, keys, lemmas)
+                     for size in self._step_at(step, k, lower, keys, lemmas)]
+        return max((end for end in ends if end is not None), default=None)
+
     def _step_at(self, step: Step, k: int, lower: list[str], keys: list[str], lemmas: list[str]) -> list[int]:
         sizes = [len(p) for p in step.phrases if tuple(keys[k:k + len(p)]) == p]
         if lower[k] in step.lower or (lemmas and lemmas[k] in step.lemmas):
@@ -247,6 +270,23 @@ class StatusCues:
         """Every token where the pattern ``name`` starts, whatever its scope: for a rule that reads a frame's
         words where they stand next to a side ("Oman mediated talks"), not around one meeting word."""
         return frozenset(self.starts(words)[self.by_name[name]])
+
+    def spans(self, name: str, words: Sequence[str]) -> list[tuple[int, int]]:
+        """(start, end) of the longest match of the pattern ``name`` at every token it starts at, whatever its
+        scope: for a frame whose words are a name of several tokens ("heads of state and government")."""
+        starts = sorted(self.anywhere(name, words))
+        if not starts:
+            return []  # most sentences: no forms to build
+        steps = self.cues[self.by_name[name]].steps
+        lower, keys, lemmas = self._forms(words)
+        out = []
+        for k in starts:
+            ends = [self._longest(steps, k, lower, keys, lemmas)]
+            if not self.fold and keys[k][:1].isupper():  # a capitalised first word as its lower-case form
+                folded = [*keys[:k], keys[k][0].lower() + keys[k][1:], *keys[k + 1:]]
+                ends.append(self._longest(steps, k, lower, folded, lemmas))
+            out.append((k, max(end for end in ends if end is not None)))
+        return out
 
     def _in_scope(self, index: int, found: tuple[tuple[int, ...], ...], sent: Sentence, words: Sequence[str],
                   token: int, size: int, clauses: dict[tuple[int, int], set[int]]) -> list[int]:

@@ -162,3 +162,33 @@ def test_a_frame_is_found_wherever_it_stands_or_only_in_its_scope(lang, text):
     met = find_triggers(sent, lex)[0]
     assert sorted(lex.patterns.frames.anywhere("with", words)) == withs
     assert lex.patterns.frames.where("with", sent, words, met.token, met.size) == withs[:1]
+
+
+@pytest.mark.parametrize("lang, text, found", [
+    ("en", "The regent welcomed the heads of state and government and the delegates to Annuminas.",
+     [(4, 9), (11, 12)]),
+    ("de", "Der Regent begrüßte die Staats- und Regierungschefs und die Teilnehmer in Annuminas.",
+     [(4, 8), (10, 11)]),
+])
+def test_a_frame_of_several_tokens_is_read_whole_where_it_stands(lang, text, found):
+    lex = load_lexicon(lang)
+    [sent] = read_sentences(text, lex)
+    words = [t.text for t in sent.tokens]
+    spans = lex.patterns.frames.spans("gathering", words)
+    assert spans == found, [words[a:b] for a, b in spans]
+
+
+def test_the_longest_match_reads_on_through_a_sequence():
+    frame = """frames:
+  - name: gathering
+    yields: gathering
+    sequence:
+      - lower: [heads]
+      - {lower: [of], gap: 1}
+      - {lower: [state, government]}
+      - {phrases: ["and government"], optional: true}
+    examples: ['They {met} the [heads] of state.']
+"""
+    patterns = compile_patterns(MEETING + GOOD_CUE + frame, "en", frozenset(), "xx/patterns.yaml")
+    words = "The heads of state and government and the heads of government met .".split()
+    assert patterns.frames.spans("gathering", words) == [(1, 6), (8, 11)]
