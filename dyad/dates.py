@@ -175,7 +175,7 @@ def _match(words, lower, shift, i, lex: Lexicon, published: date | None, referen
         if prev in lex.next_words and ahead == published:
             ahead += timedelta(days=7)
         return 1, (None if prev in lex.next_words else _day(back, REL)), \
-            (None if prev in lex.past_words else _day(ahead, REL))
+            (None if prev in lex.past_words or prev in lex.since_words else _day(ahead, REL))
 
     if lw in lex.day_offsets and published is not None:
         value = _day(published + timedelta(days=lex.day_offsets[lw]), REL)

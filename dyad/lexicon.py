@@ -32,6 +32,7 @@ class Lexicon:
     months: dict[str, int]
     weekdays: dict[str, int]
     past_words: frozenset[str]
+    since_words: frozenset[str]  # "seit Montag": a day past, the meeting still going on
     next_words: frozenset[str]
     this_words: frozenset[str]
     day_offsets: dict[str, int]

@@ -88,14 +88,15 @@ def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates
 
 def _coming_day(sent: Sentence, words: list[str], trigger: Trigger, dates: list[DateMention], lex: Lexicon) -> bool:
     """ "Am Dienstag trifft Merkel X": a meeting verb in the present tense with a day of the week in its clause
-    speaks of the coming day, unless that day is the publication day."""
+    speaks of the coming day, unless that day is the publication day or a day past ("seit Montag")."""
     if _cue(sent, words, trigger, lex, ("present",)) is None:
         return False
     clause = clause_around(sent, trigger.token, trigger.size, 0, len(sent.tokens))
     if not any(names_weekday(sent.lower[k], lex) for k in clause):
         return False
     first, last = sent.tokens[clause[0]].start, sent.tokens[clause[-1]].end
-    return not any(first <= d.start < last and d.past is not None and d.past == d.future for d in dates)
+    return not any(first <= d.start < last and d.past is not None and (d.future is None or d.past == d.future)
+                   for d in dates)
 
 
 def _nearest_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence) -> DateMention | None:

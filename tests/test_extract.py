@@ -1283,3 +1283,8 @@ def test_a_short_paragraph_frames_the_next_one(fantasy_kb, before, expected):
     text = f"{before}\n\nVorn held talks with King Theoden Marke."
     [event] = run(fantasy_kb, text, lang="en")
     assert (event.date.value, event.location.city if event.location else None) == expected
+
+
+def test_a_visit_going_on_since_a_weekday_is_under_way(fantasy_kb):
+    [event] = run(fantasy_kb, "Seit Montag führt ein Staatsbesuch Elendil Vorn nach Rohan.", lang="de")
+    assert (event.status, event.date.value) == ("occurred", "2023-09-18")
