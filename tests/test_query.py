@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from dyad.model import ArticleResult, DateValue, Document, Event, Evidence, Location, Participant
 from dyad.store import actor_counts, ingest, open_store
-from dyad.store.core import date_bounds
+from dyad.store.fusion import date_bounds
 from dyad.store.query import (
     BadCursor,
     RecordQuery,

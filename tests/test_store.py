@@ -632,7 +632,7 @@ def test_undated_twins_in_any_batches_with_replacements_equal_one_clean_run(tmp_
 
 
 def test_a_store_from_before_wordings_fuses_its_undated_copies_when_migrated(tmp_path, fantasy_kb):
-    from dyad.store.core import refuse
+    from dyad.store.fusion import refuse
 
     path = str(tmp_path / "old.db")
     store = open_store(path)
@@ -650,7 +650,7 @@ def test_a_store_from_before_wordings_fuses_its_undated_copies_when_migrated(tmp
 
 
 def test_check_finds_an_undated_copy_apart_from_its_dated_twin_and_repair_fuses_it(tmp_path, fantasy_kb):
-    from dyad.store.core import refuse
+    from dyad.store.fusion import refuse
 
     copies = [doc("a", MEETING), doc("a", MEETING, published=None, source="copy")]
     clean = open_store(str(tmp_path / "clean.db"))

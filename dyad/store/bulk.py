@@ -27,7 +27,8 @@ from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, 
 from dyad.errors import DyadError
 from dyad.fuse import Cluster, adopted_group, fuse_ids, record_id_of
 from dyad.store import actor_counts, monthly
-from dyad.store.core import ArticleRows, Store, _chunks, _first_fitting, _fuse_event, _mark, _record_rows
+from dyad.store.core import ArticleRows, Store
+from dyad.store.fusion import _chunks, _first_fitting, _fuse_event, _mark, _record_rows
 from dyad.store.schema import documents, events, month_counts, record_actors, record_dyads, records
 
 stage_metadata = MetaData()
@@ -53,7 +54,7 @@ stage_event_records = Table("stage_event_records", stage_metadata, Column("event
                             Column("record_id", String(20)))
 # each fusion task's meetings per month (dyad.store.monthly); the swap adds them up
 stage_month_counts = _copy_of(month_counts, "stage_month_counts")
-# what fusion reads of a staged event (dyad.store.core._record_rows and _fuse_event), not its evidence offsets
+# what fusion reads of a staged event (dyad.store.fusion._record_rows and _fuse_event), not its evidence offsets
 FUSION_COLUMNS = frozenset({"id", "seq", "group_key", "status", "mode", "cameo", "host", "date", "date_precision",
                             "city", "country", "lat", "lon", "series", "round", "topics", "evidence_text",
                             "participants", "fuse_key", "confidence"})

@@ -30,8 +30,8 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 
 from dyad.fuse import Cluster, adopted_group, fuse_ids, record_id_of
 from dyad.store import actor_counts, monthly
-from dyad.store.core import (
-    Store,
+from dyad.store.core import Store
+from dyad.store.fusion import (
     _announcements,
     _announcing,
     _chunks,

@@ -22,7 +22,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from dyad.nlp import split_sentences
-from dyad.store.export import event_day, ordered_sides
+from dyad.store.dyadic import event_day, ordered_sides
 from dyad.store.geo import countries, country_name, is_organisation, organisations
 
 GOLDSTEIN = {"036": 4.0, "040": 1.0, "041": 1.0, "042": 1.9, "043": 2.8, "044": 2.5, "045": 5.0, "046": 7.0}

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from dyad import __version__
-from dyad.store.export import event_day, ordered_sides
+from dyad.store.dyadic import event_day, ordered_sides
 from dyad.store.geo import countries, country_name, is_organisation, organisations
 from dyad.store.tables import write_jsonl
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, false, func, or_, select, text, tuple_, union
 
-from dyad.store.core import Store, date_bounds
+from dyad.store.core import Store
+from dyad.store.fusion import date_bounds
 from dyad.store.prepared import prepared, run
 from dyad.store.schema import (
     actor_counts,
