@@ -97,7 +97,7 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
         if dateline is not None and cand.status == "occurred" and _recent(cand, published) \
                 and _dateline_fits(cand, dateline):
             if cand.location is None or (cand.location.country == dateline.country
-                                         and (cand.location.city is None or _guessed(cand.location))
+                                         and (cand.location.city is None or _guessed(cand))
                                          and cand.location.city != dateline.city):
                 cand = replace(cand, location=dateline, place_from_context=True)
         out.append(cand)
@@ -111,9 +111,11 @@ def _elsewhere(cand: Candidate, day: NamedDay) -> bool:
     return bool(city and day.cities and city not in day.cities)
 
 
-def _guessed(location: Location) -> bool:
-    """A city no sentence named: the host's capital, taken for where a head of government receives."""
-    return location.start < 0
+def _guessed(cand: Candidate) -> bool:
+    """A city no sentence named and no context gave: the host's capital, taken for where a head of government
+    receives."""
+    assert cand.location is not None
+    return cand.location.start < 0 and not cand.place_from_context
 
 
 def _dateline_fits(cand: Candidate, dateline: Location) -> bool:

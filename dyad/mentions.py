@@ -362,7 +362,7 @@ def _plausible_actor(words, i, size, targets, lex: Lexicon, title_case: bool = F
         if not w[:1].isupper():
             return False
         if i > 0 and words[i - 1].lower() in lex.location_preps:
-            return False  # "in Austin" is the city
+            return False  # "in Austin" is the city ("a call from Putin" is the man)
         nxt = words[i + 1] if i + 1 < len(words) else ""
         if nxt.lower() in ARABIC_PARTICLES or (lex.language == "en" and nxt[:1].isupper() and nxt.isalpha()
                                                and not title_case):
@@ -461,7 +461,8 @@ def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon)
         cand = spans[m]
         gap = words[spans[m - 1].j:cand.i]
         if cand.kind == "cap" or (cand.kind == "actor" and cand.targets[0].kind == "person"):
-            if not all(w == "," or w in lex.honorifics for w in gap):
+            if not all(w == "," or w in lex.honorifics or (w == "." and n and gap[n - 1] in lex.honorifics)
+                       for n, w in enumerate(gap)):  # "Prime Minister Hon. X"
                 return None
             if cand.kind == "cap" and m + 1 < len(spans) and spans[m + 1].i == cand.j \
                     and spans[m + 1].kind == "actor" and spans[m + 1].targets[0].kind == "person":

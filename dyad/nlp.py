@@ -36,7 +36,7 @@ SENTENCE_END = frozenset(".!?…")
 # evaluation set has 86); a longer run of text is cut, at its last comma or semicolon if it has one.
 MAX_SENTENCE_TOKENS = 200
 CUT_AFTER = frozenset(",;:")
-GLUED_INITIAL_MAX = 3  # letters of a patronymic or given-name initial ("Kh.", "Ts.", "Dzh.")
+GLUED_INITIAL_MAX = 2  # letters of a patronymic or given-name initial ("Kh.", "Ts."); "US.", "Ufa." end sentences
 CLOSING = frozenset("\"'“”«»)]’")
 
 
@@ -135,8 +135,8 @@ def _bounded(tokens: list[Token], paragraph: int) -> list[Sentence]:
 def _glued_initial(tokens: list[Token], i: int) -> bool:
     """ "Kh.Battulga", "Ts.Elbegdorj": a short capitalised initial whose full stop touches the name after it."""
     prev = tokens[i - 1].text if i else ""
-    return 0 < len(prev) <= GLUED_INITIAL_MAX and prev[0].isupper() and prev.isalpha() \
-        and i + 1 < len(tokens) and tokens[i + 1].start == tokens[i].end
+    return 0 < len(prev) <= GLUED_INITIAL_MAX and prev.isalpha() and prev[0].isupper() \
+        and (len(prev) == 1 or prev[1:].islower()) and i + 1 < len(tokens) and tokens[i + 1].start == tokens[i].end
 
 
 def _initial(word: str) -> bool:

@@ -285,7 +285,7 @@ class StatusCues:
             if not self.fold and keys[k][:1].isupper():  # a capitalised first word as its lower-case form
                 folded = [*keys[:k], keys[k][0].lower() + keys[k][1:], *keys[k + 1:]]
                 ends.append(self._longest(steps, k, lower, folded, lemmas))
-            out.append((k, max(end for end in ends if end is not None)))
+            out.append((k, max((end for end in ends if end is not None), default=k + 1)))
         return out
 
     def _in_scope(self, index: int, found: tuple[tuple[int, ...], ...], sent: Sentence, words: Sequence[str],

@@ -36,8 +36,9 @@ from dyad.nlp import read_sentences
 from dyad.settings import Settings
 from dyad.trigger import find_triggers
 
-# A web page sets one sentence or two apart as a paragraph of its own: the day and the cities named there
-# still frame the paragraph after it.
+# A web page sets one sentence or two apart as a paragraph of its own (a lead, a quote): the day and the cities
+# named there still frame the paragraph after it, as they would in print. Three sentences make a paragraph that
+# stands for itself.
 SHORT_PARAGRAPH = 2
 
 
@@ -68,13 +69,13 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     summits = Summits()  # what the sentences so far said of the article's summits (dyad.attendance)
     reference = doc.published
     candidates: list[Candidate] = []
-    places_before: dict[int, list[Location]] = {}  # cities named earlier in the same paragraph
+    places_before: dict[int, list[Location]] = {}  # cities named earlier in the paragraph or a run of short ones
     paragraph_places: list[Location] = []
     summit_places: list[tuple[int, Location]] = []  # (sentence index, city) of summits named
-    days_before: dict[int, NamedDay | None] = {}  # the last day named earlier in the same paragraph
+    days_before: dict[int, NamedDay | None] = {}  # the last day named earlier in the paragraph, or a short one before
     paragraph_day: NamedDay | None = None
     paragraph = -1
-    paragraph_start = -9
+    paragraph_start: int | None = None  # the index of its first sentence
     day_paragraph = -1  # the paragraph that named paragraph_day
     background_sentences: set[int] = set()
     sentence_count = 0
@@ -98,11 +99,11 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
         if len({a.country for a in people}) == 2:
             ctx = replace(ctx, last_pair=(index, people))
         if sent.paragraph != paragraph:
-            short = index - paragraph_start <= SHORT_PARAGRAPH
+            short = paragraph_start is not None and index - paragraph_start <= SHORT_PARAGRAPH
             if not (short and day_paragraph == paragraph):
                 paragraph_day = None
             if not short:
-                paragraph_places = []
+                paragraph_places = []  # a run of short paragraphs reads as one
             paragraph, paragraph_start = sent.paragraph, index
         places_before[index] = list(paragraph_places)
         # "Xi und Putin hatten sich zuletzt in Peking getroffen": background, not the day just named

@@ -18,6 +18,7 @@ from dyad.mentions import PlaceMention
 from dyad.model import DateValue, Location, Mention, Sentence
 
 AGENT_NAME_REACH = 4  # "by the crown prince": the agent's preposition to the name
+REPORT_TAIL = 4  # ", the ministry said on Tuesday in a statement": words a closing report may add after its verb
 # What a status cue (dyad/lang/<iso>/patterns.yaml) says about the meeting word in its scope
 NOT_HELD = ("offer", "wish", "negation")
 PLAN_CUES = ("invitation", "prospect")
@@ -120,13 +121,20 @@ def pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence,
 
 
 def _reported_on(date_: DateMention, triggers: list[Trigger], sent: Sentence, lex: Lexicon) -> bool:
-    """ "wie das Außenamt am Mittwoch mitteilte", "the ministry said on Tuesday": a date in the clause of a
-    speech verb, apart from the meeting word's, is when the meeting was reported."""
+    """ ", wie das Außenamt am Mittwoch mitteilte", ", the ministry said on Tuesday.": a date in the speech verb's
+    clause that closes the sentence after the meeting word's is when the meeting was reported. ("After talks with
+    X, Y said on Tuesday that ...": the saying goes on, and its day is the talks' too.)"""
     token = bisect_left([t.start for t in sent.tokens], date_.start)
     if token >= len(sent.tokens):
         return False
     clause = clause_around(sent, token, 1, 0, len(sent.tokens))
-    return any(sent.lower[k] in lex.speech_verbs for k in clause) and not any(t.token in clause for t in triggers)
+    said = [k for k in clause if sent.lower[k] in lex.speech_verbs]
+    if not said or any(t.token >= clause[0] for t in triggers):
+        return False
+    # what follows the verb of saying: its date, a few words ("in a statement"), the end of the sentence
+    rest = [k for k in range(said[-1] + 1, len(sent.tokens))
+            if sent.tokens[k].text[:1].isalnum() and not date_.start <= sent.tokens[k].start < date_.end]
+    return len(rest) <= REPORT_TAIL
 
 
 def read_location(places: tuple[PlaceMention, ...], triggers: list[Trigger], actors: list[Mention],

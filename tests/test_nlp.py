@@ -59,6 +59,7 @@ def test_a_run_of_text_without_a_full_stop_is_cut_into_bounded_pieces():
     ("President Elendil W. Vorn met King Theoden Marke. They spoke.", "en", "Marke."),
     ("President Kh.Vorn met Ts.Marke on Monday. They spoke.", "en", "Monday."),  # initials glued to the name
     ("President Vorn met King Marke on Monday.They spoke.", "en", "Monday."),  # a word glued to the next sentence
+    ("President Vorn met King Marke in the US.They spoke.", "en", "US."),  # an acronym is no initial
     ("The Rt. Hon. Elendil Vorn met the King. They spoke.", "en", "King."),
     ("Präsident Elendil W. Vorn traf König Theoden Marke. Sie sprachen.", "de", "Marke."),
 ])
