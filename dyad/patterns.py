@@ -325,6 +325,7 @@ class MeetingWords:
         self.phrases = phrases
         self.lemmas = lemmas
         self.suffixes = tuple(sorted(suffixes, key=lambda s: -len(s[0])))  # longest ending first
+        self.endings = tuple(ending for ending, _ in self.suffixes)  # one C call rules most words out
         self.separable = separable
         self.not_after = not_after
 
@@ -364,6 +365,8 @@ class MeetingWords:
         if not word[:1].isupper():
             return None
         low = word.lower()
+        if not low.endswith(self.endings):
+            return None
         return next((kind for ending, kind in self.suffixes if low.endswith(ending) and len(low) > len(ending) + 2),
                     None)
 
