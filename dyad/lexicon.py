@@ -57,6 +57,7 @@ class Lexicon:
     series_words: frozenset[str]
     pronouns: frozenset[str]
     possessives: frozenset[str]
+    singular_articles: frozenset[str]  # before an office: one holder of it ("der Präsident"); empty: any article
     name_stopwords: frozenset[str]  # the honorifics too
     honorifics: frozenset[str]
     role_links: frozenset[str]

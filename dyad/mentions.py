@@ -29,6 +29,7 @@ PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within
 HYPHENS = frozenset({"-", "‐"})
 GENITIVE = frozenset({"'s", "’s", "'S"})
 FORMER_REACH = 3  # tokens before a role where "former" may stand, a hyphen or a country between
+OPENING_ROLE = 1  # "The president said": a bare office at the start of a sentence is its subject
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
 APPOSITION_ENDS = frozenset({",", ".", ";", ")"})
 OFFICE_MARGIN_DAYS = 120  # a bare surname also counts for someone just before or after their term
@@ -146,7 +147,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         also = _coordinated_countries(spans, k, words, lex, used)
         consumed |= {m for _, m in also}
         for side in [country, *(key for key, _ in also)]:
-            mention = _office_mention(span, side, role_name, text, sent, kb, day, seen)
+            mention = _office_mention(span, side, role_name, text, sent, kb, day, seen, lex)
             if mention is not None:
                 add(mention, span.i, actors)
 
@@ -262,10 +263,10 @@ def _compound_role(word: str, low: str, lex: Lexicon) -> tuple[int, list[str]] |
 
 
 def _office_mention(span: Span, country: str | None, role_name: str, text: str, sent: Sentence,
-                    kb: KnowledgeBase, day: date | None, seen: _Seen) -> Mention | None:
+                    kb: KnowledgeBase, day: date | None, seen: _Seen, lex: Lexicon) -> Mention | None:
     """A side named by its office: the person named earlier who holds it, or the office itself."""
     start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
-    earlier = _named_earlier(span.office, country, seen, kb)
+    earlier = _named_earlier(span.office, country, seen, kb, opening=_singular_subject(span, sent, lex))
     if earlier is not None:
         # "der chinesische Spitzendiplomat" after "Wang Yi": the person already named
         return replace(earlier, start=start, end=end, text=text[start:end])
@@ -278,6 +279,16 @@ def _office_mention(span: Span, country: str | None, role_name: str, text: str, 
     return Mention("role", start, end, text[start:end], key=span.office, country=country, role=role_name,
                    actor_id=actor_id, actor_type="IGO" if country in kb.organisations else "GOV",
                    office=span.office)
+
+
+def _singular_subject(span: Span, sent: Sentence, lex: Lexicon) -> bool:
+    """ "The president said", "Der Präsident sagte": one office holder opening the sentence. Its noun is its own
+    lemma ("leaders" is not), after an article that marks one person where the language has such (German
+    "der"; "die Außenminister" are several)."""
+    if span.i > OPENING_ROLE or sent.tokens[span.j - 1].lemma.lower() != sent.lower[span.j - 1]:
+        return False
+    article = sent.lower[span.i - 1] if span.i else ""
+    return not lex.singular_articles or article in lex.singular_articles
 
 
 def _coordinated_countries(spans: list[Span], k: int, words: list[str], lex: Lexicon,
@@ -546,13 +557,18 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     return mention
 
 
-def _named_earlier(office: str | None, country: str | None, seen: _Seen, kb: KnowledgeBase) -> Mention | None:
+def _named_earlier(office: str | None, country: str | None, seen: _Seen, kb: KnowledgeBase,
+                   opening: bool = False) -> Mention | None:
     """The one person named earlier in the article who holds ``office`` (for ``country``)."""
     if office in (None, "counterpart"):
         return None
     found = {m.key: m for m in seen.people.values()
              if kb.same_office(office, m.office) and (country is None or m.country == country)}
-    return next(iter(found.values())) if len(found) == 1 else None
+    if len(found) <= 1 or not opening:
+        return next(iter(found.values())) if len(found) == 1 else None
+    # "The president ..." opening a sentence, several named: the one the article is about, named most often
+    counts = sorted(((seen.mentions_of.get(key or "", 0), key) for key in found), reverse=True)
+    return found[counts[0][1]] if counts[0][0] > counts[1][0] else None
 
 
 def _holder_named_alike(surface: str, office: str | None, country: str | None, kb: KnowledgeBase,

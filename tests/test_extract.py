@@ -1301,3 +1301,25 @@ def test_a_short_paragraph_frames_the_next_one(fantasy_kb, before, expected):
 def test_a_visit_going_on_since_a_weekday_is_under_way(fantasy_kb):
     [event] = run(fantasy_kb, "Seit Montag führt ein Staatsbesuch Elendil Vorn nach Rohan.", lang="de")
     assert (event.status, event.date.value) == ("occurred", "2023-09-18")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Elendil Vorn met Faramir Ithil in Edoras on Monday. Vorn praised the talks, and Vorn thanked the hosts. "
+           "The foreign minister will visit Rohan in October."),
+    ("de", "Elendil Vorn traf Faramir Ithil am Montag in Edoras. Vorn lobte die Gespräche, und Vorn dankte den "
+           "Gastgebern. Der Außenminister wird im Oktober nach Rohan reisen."),
+])
+def test_an_office_opening_a_sentence_is_the_holder_the_article_is_about(fantasy_kb, lang, text):
+    planned = [e for e in run(fantasy_kb, text, lang=lang) if e.status == "planned"]
+    assert [sides(e) for e in planned] == [{("XAR", "Elendil Vorn"), ("XRO", None)}]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Elendil Vorn met Faramir Ithil in Edoras on Monday. Vorn praised the talks, and Vorn thanked the hosts. "
+           "The foreign ministers will meet again in October."),
+    ("de", "Elendil Vorn traf Faramir Ithil am Montag in Edoras. Vorn lobte die Gespräche, und Vorn dankte den "
+           "Gastgebern. Die Außenminister wollen sich im Oktober erneut treffen."),
+])
+def test_an_office_of_several_opening_a_sentence_stays_all_of_them(fantasy_kb, lang, text):
+    planned = [e for e in run(fantasy_kb, text, lang=lang) if e.status == "planned"]
+    assert [countries(e) for e in planned] == [{"XAR", "XGO"}]
