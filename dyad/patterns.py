@@ -13,7 +13,7 @@ cue that starts at every token; the meeting words are a phrase index plus a lemm
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -208,34 +208,29 @@ class StatusCues:
 
     def _rest(self, steps: Sequence[Step], j: int, words: Sequence[str], lower: list[str], keys: list[str],
               lemmas: list[str]) -> bool:
-        if not steps:
-            return True
-        step, rest = steps[0], steps[1:]
-        if step.optional and self._rest(rest, j, words, lower, keys, lemmas):
-            return True
-        last = len(words) if step.until else min(len(words), j + step.gap + 1)
-        for k in range(j, last):
-            if step.until == "clause" and lower[k] in self.clause_breaks:
-                return False
-            for size in self._step_at(step, k, lower, keys, lemmas):
-                if self._rest(rest, k + size, words, lower, keys, lemmas):
-                    return True
-        return False
+        """Whether ``steps`` match from token ``j`` on; the first way found is enough."""
+        return not steps or next(self._ends(steps, j, lower, keys, lemmas), None) is not None
 
     def _longest(self, steps: Sequence[Step], j: int, lower: list[str], keys: list[str],
                  lemmas: list[str]) -> int | None:
-        """The token after the longest match of ``steps`` from token ``j`` on, or None: ``_rest``, reading on."""
+        """The token after the longest match of ``steps`` from token ``j`` on, or None."""
+        return max(self._ends(steps, j, lower, keys, lemmas), default=None)
+
+    def _ends(self, steps: Sequence[Step], j: int, lower: list[str], keys: list[str],
+              lemmas: list[str]) -> Iterator[int]:
+        """The token after each way ``steps`` match from token ``j`` on, found lazily."""
         if not steps:
-            return j
+            yield j
+            return
         step, rest = steps[0], steps[1:]
-        ends = [self._longest(rest, j, lower, keys, lemmas)] if step.optional else []
+        if step.optional:
+            yield from self._ends(rest, j, lower, keys, lemmas)
         last = len(keys) if step.until else min(len(keys), j + step.gap + 1)
         for k in range(j, last):
             if step.until == "clause" and lower[k] in self.clause_breaks:
-                break
-            ends += [self._longest(rest, k + size, lower, keys, lemmas)
-                     for size in self._step_at(step, k, lower, keys, lemmas)]
-        return max((end for end in ends if end is not None), default=None)
+                return
+            for size in self._step_at(step, k, lower, keys, lemmas):
+                yield from self._ends(rest, k + size, lower, keys, lemmas)
 
     def _step_at(self, step: Step, k: int, lower: list[str], keys: list[str], lemmas: list[str]) -> list[int]:
         sizes = [len(p) for p in step.phrases if tuple(keys[k:k + len(p)]) == p]
