@@ -166,18 +166,16 @@ def test_office_named_after_the_person_refers_back_to_them(fantasy_kb):
     assert gondor.name == "Faramir Ithil"
 
 
-@pytest.mark.parametrize("dateline", ["MINAS TIRITH, Sept 19 -", "MINAS TIRITH, Gondor, Sept 19 –", "MINAS TIRITH —",
-                                      "MINAS TIRITH, Sept. 19 (Gondor Wire) --"])
-def test_dateline_places_a_meeting_of_its_own_country(fantasy_kb, dateline):
-    text = f"{dateline} Gondor's foreign minister Faramir Ithil met Elendil Vorn on Tuesday."
+@pytest.mark.parametrize("text, city", [
+    *((f"{dateline} Gondor's foreign minister Faramir Ithil met Elendil Vorn on Tuesday.", "Minas Tirith")
+      for dateline in ("MINAS TIRITH, Sept 19 -", "MINAS TIRITH, Gondor, Sept 19 –", "MINAS TIRITH —",
+                       "MINAS TIRITH, Sept. 19 (Gondor Wire) --")),
+    # a dateline in the host's country beats the capital guessed for the host
+    ("PORT-UMBAR – Gondor's foreign minister Faramir Ithil received Elendil Vorn on Tuesday.", "Port-Umbar"),
+])
+def test_dateline_places_a_meeting_of_its_own_country(fantasy_kb, text, city):
     [event] = run(fantasy_kb, text, lang="en")
-    assert (event.location.city, event.location.country) == ("Minas Tirith", "XGO")
-
-
-def test_a_dateline_in_the_hosts_country_beats_the_capital_guessed_for_the_host(fantasy_kb):
-    text = "PORT-UMBAR – Gondor's foreign minister Faramir Ithil received Elendil Vorn on Tuesday."
-    [event] = run(fantasy_kb, text, lang="en")
-    assert (event.location.city, event.location.country) == ("Port-Umbar", "XGO")
+    assert (event.location.city, event.location.country) == (city, "XGO")
 
 
 @pytest.mark.parametrize("lang, text", [
