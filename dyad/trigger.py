@@ -110,8 +110,9 @@ def _nearest_date(dates: list[DateMention], triggers: list[Trigger], sent: Sente
 def pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence, planned: bool,
               lex: Lexicon) -> DateValue | None:
     """The reading of the date expression nearest to a meeting word, not counting the day a report was made."""
+    starts = [t.start for t in sent.tokens] if dates else []
     readings = [r for d in dates if (r := d.reading(planned)) is not None
-                and not _reported_on(d, triggers, sent, lex)]
+                and not _reported_on(d, bisect_left(starts, d.start), triggers, sent, lex)]
     if not readings:
         return None
     anchors = [sent.tokens[t.token].start for t in triggers]
@@ -120,11 +121,11 @@ def pick_date(dates: list[DateMention], triggers: list[Trigger], sent: Sentence,
     return min(finer, key=lambda r: min(abs(r.start - a) for a in anchors))
 
 
-def _reported_on(date_: DateMention, triggers: list[Trigger], sent: Sentence, lex: Lexicon) -> bool:
+def _reported_on(date_: DateMention, token: int, triggers: list[Trigger], sent: Sentence, lex: Lexicon) -> bool:
     """ ", wie das Außenamt am Mittwoch mitteilte", ", the ministry said on Tuesday.": a date in the speech verb's
     clause that closes the sentence after the meeting word's is when the meeting was reported. ("After talks with
-    X, Y said on Tuesday that ...": the saying goes on, and its day is the talks' too.)"""
-    token = bisect_left([t.start for t in sent.tokens], date_.start)
+    X, Y said on Tuesday that ...": the saying goes on, and its day is the talks' too.) ``token``: where the date
+    begins."""
     if token >= len(sent.tokens):
         return False
     clause = clause_around(sent, token, 1, 0, len(sent.tokens))
