@@ -63,7 +63,7 @@ class Lexicon:
     role_links: frozenset[str]
     ordinals: dict[str, int]
     round_words: frozenset[str]
-    topics: tuple[tuple[str, tuple[str, ...]], ...]  # (label, lowercase keywords)
+    topics: tuple[tuple[str, re.Pattern[str]], ...]  # (label, its lower-case keywords, each after a space)
     patterns: Patterns  # meeting words and status cues, from the language's patterns.yaml (dyad/patterns.py)
     datelines: tuple[re.Pattern[str], ...] = ()
     day_parts: tuple[str, ...] = ()
@@ -184,8 +184,10 @@ def load_lexicon(language: str) -> Lexicon:
     role_suffixes = [(str(s).lower(), office) for office, ends in (data.get("role_suffixes") or {}).items()
                      for s in ends]
     topics_data = yaml.safe_load((LANG_DIR / "topics.yaml").read_text(encoding="utf-8"))
+    # one search per label: its keywords begin words ("sanktion" finds "sanktionen")
     topics = tuple(
-        (label, tuple(k.lower() for k in spec.get(language, []))) for label, spec in topics_data.items()
+        (label, re.compile(" (?:" + "|".join(re.escape(str(k).lower()) for k in spec[language]) + ")"))
+        for label, spec in topics_data.items() if spec.get(language)
     )
     try:
         debris_lines = tuple(re.compile(p, re.IGNORECASE) for p in data["debris_lines"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +42,9 @@ class CleanText:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A word or sign; a named tuple, since a sentence makes one per word and a tuple is built fastest."""
+
     text: str
     start: int  # offsets into the clean text
     end: int

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import simplemma
 
+# Lemmas already looked up, per language: a sentence's tokens read them from here directly (dyad.nlp), which
+# is a third of the cost of a cached call. Emptied when it grows past this many words.
+CACHED_LEMMAS = 200_000
+_known: dict[str, dict[str, str]] = {}
 
-@lru_cache(maxsize=200_000)
+
+def known_lemmas(language: str) -> dict[str, str]:
+    """The lemmas of ``language`` looked up so far, word -> lemma; ``lemma`` adds to it."""
+    return _known.setdefault(language, {})
+
+
 def lemma(word: str, language: str) -> str:
     """The dictionary form of a word ("trafen" -> "treffen", "Gesprächen" -> "Gespräch", "met" -> "meet");
     the word itself where the dictionary has none. German keeps the case that marks nouns."""
+    known = known_lemmas(language)
+    found = known.get(word)
+    if found is None:
+        if len(known) >= CACHED_LEMMAS:
+            known.clear()
+        found = known[word] = _looked_up(word, language)
+    return found
+
+
+def _looked_up(word: str, language: str) -> str:
     if not word[:1].isalpha():
         return word
     try:

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from dyad.clauses import ClauseWords, with_clauses
 from dyad.model import Sentence, Token
-from dyad.morph import lemma
+from dyad.morph import known_lemmas, lemma
 
 # Abbreviations with inner dots ("U.S.", "z.B."), words (with inner
 # apostrophes, but "'s" split off), numbers, any other single character.
@@ -44,8 +44,13 @@ def tokenize(text: str, offset: int = 0, language: str | None = None) -> list[To
     """The tokens of a text; with a ``language``, each carries its lemma."""
     if language is None:
         return [Token(m.group(), m.start() + offset, m.end() + offset) for m in TOKEN.finditer(text)]
-    return [Token(m.group(), m.start() + offset, m.end() + offset, lemma(m.group(), language))
-            for m in TOKEN.finditer(text)]
+    known = known_lemmas(language)
+    out = []
+    for m in TOKEN.finditer(text):
+        word = m.group()
+        found = known.get(word)
+        out.append(Token(word, m.start() + offset, m.end() + offset, lemma(word, language) if found is None else found))
+    return out
 
 
 def token_texts(text: str) -> tuple[str, ...]:

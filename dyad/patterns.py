@@ -152,6 +152,9 @@ class StatusCues:
         self.language = language
         self.clause_breaks = clause_breaks
         self.by_name = {c.name: i for i, c in enumerate(self.cues)}
+        self._yielding: dict[str, tuple[int, ...]] = {}  # kind -> the cues that yield it, in order
+        for i, cue in enumerate(self.cues):
+            self._yielding[cue.yields] = (*self._yielding.get(cue.yields, ()), i)
         self._trie = _Trie()
         self._lower: dict[str, list[int]] = {}
         self._lemmas: dict[str, list[int]] = {}
@@ -249,11 +252,10 @@ class StatusCues:
         found = self.starts(words)
         clauses: dict[tuple[int, int], set[int]] = {}  # patterns of one reach share their clause
         best: int | None = None
-        for index, cue in enumerate(self.cues):
-            if cue.yields in yields and found[index]:
-                hits = self._in_scope(index, found, sent, words, token, size, clauses)
-                if hits and (best is None or hits[0] < best):
-                    best = hits[0]
+        for index in (i for kind in yields for i in self._yielding.get(kind, ()) if found[i]):
+            hits = self._in_scope(index, found, sent, words, token, size, clauses)
+            if hits and (best is None or hits[0] < best):
+                best = hits[0]
         return best
 
     def at(self, yields: Sequence[str], words: Sequence[str], k: int) -> bool:
@@ -335,10 +337,12 @@ class MeetingWords:
     def find(self, words: Sequence[str], lemmas: Sequence[str]) -> list[tuple[int, int, str]]:
         """(token, size, kind) of every meeting word of a sentence."""
         out: list[tuple[int, int, str]] = []
+        separable = self.separable
         for k, word in enumerate(words):
-            particle, kind = self.separable.get(word, ("", ""))
-            if particle and particle in words[k + 1:]:
-                out.append((k, 1, kind))
+            if word in separable:
+                particle, kind = separable[word]
+                if particle in words[k + 1:]:
+                    out.append((k, 1, kind))
         hits = self.phrases.scan(words)
         i = 0
         while i < len(words):
@@ -349,7 +353,7 @@ class MeetingWords:
                     out.append((i, size, kind_found))
                 i += size
                 continue
-            kind_found = self._by_suffix(words[i])
+            kind_found = self._by_suffix(words[i]) if words[i][:1].isupper() else None
             if kind_found is not None:
                 out.append((i, 1, kind_found))  # a compound ("Sicherheitsgespräche")
             i += 1

@@ -224,8 +224,4 @@ def read_round(lower: Sequence[str], lex: Lexicon) -> int | None:
 
 def read_topics(lower: Sequence[str], lex: Lexicon) -> tuple[str, ...]:
     text = " " + " ".join(lower)
-    found = []
-    for label, keywords in lex.topics:
-        if any(f" {k}" in text for k in keywords):
-            found.append(label)
-    return tuple(found)
+    return tuple(label for label, keywords in lex.topics if keywords.search(text))
