@@ -1089,6 +1089,17 @@ def test_an_official_of_a_body_is_a_side_of_the_organisation_it_belongs_to(kb):
     assert countries(event) == {"TUR", "EU"}
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Commission President Ursula von der Leyen met Parliament President Roberta Metsola in Strasbourg "
+           "on Monday."),
+    ("de", "Kommissionspräsidentin Ursula von der Leyen traf am Montag Parlamentspräsidentin Roberta Metsola "
+           "in Straßburg."),
+])
+def test_two_officials_of_one_organisation_meeting_is_no_event(kb, lang, text):
+    # the guidelines leave out meetings whose sides all represent one state or organisation
+    assert run(kb, text, published=date(2023, 10, 17), lang=lang) == ()
+
+
 def test_an_organisation_met_is_a_side_and_met_apart_from_the_next_counterpart(fantasy_kb):
     text = "On Tuesday, Elendil Vorn met with the Fellowship of Free Peoples, then with King Theoden Marke."
     assert sorted(sorted(countries(e)) for e in run(fantasy_kb, text, lang="en")) == [
