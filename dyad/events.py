@@ -422,9 +422,8 @@ def _excluded(actor: Mention, mentions: SentenceMentions, words: list[str], lex:
 
 
 def _without_reporters(actors: list[Mention]) -> list[Mention]:
-    """A spokesperson who reports a meeting is not a side of it when their country has another actor."""
-    speaking = {a.country for a in actors if a.office != "spokesperson"}
-    return [a for a in actors if a.office != "spokesperson" or a.country not in speaking]
+    """A spokesperson reports a meeting; they are no side of it."""
+    return [a for a in actors if a.office != "spokesperson"]
 
 
 def _group(actors: list[Mention]) -> list[list[tuple[str, tuple[Mention, ...]]]]:

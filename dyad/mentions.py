@@ -516,7 +516,7 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
             return Mention("person", start, end, surface, name=surface, role=role, actor_type="GOV",
                            office=office_key, use="unplaced")
         mention = Mention("person", start, end, surface, name=surface, country=country, role=role,
-                          actor_type="IGO" if country in kb.organisations else "GOV", use="unknown")
+                          actor_type="IGO" if country in kb.organisations else "GOV", office=office_key, use="unknown")
         seen.unknown[words[span.j - 1]] = mention
         return mention
     word = words[span.i] if span.j - span.i == 1 else None

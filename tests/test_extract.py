@@ -1100,6 +1100,15 @@ def test_two_officials_of_one_organisation_meeting_is_no_event(kb, lang, text):
     assert run(kb, text, published=date(2023, 10, 17), lang=lang) == ()
 
 
+@pytest.mark.parametrize("text", [
+    "Rohirric spokeswoman Eowyn Hald confirmed on Tuesday that Elendil Vorn had talks with the king.",
+    "Rohirric spokesman Hador Lind said Elendil Vorn had met with the king on Monday.",
+])
+def test_a_spokesperson_who_reports_a_meeting_is_no_side_of_it(fantasy_kb, text):
+    # the king is named nowhere: the meeting has one known side only, and the spokesperson does not stand in
+    assert run(fantasy_kb, text, lang="en") == ()
+
+
 def test_an_organisation_met_is_a_side_and_met_apart_from_the_next_counterpart(fantasy_kb):
     text = "On Tuesday, Elendil Vorn met with the Fellowship of Free Peoples, then with King Theoden Marke."
     assert sorted(sorted(countries(e)) for e in run(fantasy_kb, text, lang="en")) == [
