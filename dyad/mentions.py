@@ -428,6 +428,8 @@ def _country_after(spans: list[Span], k: int, words: list[str], lex: Lexicon,
     genitive = not gap and lex.language == "de" and kind == "state" and words[nxt.i].endswith("s")
     if (kind == "state" or (kind == "org" and org_office)) and (linked or genitive):
         return nxt.targets[0].key, {k + 1}
+    if kind == "org" and linked:
+        return nxt.targets[0].key, {k + 1}  # "the president of the ECOWAS Commission": heads the body
     return None, set()
 
 

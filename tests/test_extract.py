@@ -1109,6 +1109,15 @@ def test_a_spokesperson_who_reports_a_meeting_is_no_side_of_it(fantasy_kb, text)
     assert run(fantasy_kb, text, lang="en") == ()
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Elendil Vorn held talks on Monday with Hador Lind, the president of the Fellowship of Free Peoples."),
+    ("de", "Elendil Vorn sprach am Montag mit Hador Lind, dem Präsidenten der Gemeinschaft der Freien Völker."),
+])
+def test_the_head_of_an_organisation_named_after_the_office_is_its_side(fantasy_kb, lang, text):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert sides(event) == {("XAR", "Elendil Vorn"), ("FELLOW", "Hador Lind")}
+
+
 def test_an_organisation_met_is_a_side_and_met_apart_from_the_next_counterpart(fantasy_kb):
     text = "On Tuesday, Elendil Vorn met with the Fellowship of Free Peoples, then with King Theoden Marke."
     assert sorted(sorted(countries(e)) for e in run(fantasy_kb, text, lang="en")) == [
