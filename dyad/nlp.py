@@ -38,6 +38,7 @@ MAX_SENTENCE_TOKENS = 200
 CUT_AFTER = frozenset(",;:")
 GLUED_INITIAL_MAX = 2  # letters of a patronymic or given-name initial ("Kh.", "Ts."); "US.", "Ufa." end sentences
 CLOSING = frozenset("\"'“”«»)]’")
+_new_tuple = tuple.__new__
 
 
 def tokenize(text: str, offset: int = 0, language: str | None = None) -> list[Token]:
@@ -49,7 +50,9 @@ def tokenize(text: str, offset: int = 0, language: str | None = None) -> list[To
     for m in TOKEN.finditer(text):
         word = m.group()
         found = known.get(word)
-        out.append(Token(word, m.start() + offset, m.end() + offset, lemma(word, language) if found is None else found))
+        # the tuple built directly: a named tuple's own constructor is a Python call per word
+        out.append(_new_tuple(Token, (word, m.start() + offset, m.end() + offset,
+                                      lemma(word, language) if found is None else found)))
     return out
 
 
