@@ -31,6 +31,7 @@ GENITIVE = frozenset({"'s", "’s", "'S"})
 FORMER_REACH = 3  # tokens before a role where "former" may stand, a hyphen or a country between
 OPENING_ROLE = 1  # "The president said": a bare office at the start of a sentence is its subject
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
+GIVEN_NAME_PREFIX = 2  # letters a given name shares with a respelling of it ("Eva" for "Evo")
 APPOSITION_ENDS = frozenset({",", ".", ";", ")"})
 OFFICE_MARGIN_DAYS = 120  # a bare surname also counts for someone just before or after their term
 COMPLEMENT_REACH = 6  # "für den Dialog zwischen Belgrad und Pristina," before the holder's name
@@ -239,7 +240,8 @@ def _raw_spans(words: list[str], lower: Sequence[str], actor_at: list, kb: Knowl
                 # "Junus-Bek Jewkurow", "Mohamed bin Sajed": hyphenated parts and particles stay in the name
                 step = 2 if words[j] in HYPHENS or lower[j] in NAME_PARTICLES else 1
                 k = j + step - 1
-                if k >= n or not _capitalised_name(words[k], lower[k], lex) or actor_at[k] \
+                if k >= n or not _capitalised_name(words[k], lower[k], lex) \
+                        or (actor_at[k] and not _given_name_of_another(words, i, actor_at[k][1], kb, lex)) \
                         or _genitive_person(words, k, kb) or role_at[k] \
                         or (title_case and lex.triggers.match_at(words, k)):
                     break
@@ -249,6 +251,19 @@ def _raw_spans(words: list[str], lower: Sequence[str], actor_at: list, kb: Knowl
         else:
             i += 1
     return spans
+
+
+def _given_name_of_another(words: list[str], i: int, targets: list[AliasTarget], kb: KnowledgeBase,
+                           lex: Lexicon) -> bool:
+    """ "Roman Herzog" is not Isaac Herzog: a name ``words[i]`` before a known surname that begins none of the
+    other names of the people so called ("Omar Guelleh" is Ismaïl Omar Guelleh; a respelling, "Eva Morales" for
+    Evo Morales, begins the same). Only
+    where a capital marks a name: not first in the sentence, nor in a language that capitalises its nouns."""
+    if i == 0 or lex.capitalised_nouns or not all(t.kind == "person" and t.use == "short" for t in targets):
+        return False
+    start = kb.fold(words[i])[:GIVEN_NAME_PREFIX]
+    return not any(kb.fold(given).startswith(start) for t in targets
+                   for name in (kb.people[t.key].name, *kb.people[t.key].aliases) for given in name.split()[:-1])
 
 
 def _compound_role(word: str, low: str, lex: Lexicon) -> tuple[int, list[str]] | None:

@@ -1118,6 +1118,16 @@ def test_the_head_of_an_organisation_named_after_the_office_is_its_side(fantasy_
     assert sides(event) == {("XAR", "Elendil Vorn"), ("FELLOW", "Hador Lind")}
 
 
+@pytest.mark.parametrize("text, arnorian", [
+    ("Faramir Ithil met the Arnorian ambassador, Beren Vorn, in Minas Tirith on Monday.", "Beren Vorn"),
+    ("On Monday Faramir Ithil met Arnorian Trade Minister Beren Vorn in Minas Tirith.", "Beren Vorn"),
+    ("On Monday Faramir Ithil met Arnorian Prime Minister Elendil Vorn in Minas Tirith.", "Elendil Vorn"),
+])
+def test_a_known_surname_after_another_given_name_is_somebody_else(fantasy_kb, text, arnorian):
+    [event] = run(fantasy_kb, text, lang="en")
+    assert sides(event) == {("XGO", "Faramir Ithil"), ("XAR", arnorian)}
+
+
 def test_an_organisation_met_is_a_side_and_met_apart_from_the_next_counterpart(fantasy_kb):
     text = "On Tuesday, Elendil Vorn met with the Fellowship of Free Peoples, then with King Theoden Marke."
     assert sorted(sorted(countries(e)) for e in run(fantasy_kb, text, lang="en")) == [
