@@ -114,7 +114,7 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
         inside = [a for a in actors if lo <= position.get(a.start, -1) < hi]
         # "talks between U.S. and Ukrainian delegations": states named for the sides inside the frame
         weak_inside = tuple(m for m in mentions.weak_states if lo <= position.get(m.start, -1) < hi
-                            and _weak_side(m, mentions, live, words, lex))
+                            and _weak_side(m, mentions, live, words, lex, sent))
         if len({a.country for a in inside} | {m.country for m in weak_inside}) >= 2 and not inside:
             # "Oman mediated indirect talks between Iran and the United States": and who mediated them
             mediation = frames.anywhere("mediation", words)
@@ -220,7 +220,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 break
     if len(countries) < 2:
         for state in view.weak_states:
-            if state.country not in countries and _weak_side(state, mentions, live, words, lex):
+            if state.country not in countries and _weak_side(state, mentions, live, words, lex, sent):
                 actors.append(state)
                 countries.add(state.country)
     met = [org for org in view.orgs if _organisation_met(org, sent, mentions, live, words, lex)]
@@ -464,7 +464,7 @@ def _between_frame(sent: Sentence, words: list[str], triggers: list[Trigger], le
 
 
 def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigger], words: list[str],
-               lex: Lexicon) -> bool:
+               lex: Lexicon, sent: Sentence) -> bool:
     """A state named without a person is a side only where the wording makes it one."""
     token = mentions.token_of[state.start]
     if state.use == "adjective":
@@ -477,13 +477,21 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
     before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in ARTICLES]
     frames = lex.patterns.frames
     if token == 0 or (before and (before[-1] in frames.anywhere("between", words)
-                                  or before[-1] in frames.anywhere("with", words))):
+                                  or _own_with(before[-1], sent, words, triggers, lex))):
         return True
     # "zwischen Russland und China": the second of a pair whose first is a side
     if before and words[before[-1]].lower() in lex.side_words:
         earlier = [w for w in mentions.weak_states if mentions.token_of[w.start] < token]
-        return bool(earlier) and _weak_side(earlier[-1], mentions, triggers, words, lex)
+        return bool(earlier) and _weak_side(earlier[-1], mentions, triggers, words, lex, sent)
     return False
+
+
+def _own_with(k: int, sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
+    """ "with"/"mit" at token k opens a meeting word's own with-phrase (the language's with frame: right after
+    it), not a noun's ("das Atomabkommen mit dem Iran", "the nuclear deal with Iran")."""
+    frames = lex.patterns.frames
+    return k in frames.anywhere("with", words) and any(
+        t.kind in BILATERAL_KINDS and k in frames.where("with", sent, words, t.token, t.size) for t in triggers)
 
 
 def _organisation_met(org: Mention, sent: Sentence, mentions: SentenceMentions, triggers: list[Trigger],

@@ -1128,6 +1128,15 @@ def test_a_known_surname_after_another_given_name_is_somebody_else(fantasy_kb, t
     assert sides(event) == {("XGO", "Faramir Ithil"), ("XAR", arnorian)}
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Bei seinen Gesprächen in Kairo verteidigte Elendil Vorn das Abkommen mit Gondor."),
+    ("en", "During his talks in Edoras, Elendil Vorn defended the trade deal with Gondor."),
+])
+def test_a_state_after_a_nouns_with_is_no_side(fantasy_kb, lang, text):
+    # "mit Gondor" belongs to the agreement, not to the talks
+    assert all("XGO" not in countries(e) for e in run(fantasy_kb, text, lang=lang))
+
+
 def test_an_organisation_met_is_a_side_and_met_apart_from_the_next_counterpart(fantasy_kb):
     text = "On Tuesday, Elendil Vorn met with the Fellowship of Free Peoples, then with King Theoden Marke."
     assert sorted(sorted(countries(e)) for e in run(fantasy_kb, text, lang="en")) == [
