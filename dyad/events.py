@@ -233,6 +233,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     org, near_org = _summit_org(tuple(o for o in view.orgs if o not in met), live, mentions)  # met, no summit
     if org is not None:
         summits = replace(summits, org=org, sentence=index)  # "am Rande des Gipfels der SOZ": later ones attend it
+    joining = org is not None and _membership(near_org, mentions.token_of[org.start], sent, lex)
     date = pick_date(view.dates, live, sent, status == "planned", lex)
     attended = None
     if not sideline:
@@ -240,8 +241,9 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                                           before, view.dates, date)
         summits = replace(summits, topic=topic)
     invited_to_summit = any(t.kind == "summit" and planned_by_cue(sent, words, t, lex) for t in live)
-    if sideline:
-        org, near_org = None, []  # a meeting beside the summit, not taking part in it
+    if sideline or joining:
+        # a meeting beside the summit, not taking part in it; becoming a member ("Sweden's bid to join NATO")
+        org, near_org = None, []
     elif org is None and summits.org is not None \
             and (kinds & JOIN_KINDS or invited_to_summit) \
             and (kinds & {"summit", "meet"} or (kinds == {"join"} and index - summits.sentence <= SUMMIT_REACH)):
@@ -449,6 +451,14 @@ def _summit_org(orgs: tuple[Mention, ...], triggers: list[Trigger],
             near = [t for t in triggers if any(abs(t.token - s.token) <= ORG_WINDOW + 1 for s in summits)]
             return org, near
     return None, []
+
+
+def _membership(near_org: list[Trigger], org_token: int, sent: Sentence, lex: Lexicon) -> bool:
+    """An organisation named only as what is joined, right after a verb of becoming a member ("join",
+    "beitreten") or its article, with no meeting word of its own ("Sweden's bid to join NATO")."""
+    return bool(near_org) and all(
+        sent.tokens[t.token].lemma in lex.membership_words
+        and all(sent.lower[k] in ARTICLES for k in range(t.token + t.size, org_token)) for t in near_org)
 
 
 def _between_frame(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> tuple[int, int] | None:

@@ -82,6 +82,7 @@ class Lexicon:
     capitalised_nouns: bool = False  # German: a lower-case word is no noun (no role, no name)
     role_complements: frozenset[str] = frozenset()
     session_nouns: frozenset[str] = frozenset()
+    membership_words: frozenset[str] = frozenset()  # lemmas: with an organisation after them, becoming a member
     war_nouns: frozenset[str] = frozenset()
     month_bounds: frozenset[str] = frozenset()
     place_links: frozenset[str] = frozenset()

@@ -1137,6 +1137,15 @@ def test_a_state_after_a_nouns_with_is_no_side(fantasy_kb, lang, text):
     assert all("XGO" not in countries(e) for e in run(fantasy_kb, text, lang=lang))
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Elendil Vorn backed Gondor's bid to join the Fellowship of Free Peoples on Monday.", []),
+    ("Elendil Vorn will join the summit of the Fellowship of Free Peoples in Edoras on Tuesday.",
+     [({"XAR", "FELLOW"}, "planned")]),
+])
+def test_joining_an_organisation_is_membership_joining_its_summit_a_meeting(fantasy_kb, text, expected):
+    assert [(countries(e), e.status) for e in run(fantasy_kb, text, lang="en")] == expected
+
+
 def test_an_organisation_met_is_a_side_and_met_apart_from_the_next_counterpart(fantasy_kb):
     text = "On Tuesday, Elendil Vorn met with the Fellowship of Free Peoples, then with King Theoden Marke."
     assert sorted(sorted(countries(e)) for e in run(fantasy_kb, text, lang="en")) == [
