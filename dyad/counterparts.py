@@ -61,6 +61,12 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
         return []  # "talks between Iran and the US": the counterparts met each other too
     subjects = [a for a in actors if position.get(a.start, -1) < boundary]
     objects = [a for a in actors if position.get(a.start, -1) > boundary]
+    if not objects and len(subjects) > 2 and met_apart(sent, words, triggers, lex):
+        # the meeting word last ("hat nacheinander die Regierungschefs ... empfangen"): who is named first
+        # met each of the others
+        ordered = sorted(subjects, key=lambda a: position.get(a.start, -1))
+        subjects, objects = [a for a in ordered if a.country == ordered[0].country], \
+            [a for a in ordered if a.country != ordered[0].country]
     subject_countries = {a.country for a in subjects}
     object_countries = {a.country for a in objects} - subject_countries
     if len(subject_countries) != 1 and not (subject_countries and len(object_countries) >= 2 and any(
@@ -68,9 +74,11 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
         return []  # "Macron and Scholz held talks with Vucic and then with Osmani": one meeting each
     if len(object_countries) == 1:
         return _counterparts_by_meeting(subjects, objects, position, sent, words, triggers, lex)
-    if len({a.start for a in objects}) == 1 and all(t.kind != "call" for t in triggers):
+    if len({a.start for a in objects}) == 1 and all(t.kind != "call" for t in triggers) \
+            and not met_apart(sent, words, triggers, lex):
         # one office of several states met together ("his counterparts from Czechia and Hungary"), but
-        # called one by one ("Telefongespräche mit den Außenministern Irans und Israels")
+        # called one by one ("Telefongespräche mit den Außenministern Irans und Israels") or met one after
+        # another ("nacheinander die Regierungschefs Italiens und Polens empfangen")
         return []
     # the actors compared here are placed: every one has a country
     return [subjects + [a for a in objects if a.country == country]

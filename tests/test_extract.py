@@ -1146,6 +1146,15 @@ def test_joining_an_organisation_is_membership_joining_its_summit_a_meeting(fant
     assert [(countries(e), e.status) for e in run(fantasy_kb, text, lang="en")] == expected
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Elendil Vorn hat am Montag in Annuminas nacheinander die Außenminister Gondors und Rohans empfangen."),
+    ("en", "In Annuminas on Monday, Elendil Vorn separately received the foreign ministers of Gondor and Rohan."),
+])
+def test_one_office_of_several_states_received_one_after_another_is_a_meeting_each(fantasy_kb, lang, text):
+    events = run(fantasy_kb, text, lang=lang)
+    assert sorted(sorted(countries(e)) for e in events) == [["XAR", "XGO"], ["XAR", "XRO"]]
+
+
 def test_an_organisation_met_is_a_side_and_met_apart_from_the_next_counterpart(fantasy_kb):
     text = "On Tuesday, Elendil Vorn met with the Fellowship of Free Peoples, then with King Theoden Marke."
     assert sorted(sorted(countries(e)) for e in run(fantasy_kb, text, lang="en")) == [
