@@ -444,7 +444,9 @@ def _country_after(spans: list[Span], k: int, words: list[str], lex: Lexicon,
     if (kind == "state" or (kind == "org" and org_office)) and (linked or genitive):
         return nxt.targets[0].key, {k + 1}
     if kind == "org" and linked:
-        return nxt.targets[0].key, {k + 1}  # "the president of the ECOWAS Commission": heads the body
+        # "the president of the ECOWAS Commission" heads the body; the body stays named, for its summit
+        # ("Leaders of the GCC gathered for their summit")
+        return nxt.targets[0].key, set()
     return None, set()
 
 
