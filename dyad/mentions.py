@@ -261,6 +261,8 @@ def _given_name_of_another(words: list[str], i: int, targets: list[AliasTarget],
     where a capital marks a name: not first in the sentence, nor in a language that capitalises its nouns."""
     if i == 0 or lex.capitalised_nouns or not all(t.kind == "person" and t.use == "short" for t in targets):
         return False
+    if kb.place_names.get(words[i]) or words[i - 1].lower() in lex.location_preps:
+        return False  # "In Edoras Vorn was received": a place, then the name
     start = kb.fold(words[i])[:GIVEN_NAME_PREFIX]
     return not any(kb.fold(given).startswith(start) for t in targets
                    for name in (kb.people[t.key].name, *kb.people[t.key].aliases) for given in name.split()[:-1])
