@@ -95,7 +95,7 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
             # "Am Dienstag traf Wadephul in Kyjiw ein. Dort sprach er mit Sybiha.": the day just named
             cand = replace(cand, date=named_day.date, date_from_context=True)
         if dateline is not None and cand.status == "occurred" and _recent(cand, published) \
-                and _dateline_fits(cand, dateline):
+                and _dateline_fits(cand, dateline, published):
             if cand.location is None or (cand.location.country == dateline.country
                                          and (cand.location.city is None or _guessed(cand))
                                          and cand.location.city != dateline.city):
@@ -118,9 +118,13 @@ def _guessed(cand: Candidate) -> bool:
     return cand.location.start < 0 and not cand.place_from_context
 
 
-def _dateline_fits(cand: Candidate, dateline: Location) -> bool:
-    """A dateline places meetings of its own country."""
-    return dateline.country in {country for country, _ in cand.sides}
+def _dateline_fits(cand: Candidate, dateline: Location, published: date | None) -> bool:
+    """A dateline places meetings of its own country, and any met in person on the day it was filed or the day
+    before ("SEOUL, March 26 -- Hu and Obama met Monday": at the summit there)."""
+    if dateline.country in {country for country, _ in cand.sides}:
+        return True
+    return cand.mode not in ("phone", "video") and published is not None and cand.date is not None \
+        and cand.date.precision == "day" and 0 <= (published - date.fromisoformat(cand.date.value)).days <= 1
 
 
 def _recent(cand: Candidate, published: date | None) -> bool:

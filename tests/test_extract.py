@@ -178,6 +178,18 @@ def test_dateline_places_a_meeting_of_its_own_country(fantasy_kb, text, city):
     assert (event.location.city, event.location.country) == (city, "XGO")
 
 
+@pytest.mark.parametrize("text, place", [
+    # filed in a third country on the day: where the two met (at a gathering there)
+    ("EDORAS, Sept 19 (Gondor Wire) -- Faramir Ithil and Elendil Vorn met on Tuesday.", ("Edoras", "XRO")),
+    # a meeting a week back, or a call, was not where the report was filed
+    ("EDORAS, Sept 19 (Gondor Wire) -- Faramir Ithil and Elendil Vorn met on Sept. 12.", None),
+    ("EDORAS, Sept 19 (Gondor Wire) -- Faramir Ithil spoke by phone with Elendil Vorn on Tuesday.", None),
+])
+def test_dateline_of_a_third_country_places_only_a_meeting_of_the_day(fantasy_kb, text, place):
+    [event] = run(fantasy_kb, text, published=date(2023, 9, 19), lang="en")
+    assert (None if event.location is None else (event.location.city, event.location.country)) == place
+
+
 @pytest.mark.parametrize("lang, text", [
     ("en", "Elendil Vorn received his counterpart from Gondor, Faramir Ithil, on Monday."),
     ("de", "Elendil Vorn empfing am Montag seinen Amtskollegen aus Gondor, Faramir Ithil."),
