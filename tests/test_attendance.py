@@ -95,3 +95,15 @@ def test_what_someone_else_attends_is_not_the_summit(fantasy_kb, text):
     [marke] = [e for e in run(fantasy_kb, SUMMIT_LEAD + "King Theoden Marke attended in person.")
                if "XRO" in {p.country for p in e.participants}]
     assert {p.country for p in marke.participants} == {"XRO", "FELLOW"}
+
+
+@pytest.mark.parametrize("lang, text, present", [
+    ("en", "Leaders of the Fellowship of Free Peoples gathered in Annuminas on Monday for their annual summit. "
+           "King Theoden Marke and Faramir Ithil were also present.", {"XRO", "XGO"}),
+    ("en", "Leaders of the Fellowship of Free Peoples gathered in Annuminas on Monday for their annual summit. "
+           "Also present was King Theoden Marke.", {"XRO"}),
+    ("de", "Der Gipfel der Gemeinschaft der Freien Völker fand am Montag in Annuminas statt. "
+           "Auch König Theoden Marke war anwesend.", {"XRO"}),
+])
+def test_a_side_present_at_the_summit_takes_part_in_it(fantasy_kb, lang, text, present):
+    assert present <= set(with_org(run(fantasy_kb, text, lang=lang)))
