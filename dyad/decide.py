@@ -19,13 +19,11 @@ from pathlib import Path
 from dyad.errors import KnowledgeBaseError
 from dyad.lexicon import load_lexicon
 from dyad.model import Candidate, Event
-from dyad.nlp import token_texts
 from dyad.settings import Settings
 
 MODEL_PATH = Path(__file__).parent / "data" / "decide.json"
 QUOTES = ('"', "„", "“", "”", "«", "»")
 KINDS = ("meet", "talks", "visit", "host", "call", "video", "summit", "join")
-CUE_KINDS = ("hedge", "negation", "wish", "offer", "denial", "prospect", "invitation", "planned", "past", "reported")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,14 +89,6 @@ def features(reading: Reading) -> dict[str, float]:
     values["quoted"] = float(any(q in text for text in texts for q in QUOTES))
     values["background_cue"] = float(not words.isdisjoint(lex.background_words))
     values["speech_cue"] = float(not words.isdisjoint(lex.speech_verbs))
-    cues = lex.patterns.status
-    found: set[str] = set()
-    for text in texts:
-        tokens = token_texts(text)
-        for index, starts in enumerate(cues.starts(tokens)):
-            if starts:
-                found.add(cues.cues[index].yields)
-    values.update({f"cue_{k}": float(k in found) for k in CUE_KINDS})
     return values
 
 
