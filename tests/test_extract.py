@@ -1321,6 +1321,8 @@ def test_a_commissioner_of_an_organisation_is_its_side(fantasy_kb, lang, text):
      ("XGO", "Beren Erchamion", "trade minister")),
     ("Elendil Vorn met Trade Minister Hon. Beren Erchamion of Gondor on Monday.",
      ("XGO", "Beren Erchamion", "trade minister")),
+    ("Elendil Vorn was received on Monday by Gondorian Trade Minister Datuk Seri Dr Beren Erchamion.",
+     ("XGO", "Beren Erchamion", "trade minister")),
 ])
 def test_protocol_style_names_keep_their_office_and_country(fantasy_kb, text, expected):
     [event] = run(fantasy_kb, text, lang="en")
