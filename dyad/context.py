@@ -119,8 +119,8 @@ def _guessed(cand: Candidate) -> bool:
 
 
 def _dateline_fits(cand: Candidate, dateline: Location, published: date | None) -> bool:
-    """A dateline places meetings of its own country, and any met in person on the day it was filed or the day
-    before ("SEOUL, March 26 -- Hu and Obama met Monday": at the summit there)."""
+    """A dateline places meetings of its own country, and any not held by phone or video on the publication day
+    or the day before ("SEOUL, March 26 -- Hu and Obama met Monday": at the summit there)."""
     if dateline.country in {country for country, _ in cand.sides}:
         return True
     return cand.mode not in ("phone", "video") and published is not None and cand.date is not None \

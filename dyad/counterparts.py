@@ -61,9 +61,12 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
         return []  # "talks between Iran and the US": the counterparts met each other too
     subjects = [a for a in actors if position.get(a.start, -1) < boundary]
     objects = [a for a in actors if position.get(a.start, -1) > boundary]
-    if not objects and len(subjects) > 2 and met_apart(sent, words, triggers, lex):
-        # the meeting word last ("hat nacheinander die Regierungschefs ... empfangen"): who is named first
-        # met each of the others
+    agents = frames.anywhere("agent", words)  # "von", "by"
+    if not objects and len(subjects) > 2 and met_apart(sent, words, triggers, lex) \
+            and not any(position.get(a.start, -1) - 1 in agents for a in subjects) \
+            and not _listed_first(subjects, position, words, lex):
+        # the meeting word last ("hat nacheinander die Regierungschefs ... empfangen"): who is named first met
+        # each of the others, unless named in a list with them or as the agent of a passive ("von X empfangen")
         ordered = sorted(subjects, key=lambda a: position.get(a.start, -1))
         subjects, objects = [a for a in ordered if a.country == ordered[0].country], \
             [a for a in ordered if a.country != ordered[0].country]
@@ -83,6 +86,14 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
     # the actors compared here are placed: every one has a country
     return [subjects + [a for a in objects if a.country == country]
             for country in sorted(cast(set[str], object_countries))]
+
+
+def _listed_first(actors: list[Mention], position: dict[int, int], words: list[str], lex: Lexicon) -> bool:
+    """Whether the first-named actor opens a list of them ("Ithil, Marke und Vorn"): a comma or a list word
+    follows its name."""
+    first = min(actors, key=lambda a: position.get(a.start, -1))
+    after = position.get(first.start, -1) + len(first.text.split())
+    return after < len(words) and (words[after] == "," or words[after].lower() in lex.list_conjunctions)
 
 
 def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], position: dict[int, int],
@@ -107,7 +118,7 @@ def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], po
 def met_apart(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
     """ "held separate talks", "getrennt empfangen": the language's apart frame (patterns.yaml) at a meeting
     word: one meeting with each counterpart."""
-    return any(lex.patterns.frames.where("apart", sent, words, t.token, t.size) for t in triggers)
+    return any(lex.patterns.frames.first(("apart",), sent, words, t.token, t.size) is not None for t in triggers)
 
 
 def split_by_place(actors: list[Mention], places: tuple[PlaceMention, ...]):

@@ -457,7 +457,7 @@ def _membership(near_org: list[Trigger], org_token: int, sent: Sentence, lex: Le
     """An organisation named only as what is joined, right after a verb of becoming a member ("join",
     "beitreten") or its article, with no meeting word of its own ("Sweden's bid to join NATO")."""
     return bool(near_org) and all(
-        sent.tokens[t.token].lemma in lex.membership_words
+        sent.tokens[t.token].lemma in lex.membership_words and t.token < org_token
         and all(sent.lower[k] in ARTICLES for k in range(t.token + t.size, org_token)) for t in near_org)
 
 
@@ -487,7 +487,7 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
     before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in ARTICLES]
     frames = lex.patterns.frames
     if token == 0 or (before and (before[-1] in frames.anywhere("between", words)
-                                  or _own_with(before[-1], sent, words, triggers, lex))):
+                                  or _own_with(before[-1], sent, words, triggers, mentions, lex))):
         return True
     # "zwischen Russland und China": the second of a pair whose first is a side
     if before and words[before[-1]].lower() in lex.side_words:
@@ -496,12 +496,30 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
     return False
 
 
-def _own_with(k: int, sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
-    """ "with"/"mit" at token k opens a meeting word's own with-phrase (the language's with frame: right after
-    it), not a noun's ("das Atomabkommen mit dem Iran", "the nuclear deal with Iran")."""
+def _own_with(k: int, sent: Sentence, words: list[str], triggers: list[Trigger], mentions: SentenceMentions,
+              lex: Lexicon) -> bool:
+    """ "with"/"mit" at token k belongs to the meeting, not to a noun right before it ("das Atomabkommen mit dem
+    Iran", "the nuclear deal with Iran"): it opens a meeting word's own with-phrase (the language's with frame),
+    or follows a word that is no such noun ("telefonierte am Montag mit Gondor", "met in Edoras with ...")."""
     frames = lex.patterns.frames
-    return k in frames.anywhere("with", words) and any(
-        t.kind in BILATERAL_KINDS and k in frames.where("with", sent, words, t.token, t.size) for t in triggers)
+    if k not in frames.anywhere("with", words):
+        return False
+    if any(t.kind in BILATERAL_KINDS and k in frames.where("with", sent, words, t.token, t.size) for t in triggers):
+        return True
+    return k == 0 or not _common_noun(k - 1, sent, words, triggers, mentions, lex)
+
+
+def _common_noun(k: int, sent: Sentence, words: list[str], triggers: list[Trigger], mentions: SentenceMentions,
+                 lex: Lexicon) -> bool:
+    """Whether token k reads as a common noun: no meeting word, name, place, day or month, and written as the
+    language writes its nouns (German with a capital, English in lower case)."""
+    word, low = words[k], sent.lower[k]
+    if not word.isalpha() or any(t.token <= k < t.token + t.size for t in triggers) \
+            or low in lex.weekdays or low in lex.months or any(p.token == k for p in mentions.places) \
+            or any(sent.tokens[k].start < m.end and m.start < sent.tokens[k].end
+                   for m in (*mentions.actors, *mentions.weak_states, *mentions.orgs)):
+        return False
+    return word[0].isupper() if lex.capitalised_nouns else word.islower()
 
 
 def _organisation_met(org: Mention, sent: Sentence, mentions: SentenceMentions, triggers: list[Trigger],

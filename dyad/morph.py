@@ -5,8 +5,9 @@ from __future__ import annotations
 import simplemma
 
 # Lemmas already looked up, per language: a sentence's tokens read them from here directly (dyad.nlp), which
-# is a third of the cost of a cached call. Emptied when it grows past this many words.
-CACHED_LEMMAS = 200_000
+# is a third of the cost of a cached call. Emptied when it grows past this many words: the size of the
+# functools cache it replaces, which bounded memory the same way.
+MAX_CACHED_LEMMAS = 200_000
 _known: dict[str, dict[str, str]] = {}
 
 
@@ -21,7 +22,7 @@ def lemma(word: str, language: str) -> str:
     known = known_lemmas(language)
     found = known.get(word)
     if found is None:
-        if len(known) >= CACHED_LEMMAS:
+        if len(known) >= MAX_CACHED_LEMMAS:
             known.clear()
         found = known[word] = _looked_up(word, language)
     return found

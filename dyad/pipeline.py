@@ -135,7 +135,7 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
     for n, group in enumerate(merge_candidates(candidates, heading_sentences(text.text, first_sentences))):
         event = _event(doc, n, _dated_by_publication(with_best(group), doc.published, background_sentences),
                        text, kb, named, salient)
-        if len({p.country for p in event.participants}) < 2:
+        if len({p.country for p in event.participants if p.country}) < 2:
             continue  # a side met only itself: "the two leaders" read as one, two bodies of the EU
         readings.append(Reading(tuple(group), event, sentence_count, language))
     return language, readings

@@ -182,6 +182,8 @@ def test_dateline_places_a_meeting_of_its_own_country(fantasy_kb, text, city):
     # filed in a third country on the day: where the two met (at a gathering there)
     ("EDORAS, Sept 19 (Gondor Wire) -- Faramir Ithil and Elendil Vorn met on Tuesday.", ("Edoras", "XRO")),
     # a meeting a week back, or a call, was not where the report was filed
+    ("EDORAS, Sept 19 (Gondor Wire) -- Faramir Ithil and Elendil Vorn met on Sept. 18.", ("Edoras", "XRO")),
+    ("EDORAS, Sept 19 (Gondor Wire) -- Faramir Ithil and Elendil Vorn met on Sept. 17.", None),
     ("EDORAS, Sept 19 (Gondor Wire) -- Faramir Ithil and Elendil Vorn met on Sept. 12.", None),
     ("EDORAS, Sept 19 (Gondor Wire) -- Faramir Ithil spoke by phone with Elendil Vorn on Tuesday.", None),
 ])
@@ -1130,6 +1132,14 @@ def test_the_head_of_an_organisation_named_after_the_office_is_its_side(fantasy_
     assert sides(event) == {("XAR", "Elendil Vorn"), ("FELLOW", "Hador Lind")}
 
 
+@pytest.mark.parametrize("text", [
+    "Elendil Vorn met the trade minister of Fellowship of Free Peoples member Gondor on Monday.",
+    "Elendil Vorn met Beren Lind, the trade minister of the Fellowship of Free Peoples, on Monday.",
+])
+def test_a_minister_of_an_organisation_named_after_the_office_is_no_side_of_it(fantasy_kb, text):
+    assert all("FELLOW" not in countries(e) for e in run(fantasy_kb, text, lang="en"))
+
+
 @pytest.mark.parametrize("text, arnorian", [
     ("Faramir Ithil met the Arnorian ambassador, Beren Vorn, in Minas Tirith on Monday.", "Beren Vorn"),
     ("On Monday Faramir Ithil met Arnorian Trade Minister Beren Vorn in Minas Tirith.", "Beren Vorn"),
@@ -1149,6 +1159,17 @@ def test_a_state_after_a_nouns_with_is_no_side(fantasy_kb, lang, text):
     assert all("XGO" not in countries(e) for e in run(fantasy_kb, text, lang=lang))
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Elendil Vorn telefonierte am Montag mit Gondor."),
+    ("de", "Elendil Vorn traf sich am Montag in Edoras mit Gondor."),
+    ("en", "Elendil Vorn met on Monday in Edoras with Gondor."),
+    ("en", "Elendil Vorn spoke by phone on Monday with Gondor."),
+])
+def test_a_state_after_a_verbs_with_is_a_side_whatever_stands_between(fantasy_kb, lang, text):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert countries(event) == {"XAR", "XGO"}
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Elendil Vorn backed Gondor's bid to join the Fellowship of Free Peoples on Monday.", []),
     ("Elendil Vorn will join the summit of the Fellowship of Free Peoples in Edoras on Tuesday.",
@@ -1165,6 +1186,17 @@ def test_joining_an_organisation_is_membership_joining_its_summit_a_meeting(fant
 def test_one_office_of_several_states_received_one_after_another_is_a_meeting_each(fantasy_kb, lang, text):
     events = run(fantasy_kb, text, lang=lang)
     assert sorted(sorted(countries(e)) for e in events) == [["XAR", "XGO"], ["XAR", "XRO"]]
+
+
+@pytest.mark.parametrize("text", [
+    # a list of those who met, and a passive whose host is named last: no pair without the host
+    "Am Montag haben Faramir Ithil, König Theoden Marke und Elendil Vorn nacheinander in Annuminas Gespräche geführt.",
+    "Die Außenminister Gondors und Rohans wurden am Montag in Annuminas nacheinander von Elendil Vorn empfangen.",
+    # "jeweils" far from the meeting word is about something else
+    "Ithil, Marke und Vorn haben am Montag jeweils zwei Berater nach Annuminas geschickt und sich dort getroffen.",
+])
+def test_no_meeting_one_after_another_without_who_received_them(fantasy_kb, text):
+    assert all("XAR" in countries(e) for e in run(fantasy_kb, text, lang="de"))
 
 
 def test_an_organisation_met_is_a_side_and_met_apart_from_the_next_counterpart(fantasy_kb):
