@@ -31,7 +31,6 @@ GENITIVE = frozenset({"'s", "’s", "'S"})
 FORMER_REACH = 3  # tokens before a role where "former" may stand, a hyphen or a country between
 OPENING_ROLE = 1  # "The president said": a bare office at the start of a sentence is its subject
 MAX_NAME_TOKENS = 6  # tokens of an unknown name, hyphens and particles included
-HEAD_OFFICES = frozenset({"head_of_state", "head_of_government"})  # and the offices that are a form of them
 MEMBER_GAP = 2  # words between an organisation and a member state named after it ("EU member Latvia")
 GIVEN_NAME_PREFIX = 2  # letters a given name shares with a respelling of it ("Eva" for "Evo")
 APPOSITION_ENDS = frozenset({",", ".", ";", ")"})
@@ -129,8 +128,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         consumed |= used
         holder = _following_person(spans, k, words, lex)
         if holder is not None and country is None and spans[holder].kind == "cap":
-            country, used = _country_after(spans, holder, words, lex, _organisation_office(span, kb),
-                                           _heads_body(span, kb))
+            country, used = _country_after(spans, holder, words, lex, _organisation_office(span, kb))
             consumed |= used
         if holder is None:
             holder = _person_before(spans, k, used, words, lex, consumed)
@@ -427,22 +425,15 @@ def _role_country(spans: list[Span], k: int, words: list[str], kb: KnowledgeBase
         if (kind == "state" or (kind == "org" and org_office)) and _adjacent(gap[:-1] if portfolio else gap, lex):
             return prev.targets[0].key, {k - 1}
     # after: "des Iran", "der USA", "of Lithuania", "of the United States"
-    return _country_after(spans, k, words, lex, org_office, _heads_body(span, kb))
+    return _country_after(spans, k, words, lex, org_office)
 
 
 def _organisation_office(span: Span, kb: KnowledgeBase) -> bool:
     return span.office in kb.offices and kb.offices[span.office].organisation
 
 
-def _heads_body(span: Span, kb: KnowledgeBase) -> bool:
-    """An office of the kind that also heads an organisation ("the president of the ECOWAS Commission", "the
-    leaders of the GCC"); a minister "of NATO member Latvia" is Latvia's."""
-    office = kb.offices.get(span.office) if span.office else None
-    return span.office in HEAD_OFFICES or (office is not None and office.is_a in HEAD_OFFICES)
-
-
 def _country_after(spans: list[Span], k: int, words: list[str], lex: Lexicon,
-                   org_office: bool, heads: bool = False) -> tuple[str | None, set[int]]:
+                   org_office: bool) -> tuple[str | None, set[int]]:
     """The state (or, for an organisation's office, the organisation) named right after span ``k``: after a
     role ("of Lithuania", "des Iran") or after the new name a role introduced ("President Jane Roe of Ruritania")."""
     if k + 1 >= len(spans):
@@ -457,7 +448,7 @@ def _country_after(spans: list[Span], k: int, words: list[str], lex: Lexicon,
         return nxt.targets[0].key, {k + 1}
     member = k + 2 < len(spans) and spans[k + 2].kind == "actor" and spans[k + 2].targets[0].kind == "state" \
         and spans[k + 2].i - nxt.j <= MEMBER_GAP  # "the president of EU member Latvia" is Latvia's
-    if kind == "org" and linked and heads and not member:
+    if kind == "org" and linked and not member:
         # "the president of the ECOWAS Commission" heads the body; the body stays named, for its summit
         # ("Leaders of the GCC gathered for their summit")
         return nxt.targets[0].key, set()

@@ -1132,11 +1132,8 @@ def test_the_head_of_an_organisation_named_after_the_office_is_its_side(fantasy_
     assert sides(event) == {("XAR", "Elendil Vorn"), ("FELLOW", "Hador Lind")}
 
 
-@pytest.mark.parametrize("text", [
-    "Elendil Vorn met the trade minister of Fellowship of Free Peoples member Gondor on Monday.",
-    "Elendil Vorn met Beren Lind, the trade minister of the Fellowship of Free Peoples, on Monday.",
-])
-def test_a_minister_of_an_organisation_named_after_the_office_is_no_side_of_it(fantasy_kb, text):
+def test_an_office_of_a_member_state_named_after_the_organisation_is_the_states(fantasy_kb):
+    text = "Elendil Vorn met the trade minister of Fellowship of Free Peoples member Gondor on Monday."
     assert all("FELLOW" not in countries(e) for e in run(fantasy_kb, text, lang="en"))
 
 
