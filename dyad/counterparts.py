@@ -64,7 +64,7 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
     agents = frames.anywhere("agent", words)  # "von", "by"
     if not objects and len(subjects) > 2 and met_apart(sent, words, triggers, lex) \
             and not any(position.get(a.start, -1) - 1 in agents for a in subjects) \
-            and not _listed_first(subjects, position, words, lex):
+            and not _listed_first(subjects, position, sent, words, lex):
         # the meeting word last ("hat nacheinander die Regierungschefs ... empfangen"): who is named first met
         # each of the others, unless named in a list with them or as the agent of a passive ("von X empfangen")
         ordered = sorted(subjects, key=lambda a: position.get(a.start, -1))
@@ -88,11 +88,13 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
             for country in sorted(cast(set[str], object_countries))]
 
 
-def _listed_first(actors: list[Mention], position: dict[int, int], words: list[str], lex: Lexicon) -> bool:
+def _listed_first(actors: list[Mention], position: dict[int, int], sent: Sentence, words: list[str],
+                  lex: Lexicon) -> bool:
     """Whether the first-named actor opens a list of them ("Ithil, Marke und Vorn"): a comma or a list word
     follows its name."""
     first = min(actors, key=lambda a: position.get(a.start, -1))
-    after = position.get(first.start, -1) + len(first.text.split())
+    after = next((k for k in range(position.get(first.start, 0), len(words)) if sent.tokens[k].start >= first.end),
+                 len(words))
     return after < len(words) and (words[after] == "," or words[after].lower() in lex.list_conjunctions)
 
 

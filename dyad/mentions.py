@@ -446,13 +446,17 @@ def _country_after(spans: list[Span], k: int, words: list[str], lex: Lexicon,
     genitive = not gap and lex.language == "de" and kind == "state" and words[nxt.i].endswith("s")
     if (kind == "state" or (kind == "org" and org_office)) and (linked or genitive):
         return nxt.targets[0].key, {k + 1}
-    member = k + 2 < len(spans) and spans[k + 2].kind == "actor" and spans[k + 2].targets[0].kind == "state" \
-        and spans[k + 2].i - nxt.j <= MEMBER_GAP  # "the president of EU member Latvia" is Latvia's
-    if kind == "org" and linked and not member:
+    if kind == "org" and linked and not _member_named(spans, k + 1):
         # "the president of the ECOWAS Commission" heads the body; the body stays named, for its summit
         # ("Leaders of the GCC gathered for their summit")
         return nxt.targets[0].key, set()
     return None, set()
+
+
+def _member_named(spans: list[Span], k: int) -> bool:
+    """A state named right after the organisation at span ``k``: "the president of EU member Latvia" is Latvia's."""
+    return k + 1 < len(spans) and spans[k + 1].kind == "actor" and spans[k + 1].targets[0].kind == "state" \
+        and spans[k + 1].i - spans[k].j <= MEMBER_GAP
 
 
 def _adjacent(gap: list[str], lex: Lexicon) -> bool:
