@@ -81,6 +81,7 @@ class Lexicon:
     ordinal_dots: bool = False  # "am 19. September": a full stop after a small number ends no sentence
     capitalised_nouns: bool = False  # German: a lower-case word is no noun (no role, no name)
     role_complements: frozenset[str] = frozenset()
+    role_postings: frozenset[str] = frozenset()  # "ambassador to", "Botschafter in": where an office serves
     session_nouns: frozenset[str] = frozenset()
     membership_words: frozenset[str] = frozenset()  # lemmas: with an organisation after them, becoming a member
     war_nouns: frozenset[str] = frozenset()

@@ -141,6 +141,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
         if holder is not None:
             consumed.add(holder)
+            consumed.update(range(k + 1, holder))  # a state the office serves in ("Ambassador to Kuwait Jane Roe")
             person = _person_mention(spans[holder], sent, words, kb, day, seen, role=role_name, country=country,
                                      office_key=span.office)
             if person is not None:
@@ -508,8 +509,10 @@ def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon)
                 return m + 1  # unknown capitalised words right before a known name are its honorific
             return m
         if cand.kind == "actor" and cand.targets[0].kind in ("state", "org") and m == k + 1 \
-                and words[span.j:cand.i] and words[span.j].lower() in lex.role_links:
-            continue
+                and words[span.j:cand.i] and (words[span.j].lower() in lex.role_links or (
+                    words[span.j].lower() in lex.role_postings
+                    and all(w.lower() in ARTICLES for w in words[span.j + 1:cand.i]))):
+            continue  # "Minister of Lithuania Jane Roe", "Ambassador to Kuwait Jane Roe"
         return None
     return None
 

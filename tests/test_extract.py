@@ -1353,6 +1353,18 @@ def test_protocol_style_names_keep_their_office_and_country(fantasy_kb, text, ex
     assert len(event.participants) == 2
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Elendil Vorn received the Gondorian Ambassador to Arnor Beren Erchamion on Monday."),
+    ("en", "Elendil Vorn met Gondor's Special Envoy for the FFP Beren Erchamion on Monday."),
+    ("de", "Elendil Vorn empfing am Montag den gondorischen Botschafter in Rohan Beren Erchamion."),
+])
+def test_an_office_named_with_where_it_serves_keeps_its_holder(fantasy_kb, lang, text):
+    # the state or body after "to"/"for"/"in" is where the office serves: the name after it is the holder's,
+    # and that state or body is no side of its own
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert sides(event) == {("XAR", "Elendil Vorn"), ("XGO", "Beren Erchamion")}
+
+
 @pytest.mark.parametrize("published, expected", [
     (date(2023, 9, 20), ("planned", "2023-09-22")),  # a Wednesday: the coming Friday
     (date(2023, 9, 22), ("occurred", "2023-09-22")),  # the Friday itself
