@@ -82,6 +82,8 @@ class Lexicon:
     capitalised_nouns: bool = False  # German: a lower-case word is no noun (no role, no name)
     role_complements: frozenset[str] = frozenset()
     role_postings: frozenset[str] = frozenset()  # "ambassador to", "Botschafter in": where an office serves
+    place_object_reach: int = 0  # words between a place verb and its object place (German word order)
+    prepositions: frozenset[str] = frozenset()
     session_nouns: frozenset[str] = frozenset()
     membership_words: frozenset[str] = frozenset()  # lemmas: with an organisation after them, becoming a member
     war_nouns: frozenset[str] = frozenset()
@@ -224,6 +226,7 @@ def load_lexicon(language: str) -> Lexicon:
         numbers={str(k): int(v) for k, v in (data.get("numbers") or {}).items()},
         ordinal_dots=bool(data.get("ordinal_dots", False)),
         capitalised_nouns=bool(data.get("capitalised_nouns", False)),
+        place_object_reach=int(data.get("place_object_reach", 0)),
         plural_verb_endings=tuple(str(w) for w in data.get("plural_verb_endings") or []),
     )
     # every other word list and phrase list is read the same way, under its own name

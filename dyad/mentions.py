@@ -17,6 +17,7 @@ from difflib import SequenceMatcher
 from types import MappingProxyType
 from typing import NamedTuple
 
+from dyad.clauses import clause_around
 from dyad.dates import month_is_name
 from dyad.kb.loader import FOLD_GATE, KnowledgeBase
 from dyad.kb.records import AliasTarget, Office, Person
@@ -702,29 +703,80 @@ def _places(sent: Sentence, words: list[str], lower: Sequence[str], actor_at: li
         if low not in lex.location_preps and low not in lex.place_verbs:
             continue
         destination = low in lex.direction_preps
-        j = i + 1
-        while True:
-            # "in Den Haag", "in El Alamein": an article may begin the name itself
-            found = _place_at(sent, words, actor_at, j, kb, lex)
-            while found is None and j < len(words) and (
-                    lower[j] in ARTICLES or _describes_place(words, actor_at, j, lex)
-                    or (j > i + 1 and lower[j] in lex.place_links and lower[j - 1] in lex.place_nouns)):
-                j += 1
-                found = _place_at(sent, words, actor_at, j, kb, lex)
-            if found is None:
-                capital = _capital_named(sent, words, actor_at, j, kb, lex)
-                if capital is not None:
-                    out.append(PlaceMention(capital, j - 2, destination))
-                break
-            location, size, others = found
-            out.append(PlaceMention(location, j, destination, others))
-            j += size
-            if not (j + 1 < len(words) and (words[j] == "," or lower[j] in lex.side_words)):
-                break
-            j += 1
-            if words[j - 1] == "," and j + 1 < len(words) and lower[j] in lex.side_words:
-                j += 1  # the serial comma: "Kuwait, Bahrain, and Egypt"
+        late_object = low in lex.place_verbs and lex.place_object_reach > 0
+        listed = _place_list(sent, words, lower, actor_at, i + 1, i, kb, lex, destination, late_object)
+        out += listed or (_object_place(sent, words, lower, actor_at, i, kb, lex) if late_object else [])
     return tuple(out)
+
+
+def _place_list(sent: Sentence, words: list[str], lower: Sequence[str], actor_at: list, j: int, cue: int,
+                kb: KnowledgeBase, lex: Lexicon, destination: bool, genitive_first: bool) -> list[PlaceMention]:
+    """The place named at ``j`` (after the cue word at ``cue``), and the ones listed after it ("nach Paris und
+    Warschau"). With ``genitive_first``, a first place before a noun is none ("besuchte Polens Präsident Duda":
+    whose president, not what was visited)."""
+    listed: list[PlaceMention] = []
+    while True:
+        # "in Den Haag", "in El Alamein": an article may begin the name itself
+        found = _place_at(sent, words, actor_at, j, kb, lex)
+        while found is None and j < len(words) and (
+                lower[j] in ARTICLES or _describes_place(words, actor_at, j, lex)
+                or (j > cue + 1 and lower[j] in lex.place_links and lower[j - 1] in lex.place_nouns)):
+            j += 1
+            found = _place_at(sent, words, actor_at, j, kb, lex)
+        if found is None:
+            capital = _capital_named(sent, words, actor_at, j, kb, lex)
+            if capital is not None:
+                listed.append(PlaceMention(capital, j - 2, destination))
+            return listed
+        location, size, others = found
+        if genitive_first and not listed and _before_noun(words, j + size):
+            return listed
+        listed.append(PlaceMention(location, j, destination, others))
+        j += size
+        if not (j + 1 < len(words) and (words[j] == "," or lower[j] in lex.side_words)):
+            return listed
+        j += 1
+        if words[j - 1] == "," and j + 1 < len(words) and lower[j] in lex.side_words:
+            j += 1  # the serial comma: "Kuwait, Bahrain, and Egypt"
+
+
+def _after_preposition(words: list[str], lower: Sequence[str], k: int, lex: Lexicon) -> bool:
+    """Whether a preposition governs the name at ``k``: the last word before it that is no capitalised word is
+    one, with only articles and lower-case words between ("mit dem benachbarten Polen")."""
+    for m in range(k - 1, -1, -1):
+        if lower[m] in lex.prepositions:
+            return True
+        if words[m][:1].isupper() or not words[m].isalpha():
+            return False
+    return False
+
+
+def _before_noun(words: list[str], k: int) -> bool:
+    """Whether a capitalised word stands at ``k``: in German a noun, so the place before it is a genitive."""
+    return k < len(words) and words[k][:1].isupper() and words[k].isalpha()
+
+
+def _object_place(sent: Sentence, words: list[str], lower: Sequence[str], actor_at: list, verb: int,
+                  kb: KnowledgeBase, lex: Lexicon) -> list[PlaceMention]:
+    """The place a visiting verb has for its object further off in its clause, where the language's word order
+    puts it there: after the subject and adverbials ("Am Dienstag besuchte der Minister Polen"), or before a
+    verb that ends its clause ("hat am Dienstag Polen besucht"). The first bare place name after the verb, or
+    before it if the verb ends the clause, with the places listed after it; none after a preposition, none
+    before a noun ("Polens Präsident" is the president's)."""
+    reach = lex.place_object_reach
+    clause = clause_around(sent, verb, 1, max(0, verb - reach), min(len(words), verb + reach + 1))
+    after = [k for k in clause if k > verb]
+    ends_clause = not any(words[k][:1].isupper() for k in after)
+    for k in after if not ends_clause else [k for k in clause if k < verb]:
+        if _after_preposition(words, lower, k, lex):
+            continue
+        if actor_at[k] is None and not kb.curated_places.match_at(words, k) and not kb.place_names.match_at(words, k):
+            continue  # most words name no place
+        # where the verb's subject went to, like a place after "nach"
+        listed = _place_list(sent, words, lower, actor_at, k, k - 1, kb, lex, True, True)
+        if listed:
+            return listed
+    return []
 
 
 def _describes_place(words: list[str], actor_at: list, j: int, lex: Lexicon) -> bool:

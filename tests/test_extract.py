@@ -1365,6 +1365,20 @@ def test_an_office_named_with_where_it_serves_keeps_its_holder(fantasy_kb, lang,
     assert sides(event) == {("XAR", "Elendil Vorn"), ("XGO", "Beren Erchamion")}
 
 
+@pytest.mark.parametrize("text, visited", [
+    # the verb second, the place it has for its object after the subject and adverbials
+    ("Am Dienstag besuchte der arnorische Außenminister Elendil Vorn Gondor.", [{"XAR", "XGO"}]),
+    # the verb last, the place before it
+    ("Elendil Vorn hat am Dienstag überraschend Gondor besucht.", [{"XAR", "XGO"}]),
+    ("Elendil Vorn besuchte am Dienstag Gondor und Rohan.", [{"XAR", "XGO"}, {"XAR", "XRO"}]),
+    # a state's name before a noun is whose, not where: the king visited Rohan's capital
+    ("Am Dienstag besuchte Gondors König Edoras.", [{"XGO", "XRO"}]),
+])
+def test_german_visits_find_the_place_visited_anywhere_in_the_clause(fantasy_kb, text, visited):
+    events = run(fantasy_kb, text, lang="de")
+    assert sorted((countries(e) for e in events), key=sorted) == visited
+
+
 @pytest.mark.parametrize("published, expected", [
     (date(2023, 9, 20), ("planned", "2023-09-22")),  # a Wednesday: the coming Friday
     (date(2023, 9, 22), ("occurred", "2023-09-22")),  # the Friday itself
