@@ -271,8 +271,10 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         actors += local
         countries.add(location.country)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
-            and lex.side_words.isdisjoint(sent.lower):
-        return [], summits  # people travelling, not meeting each other ("Für China reiste Li an, ...")
+            and lex.side_words.isdisjoint(sent.lower) and lex.visited_object_verbs.isdisjoint(sent.lower):
+        # people travelling, not meeting each other ("Für China reiste Li an, ..."); but one pays the other
+        # a visit ("stattete dem König einen Besuch ab")
+        return [], summits
     visiting = len(countries) == 1 and kinds & {"visit"}
     stops = trip_stops(view.places, live, countries, kb, sent, lex) if visiting else []
     if len(stops) >= 2:

@@ -84,6 +84,7 @@ class Lexicon:
     role_postings: frozenset[str] = frozenset()  # "ambassador to", "Botschafter in": where an office serves
     place_object_reach: int = 0  # words between a place verb and its object place (German word order)
     prepositions: frozenset[str] = frozenset()
+    visited_object_verbs: frozenset[str] = frozenset()  # whose object is who is visited ("stattete ... ab")
     session_nouns: frozenset[str] = frozenset()
     membership_words: frozenset[str] = frozenset()  # lemmas: with an organisation after them, becoming a member
     war_nouns: frozenset[str] = frozenset()

@@ -1373,8 +1373,14 @@ def test_an_office_named_with_where_it_serves_keeps_its_holder(fantasy_kb, lang,
     ("Elendil Vorn besuchte am Dienstag Gondor und Rohan.", [{"XAR", "XGO"}, {"XAR", "XRO"}]),
     # a state's name before a noun is whose, not where: the king visited Rohan's capital
     ("Am Dienstag besuchte Gondors König Edoras.", [{"XGO", "XRO"}]),
+    # paying a visit: the one visited is the verb's object, a state or a person
+    ("Elendil Vorn stattete Gondor am Dienstag einen Besuch ab.", [{"XAR", "XGO"}]),
+    ("Elendil Vorn hat am Dienstag Gondor einen Besuch abgestattet.", [{"XAR", "XGO"}]),
+    ("Elendil Vorn stattete am Dienstag König Theoden Marke einen Besuch ab.", [{"XAR", "XRO"}]),
+    # travelling, each for a state of their own: no visit of one to the other
+    ("Für Arnor reiste Elendil Vorn an, für Rohan König Theoden Marke.", []),
 ])
-def test_german_visits_find_the_place_visited_anywhere_in_the_clause(fantasy_kb, text, visited):
+def test_german_visits_find_what_is_visited_anywhere_in_the_clause(fantasy_kb, text, visited):
     events = run(fantasy_kb, text, lang="de")
     assert sorted((countries(e) for e in events), key=sorted) == visited
 
