@@ -315,7 +315,7 @@ class MeetingWords:
     particle follows later in the sentence."""
 
     def __init__(self, language: str, fold: bool, phrases: PhraseIndex[str], lemmas: dict[str, str],
-                 suffixes: Sequence[tuple[str, str]], separable: dict[str, tuple[str, str]],
+                 suffixes: Sequence[tuple[str, str]], separable: dict[str, tuple[tuple[str, str], ...]],
                  not_after: dict[str, frozenset[str]]):
         self.language = language
         self.fold = fold
@@ -340,9 +340,8 @@ class MeetingWords:
         separable = self.separable
         for k, word in enumerate(words):
             if word in separable:
-                particle, kind = separable[word]
-                if particle in words[k + 1:]:
-                    out.append((k, 1, kind))
+                later = words[k + 1:]
+                out += [(k, 1, kind) for particle, kind in separable[word] if particle in later]
         hits = self.phrases.scan(words)
         i = 0
         while i < len(words):
@@ -486,7 +485,7 @@ def _meeting_words(items: Any, language: str, fold: bool, source: str,
     phrases: PhraseIndex[str] = PhraseIndex(fold_case=fold)
     lemmas: dict[str, str] = {}
     suffixes: list[tuple[str, str]] = []
-    separable: dict[str, tuple[str, str]] = {}
+    separable: dict[str, tuple[tuple[str, str], ...]] = {}  # "traf ... zusammen" meets, "traf ... ein" visits
     not_after: dict[str, frozenset[str]] = {}
     patterns = []
     for n, raw in enumerate(items):
@@ -506,7 +505,8 @@ def _meeting_words(items: Any, language: str, fold: bool, source: str,
         parts = item.get("separable") or {}
         if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()):
             raise KnowledgeBaseError(f"{where}: 'separable' maps a verb to its particle")
-        separable.update({str(verb): (particle, kind) for verb, particle in parts.items()})
+        for verb, particle in parts.items():
+            separable[str(verb)] = (*separable.get(str(verb), ()), (particle, kind))
         if item.get("not_after"):
             not_after[kind] = frozenset(w.lower() for w in _words(item.get("not_after"), where, "not_after"))
         if not (item.get("lemmas") or item.get("words") or item.get("suffixes") or parts):

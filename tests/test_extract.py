@@ -1385,6 +1385,17 @@ def test_german_visits_find_what_is_visited_anywhere_in_the_clause(fantasy_kb, t
     assert sorted((countries(e) for e in events), key=sorted) == visited
 
 
+@pytest.mark.parametrize("text, expected", [
+    # arriving is visiting, as "arrived in" is in English; "traf ... ein" arrives, "traf" alone meets
+    ("Elendil Vorn traf am Montag in Edoras ein.", {"XAR", "XRO"}),
+    ("Elendil Vorn ist am Montag zu Gesprächen in Edoras eingetroffen.", {"XAR", "XRO"}),
+    ("Elendil Vorn traf am Montag in Minas Tirith König Theoden Marke.", {"XAR", "XRO"}),
+])
+def test_german_arrival_in_a_foreign_place_is_a_visit(fantasy_kb, text, expected):
+    [event] = run(fantasy_kb, text, lang="de")
+    assert countries(event) == expected
+
+
 @pytest.mark.parametrize("published, expected", [
     (date(2023, 9, 20), ("planned", "2023-09-22")),  # a Wednesday: the coming Friday
     (date(2023, 9, 22), ("occurred", "2023-09-22")),  # the Friday itself
