@@ -760,14 +760,12 @@ def _object_place(sent: Sentence, words: list[str], lower: Sequence[str], actor_
                   kb: KnowledgeBase, lex: Lexicon) -> list[PlaceMention]:
     """The place a visiting verb has for its object further off in its clause, where the language's word order
     puts it there: after the subject and adverbials ("Am Dienstag besuchte der Minister Polen"), or before a
-    verb that ends its clause ("hat am Dienstag Polen besucht"). The first bare place name after the verb, or
-    before it if the verb ends the clause, with the places listed after it; none after a preposition, none
-    before a noun ("Polens Präsident" is the president's)."""
+    verb that ends its clause ("hat am Dienstag Polen besucht"). The first bare place name after the verb, else
+    the first before it, with the places listed after it; none after a preposition, none before a noun
+    ("Polens Präsident" is the president's)."""
     reach = lex.place_object_reach
     clause = clause_around(sent, verb, 1, max(0, verb - reach), min(len(words), verb + reach + 1))
-    after = [k for k in clause if k > verb]
-    ends_clause = not any(words[k][:1].isupper() for k in after)
-    for k in after if not ends_clause else [k for k in clause if k < verb]:
+    for k in [k for k in clause if k > verb] + [k for k in clause if k < verb]:
         if _after_preposition(words, lower, k, lex):
             continue
         if actor_at[k] is None and not kb.curated_places.match_at(words, k) and not kb.place_names.match_at(words, k):

@@ -1385,6 +1385,14 @@ def test_german_visits_find_what_is_visited_anywhere_in_the_clause(fantasy_kb, t
     assert sorted((countries(e) for e in events), key=sorted) == visited
 
 
+def test_a_german_visit_places_the_meeting_reported_with_it(fantasy_kb):
+    # the verb ends its clause, and the sentence goes on after it: the place before the verb is still visited
+    [event] = run(fantasy_kb, "Elendil Vorn hatte im Mai Gondor besucht und dort mit Faramir Ithil gesprochen.",
+                  lang="de")
+    assert countries(event) == {"XAR", "XGO"}
+    assert event.location is not None and event.location.country == "XGO"
+
+
 @pytest.mark.parametrize("text, expected", [
     # arriving is visiting, as "arrived in" is in English; "traf ... ein" arrives, "traf" alone meets
     ("Elendil Vorn traf am Montag in Edoras ein.", {"XAR", "XRO"}),
