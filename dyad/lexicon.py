@@ -84,6 +84,7 @@ class Lexicon:
     role_postings: frozenset[str] = frozenset()  # "ambassador to", "Botschafter in": where an office serves
     place_object_reach: int = 0  # words between a place verb and its object place (German word order)
     prepositions: frozenset[str] = frozenset()
+    compass_prefixes: tuple[str, ...] = ()  # "südtürkisch": a lower-case adjective of a region of a state
     visited_object_verbs: frozenset[str] = frozenset()  # whose object is who is visited ("stattete ... ab")
     session_nouns: frozenset[str] = frozenset()
     membership_words: frozenset[str] = frozenset()  # lemmas: with an organisation after them, becoming a member
@@ -228,6 +229,7 @@ def load_lexicon(language: str) -> Lexicon:
         ordinal_dots=bool(data.get("ordinal_dots", False)),
         capitalised_nouns=bool(data.get("capitalised_nouns", False)),
         place_object_reach=int(data.get("place_object_reach", 0)),
+        compass_prefixes=tuple(str(w) for w in data.get("compass_prefixes") or []),
         plural_verb_endings=tuple(str(w) for w in data.get("plural_verb_endings") or []),
     )
     # every other word list and phrase list is read the same way, under its own name

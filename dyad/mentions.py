@@ -783,6 +783,8 @@ def _describes_place(words: list[str], actor_at: list, j: int, lex: Lexicon) -> 
     word = words[j]
     if word in lex.place_nouns:
         return True
+    if word.startswith(lex.compass_prefixes) and j + 1 < len(words) and words[j + 1][:1].isupper():
+        return True  # "im südtürkischen Antalya", "der nordirakischen Stadt": a region of a state, written as one word
     hit = actor_at[j]
     # "der vietnamesischen Hauptstadt", or a name right after ("im türkischen Antalya")
     return bool(hit and hit[0] == 1 and hit[1][0].use == "adjective" and j + 1 < len(words)

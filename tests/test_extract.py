@@ -1385,6 +1385,15 @@ def test_german_visits_find_what_is_visited_anywhere_in_the_clause(fantasy_kb, t
     assert sorted((countries(e) for e in events), key=sorted) == visited
 
 
+@pytest.mark.parametrize("text", [
+    "Elendil Vorn und Faramir Ithil trafen sich am Montag im südrohanischen Edoras.",
+    "Elendil Vorn und Faramir Ithil trafen sich am Montag in der nordrohanischen Stadt Edoras.",
+])
+def test_a_region_of_a_state_written_before_the_place_is_no_obstacle(fantasy_kb, text):
+    [event] = run(fantasy_kb, text, lang="de")
+    assert event.location is not None and (event.location.city, event.location.country) == ("Edoras", "XRO")
+
+
 def test_a_german_visit_places_the_meeting_reported_with_it(fantasy_kb):
     # the verb ends its clause, and the sentence goes on after it: the place before the verb is still visited
     [event] = run(fantasy_kb, "Elendil Vorn hatte im Mai Gondor besucht und dort mit Faramir Ithil gesprochen.",
