@@ -83,7 +83,8 @@ class Lexicon:
     role_complements: frozenset[str] = frozenset()
     role_postings: frozenset[str] = frozenset()  # "ambassador to", "Botschafter in": where an office serves
     place_object_reach: int = 0  # words between a place verb and its object place (German word order)
-    prepositions: frozenset[str] = frozenset()
+    prepositions: frozenset[str] = frozenset()  # a name after one is no verb's object ("mit Polen")
+    genitive_endings: tuple[str, ...] = ()  # of a name before its noun ("Polens Präsident")
     compass_prefixes: tuple[str, ...] = ()  # "südtürkisch": a lower-case adjective of a region of a state
     visited_object_verbs: frozenset[str] = frozenset()  # whose object is who is visited ("stattete ... ab")
     session_nouns: frozenset[str] = frozenset()
@@ -230,6 +231,7 @@ def load_lexicon(language: str) -> Lexicon:
         capitalised_nouns=bool(data.get("capitalised_nouns", False)),
         place_object_reach=int(data.get("place_object_reach", 0)),
         compass_prefixes=tuple(str(w) for w in data.get("compass_prefixes") or []),
+        genitive_endings=tuple(str(w) for w in data.get("genitive_endings") or []),
         plural_verb_endings=tuple(str(w) for w in data.get("plural_verb_endings") or []),
     )
     # every other word list and phrase list is read the same way, under its own name
@@ -240,5 +242,5 @@ def load_lexicon(language: str) -> Lexicon:
             elif spec.type == "PhraseIndex[bool]":
                 given[spec.name] = phrases(spec.name)
     # the patterns' clauses end where the lexicon's do
-    given["patterns"] = load_patterns(language, given["clause_breaks"])
+    given["patterns"] = load_patterns(language, given["clause_breaks"], given["clause_conjunctions"])
     return Lexicon(**given)

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from difflib import SequenceMatcher
+from itertools import takewhile
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -127,7 +128,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         assert span.office is not None  # a role span names its office
         country, used = _role_country(spans, k, words, kb, lex)
         consumed |= used
-        holder = _following_person(spans, k, words, lex)
+        holder = _following_person(spans, k, words, lex, span.office in kb.offices and kb.offices[span.office].posted)
         if holder is not None and country is None and spans[holder].kind == "cap":
             country, used = _country_after(spans, holder, words, lex, _organisation_office(span, kb))
             consumed |= used
@@ -141,8 +142,9 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         role_name = "counterpart" if span.office == "counterpart" else kb.offices[span.office].role
         start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
         if holder is not None:
-            consumed.add(holder)
-            consumed.update(range(k + 1, holder))  # a state the office serves in ("Ambassador to Kuwait Jane Roe")
+            # the holder, and what stands between: where the office serves ("Ambassador to Kuwait Jane Roe"),
+            # whose it is ("Minister of Lithuania Jane Roe") or a form of address
+            consumed.update(range(k + 1, holder + 1) if holder > k else (holder,))
             person = _person_mention(spans[holder], sent, words, kb, day, seen, role=role_name, country=country,
                                      office_key=span.office)
             if person is not None:
@@ -485,8 +487,9 @@ def _person_before(spans: list[Span], k: int, used: set[int], words: list[str], 
     return m
 
 
-def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon) -> int | None:
-    """The span of the person a role introduces: right after it, or after "des X," / ","."""
+def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon, posted: bool) -> int | None:
+    """The span of the person a role introduces: right after it, or after "des X," / ","; for a ``posted`` office
+    also after where it serves ("Ambassador to Kuwait Jane Roe"; a president "in Moskau" is where he is)."""
     span = spans[k]
     if span.j < len(words) and words[span.j].lower() in lex.role_complements:
         # "der Sonderbeauftragte für den Dialog, Peter Sørensen, ...": the holder after the office's remit,
@@ -511,7 +514,7 @@ def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon)
             return m
         if cand.kind == "actor" and cand.targets[0].kind in ("state", "org") and m == k + 1 \
                 and words[span.j:cand.i] and (words[span.j].lower() in lex.role_links or (
-                    words[span.j].lower() in lex.role_postings
+                    posted and words[span.j].lower() in lex.role_postings
                     and all(w.lower() in ARTICLES for w in words[span.j + 1:cand.i]))):
             continue  # "Minister of Lithuania Jane Roe", "Ambassador to Kuwait Jane Roe"
         return None
@@ -704,23 +707,24 @@ def _places(sent: Sentence, words: list[str], lower: Sequence[str], actor_at: li
             continue
         destination = low in lex.direction_preps
         late_object = low in lex.place_verbs and lex.place_object_reach > 0
-        listed = _place_list(sent, words, lower, actor_at, i + 1, i, kb, lex, destination, late_object)
+        listed = _place_list(sent, words, lower, actor_at, i + 1, kb, lex, destination, genitive_first=late_object)
         out += listed or (_object_place(sent, words, lower, actor_at, i, kb, lex) if late_object else [])
     return tuple(out)
 
 
-def _place_list(sent: Sentence, words: list[str], lower: Sequence[str], actor_at: list, j: int, cue: int,
-                kb: KnowledgeBase, lex: Lexicon, destination: bool, genitive_first: bool) -> list[PlaceMention]:
-    """The place named at ``j`` (after the cue word at ``cue``), and the ones listed after it ("nach Paris und
-    Warschau"). With ``genitive_first``, a first place before a noun is none ("besuchte Polens Präsident Duda":
-    whose president, not what was visited)."""
+def _place_list(sent: Sentence, words: list[str], lower: Sequence[str], actor_at: list, j: int, kb: KnowledgeBase,
+                lex: Lexicon, destination: bool, *, genitive_first: bool = False) -> list[PlaceMention]:
+    """The place named at ``j`` (right after its cue word), and the ones listed after it ("nach Paris und
+    Warschau"). With ``genitive_first``, a first place in the genitive before a noun is none ("besuchte Polens
+    Präsident Duda": whose president, not what was visited)."""
+    start = j
     listed: list[PlaceMention] = []
     while True:
         # "in Den Haag", "in El Alamein": an article may begin the name itself
         found = _place_at(sent, words, actor_at, j, kb, lex)
         while found is None and j < len(words) and (
                 lower[j] in ARTICLES or _describes_place(words, actor_at, j, lex)
-                or (j > cue + 1 and lower[j] in lex.place_links and lower[j - 1] in lex.place_nouns)):
+                or (j > start and lower[j] in lex.place_links and lower[j - 1] in lex.place_nouns)):
             j += 1
             found = _place_at(sent, words, actor_at, j, kb, lex)
         if found is None:
@@ -729,7 +733,7 @@ def _place_list(sent: Sentence, words: list[str], lower: Sequence[str], actor_at
                 listed.append(PlaceMention(capital, j - 2, destination))
             return listed
         location, size, others = found
-        if genitive_first and not listed and _before_noun(words, j + size):
+        if genitive_first and not listed and _genitive(words, j, size, kb, lex):
             return listed
         listed.append(PlaceMention(location, j, destination, others))
         j += size
@@ -740,20 +744,33 @@ def _place_list(sent: Sentence, words: list[str], lower: Sequence[str], actor_at
             j += 1  # the serial comma: "Kuwait, Bahrain, and Egypt"
 
 
-def _after_preposition(words: list[str], lower: Sequence[str], k: int, lex: Lexicon) -> bool:
+def _after_preposition(words: list[str], lower: Sequence[str], k: int, lo: int, lex: Lexicon) -> bool:
     """Whether a preposition governs the name at ``k``: the last word before it that is no capitalised word is
-    one, with only articles and lower-case words between ("mit dem benachbarten Polen")."""
-    for m in range(k - 1, -1, -1):
+    one, with only articles and lower-case words between ("mit dem benachbarten Polen"); for a name listed
+    after others, the word before the list ("mit Polen und Frankreich"). ``lo`` is where the search stops."""
+    listed = k > lo and (lower[k - 1] in lex.list_conjunctions or words[k - 1] == ",")
+    for m in range(k - 1, lo - 1, -1):
         if lower[m] in lex.prepositions:
             return True
         if words[m][:1].isupper() or not words[m].isalpha():
-            return False
+            if not (listed and (words[m] == "," or words[m][:1].isupper())):
+                return False
     return False
 
 
-def _before_noun(words: list[str], k: int) -> bool:
-    """Whether a capitalised word stands at ``k``: in German a noun, so the place before it is a genitive."""
-    return k < len(words) and words[k][:1].isupper() and words[k].isalpha()
+def _genitive(words: list[str], j: int, size: int, kb: KnowledgeBase, lex: Lexicon) -> bool:
+    """Whether the name at ``words[j:j + size]`` is a genitive before a noun ("Polens Präsident"): written with
+    the language's genitive ending, its stem a name as well, and a capitalised noun after it."""
+    k = j + size
+    if not lex.capitalised_nouns or k >= len(words) or not (words[k][:1].isupper() and words[k].isalpha()):
+        return False
+    last = words[k - 1]
+    for ending in lex.genitive_endings:
+        if last.endswith(ending) and len(last) > len(ending) + 2:
+            stem = [*words[j:k - 1], last[:-len(ending)]]
+            if kb.actors.match_at(stem, 0) or kb.place_names.match_at(stem, 0):
+                return True
+    return False
 
 
 def _object_place(sent: Sentence, words: list[str], lower: Sequence[str], actor_at: list, verb: int,
@@ -765,15 +782,28 @@ def _object_place(sent: Sentence, words: list[str], lower: Sequence[str], actor_
     ("Polens Präsident" is the president's)."""
     reach = lex.place_object_reach
     clause = clause_around(sent, verb, 1, max(0, verb - reach), min(len(words), verb + reach + 1))
-    for k in [k for k in clause if k > verb] + [k for k in clause if k < verb]:
-        if _after_preposition(words, lower, k, lex):
-            continue
-        if actor_at[k] is None and not kb.curated_places.match_at(words, k) and not kb.place_names.match_at(words, k):
-            continue  # most words name no place
-        # where the verb's subject went to, like a place after "nach"
-        listed = _place_list(sent, words, lower, actor_at, k, k - 1, kb, lex, True, True)
-        if listed:
-            return listed
+    joins = lex.list_conjunctions | lex.clause_conjunctions
+
+    def joins_verbs(k: int) -> bool:
+        # a conjunction before a lower-case word joins another verb, not a name to a list ("und warnte", "und hat")
+        return lower[k] in joins and k + 1 < len(words) and words[k + 1][:1].islower()
+
+    # the verb's own words: up to another verb's ("besuchte ein Werk und warnte Russland"), and before the verb
+    # back to one ("warnte Russland und hat Polen besucht"; "Serbien und Ungarn besucht" is one list)
+    after = list(takewhile(lambda k: not joins_verbs(k), (k for k in clause if k > verb)))
+    before = [k for k in clause if k < verb]
+    before = before[max((n + 1 for n, k in enumerate(before) if joins_verbs(k)), default=0):]
+    for region in (after, before):
+        for k in region:
+            if actor_at[k] is None and not kb.curated_places.match_at(words, k) \
+                    and not kb.place_names.match_at(words, k):
+                continue  # most words name no place
+            if _after_preposition(words, lower, k, region[0], lex):
+                continue
+            # where the verb's subject went to, like a place after "nach"
+            listed = _place_list(sent, words, lower, actor_at, k, kb, lex, True, genitive_first=True)
+            if listed:
+                return listed
     return []
 
 

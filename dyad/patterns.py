@@ -316,7 +316,7 @@ class MeetingWords:
 
     def __init__(self, language: str, fold: bool, phrases: PhraseIndex[str], lemmas: dict[str, str],
                  suffixes: Sequence[tuple[str, str]], separable: dict[str, tuple[tuple[str, str], ...]],
-                 not_after: dict[str, frozenset[str]]):
+                 not_after: dict[str, frozenset[str]], particle_ends: frozenset[str] = frozenset()):
         self.language = language
         self.fold = fold
         self.phrases = phrases
@@ -325,6 +325,7 @@ class MeetingWords:
         self.endings = tuple(ending for ending, _ in self.suffixes)  # one C call rules most words out
         self.separable = separable
         self.not_after = not_after
+        self.particle_ends = particle_ends  # words that may follow a separable verb's particle, as punctuation may
 
     def match_at(self, words: Sequence[str], k: int) -> tuple[int, list[str]] | None:
         """The meeting word or phrase starting at ``words[k]``: (length, kinds) or None."""
@@ -340,8 +341,11 @@ class MeetingWords:
         separable = self.separable
         for k, word in enumerate(words):
             if word in separable:
-                later = words[k + 1:]
-                out += [(k, 1, kind) for particle, kind in separable[word] if particle in later]
+                # the particle ends its clause ("traf am Abend in Kiew ein."), unlike the article in "auf ein Echo"
+                ends = {words[j] for j in range(k + 1, len(words))
+                        if j + 1 == len(words) or not words[j + 1].isalpha()
+                        or words[j + 1].lower() in self.particle_ends}
+                out += [(k, 1, kind) for particle, kind in separable[word] if particle in ends]
         hits = self.phrases.scan(words)
         i = 0
         while i < len(words):
@@ -379,17 +383,20 @@ class Patterns:
 
 
 @lru_cache(maxsize=8)
-def load_patterns(language: str, clause_breaks: frozenset[str] = frozenset()) -> Patterns:
-    """The compiled patterns of a language; a malformed pattern raises an error naming file, line and pattern."""
+def load_patterns(language: str, clause_breaks: frozenset[str] = frozenset(),
+                  conjunctions: frozenset[str] = frozenset()) -> Patterns:
+    """The compiled patterns of a language; a malformed pattern raises an error naming file, line and pattern.
+    ``clause_breaks`` end a cue's clause; with ``conjunctions`` they may follow a separable verb's particle."""
     path = LANG_DIR / language / "patterns.yaml"
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise KnowledgeBaseError(f"no patterns for language '{language}' ({path})") from exc
-    return compile_patterns(text, language, clause_breaks, str(path))
+    return compile_patterns(text, language, clause_breaks, str(path), conjunctions)
 
 
-def compile_patterns(text: str, language: str, clause_breaks: frozenset[str], source: str) -> Patterns:
+def compile_patterns(text: str, language: str, clause_breaks: frozenset[str], source: str,
+                     conjunctions: frozenset[str] = frozenset()) -> Patterns:
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text)
@@ -399,7 +406,9 @@ def compile_patterns(text: str, language: str, clause_breaks: frozenset[str], so
         raise KnowledgeBaseError(f"{source}: expected a mapping with meeting_words and status_cues")
     lines = _item_lines(root)
     fold = not data.get("case_sensitive", False)
-    meeting, meeting_patterns = _meeting_words(data.get("meeting_words"), language, fold, source, lines)
+    particle_ends = frozenset(w.lower() for w in clause_breaks | conjunctions)
+    meeting, meeting_patterns = _meeting_words(data.get("meeting_words"), language, fold, source, lines,
+                                               particle_ends)
     cues = []
     for n, item in enumerate(_items(data, "status_cues", source)):
         cues.append(_status_cue(item, _where(source, lines, "status_cues", n, item)))
@@ -478,8 +487,8 @@ def _check_keys(item: Any, allowed: set[str], where: str) -> dict[str, Any]:
     return item
 
 
-def _meeting_words(items: Any, language: str, fold: bool, source: str,
-                   lines: dict[tuple[str, int], int]) -> tuple[MeetingWords, list[MeetingPattern]]:
+def _meeting_words(items: Any, language: str, fold: bool, source: str, lines: dict[tuple[str, int], int],
+                   particle_ends: frozenset[str]) -> tuple[MeetingWords, list[MeetingPattern]]:
     if not isinstance(items, list) or not items:
         raise KnowledgeBaseError(f"{source}: missing list 'meeting_words'")
     phrases: PhraseIndex[str] = PhraseIndex(fold_case=fold)
@@ -512,7 +521,7 @@ def _meeting_words(items: Any, language: str, fold: bool, source: str,
         if not (item.get("lemmas") or item.get("words") or item.get("suffixes") or parts):
             raise KnowledgeBaseError(f"{where}: matches nothing (give lemmas, words, suffixes or separable)")
         patterns.append(MeetingPattern(item["name"], kind, _examples(item, where, cue=False)))
-    return MeetingWords(language, fold, phrases, lemmas, suffixes, separable, not_after), patterns
+    return MeetingWords(language, fold, phrases, lemmas, suffixes, separable, not_after, particle_ends), patterns
 
 
 def _step(raw: Any, where: str, fold: bool = True) -> Step:

@@ -1394,6 +1394,20 @@ def test_a_region_of_a_state_written_before_the_place_is_no_obstacle(fantasy_kb,
     assert event.location is not None and (event.location.city, event.location.country) == ("Edoras", "XRO")
 
 
+@pytest.mark.parametrize("text, expected", [
+    # only an office that serves somewhere takes the name after that place: the king met Theoden Marke in Rohan
+    ("Am Dienstag traf der gondorische König in Rohan Theoden Marke.", [{"XGO", "XRO"}]),
+    # the visiting verb's words end where another verb's begin
+    ("Elendil Vorn besuchte am Dienstag ein Werk und warnte Gondor.", []),
+    # a capitalised word after the place visited is no sign of a genitive by itself
+    ("Elendil Vorn besuchte Gondor Anfang Mai.", [{"XAR", "XGO"}]),
+    # "ein" is a separable verb's particle only where it ends the clause, not as an article
+    ("Die Rede von Elendil Vorn traf in Edoras auf ein geteiltes Echo.", []),
+])
+def test_german_word_order_rules_stay_within_their_constructions(fantasy_kb, text, expected):
+    assert [countries(e) for e in run(fantasy_kb, text, lang="de")] == expected
+
+
 def test_a_german_visit_places_the_meeting_reported_with_it(fantasy_kb):
     # the verb ends its clause, and the sentence goes on after it: the place before the verb is still visited
     [event] = run(fantasy_kb, "Elendil Vorn hatte im Mai Gondor besucht und dort mit Faramir Ithil gesprochen.",

@@ -132,7 +132,7 @@ def _load(extra: str | None) -> KnowledgeBase:
 
     offices = {
         key: OfficeKind(key, _need(spec, "role", f"offices.yaml: {key}"), bool(spec.get("single_holder")),
-                        bool(spec.get("organisation")), spec.get("is_a"))
+                        bool(spec.get("organisation")), spec.get("is_a"), bool(spec.get("posted")))
         for key, spec in _read_yaml(DATA / "offices.yaml", dict).items()
     }
     states = _states(_read_yaml(DATA / "states.yaml", list) + extra_data.get("states", []))

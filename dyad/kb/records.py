@@ -80,6 +80,7 @@ class OfficeKind:
     single_holder: bool
     organisation: bool = False  # an office that organisations have
     is_a: str | None = None  # the general office this is a form of
+    posted: bool = False  # serves somewhere named after it ("Ambassador to Kuwait", "Special Envoy for Syria")
 
 
 @dataclass(frozen=True, slots=True)
