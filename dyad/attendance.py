@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from dyad.clauses import clause_around, in_quote
 from dyad.dates import DateMention
 from dyad.lexicon import Lexicon
-from dyad.mentions import ARTICLES, GENITIVE, SentenceMentions
+from dyad.mentions import GENITIVE, SentenceMentions
 from dyad.model import Candidate, DateValue, Mention, Sentence
 from dyad.sides import in_date
 from dyad.trigger import Trigger
@@ -96,7 +96,7 @@ def listed_states(states: tuple[Mention, ...], mentions: SentenceMentions, words
         token = mentions.token_of.get(state.start)
         if token is None or state.use != "name":
             continue
-        previous = next((w for w in reversed(words[:token]) if w.lower() not in ARTICLES), None)
+        previous = next((w for w in reversed(words[:token]) if w.lower() not in lex.articles), None)
         if not out or previous in (",", None) or (previous or "").lower() in lex.list_conjunctions:
             if all(s.country != state.country for s in out):
                 out.append(state)
@@ -154,7 +154,7 @@ def _greeting(sent: Sentence, triggers: list[Trigger], gatherings: list[tuple[in
             between = range(t.token + t.size, start)
             if start < t.token + t.size or len(between) > GREETING_GAP + 4:
                 continue
-            if all(words[k].lower() in ARTICLES or k in withs
+            if all(words[k].lower() in lex.articles or k in withs
                    or words[k].lower() in lex.location_preps or k in org_tokens or aside(k) for k in between):
                 return t
     return None
@@ -166,7 +166,7 @@ def _joins_something_else(words: list[str], triggers: list[Trigger], lex: Lexico
         if t.kind != "join":
             continue
         start = t.token + t.size
-        article = next((k for k in range(start, min(len(words), start + 3)) if words[k].lower() in ARTICLES), None)
+        article = next((k for k in range(start, min(len(words), start + 3)) if words[k].lower() in lex.articles), None)
         if article is None:
             continue
         obj = []

@@ -11,7 +11,7 @@ from typing import cast
 
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
-from dyad.mentions import ARTICLES, PlaceMention, SentenceMentions
+from dyad.mentions import PlaceMention, SentenceMentions
 from dyad.model import Location, Mention, Sentence
 from dyad.sides import group_all
 from dyad.trigger import Trigger
@@ -28,7 +28,7 @@ def trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countr
     for place in sorted(places, key=lambda p: p.token):
         between = [t.text.lower() for t in sent.tokens
                    if listed and listed[-1].location.end <= t.start and t.end <= place.location.start]
-        if listed and any(w not in lex.list_conjunctions and w != "," and w not in ARTICLES for w in between):
+        if listed and any(w not in lex.list_conjunctions and w != "," and w not in lex.articles for w in between):
             break  # a list of places ("A, B und C"), not places named further on
         joined = joined or any(w in lex.list_conjunctions for w in between)
         if place.destination or any(t.kind == "visit" and 0 < place.token - t.token <= TRIP_LIST_GAP

@@ -18,7 +18,7 @@ from dyad.counterparts import BILATERAL_KINDS, counterparts_apart, met_apart, sp
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
-from dyad.mentions import ARTICLES, DocContext, PlaceMention, SentenceMentions, pronoun_subject
+from dyad.mentions import DocContext, PlaceMention, SentenceMentions, pronoun_subject
 from dyad.model import Candidate, Evidence, Location, Mention, Sentence
 from dyad.parts import sentence_parts
 from dyad.sides import (
@@ -460,7 +460,7 @@ def _membership(near_org: list[Trigger], org_token: int, sent: Sentence, lex: Le
     "beitreten") or its article, with no meeting word of its own ("Sweden's bid to join NATO")."""
     return bool(near_org) and all(
         sent.tokens[t.token].lemma in lex.membership_words and t.token < org_token
-        and all(sent.lower[k] in ARTICLES for k in range(t.token + t.size, org_token)) for t in near_org)
+        and all(sent.lower[k] in lex.articles for k in range(t.token + t.size, org_token)) for t in near_org)
 
 
 def _between_frame(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> tuple[int, int] | None:
@@ -486,7 +486,7 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
             w.lower() in lex.delegation_nouns for w in words[token + 1:token + 1 + WEAK_STATE_WINDOW])
     if any(w.lower() in lex.topic_words for w in words[max(0, token - TOPIC_REACH):token]):
         return False  # "sprachen über die Verhandlungen mit den USA": what they discussed
-    before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in ARTICLES]
+    before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in lex.articles]
     frames = lex.patterns.frames
     if token == 0 or (before and (before[-1] in frames.anywhere("between", words)
                                   or _own_with(before[-1], sent, words, triggers, mentions, lex))):
@@ -531,7 +531,7 @@ def _organisation_met(org: Mention, sent: Sentence, mentions: SentenceMentions, 
     token = mentions.token_of.get(org.start)
     if token is None:
         return False
-    before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in ARTICLES]
+    before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in lex.articles]
     frames = lex.patterns.frames
     if not before or before[-1] not in frames.anywhere("with", words):
         return False

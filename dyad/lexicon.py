@@ -81,6 +81,7 @@ class Lexicon:
     ordinal_dots: bool = False  # "am 19. September": a full stop after a small number ends no sentence
     capitalised_nouns: bool = False  # German: a lower-case word is no noun (no role, no name)
     role_complements: frozenset[str] = frozenset()
+    articles: frozenset[str] = frozenset()  # definite and indefinite, as the rules skip them before a name
     role_postings: frozenset[str] = frozenset()  # "ambassador to", "Botschafter in": where an office serves
     place_object_reach: int = 0  # words between a place verb and its object place (German word order)
     prepositions: frozenset[str] = frozenset()  # a name after one is no verb's object ("mit Polen")

@@ -25,7 +25,6 @@ from dyad.kb.records import AliasTarget, Office, Person
 from dyad.lexicon import Lexicon
 from dyad.model import Location, Mention, Sentence
 
-ARTICLES = frozenset({"der", "die", "das", "dem", "den", "des", "the", "a", "an", "einer", "einem", "eines"})
 NAME_LIKENESS = 0.85  # an unknown name this close to an office holder's is that holder's, misspelt
 PRONOUN_SUBJECT_WINDOW = 5  # German verb-second puts the subject pronoun within the first few words
 HYPHENS = frozenset({"-", "‐"})
@@ -445,7 +444,7 @@ def _country_after(spans: list[Span], k: int, words: list[str], lex: Lexicon,
     nxt = spans[k + 1]
     gap = [w.lower() if lex.language != "de" else w for w in words[spans[k].j:nxt.i]]
     kind = nxt.targets[0].kind if nxt.kind == "actor" else None
-    linked = gap and gap[0] in lex.role_links and all(w in lex.role_links or w.lower() in ARTICLES for w in gap)
+    linked = gap and gap[0] in lex.role_links and all(w in lex.role_links or w.lower() in lex.articles for w in gap)
     # German genitive right after the noun: "die Außenminister Armeniens und Aserbaidschans"
     genitive = not gap and lex.language == "de" and kind == "state" and words[nxt.i].endswith("s")
     if (kind == "state" or (kind == "org" and org_office)) and (linked or genitive):
@@ -465,7 +464,7 @@ def _member_named(spans: list[Span], k: int) -> bool:
 
 def _adjacent(gap: list[str], lex: Lexicon) -> bool:
     """Words that may stand between a country word and its role noun."""
-    return all(w in HYPHENS or w in GENITIVE or w.lower() in ARTICLES or w in lex.possessives for w in gap)
+    return all(w in HYPHENS or w in GENITIVE or w.lower() in lex.articles or w in lex.possessives for w in gap)
 
 
 def _person_before(spans: list[Span], k: int, used: set[int], words: list[str], lex: Lexicon,
@@ -482,7 +481,7 @@ def _person_before(spans: list[Span], k: int, used: set[int], words: list[str], 
     if m > 0 and spans[m - 1].j == cand.i:
         return None  # the tail of a longer name ("Sheikh Mansour bin Zayed Al Nahyan, Vice President")
     gap = [w.lower() for w in words[cand.j:spans[first].i]]
-    if not gap or gap[0] != "," or not all(w in ARTICLES for w in gap[1:]):
+    if not gap or gap[0] != "," or not all(w in lex.articles for w in gap[1:]):
         return None
     return m
 
@@ -515,7 +514,7 @@ def _following_person(spans: list[Span], k: int, words: list[str], lex: Lexicon,
         if cand.kind == "actor" and cand.targets[0].kind in ("state", "org") and m == k + 1 \
                 and words[span.j:cand.i] and (words[span.j].lower() in lex.role_links or (
                     posted and words[span.j].lower() in lex.role_postings
-                    and all(w.lower() in ARTICLES for w in words[span.j + 1:cand.i]))):
+                    and all(w.lower() in lex.articles for w in words[span.j + 1:cand.i]))):
             continue  # "Minister of Lithuania Jane Roe", "Ambassador to Kuwait Jane Roe"
         return None
     return None
@@ -528,7 +527,7 @@ def _former(spans: list[Span], k: int, used: set[int], lower: Sequence[str], lex
     before = [w for w in lower[max(0, start - FORMER_REACH):start] if w not in HYPHENS]
     return bool(before) and (before[-1] in lex.former_words or (
         len(before) >= 2 and before[-2] in lex.former_words and before[-1][:1].isalpha()
-        and before[-1] not in ARTICLES and before[-1] not in lex.list_conjunctions))
+        and before[-1] not in lex.articles and before[-1] not in lex.list_conjunctions))
 
 
 def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeBase, day: date | None,
@@ -683,7 +682,7 @@ def _unknown_by_surname(tokens: list[str], seen: _Seen) -> Mention | None:
 
 def _is_location(spans: list[Span], k: int, lower: Sequence[str], lex: Lexicon) -> bool:
     span = spans[k]
-    before = [w for w in lower[max(0, span.i - 2):span.i] if w not in ARTICLES]
+    before = [w for w in lower[max(0, span.i - 2):span.i] if w not in lex.articles]
     return bool(before) and before[-1] in lex.location_preps
 
 
@@ -723,7 +722,7 @@ def _place_list(sent: Sentence, words: list[str], lower: Sequence[str], actor_at
         # "in Den Haag", "in El Alamein": an article may begin the name itself
         found = _place_at(sent, words, actor_at, j, kb, lex)
         while found is None and j < len(words) and (
-                lower[j] in ARTICLES or _describes_place(words, actor_at, j, lex)
+                lower[j] in lex.articles or _describes_place(words, actor_at, j, lex)
                 or (j > start and lower[j] in lex.place_links and lower[j - 1] in lex.place_nouns)):
             j += 1
             found = _place_at(sent, words, actor_at, j, kb, lex)
