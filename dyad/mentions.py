@@ -534,7 +534,10 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
                     seen: _Seen, role: str | None = None, country: str | None = None,
                     office_key: str | None = None) -> Mention | None:
     start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
-    surface = " ".join(words[span.i:span.j])
+    # as written: tokens the text joins stay joined ("Jean-Marie", not "Jean - Marie")
+    tokens = sent.tokens[span.i:span.j]
+    surface = tokens[0].text + "".join(("" if t.start == prev.end else " ") + t.text
+                                       for prev, t in zip(tokens, tokens[1:], strict=False))
     if span.kind == "cap":
         if span.j - span.i < 2:
             return None  # an unknown person is introduced with first and last name

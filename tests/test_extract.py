@@ -1427,6 +1427,12 @@ def test_german_arrival_in_a_foreign_place_is_a_visit(fantasy_kb, text, expected
     assert countries(event) == expected
 
 
+def test_a_new_name_is_written_as_the_text_writes_it(fantasy_kb):
+    [event] = run(fantasy_kb, "Elendil Vorn met the Gondorian Trade Minister Beren-Amrod Erchamion on Monday.",
+                  lang="en")
+    assert ("XGO", "Beren-Amrod Erchamion") in sides(event)
+
+
 @pytest.mark.parametrize("published, expected", [
     (date(2023, 9, 20), ("planned", "2023-09-22")),  # a Wednesday: the coming Friday
     (date(2023, 9, 22), ("occurred", "2023-09-22")),  # the Friday itself
