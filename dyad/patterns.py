@@ -45,7 +45,7 @@ FRAMES = ("between", "agent", "apart", "together", "with", "mediation", "opening
           "sideline")
 # through: before the meeting word or on it; after: after its last token
 Side = Literal["any", "before", "through", "after"]
-Within = Literal["clause", "sentence", "unbroken"]  # unbroken: no clause break but commas in between
+Within = Literal["clause", "sentence", "unbroken"]  # unbroken: no clause break but commas, nor another relative clause
 Until = Literal["clause", "sentence"]
 
 MEETING_KEYS = {"name", "yields", "lemmas", "words", "suffixes", "separable", "not_after", "examples",
@@ -302,7 +302,11 @@ class StatusCues:
             inside = clauses[(lo, hi)]
             hits = [k for k in hits if k in inside]
         elif scope.within == "unbroken":
-            hits = [k for k in hits if not any(k < j < token and words[j] != "," for j in sent.breaks)]
+            # a relative clause the meeting word is not in breaks it too ("die später getrennt abreisten")
+            others = [c for c in sent.clauses if c.kind == "relative" and not c.start <= token < c.end]
+            hits = [k for k in hits if not any((k < j < token or token + size <= j < k) and words[j] != ","
+                                               for j in sent.breaks)
+                    and not any(c.start <= k < c.end for c in others)]
         if cue.unless is not None and hits:
             other, a, b = cue.unless
             blocked = found[self.by_name[other]]

@@ -1502,3 +1502,47 @@ TWO_MINISTERS = {"en": "Elendil Vorn met Faramir Ithil in Edoras on Monday. Vorn
 def test_an_office_opening_a_sentence_is_the_holder_the_article_is_about(fantasy_kb, lang, last, expected):
     planned = [e for e in run(fantasy_kb, TWO_MINISTERS[lang] + last, lang=lang) if e.status == "planned"]
     assert [sides(e) for e in planned] == [expected]
+
+
+@pytest.mark.parametrize("lang, text", [
+    # bilateral meetings with a list of counterparts: one with each of them
+    ("en", "Elendil Vorn will hold bilateral meetings with the leaders of Gondor and Rohan at the summit."),
+    ("de", "Elendil Vorn führt am Rande des Gipfels bilaterale Gespräche mit den Königen von Gondor und Rohan."),
+    # an adverb of the meeting's clause, however far from the meeting word
+    ("en", "Elendil Vorn received the envoys of Gondor and Rohan on Monday in his palace separately."),
+])
+def test_counterparts_met_apart_give_one_meeting_each(fantasy_kb, lang, text):
+    events = run(fantasy_kb, text, lang=lang)
+    assert sorted((countries(e) for e in events), key=sorted) == [{"XAR", "XGO"}, {"XAR", "XRO"}]
+
+
+def test_an_apart_word_in_a_relative_clause_is_about_someone_else(fantasy_kb):
+    [event] = run(fantasy_kb, "Elendil Vorn received the envoys of Gondor and Rohan, who later travelled home "
+                              "separately.", lang="en")
+    assert countries(event) == {"XAR", "XGO", "XRO"}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Faramir Ithil on Tuesday mediated talks between Elendil Vorn and King Theoden Marke in Edoras."),
+    ("de", "Faramir Ithil vermittelte am Dienstag in Edoras Gespräche zwischen Elendil Vorn und König Theoden Marke."),
+])
+def test_the_mediator_of_talks_between_two_sides_takes_part(fantasy_kb, lang, text):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert {p.name for p in event.participants} == {"Faramir Ithil", "Elendil Vorn", "Theoden Marke"}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Elendil Vorn said a meeting with King Theoden Marke was possible."),
+    ("en", "Elendil Vorn said he was open to talks with King Theoden Marke."),
+    ("de", "Elendil Vorn sagte, ein Treffen mit König Theoden Marke sei möglich."),
+    ("de", "Elendil Vorn zeigte sich offen für Gespräche mit König Theoden Marke."),
+    ("de", "Elendil Vorn bestritt, dass er König Theoden Marke treffen werde."),
+])
+def test_a_meeting_only_possible_welcome_or_denied_is_none(fantasy_kb, lang, text):
+    assert not run(fantasy_kb, text, lang=lang)
+
+
+def test_a_meeting_held_stays_when_something_else_is_called_possible(fantasy_kb):
+    [event] = run(fantasy_kb, "Elendil Vorn met King Theoden Marke on Monday and said it was possible to trade.",
+                  lang="en")
+    assert countries(event) == {"XAR", "XRO"} and event.status == "occurred"
