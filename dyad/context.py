@@ -94,7 +94,9 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
                 and not _elsewhere(cand, named_day):
             # "Am Dienstag traf Wadephul in Kyjiw ein. Dort sprach er mit Sybiha.": the day just named
             cand = replace(cand, date=named_day.date, date_from_context=True)
-        if dateline is not None and cand.status == "occurred" and _recent(cand, published) \
+        # a meeting announced for the publication day counts as held (dyad.pipeline): its dateline too
+        today = published is not None and cand.date is not None and cand.date.value == published.isoformat()
+        if dateline is not None and (cand.status == "occurred" or today) and _recent(cand, published) \
                 and _dateline_fits(cand, dateline, published):
             if cand.location is None or (cand.location.country == dateline.country
                                          and (cand.location.city is None or _guessed(cand))

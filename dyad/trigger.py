@@ -77,6 +77,10 @@ def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates
         return "planned"
     if any(_cue(sent, words, t, lex, ("past",)) is not None for t in triggers):
         return "occurred"
+    if any(_today(sent, t, dates, lex) for t in triggers):
+        # the guidelines date a meeting "heute"/"today" on the publication day, and count it as held whatever
+        # the tense; so even where the page gives no publication date to resolve the word against
+        return "occurred"
     nearest = _nearest_date(dates, triggers, sent)
     if nearest is not None and nearest.past is None and nearest.future is not None:
         return "planned"
@@ -85,6 +89,15 @@ def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates
     if any(_cue(sent, words, t, lex, ("planned",)) is not None for t in triggers):
         return "planned"
     return "occurred"
+
+
+def _today(sent: Sentence, trigger: Trigger, dates: list[DateMention], lex: Lexicon) -> bool:
+    """A word for the publication day itself ("heute", "today") in the meeting word's clause, and no other date."""
+    clause = clause_around(sent, trigger.token, trigger.size, 0, len(sent.tokens))
+    if not any(lex.day_offsets.get(sent.lower[k]) == 0 for k in clause):
+        return False
+    first, last = sent.tokens[clause[0]].start, sent.tokens[clause[-1]].end
+    return all(d.past is not None and d.past == d.future for d in dates if first <= d.start < last)
 
 
 def _coming_day(sent: Sentence, words: list[str], trigger: Trigger, dates: list[DateMention], lex: Lexicon) -> bool:

@@ -1546,3 +1546,23 @@ def test_a_meeting_held_stays_when_something_else_is_called_possible(fantasy_kb)
     [event] = run(fantasy_kb, "Elendil Vorn met King Theoden Marke on Monday and said it was possible to trade.",
                   lang="en")
     assert countries(event) == {"XAR", "XRO"} and event.status == "occurred"
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Elendil Vorn will meet King Theoden Marke today in Edoras."),
+    ("de", "Elendil Vorn will heute in Edoras König Theoden Marke treffen."),
+])
+def test_a_meeting_today_is_held_even_on_a_page_without_a_date(fantasy_kb, lang, text):
+    # the guidelines count a meeting on the publication day as held, whatever the tense
+    [event] = run(fantasy_kb, text, published=None, lang=lang)
+    assert event.status == "occurred"
+
+
+@pytest.mark.parametrize("text", [
+    "Minas Tirith: Elendil Vorn met Faramir Ithil on Monday.",
+    # announced for the publication day, which counts as held: the dateline places it too
+    "Minas Tirith: Elendil Vorn will meet King Theoden Marke today.",
+])
+def test_a_city_and_a_colon_open_a_dateline(fantasy_kb, text):
+    [event] = run(fantasy_kb, text, lang="en")
+    assert event.location is not None and (event.location.city, event.location.country) == ("Minas Tirith", "XGO")
