@@ -75,6 +75,8 @@ class DocContext:
     ``find_mentions`` returns a new one; the mappings are never changed once returned."""
 
     people: Mapping[str, Mention] = field(default_factory=dict)  # person id -> first full mention
+    # person id -> first mention by a short form, of people not named in full ("Kh.Battulga", "Erdogan")
+    short_named: Mapping[str, Mention] = field(default_factory=dict)
     unknown: Mapping[str, Mention] = field(default_factory=dict)  # surname -> unknown person
     last_person: Mention | None = None
     mentions_of: Mapping[str, int] = field(default_factory=dict)  # person -> times named so far
@@ -94,6 +96,7 @@ class _Seen:
     """The people named so far as one sentence adds to them: changed only while ``find_mentions`` reads it."""
 
     people: dict[str, Mention]
+    short_named: dict[str, Mention]
     unknown: dict[str, Mention]
     mentions_of: dict[str, int]
 
@@ -106,7 +109,7 @@ def pronoun_subject(words: list[str], lex: Lexicon) -> bool:
 def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, day: date | None,
                   ctx: DocContext) -> tuple[SentenceMentions, DocContext]:
     """The sentence's actors and places, and the article's context as the sentence leaves it."""
-    seen = _Seen(dict(ctx.people), dict(ctx.unknown), dict(ctx.mentions_of))
+    seen = _Seen(dict(ctx.people), dict(ctx.short_named), dict(ctx.unknown), dict(ctx.mentions_of))
     words = [t.text for t in sent.tokens]
     lower = sent.lower  # the nlp layer's lower-case words
     actor_at = kb.actors.scan(words)  # the longest actor name at each token: read for spans and places
@@ -192,8 +195,8 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
         # where he is due to meet Pope Francis. He is also expected to ..."); a subject pronoun before
         # the first name continues the subject before ("Last October he was in Beijing for talks with Xi")
         last_person = first
-    context = DocContext(MappingProxyType(seen.people), MappingProxyType(seen.unknown), last_person,
-                         MappingProxyType(seen.mentions_of), ctx.last_pair)
+    context = DocContext(MappingProxyType(seen.people), MappingProxyType(seen.short_named),
+                         MappingProxyType(seen.unknown), last_person, MappingProxyType(seen.mentions_of), ctx.last_pair)
     return SentenceMentions(tuple(actors), places, tuple(weak), tuple(orgs), token_of), context
 
 
@@ -591,6 +594,8 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     )
     if any(t.use == "name" for t in span.targets):
         seen.people.setdefault(person.id, mention)
+    elif person.id not in seen.people:
+        seen.short_named.setdefault(person.id, mention)
     return mention
 
 
@@ -599,8 +604,12 @@ def _named_earlier(office: str | None, country: str | None, seen: _Seen, kb: Kno
     """The one person named earlier in the article who holds ``office`` (for ``country``)."""
     if office in (None, "counterpart"):
         return None
-    found = {m.key: m for m in seen.people.values()
-             if kb.same_office(office, m.office) and (country is None or m.country == country)}
+    found: dict[str | None, Mention] = {}
+    for named in (seen.people, seen.short_named):  # named in full first
+        found = {m.key: m for m in named.values()
+                 if kb.same_office(office, m.office) and (country is None or m.country == country)}
+        if found:
+            break
     if len(found) <= 1 or not opening:
         return next(iter(found.values())) if len(found) == 1 else None
     # "The president ..." opening a sentence, several named: the one the article is about, named most often

@@ -1566,3 +1566,11 @@ def test_a_meeting_today_is_held_even_on_a_page_without_a_date(fantasy_kb, lang,
 def test_a_city_and_a_colon_open_a_dateline(fantasy_kb, text):
     [event] = run(fantasy_kb, text, lang="en")
     assert event.location is not None and (event.location.city, event.location.country) == ("Minas Tirith", "XGO")
+
+
+def test_a_bare_office_is_its_holder_named_before_by_a_short_name_only(fantasy_kb):
+    # "Marke" alone names the king of Rohan; "the king" later is the same man
+    events = run(fantasy_kb, "Marke arrived in Minas Tirith on Monday. On Tuesday the king met Faramir Ithil.",
+                 lang="en")
+    assert ({"Theoden Marke", "Faramir Ithil"}, "2023-09-19") in [
+        ({p.name for p in e.participants}, e.date and e.date.value) for e in events]
