@@ -41,7 +41,9 @@ def find_dateline(text: str, lex: Lexicon, kb: KnowledgeBase) -> Location | None
                 name = name.title()
             ids = kb.place_names.get(name)
             place = kb.best_place(ids)
-            if place is not None:
+            # a state's name opens a line about that state ("Lebanon: ..."); it places only a city of its own
+            states = {t.key for t in kb.actors.get(name) or () if t.kind == "state"}
+            if place is not None and (not states or place.country in states):
                 return Location(place.name, place.country, place.lat, place.lon, "city", place.geonames_id)
     return None
 
@@ -94,9 +96,7 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
                 and not _elsewhere(cand, named_day):
             # "Am Dienstag traf Wadephul in Kyjiw ein. Dort sprach er mit Sybiha.": the day just named
             cand = replace(cand, date=named_day.date, date_from_context=True)
-        # a meeting announced for the publication day counts as held (dyad.pipeline): its dateline too
-        today = published is not None and cand.date is not None and cand.date.value == published.isoformat()
-        if dateline is not None and (cand.status == "occurred" or today) and _recent(cand, published) \
+        if dateline is not None and cand.status == "occurred" and _recent(cand, published) \
                 and _dateline_fits(cand, dateline, published):
             if cand.location is None or (cand.location.country == dateline.country
                                          and (cand.location.city is None or _guessed(cand))

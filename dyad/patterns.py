@@ -32,9 +32,9 @@ __all__ = ["CUES", "FRAMES", "KINDS", "Example", "MeetingWords", "Patterns", "St
 
 LANG_DIR = Path(__file__).parent / "lang"
 KINDS = ("meet", "talks", "visit", "host", "call", "video", "summit", "join")
-# what a status cue says about the meeting word in its scope
-CUES = ("negation", "offer", "wish", "hedge", "denial", "invitation", "reported", "prospect", "past", "present",
-        "planned")
+# what a status cue says about the meeting word in its scope ("hedge" and "expletive" only lift other cues)
+CUES = ("negation", "offer", "wish", "hedge", "expletive", "denial", "invitation", "reported", "prospect", "past",
+        "present", "planned")
 # where a meeting word's sides are named: "between" opens the frame "talks between A and B", "agent" the host
 # of a passive host verb ("was received by the king"), "apart" one meeting per counterpart ("separately"),
 # "together" all counterparts at once ("jointly"), "with" the counterpart ("talks with the king"), "mediation"
@@ -45,7 +45,7 @@ FRAMES = ("between", "agent", "apart", "together", "with", "mediation", "opening
           "sideline")
 # through: before the meeting word or on it; after: after its last token
 Side = Literal["any", "before", "through", "after"]
-Within = Literal["clause", "sentence", "unbroken"]  # unbroken: no clause break but commas, nor another relative clause
+Within = Literal["clause", "sentence", "unbroken"]  # unbroken: no clause break but commas in between
 Until = Literal["clause", "sentence"]
 
 MEETING_KEYS = {"name", "yields", "lemmas", "words", "suffixes", "separable", "not_after", "examples",
@@ -302,11 +302,7 @@ class StatusCues:
             inside = clauses[(lo, hi)]
             hits = [k for k in hits if k in inside]
         elif scope.within == "unbroken":
-            # a relative clause the meeting word is not in breaks it too ("die später getrennt abreisten")
-            others = [c for c in sent.clauses if c.kind == "relative" and not c.start <= token < c.end]
-            hits = [k for k in hits if not any((k < j < token or token + size <= j < k) and words[j] != ","
-                                               for j in sent.breaks)
-                    and not any(c.start <= k < c.end for c in others)]
+            hits = [k for k in hits if not any(k < j < token and words[j] != "," for j in sent.breaks)]
         if cue.unless is not None and hits:
             other, a, b = cue.unless
             blocked = found[self.by_name[other]]

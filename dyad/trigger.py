@@ -18,6 +18,7 @@ from dyad.mentions import PlaceMention
 from dyad.model import DateValue, Location, Mention, Sentence
 
 AGENT_NAME_REACH = 4  # "by the crown prince": the agent's preposition to the name
+TODAY_REACH = 6  # "will meet Macron in Paris today": the day word this close to its meeting word
 REPORT_TAIL = 4  # ", the ministry said on Tuesday in a statement": words a closing report may add after its verb
 # What a status cue (dyad/lang/<iso>/patterns.yaml) says about the meeting word in its scope
 NOT_HELD = ("offer", "wish", "negation")
@@ -92,9 +93,17 @@ def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates
 
 
 def _today(sent: Sentence, trigger: Trigger, dates: list[DateMention], lex: Lexicon) -> bool:
-    """A word for the publication day itself ("heute", "today") in the meeting word's clause, and no other date."""
+    """A word for the publication day ("heute", "today"; in lower case unless first: not "USA Today") near the
+    meeting word in its clause, not the day something was said ("said today"), and no other day named there: on
+    an undated page "tomorrow", "Friday" or "June 20" give no date to compare with."""
     clause = clause_around(sent, trigger.token, trigger.size, 0, len(sent.tokens))
-    if not any(lex.day_offsets.get(sent.lower[k]) == 0 for k in clause):
+    lower = sent.lower
+    if not any(lex.day_offsets.get(lower[k]) == 0 and (k == 0 or sent.tokens[k].text.islower())
+               and abs(k - trigger.token) <= TODAY_REACH and not (k and lower[k - 1] in lex.speech_verbs)
+               for k in clause):
+        return False
+    if any(lex.day_offsets.get(lower[k], 0) != 0 or lower[k] in lex.weekdays or lower[k] in lex.next_words
+           or (lower[k] in lex.months and sent.tokens[k].text[:1].isupper()) for k in clause):
         return False
     first, last = sent.tokens[clause[0]].start, sent.tokens[clause[-1]].end
     return all(d.past is not None and d.past == d.future for d in dates if first <= d.start < last)

@@ -1508,8 +1508,6 @@ def test_an_office_opening_a_sentence_is_the_holder_the_article_is_about(fantasy
     # bilateral meetings with a list of counterparts: one with each of them
     ("en", "Elendil Vorn will hold bilateral meetings with the leaders of Gondor and Rohan at the summit."),
     ("de", "Elendil Vorn führt am Rande des Gipfels bilaterale Gespräche mit den Königen von Gondor und Rohan."),
-    # an adverb of the meeting's clause, however far from the meeting word
-    ("en", "Elendil Vorn received the envoys of Gondor and Rohan on Monday in his palace separately."),
 ])
 def test_counterparts_met_apart_give_one_meeting_each(fantasy_kb, lang, text):
     events = run(fantasy_kb, text, lang=lang)
@@ -1574,3 +1572,61 @@ def test_a_bare_office_is_its_holder_named_before_by_a_short_name_only(fantasy_k
                  lang="en")
     assert ({"Theoden Marke", "Faramir Ithil"}, "2023-09-19") in [
         ({p.name for p in e.participants}, e.date and e.date.value) for e in events]
+
+
+@pytest.mark.parametrize("lang, text", [
+    # bilateral meetings that are not the ones reported
+    ("en", "Elendil Vorn received the envoys of Gondor and Rohan on Monday after bilateral meetings between the two "
+           "kingdoms had failed."),
+    ("en", "The kings of Gondor and Rohan met Elendil Vorn on Monday for a summit with bilateral meetings on the "
+           "sidelines."),
+])
+def test_bilateral_meetings_of_others_do_not_split_the_meeting_reported(fantasy_kb, lang, text):
+    events = run(fantasy_kb, text, lang=lang)
+    assert {"XAR", "XGO", "XRO"} in [countries(e) for e in events]
+
+
+@pytest.mark.parametrize("lang, text", [
+    # the mediation belongs to another clause, or is said of the talks by someone else
+    ("en", "After Faramir Ithil mediated a truce, talks between Elendil Vorn and King Theoden Marke resumed on "
+           "Monday."),
+    ("en", "Faramir Ithil on Tuesday praised the mediated talks between Elendil Vorn and King Theoden Marke."),
+    ("de", "Faramir Ithil hat eine Waffenruhe vermittelt und am Montag begannen Gespräche zwischen Elendil Vorn und "
+           "König Theoden Marke."),
+])
+def test_a_mediation_word_makes_a_mediator_only_of_the_talks_it_brokers(fantasy_kb, lang, text):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert {p.name for p in event.participants} == {"Elendil Vorn", "Theoden Marke"}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Elendil Vorn met King Theoden Marke on Monday because it was necessary to settle the dispute."),
+    ("de", "Offen für neue Ideen traf Elendil Vorn am Montag König Theoden Marke."),
+    ("de", "Elendil Vorn traf König Theoden Marke am Montag und bestritt, dass es Streit gebe."),
+    ("de", "Bei dem Treffen am Montag bestritt Elendil Vorn gegenüber König Theoden Marke jede Schuld."),
+])
+def test_a_meeting_held_stays_beside_words_of_possibility_openness_or_denial(fantasy_kb, lang, text):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert countries(event) == {"XAR", "XRO"} and event.status == "occurred"
+
+
+@pytest.mark.parametrize("text", [
+    # the day something is said, another day named for the meeting, a name with "Today" in it
+    "Elendil Vorn said today he will meet King Theoden Marke in Edoras.",
+    "Elendil Vorn will travel to Edoras today and meet King Theoden Marke there tomorrow.",
+    "Elendil Vorn will travel to Edoras today and meet King Theoden Marke on Friday.",
+    "Elendil Vorn told Gondor Today he will meet King Theoden Marke in Edoras.",
+])
+def test_today_makes_a_meeting_held_only_where_it_is_the_meeting_s_day(fantasy_kb, text):
+    events = run(fantasy_kb, text, published=None, lang="en")
+    assert events and all(e.status == "planned" for e in events)
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Lebanon: Olaf Scholz met Emmanuel Macron on Tuesday.", None),  # a state's name is no dateline of a town
+    ("Moscow: the talks of Olaf Scholz with Emmanuel Macron on Tuesday were long.", None),  # nor a label in a line
+    ("Paris: Olaf Scholz met Emmanuel Macron on Tuesday.", "Paris"),
+])
+def test_a_colon_dateline_names_a_city_and_opens_a_sentence(kb, text, place):
+    [event] = run(kb, text, published=date(2024, 6, 12), lang="en")
+    assert (event.location.city if event.location else None) == place
