@@ -41,9 +41,7 @@ def find_dateline(text: str, lex: Lexicon, kb: KnowledgeBase) -> Location | None
                 name = name.title()
             ids = kb.place_names.get(name)
             place = kb.best_place(ids)
-            # a state's name opens a line about that state ("Lebanon: ..."); it places only a city of its own
-            states = {t.key for t in kb.actors.get(name) or () if t.kind == "state"}
-            if place is not None and (not states or place.country in states):
+            if place is not None:
                 return Location(place.name, place.country, place.lat, place.lon, "city", place.geonames_id)
     return None
 

@@ -73,7 +73,7 @@ class _Need:
         self.date = _merge_date(cand)  # what it is grouped by
         self.carried = cand.date_from_context  # grouped by its month: it joins its own status only
         # a place that splits: named by the sentence itself, outside a headline
-        self.place = cand.location is not None and not (cand.place_from_context or _headline(cand, heading))
+        self.place = _splits(cand, heading)
 
 
 class _Group:
@@ -126,8 +126,8 @@ class _Group:
             self.undated_statuses.add(cand.status)
         elif self.latest is None or len(date.value) > len(self.latest.value):
             self.latest = date
-        if cand.location is not None and not (cand.place_from_context or _headline(cand, self.heading)):
-            self.places.add(cand.location.country)
+        if _splits(cand, self.heading):
+            self.places.add(cast(Location, cand.location).country)
 
 
 class _SideGroups:
@@ -239,10 +239,18 @@ def _same_meeting(a: Candidate, b: Candidate, heading: int = 1) -> bool:
     date_a, date_b = _merge_date(a), _merge_date(b)
     if date_a is not None and date_b is not None and not _dates_agree(date_a, date_b):
         return False
-    if a.location and b.location and a.location.country != b.location.country \
-            and not (a.place_from_context or b.place_from_context or _headline(a, heading) or _headline(b, heading)):
-        return False  # a place guessed from the context, or given by the headline, never splits a meeting
+    if _splits(a, heading) and _splits(b, heading) \
+            and cast(Location, a.location).country != cast(Location, b.location).country:
+        return False
     return True
+
+
+def _splits(cand: Candidate, heading: int) -> bool:
+    """Whether the candidate's place can split it from a report placed elsewhere: a place its sentence names.
+    A place read from the context, the host's capital taken for where it receives (no words of the text), or
+    the place of the headline never splits a meeting."""
+    return cand.location is not None and cand.location.start >= 0 \
+        and not (cand.place_from_context or _headline(cand, heading))
 
 
 def _headline(cand: Candidate, heading: int) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from dyad.attendance import Summits, listed_states, summit_attended
-from dyad.clauses import breaks_before, in_quote, next_break, of_kind, tokens_in
+from dyad.clauses import in_quote, next_break, of_kind, tokens_in
 from dyad.counterparts import BILATERAL_KINDS, counterparts_apart, met_apart, split_by_place, trip_stops
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
@@ -56,8 +56,6 @@ JOIN_KINDS = frozenset({"join", "host"})
 JOIN_REACH = 2  # "X joined the talks": the meeting reported at most this many sentences before
 JOIN_NOUN_REACH = 4  # "joined the talks", "An den Gesprächen nahm ... teil": the join verb and its meeting noun
 ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
-MEDIATOR_REACH = 6  # "Macron on Tuesday mediated talks": the mediator's name to its verb, past a date
-MEDIATION_OBJECT_REACH = 6  # "vermittelte am Dienstag in Edoras Gespräche": the verb to the meeting word it brokers
 OBJECT_REACH = 4  # words of a host verb's object after its determiner ("received a warm welcome")
 
 
@@ -117,15 +115,11 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
         # "talks between U.S. and Ukrainian delegations": states named for the sides inside the frame
         weak_inside = tuple(m for m in mentions.weak_states if lo <= position.get(m.start, -1) < hi
                             and _weak_side(m, mentions, live, words, lex, sent))
-        if len({a.country for a in inside} | {m.country for m in weak_inside}) >= 2:
-            candidates = (*actors, *mentions.weak_states)
-            if not inside:
-                # "Oman mediated indirect talks between Iran and the United States", "..., which Oman mediated":
-                # and who mediated them, named right before a mediation word
-                mediation = frames.anywhere("mediation", words)
-                inside = list(weak_inside) + [m for m in candidates
-                                              if any(0 < k - position.get(m.start, 0) < 3 for k in mediation)]
-            inside += [m for m in _mediators(sent, lo, candidates, position, lex) if m not in inside]
+        if len({a.country for a in inside} | {m.country for m in weak_inside}) >= 2 and not inside:
+            # "Oman mediated indirect talks between Iran and the United States": and who mediated them
+            mediation = frames.anywhere("mediation", words)
+            inside = list(weak_inside) + [m for m in (*actors, *mentions.weak_states)
+                                          if any(0 < k - position.get(m.start, 0) < 3 for k in mediation)]
         if len({a.country for a in inside}) >= 2:
             # date and place may follow the named sides, up to the next meeting word
             reach = min((t.token for t in live if t.token >= hi), default=len(words))
@@ -467,26 +461,6 @@ def _membership(near_org: list[Trigger], org_token: int, sent: Sentence, lex: Le
     return bool(near_org) and all(
         sent.tokens[t.token].lemma in lex.membership_words and t.token < org_token
         and all(sent.lower[k] in lex.articles for k in range(t.token + t.size, org_token)) for t in near_org)
-
-
-def _mediators(sent: Sentence, lo: int, candidates: Sequence[Mention], position: dict[int, int],
-               lex: Lexicon) -> list[Mention]:
-    """Who brokered the talks framed from ``lo``: the subject of a mediation verb whose object is the framed
-    meeting word ("President Macron on Tuesday mediated talks between ..."), the side named nearest before the
-    verb in its clause. Not a mediation word used as an adjective ("praised the mediated talks"), nor one of
-    another clause ("After Meloni mediated a ceasefire, talks between ... resumed")."""
-    out = []
-    lower = sent.lower
-    for k in lex.patterns.frames.anywhere("mediation", [t.text for t in sent.tokens]):
-        if not 0 < lo - k <= MEDIATION_OBJECT_REACH or lower[k - 1] in lex.articles \
-                or breaks_before(sent, k) != breaks_before(sent, lo) \
-                or any(lower[j] in lex.clause_conjunctions for j in range(k + 1, lo)):
-            continue
-        before = [m for m in candidates if k - MEDIATOR_REACH <= position.get(m.start, -1) < k
-                  and breaks_before(sent, position[m.start]) == breaks_before(sent, k)]
-        if before:
-            out.append(max(before, key=lambda m: position[m.start]))
-    return out
 
 
 def _between_frame(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> tuple[int, int] | None:

@@ -18,7 +18,8 @@ from dyad.mentions import PlaceMention
 from dyad.model import DateValue, Location, Mention, Sentence
 
 AGENT_NAME_REACH = 4  # "by the crown prince": the agent's preposition to the name
-TODAY_REACH = 6  # "will meet Macron in Paris today": the day word this close to its meeting word
+TODAY_REACH = 6  # "will meet Macron in Paris today": the day word this close to its meeting word (a clause's length)
+SAID_REACH = 3  # "told reporters today": a speech verb this close before the day word is what the day dates
 REPORT_TAIL = 4  # ", the ministry said on Tuesday in a statement": words a closing report may add after its verb
 # What a status cue (dyad/lang/<iso>/patterns.yaml) says about the meeting word in its scope
 NOT_HELD = ("offer", "wish", "negation")
@@ -93,20 +94,20 @@ def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates
 
 
 def _today(sent: Sentence, trigger: Trigger, dates: list[DateMention], lex: Lexicon) -> bool:
-    """A word for the publication day ("heute", "today"; in lower case unless first: not "USA Today") near the
-    meeting word in its clause, not the day something was said ("said today"), and no other day named there: on
-    an undated page "tomorrow", "Friday" or "June 20" give no date to compare with."""
+    """A word for the publication day ("heute", "today") on a page without a date, near the meeting word in its
+    clause: on a dated page the word is a date, and the pipeline counts a meeting on the publication day as held.
+    Not in a name ("USA Today": lower case unless first), not the day something was said ("said today"), and
+    with no other day named in the clause ("tomorrow", "Friday" or "June 20" give no date on such a page)."""
     clause = clause_around(sent, trigger.token, trigger.size, 0, len(sent.tokens))
     lower = sent.lower
-    if not any(lex.day_offsets.get(lower[k]) == 0 and (k == 0 or sent.tokens[k].text.islower())
-               and abs(k - trigger.token) <= TODAY_REACH and not (k and lower[k - 1] in lex.speech_verbs)
-               for k in clause):
+    days = [k for k in clause if lex.day_offsets.get(lower[k]) == 0 and (k == 0 or sent.tokens[k].text.islower())
+            and abs(k - trigger.token) <= TODAY_REACH
+            and not any(lower[j] in lex.speech_verbs for j in range(max(0, k - SAID_REACH), k))]
+    if not days or any(d.start <= sent.tokens[k].start < d.end for d in dates for k in days):
         return False
-    if any(lex.day_offsets.get(lower[k], 0) != 0 or lower[k] in lex.weekdays or lower[k] in lex.next_words
-           or (lower[k] in lex.months and sent.tokens[k].text[:1].isupper()) for k in clause):
-        return False
-    first, last = sent.tokens[clause[0]].start, sent.tokens[clause[-1]].end
-    return all(d.past is not None and d.past == d.future for d in dates if first <= d.start < last)
+    # a month name is capitalised, unlike the modal "may"
+    return not any(lex.day_offsets.get(lower[k], 0) != 0 or lower[k] in lex.weekdays or lower[k] in lex.next_words
+                   or (lower[k] in lex.months and sent.tokens[k].text[:1].isupper()) for k in clause)
 
 
 def _coming_day(sent: Sentence, words: list[str], trigger: Trigger, dates: list[DateMention], lex: Lexicon) -> bool:

@@ -7,11 +7,13 @@ from dyad.dedup import _same_meeting, heading_sentences, merge_candidates
 from dyad.model import Candidate, DateValue, Evidence, Location, Mention
 
 
-def candidate(index: int, day: str | None, city: str, country: str) -> Candidate:
+def candidate(index: int, day: str | None, city: str, country: str, named: bool = True) -> Candidate:
+    """``named``: the sentence names the place (else it is guessed, as the host's capital is)."""
     sides = (("XAR", (Mention("person", 0, 4, "Vorn", key="elendil-vorn", country="XAR"),)),
              ("XRO", (Mention("person", 5, 10, "Marke", key="theoden-marke", country="XRO"),)))
+    place = Location(city, country, start=20, end=26) if named else Location(city, country)
     return Candidate(sides, "occurred", "in_person", frozenset({"host"}),
-                     DateValue(day, "day", "explicit") if day else None, Location(city, country), None, None, (),
+                     DateValue(day, "day", "explicit") if day else None, place, None, None, (),
                      Evidence("", 0, 0), index)
 
 
@@ -23,6 +25,13 @@ def test_an_undated_headline_is_the_meeting_its_lead_reports_wherever_each_place
 def test_meetings_in_two_countries_are_two_outside_the_headline():
     groups = merge_candidates([candidate(3, None, "Edoras", "XRO"), candidate(5, "2023-09-20", "Annuminas", "XAR")])
     assert len(groups) == 2
+
+
+def test_a_capital_guessed_for_the_host_splits_no_meeting():
+    # "Rohan hosts refugees ...": the host's capital is where it would receive, no place the text names
+    groups = merge_candidates([candidate(3, "2023-09-20", "Edoras", "XRO"),
+                               candidate(5, None, "Annuminas", "XAR", named=False)])
+    assert len(groups) == 1
 
 
 def test_lines_above_the_headline_belong_to_the_heading():

@@ -1521,16 +1521,7 @@ def test_an_apart_word_in_a_relative_clause_is_about_someone_else(fantasy_kb):
 
 
 @pytest.mark.parametrize("lang, text", [
-    ("en", "Faramir Ithil on Tuesday mediated talks between Elendil Vorn and King Theoden Marke in Edoras."),
-    ("de", "Faramir Ithil vermittelte am Dienstag in Edoras Gespräche zwischen Elendil Vorn und König Theoden Marke."),
-])
-def test_the_mediator_of_talks_between_two_sides_takes_part(fantasy_kb, lang, text):
-    [event] = run(fantasy_kb, text, lang=lang)
-    assert {p.name for p in event.participants} == {"Faramir Ithil", "Elendil Vorn", "Theoden Marke"}
-
-
-@pytest.mark.parametrize("lang, text", [
-    ("en", "Elendil Vorn said a meeting with King Theoden Marke was possible."),
+    ("en", "Elendil Vorn said a meeting with King Theoden Marke is possible."),
     ("en", "Elendil Vorn said he was open to talks with King Theoden Marke."),
     ("de", "Elendil Vorn sagte, ein Treffen mit König Theoden Marke sei möglich."),
     ("de", "Elendil Vorn zeigte sich offen für Gespräche mit König Theoden Marke."),
@@ -1554,16 +1545,6 @@ def test_a_meeting_today_is_held_even_on_a_page_without_a_date(fantasy_kb, lang,
     # the guidelines count a meeting on the publication day as held, whatever the tense
     [event] = run(fantasy_kb, text, published=None, lang=lang)
     assert event.status == "occurred"
-
-
-@pytest.mark.parametrize("text", [
-    "Minas Tirith: Elendil Vorn met Faramir Ithil on Monday.",
-    # announced for the publication day, which counts as held: the dateline places it too
-    "Minas Tirith: Elendil Vorn will meet King Theoden Marke today.",
-])
-def test_a_city_and_a_colon_open_a_dateline(fantasy_kb, text):
-    [event] = run(fantasy_kb, text, lang="en")
-    assert event.location is not None and (event.location.city, event.location.country) == ("Minas Tirith", "XGO")
 
 
 def test_a_bare_office_is_its_holder_named_before_by_a_short_name_only(fantasy_kb):
@@ -1604,6 +1585,9 @@ def test_a_mediation_word_makes_a_mediator_only_of_the_talks_it_brokers(fantasy_
     ("de", "Offen für neue Ideen traf Elendil Vorn am Montag König Theoden Marke."),
     ("de", "Elendil Vorn traf König Theoden Marke am Montag und bestritt, dass es Streit gebe."),
     ("de", "Bei dem Treffen am Montag bestritt Elendil Vorn gegenüber König Theoden Marke jede Schuld."),
+    ("de", "Elendil Vorn bestritt, dass es Streit gebe, und reiste am Montag zu Gesprächen mit König Theoden Marke "
+           "nach Edoras."),
+    ("en", "Elendil Vorn said his meeting with King Theoden Marke on Monday was necessary."),
 ])
 def test_a_meeting_held_stays_beside_words_of_possibility_openness_or_denial(fantasy_kb, lang, text):
     [event] = run(fantasy_kb, text, lang=lang)
@@ -1616,17 +1600,8 @@ def test_a_meeting_held_stays_beside_words_of_possibility_openness_or_denial(fan
     "Elendil Vorn will travel to Edoras today and meet King Theoden Marke there tomorrow.",
     "Elendil Vorn will travel to Edoras today and meet King Theoden Marke on Friday.",
     "Elendil Vorn told Gondor Today he will meet King Theoden Marke in Edoras.",
+    "Elendil Vorn told reporters today that he would meet King Theoden Marke in Edoras.",
 ])
 def test_today_makes_a_meeting_held_only_where_it_is_the_meeting_s_day(fantasy_kb, text):
     events = run(fantasy_kb, text, published=None, lang="en")
     assert events and all(e.status == "planned" for e in events)
-
-
-@pytest.mark.parametrize("text, place", [
-    ("Lebanon: Olaf Scholz met Emmanuel Macron on Tuesday.", None),  # a state's name is no dateline of a town
-    ("Moscow: the talks of Olaf Scholz with Emmanuel Macron on Tuesday were long.", None),  # nor a label in a line
-    ("Paris: Olaf Scholz met Emmanuel Macron on Tuesday.", "Paris"),
-])
-def test_a_colon_dateline_names_a_city_and_opens_a_sentence(kb, text, place):
-    [event] = run(kb, text, published=date(2024, 6, 12), lang="en")
-    assert (event.location.city if event.location else None) == place
