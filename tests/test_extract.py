@@ -1605,3 +1605,12 @@ def test_a_meeting_held_stays_beside_words_of_possibility_openness_or_denial(fan
 def test_today_makes_a_meeting_held_only_where_it_is_the_meeting_s_day(fantasy_kb, text):
     events = run(fantasy_kb, text, published=None, lang="en")
     assert events and all(e.status == "planned" for e in events)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Elendil Vorn was greeted on arrival in Edoras by King Theoden Marke on Monday."),
+    ("de", "Elendil Vorn hatte König Theoden Marke am Montag angerufen."),
+])
+def test_greeting_and_calling_words_report_meetings(fantasy_kb, lang, text):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert countries(event) == {"XAR", "XRO"} and event.date is not None and event.date.value == "2023-09-18"
