@@ -18,7 +18,7 @@ from dyad.mentions import PlaceMention
 from dyad.model import DateValue, Location, Mention, Sentence
 
 AGENT_NAME_REACH = 4  # "by the crown prince": the agent's preposition to the name
-TODAY_REACH = 6  # "will meet Macron in Paris today": the day word this close to its meeting word (a clause's length)
+TODAY_REACH = 6  # "will meet Macron in Paris today": the day word this close to its meeting word
 SAID_REACH = 3  # "told reporters today": a speech verb this close before the day word is what the day dates
 REPORT_TAIL = 4  # ", the ministry said on Tuesday in a statement": words a closing report may add after its verb
 # What a status cue (dyad/lang/<iso>/patterns.yaml) says about the meeting word in its scope
@@ -81,7 +81,7 @@ def read_status(sent: Sentence, words: list[str], triggers: list[Trigger], dates
         return "occurred"
     if any(_today(sent, t, dates, lex) for t in triggers):
         # the guidelines date a meeting "heute"/"today" on the publication day, and count it as held whatever
-        # the tense; so even where the page gives no publication date to resolve the word against
+        # the tense: where the page gives no date to resolve the word against, the word alone says so
         return "occurred"
     nearest = _nearest_date(dates, triggers, sent)
     if nearest is not None and nearest.past is None and nearest.future is not None:
