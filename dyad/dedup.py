@@ -246,10 +246,11 @@ def _same_meeting(a: Candidate, b: Candidate, heading: int = 1) -> bool:
 
 
 def _splits(cand: Candidate, heading: int) -> bool:
-    """Whether the candidate's place can split it from a report placed elsewhere: a place its sentence names.
-    A place read from the context, the host's capital taken for where it receives (no words of the text), or
-    the place of the headline never splits a meeting."""
-    return cand.location is not None and cand.location.start >= 0 \
+    """Whether the candidate's place can split it from a report placed elsewhere: a city its sentence names.
+    A place read from the context, the host's capital taken for where it receives (no words of the text), the
+    place of the headline, or a country alone (often a side's home: "the Ethiopian president's visit") never
+    splits a meeting."""
+    return cand.location is not None and cand.location.start >= 0 and cand.location.city is not None \
         and not (cand.place_from_context or _headline(cand, heading))
 
 

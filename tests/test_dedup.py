@@ -7,7 +7,7 @@ from dyad.dedup import _same_meeting, heading_sentences, merge_candidates
 from dyad.model import Candidate, DateValue, Evidence, Location, Mention
 
 
-def candidate(index: int, day: str | None, city: str, country: str, named: bool = True) -> Candidate:
+def candidate(index: int, day: str | None, city: str | None, country: str, named: bool = True) -> Candidate:
     """``named``: the sentence names the place (else it is guessed, as the host's capital is)."""
     sides = (("XAR", (Mention("person", 0, 4, "Vorn", key="elendil-vorn", country="XAR"),)),
              ("XRO", (Mention("person", 5, 10, "Marke", key="theoden-marke", country="XRO"),)))
@@ -31,6 +31,12 @@ def test_a_capital_guessed_for_the_host_splits_no_meeting():
     # "Rohan hosts refugees ...": the host's capital is where it would receive, no place the text names
     groups = merge_candidates([candidate(3, "2023-09-20", "Edoras", "XRO"),
                                candidate(5, None, "Annuminas", "XAR", named=False)])
+    assert len(groups) == 1
+
+
+def test_a_country_named_without_a_city_splits_no_meeting():
+    # "the visit of Arnor's king, the first since ...": a country alone is often whose, not where
+    groups = merge_candidates([candidate(3, "2023-09-20", "Edoras", "XRO"), candidate(5, "2023-09-20", None, "XAR")])
     assert len(groups) == 1
 
 
