@@ -242,6 +242,8 @@ def load_lexicon(language: str) -> Lexicon:
                 given[spec.name] = words(spec.name)
             elif spec.type == "PhraseIndex[bool]":
                 given[spec.name] = phrases(spec.name)
+    # a verb whose object is who is visited has a place for its object too ("stattete Polen einen Besuch ab")
+    given["place_verbs"] = given["place_verbs"] | given["visited_object_verbs"]
     # the patterns' clauses end where the lexicon's do
     given["patterns"] = load_patterns(language, given["clause_breaks"], given["clause_conjunctions"])
     return Lexicon(**given)

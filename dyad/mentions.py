@@ -604,12 +604,11 @@ def _named_earlier(office: str | None, country: str | None, seen: _Seen, kb: Kno
     """The one person named earlier in the article who holds ``office`` (for ``country``)."""
     if office in (None, "counterpart"):
         return None
-    found: dict[str | None, Mention] = {}
-    for named in (seen.people, seen.short_named):  # named in full first
-        found = {m.key: m for m in named.values()
-                 if kb.same_office(office, m.office) and (country is None or m.country == country)}
-        if found:
-            break
+    def holding(named: dict[str, Mention]) -> dict[str | None, Mention]:
+        return {m.key: m for m in named.values()
+                if kb.same_office(office, m.office) and (country is None or m.country == country)}
+
+    found = holding(seen.people) or holding(seen.short_named)  # named in full first
     if len(found) <= 1 or not opening:
         return next(iter(found.values())) if len(found) == 1 else None
     # "The president ..." opening a sentence, several named: the one the article is about, named most often

@@ -1575,7 +1575,7 @@ def test_bilateral_meetings_of_others_do_not_split_the_meeting_reported(fantasy_
     ("de", "Faramir Ithil hat eine Waffenruhe vermittelt und am Montag begannen Gespräche zwischen Elendil Vorn und "
            "König Theoden Marke."),
 ])
-def test_a_mediation_word_makes_a_mediator_only_of_the_talks_it_brokers(fantasy_kb, lang, text):
+def test_a_mediation_in_another_clause_or_said_of_the_talks_adds_no_side(fantasy_kb, lang, text):
     [event] = run(fantasy_kb, text, lang=lang)
     assert {p.name for p in event.participants} == {"Elendil Vorn", "Theoden Marke"}
 
