@@ -254,8 +254,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         org, near_org = attended.org, [*near_org, *attended.near]  # "opened the summit", "welcomed leaders", "attended"
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
     location, host = read_location(view.places, live, actors, kinds, kb, mentions.token_of, sent, lex)
-    if location is not None and location.city is None and location.country not in countries \
-            and _after_topic_word(location, sent, words, lex):
+    if location is not None and location.country not in countries \
+            and _after_topic_word(location, sent, words, lex, location.city is None):
         location = None  # "sprachen über den Krieg in der Ukraine": what they discussed, not where
     unplaced = [a for a in mentions.actors if a.use == "unplaced"] if view.whole_sentence else []
     leading = {a.country: a for a in actors if a.kind == "state" and a.use == "adjective"}
@@ -374,10 +374,23 @@ def _series_named(lower: Sequence[str], live: list[Trigger], lex: Lexicon, statu
         or (status == "planned" and read_round(lower, lex) is not None)
 
 
-def _after_topic_word(location: Location, sent: Sentence, words: list[str], lex: Lexicon) -> bool:
+def _after_topic_word(location: Location, sent: Sentence, words: list[str], lex: Lexicon, topic: bool) -> bool:
+    """A place named for what a war or ceasefire is about ("the ceasefire in Gaza"), or, with ``topic``, any
+    place after a topic word (a country: "sprachen über die Lage in Syrien"; a city after "about" may still
+    be where they met)."""
     place = next((k for k, t in enumerate(sent.tokens) if t.start == location.start), None)
-    return place is not None and (any(w.lower() in lex.topic_words for w in words[:place]) or any(
+    return place is not None and ((topic and _topic_before(words, 0, place, lex)) or any(
         w.lower() in lex.war_nouns for w in words[max(0, place - WAR_REACH):place]))
+
+
+def _topic_before(words: list[str], lo: int, hi: int, lex: Lexicon) -> bool:
+    """Whether a topic word or phrase ("über", "on the situation") stands within tokens lo..hi."""
+    lowered = [w.lower() for w in words[lo:hi]]
+    for phrase in lex.topic_words:
+        parts = phrase.lower().split()
+        if any(lowered[k:k + len(parts)] == parts for k in range(len(lowered) - len(parts) + 1)):
+            return True
+    return False
 
 
 def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, mentions: SentenceMentions,
@@ -484,11 +497,10 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
         # "Russian and Ukrainian delegations held talks": or the people who met
         return any(0 < t.token - token <= WEAK_STATE_WINDOW for t in triggers) or any(
             w.lower() in lex.delegation_nouns for w in words[token + 1:token + 1 + WEAK_STATE_WINDOW])
-    if any(w.lower() in lex.topic_words for w in words[max(0, token - TOPIC_REACH):token]):
+    if _topic_before(words, max(0, token - TOPIC_REACH), token, lex):
         return False  # "sprachen über die Verhandlungen mit den USA": what they discussed
     before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in lex.articles]
-    frames = lex.patterns.frames
-    if token == 0 or (before and (before[-1] in frames.anywhere("between", words)
+    if token == 0 or (before and (_own_between(before[-1], sent, words, triggers, lex)
                                   or _own_with(before[-1], sent, words, triggers, mentions, lex))):
         return True
     # "zwischen Russland und China": the second of a pair whose first is a side
@@ -496,6 +508,12 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
         earlier = [w for w in mentions.weak_states if mentions.token_of[w.start] < token]
         return bool(earlier) and _weak_side(earlier[-1], mentions, triggers, words, lex, sent)
     return False
+
+
+def _own_between(k: int, sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
+    """ "between"/"zwischen" at token k opens a meeting word's own between-phrase ("talks between"), not a
+    noun's ("the contacts between Tehran and Washington" in what was discussed)."""
+    return any(k in lex.patterns.frames.where("between", sent, words, t.token, t.size) for t in triggers)
 
 
 def _own_with(k: int, sent: Sentence, words: list[str], triggers: list[Trigger], mentions: SentenceMentions,

@@ -358,8 +358,9 @@ def _folded_person(words: list[str], i: int, kb: KnowledgeBase):
         return None  # one fold per capitalised word: most are no name at all
     n = len(words)
     run = i + 1  # the end of the capitalised words and hyphens from i, four at most: the name is among them
-    while run < n and run - i < 4 and (words[run][:1].isupper() or words[run] == "-"):
-        run += 1
+    while run < n and run - i < 4 and (words[run][:1].isupper() or words[run] == "-" or (
+            words[run] in NAME_PARTICLES and run + 1 < n and words[run + 1][:1].isupper())):
+        run += 1  # "Abdel Fattah el Sisi": a particle inside the name
     for end in range(run, i, -1):  # the longest name first; hyphens count as tokens
         if words[end - 1] == "-" or (end < n and words[end] == "-"):
             continue  # never half of a hyphenated name ("Junus-Bek")
@@ -570,7 +571,12 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
         person = _pick_person(span.targets, kb, seen)
     if person is None:
         return None
-    if word and person.id not in seen.people and kb.first_names.get(word, frozenset()) - {person.id}:
+    # the office named beside the name, held by this person that day, decides who is meant ("Sudanese Prime
+    # Minister Idris", also where a first name of another spelling stands before it)
+    named_office = day is not None and office_key is not None and any(
+        o.office == office_key and o.country == country and o.held_on(day) for o in person.offices)
+    if word and person.id not in seen.people and kb.first_names.get(word, frozenset()) - {person.id} \
+            and not named_office:
         return None  # also somebody else's first name: only the article's context decides
     if all(t.use == "short" for t in span.targets) and person.id not in seen.people \
             and not _in_office_near(person, day):
@@ -867,9 +873,12 @@ def _place_at(sent: Sentence, words: list[str], actor_at: list, j: int, kb: Know
     elif general := kb.place_names.match_at(words, j):
         size, ids = general
         after = words[j + size] if j + size < len(words) else ""
+        linked = words[j + size + 1] if after.lower() in lex.place_links and j + size + 1 < len(words) else ""
         if (size == 1 and words[j] in kb.place_stopwords.get(lex.language, ())) or \
-                (after[:1].isupper() and after.isalpha() and lex.language != "de"):
-            return None  # an everyday word, or a building named after a town ("Lancaster House")
+                (after[:1].isupper() and after.isalpha() and lex.language != "de") or linked[:1].isupper():
+            # an everyday word, a building named after a town ("Lancaster House"), or the first word of a longer
+            # name ("the Horn of Africa")
+            return None
     else:
         return None
     place = kb.best_place(ids)

@@ -1614,3 +1614,54 @@ def test_today_makes_a_meeting_held_only_where_it_is_the_meeting_s_day(fantasy_k
 def test_greeting_and_calling_words_report_meetings(fantasy_kb, lang, text):
     [event] = run(fantasy_kb, text, lang=lang)
     assert countries(event) == {"XAR", "XRO"} and event.date is not None and event.date.value == "2023-09-18"
+
+
+def test_an_exchange_of_views_is_a_meeting(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn exchanged views with Faramir Ithil in Edoras on Monday.", lang="en")
+    assert countries(event) == {"XAR", "XGO"}
+    assert event.location.city == "Edoras"
+
+
+def test_a_country_after_a_topic_phrase_of_several_words_is_what_they_discussed(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn held talks with Faramir Ithil on the situation in Rohan on Monday.", lang="en")
+    assert countries(event) == {"XAR", "XGO"}
+    assert event.location is None
+
+
+def test_a_city_the_ceasefire_is_about_is_not_where_they_met(fantasy_kb):
+    text = ("Vorn met Faramir Ithil in Edoras on Monday. "
+            "The two also discussed the ceasefire in Horn and the fate of the prisoners.")
+    [event] = run(fantasy_kb, text, lang="en")
+    assert event.location.city == "Edoras"
+
+
+def test_a_town_name_that_begins_a_longer_name_is_no_place(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn and Faramir Ithil met on Monday to discuss the drought in the Horn of Rhun.",
+                  lang="en")
+    assert countries(event) == {"XAR", "XGO"}
+    assert event.location is None
+
+
+@pytest.mark.parametrize("text", [
+    'Vorn met Faramir Ithil on Monday. "The ministers discussed the harvest, including the trade between Rohan '
+    'and Arnor," the ministry said.',
+    "Vorn met Faramir Ithil on Monday and talked about the border between Rohan and Arnor.",
+])
+def test_states_after_a_nouns_between_are_no_sides(fantasy_kb, text):
+    events = run(fantasy_kb, text, lang="en")
+    assert [countries(e) for e in events] == [{"XAR", "XGO"}]
+
+
+@pytest.mark.parametrize("text", [
+    "Faramir Ithil received Rohirric Foreign Minister Mardil in Minas Tirith on Monday.",
+    "Faramir Ithil received Rohirric Foreign Minister Ecthil Mardil in Minas Tirith on Monday.",
+])
+def test_the_office_named_beside_a_surname_decides_who_holds_it(fantasy_kb, text):
+    # "Mardil" is also another man's first name, and "Ecthil" another spelling of the minister's own
+    [event] = run(fantasy_kb, text, lang="en")
+    assert sides(event) == {("XGO", "Faramir Ithil"), ("XRO", "Ecthel el-Mardil")}
+
+
+def test_a_hyphenated_name_written_with_a_space_is_the_same_person(fantasy_kb):
+    [event] = run(fantasy_kb, "Faramir Ithil met Ecthel el Mardil in Edoras on Monday.", lang="en")
+    assert sides(event) == {("XGO", "Faramir Ithil"), ("XRO", "Ecthel el-Mardil")}

@@ -213,9 +213,11 @@ def _load(extra: str | None) -> KnowledgeBase:
     folded: dict[str, set[str]] = {}
     for person in people.values():
         for name in (person.name, *person.aliases):
-            key = fold_name(name, folds)
-            if len(key) >= 5:
-                folded.setdefault(key, set()).add(person.id)
+            # a hyphenated name may be written with a space ("Abdel Fattah el Sisi"), not the reverse: "Al-Jaber"
+            # at the end of a Kuwaiti name is no "Al Jaber"
+            for key in {fold_name(name, folds), fold_name(name.replace("-", " "), folds)}:
+                if len(key) >= 5:
+                    folded.setdefault(key, set()).add(person.id)
     holders: dict[tuple[str, str], list[tuple[Office, Person]]] = {}
     for person in people.values():
         for office in person.offices:
