@@ -255,7 +255,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
     location, host = read_location(view.places, live, actors, kinds, kb, mentions.token_of, sent, lex)
     if location is not None and location.country not in countries \
-            and _after_topic_word(location, sent, words, lex, location.city is None):
+            and _after_topic_word(location, sent, words, live, lex, location.city is None):
         location = None  # "sprachen über den Krieg in der Ukraine": what they discussed, not where
     unplaced = [a for a in mentions.actors if a.use == "unplaced"] if view.whole_sentence else []
     leading = {a.country: a for a in actors if a.kind == "state" and a.use == "adjective"}
@@ -374,13 +374,18 @@ def _series_named(lower: Sequence[str], live: list[Trigger], lex: Lexicon, statu
         or (status == "planned" and read_round(lower, lex) is not None)
 
 
-def _after_topic_word(location: Location, sent: Sentence, words: list[str], lex: Lexicon, topic: bool) -> bool:
+def _after_topic_word(location: Location, sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon,
+                      topic: bool) -> bool:
     """A place named for what a war or ceasefire is about ("the ceasefire in Gaza"), or, with ``topic``, any
     place after a topic word (a country: "sprachen über die Lage in Syrien"; a city after "about" may still
     be where they met)."""
     place = next((k for k, t in enumerate(sent.tokens) if t.start == location.start), None)
-    return place is not None and ((topic and _topic_before(words, 0, place, lex)) or any(
-        w.lower() in lex.war_nouns for w in words[max(0, place - WAR_REACH):place]))
+    if place is None:
+        return False
+    # "the ceasefire talks in Jeddah": a meeting word after the war noun is held at the place
+    return (topic and _topic_before(words, 0, place, lex)) or any(
+        words[j].lower() in lex.war_nouns and not any(j < t.token < place for t in triggers)
+        for j in range(max(0, place - WAR_REACH), place))
 
 
 def _topic_before(words: list[str], lo: int, hi: int, lex: Lexicon) -> bool:
@@ -511,9 +516,18 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
 
 
 def _own_between(k: int, sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
-    """ "between"/"zwischen" at token k opens a meeting word's own between-phrase ("talks between"), not a
-    noun's ("the contacts between Tehran and Washington" in what was discussed)."""
-    return any(k in lex.patterns.frames.where("between", sent, words, t.token, t.size) for t in triggers)
+    """ "between"/"zwischen" at token k names the sides of a meeting ("talks between", "talks on Monday
+    between"), not what a noun of relations joins ("the contacts between Tehran and Washington", "das
+    Handelsabkommen zwischen ...": German compounds end in the noun)."""
+    frames = lex.patterns.frames
+    if k not in frames.anywhere("between", words):
+        return False
+    if any(k in frames.where("between", sent, words, t.token, t.size) for t in triggers):
+        return True
+    before = sent.lower[k - 1] if k else ""
+    if lex.capitalised_nouns:
+        return not any(before.endswith(noun) for noun in lex.relation_nouns)
+    return before not in lex.relation_nouns
 
 
 def _own_with(k: int, sent: Sentence, words: list[str], triggers: list[Trigger], mentions: SentenceMentions,

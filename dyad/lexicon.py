@@ -91,6 +91,7 @@ class Lexicon:
     session_nouns: frozenset[str] = frozenset()
     membership_words: frozenset[str] = frozenset()  # lemmas: with an organisation after them, becoming a member
     war_nouns: frozenset[str] = frozenset()
+    relation_nouns: frozenset[str] = frozenset()  # "between" after them joins what they relate, not a meeting's sides
     month_bounds: frozenset[str] = frozenset()
     place_links: frozenset[str] = frozenset()
     delegation_nouns: frozenset[str] = frozenset()

@@ -1665,3 +1665,25 @@ def test_the_office_named_beside_a_surname_decides_who_holds_it(fantasy_kb, text
 def test_a_hyphenated_name_written_with_a_space_is_the_same_person(fantasy_kb):
     [event] = run(fantasy_kb, "Faramir Ithil met Ecthel el Mardil in Edoras on Monday.", lang="en")
     assert sides(event) == {("XGO", "Faramir Ithil"), ("XRO", "Ecthel el-Mardil")}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Talks on Monday between Arnor and Gondor in Edoras ended without a breakthrough."),
+    ("en", "Talks were held between Arnor and Gondor in Edoras on Friday."),
+    ("de", "Die Gespräche am Dienstag zwischen Arnor und Gondor in Edoras verliefen konstruktiv."),
+])
+def test_states_between_are_sides_where_words_stand_between_meeting_word_and_between(fantasy_kb, lang, text):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert countries(event) == {"XAR", "XGO"}
+    assert event.location.city == "Edoras"
+
+
+def test_a_meeting_word_after_the_war_noun_is_held_at_the_place(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn met Faramir Ithil for ceasefire talks in Edoras on Tuesday.", lang="en")
+    assert event.location.city == "Edoras"
+
+
+def test_the_situation_discussed_in_a_city_is_no_second_meeting(fantasy_kb):
+    text = "Vorn met Faramir Ithil in Edoras on Monday. The two men exchanged views on the situation in Horn."
+    [event] = run(fantasy_kb, text, lang="en")
+    assert event.location.city == "Edoras"

@@ -226,3 +226,11 @@ def test_a_person_id_defined_twice_in_the_curated_files_is_named():
     # a record of the user's extra file replaces the curated one
     replaced = _people([("a.yaml", record), ("extra.yaml", {**record, "name": "X Other"})], offices, "extra.yaml")
     assert replaced["x-someone"].name == "X Other"
+
+
+def test_a_hyphenated_full_name_is_also_found_written_with_spaces(fantasy_kb):
+    # "Ecthel el-Mardil" as "Ecthel el Mardil"; a two-word surname so written stays a surname ("Al Sheikh" is
+    # no full name of a Hussein al-Sheikh)
+    assert fantasy_kb.folded_names[fantasy_kb.fold("Ecthel el Mardil")] == {"ecthel-el-mardil"}
+    assert fantasy_kb.folded_names[fantasy_kb.fold("el-Mardil")] == {"ecthel-el-mardil"}
+    assert fantasy_kb.fold("el Mardil") not in fantasy_kb.folded_names

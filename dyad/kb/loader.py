@@ -214,8 +214,10 @@ def _load(extra: str | None) -> KnowledgeBase:
     for person in people.values():
         for name in (person.name, *person.aliases):
             # a hyphenated name may be written with a space ("Abdel Fattah el Sisi"), not the reverse: "Al-Jaber"
-            # at the end of a Kuwaiti name is no "Al Jaber"
-            for key in {fold_name(name, folds), fold_name(name.replace("-", " "), folds)}:
+            # at the end of a Kuwaiti name is no "Al Jaber"; nor is a surname alone so spelt a full name ("Al Sheikh")
+            spaced = name.replace("-", " ")
+            keys = {fold_name(name, folds)} | ({fold_name(spaced, folds)} if len(spaced.split()) >= 3 else set())
+            for key in keys:
                 if len(key) >= 5:
                     folded.setdefault(key, set()).add(person.id)
     holders: dict[tuple[str, str], list[tuple[Office, Person]]] = {}
