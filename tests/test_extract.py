@@ -1616,12 +1616,6 @@ def test_greeting_and_calling_words_report_meetings(fantasy_kb, lang, text):
     assert countries(event) == {"XAR", "XRO"} and event.date is not None and event.date.value == "2023-09-18"
 
 
-def test_an_exchange_of_views_is_a_meeting(fantasy_kb):
-    [event] = run(fantasy_kb, "Vorn exchanged views with Faramir Ithil in Edoras on Monday.", lang="en")
-    assert countries(event) == {"XAR", "XGO"}
-    assert event.location.city == "Edoras"
-
-
 def test_a_country_after_a_topic_phrase_of_several_words_is_what_they_discussed(fantasy_kb):
     [event] = run(fantasy_kb, "Vorn held talks with Faramir Ithil on the situation in Rohan on Monday.", lang="en")
     assert countries(event) == {"XAR", "XGO"}
@@ -1684,6 +1678,6 @@ def test_a_meeting_word_after_the_war_noun_is_held_at_the_place(fantasy_kb):
 
 
 def test_the_situation_discussed_in_a_city_is_no_second_meeting(fantasy_kb):
-    text = "Vorn met Faramir Ithil in Edoras on Monday. The two men exchanged views on the situation in Horn."
+    text = "Vorn met Faramir Ithil in Edoras on Monday. The two men also held talks on the situation in Horn."
     [event] = run(fantasy_kb, text, lang="en")
     assert event.location.city == "Edoras"
