@@ -50,6 +50,7 @@ SUMMIT_REACH = 3  # "X, Y and Z attended": the summit named in the last few sent
 SERIES_REACH = 3  # "Der nächste Gipfel", "Next year's summit": the series word just before its meeting word
 WAR_REACH = 3  # "the war in Ukraine": the war's place follows it closely
 TOPIC_REACH = 5  # "über die Verhandlungen mit den USA": a state this close after "über" is a topic
+TOPIC_OF_MEETING = 4  # "talks on the border between": a between this close after a meeting word is its own
 WEAK_STATE_WINDOW = 3  # a bare state adjective counts as a side this close before a trigger
 IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
 JOIN_KINDS = frozenset({"join", "host"})
@@ -254,8 +255,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         org, near_org = attended.org, [*near_org, *attended.near]  # "opened the summit", "welcomed leaders", "attended"
     bilateral_words = [t for t in live if t.kind in BILATERAL_KINDS and t not in near_org]
     location, host = read_location(view.places, live, actors, kinds, kb, mentions.token_of, sent, lex)
-    if location is not None and location.country not in countries \
-            and _after_topic_word(location, sent, words, live, lex, location.city is None):
+    if location is not None and location.city is None and location.country not in countries \
+            and _after_topic_word(location, sent, words, live, lex):
         location = None  # "sprachen über den Krieg in der Ukraine": what they discussed, not where
     unplaced = [a for a in mentions.actors if a.use == "unplaced"] if view.whole_sentence else []
     leading = {a.country: a for a in actors if a.kind == "state" and a.use == "adjective"}
@@ -374,16 +375,15 @@ def _series_named(lower: Sequence[str], live: list[Trigger], lex: Lexicon, statu
         or (status == "planned" and read_round(lower, lex) is not None)
 
 
-def _after_topic_word(location: Location, sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon,
-                      topic: bool) -> bool:
-    """A place named for what a war or ceasefire is about ("the ceasefire in Gaza"), or, with ``topic``, any
-    place after a topic word (a country: "sprachen über die Lage in Syrien"; a city after "about" may still
-    be where they met)."""
+def _after_topic_word(location: Location, sent: Sentence, words: list[str], triggers: list[Trigger],
+                      lex: Lexicon) -> bool:
+    """A country named for what was discussed or what a war or ceasefire is about ("sprachen über die Lage in
+    Syrien", "the ceasefire in Lebanon"); a city may still be where they met ("a truce in Paris")."""
     place = next((k for k, t in enumerate(sent.tokens) if t.start == location.start), None)
     if place is None:
         return False
     # "the ceasefire talks in Jeddah": a meeting word after the war noun is held at the place
-    return (topic and _topic_before(words, 0, place, lex)) or any(
+    return _topic_before(words, 0, place, lex) or any(
         words[j].lower() in lex.war_nouns and not any(j < t.token < place for t in triggers)
         for j in range(max(0, place - WAR_REACH), place))
 
@@ -517,14 +517,16 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
 
 def _own_between(k: int, sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:
     """ "between"/"zwischen" at token k names the sides of a meeting ("talks between", "talks on Monday
-    between"), not what a noun of relations joins ("the contacts between Tehran and Washington", "das
-    Handelsabkommen zwischen ...": German compounds end in the noun)."""
+    between", "talks on trade between"), not what a noun of relations joins in what was discussed ("... in
+    light of the contacts between Tehran and Washington", "um den Zollstreit zwischen ...": German compounds
+    end in the noun)."""
     frames = lex.patterns.frames
     if k not in frames.anywhere("between", words):
         return False
-    if any(k in frames.where("between", sent, words, t.token, t.size) for t in triggers):
-        return True
-    before = sent.lower[k - 1] if k else ""
+    if k == 0 or any(k in frames.where("between", sent, words, t.token, t.size)
+                     or 0 < k - t.token <= TOPIC_OF_MEETING for t in triggers):
+        return True  # the meeting word's own phrase, or its topic right after it ("Talks on trade between")
+    before = sent.lower[k - 1]
     if lex.capitalised_nouns:
         return not any(before.endswith(noun) for noun in lex.relation_nouns)
     return before not in lex.relation_nouns

@@ -1622,11 +1622,14 @@ def test_a_country_after_a_topic_phrase_of_several_words_is_what_they_discussed(
     assert event.location is None
 
 
-def test_a_city_the_ceasefire_is_about_is_not_where_they_met(fantasy_kb):
-    text = ("Vorn met Faramir Ithil in Edoras on Monday. "
-            "The two also discussed the ceasefire in Horn and the fate of the prisoners.")
-    [event] = run(fantasy_kb, text, lang="en")
-    assert event.location.city == "Edoras"
+def test_a_country_the_ceasefire_is_about_is_not_where_they_met(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn held talks with Faramir Ithil about the ceasefire in Rohan on Monday.", lang="en")
+    assert event.location is None
+
+
+def test_a_city_after_a_war_noun_may_be_where_they_met(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn held talks with Faramir Ithil on a truce in Horn on Sunday.", lang="en")
+    assert event.location.city == "Horn"
 
 
 def test_a_town_name_that_begins_a_longer_name_is_no_place(fantasy_kb):
@@ -1634,16 +1637,6 @@ def test_a_town_name_that_begins_a_longer_name_is_no_place(fantasy_kb):
                   lang="en")
     assert countries(event) == {"XAR", "XGO"}
     assert event.location is None
-
-
-@pytest.mark.parametrize("text", [
-    'Vorn met Faramir Ithil on Monday. "The ministers discussed the harvest, including the trade between Rohan '
-    'and Arnor," the ministry said.',
-    "Vorn met Faramir Ithil on Monday and talked about the border between Rohan and Arnor.",
-])
-def test_states_after_a_nouns_between_are_no_sides(fantasy_kb, text):
-    events = run(fantasy_kb, text, lang="en")
-    assert [countries(e) for e in events] == [{"XAR", "XGO"}]
 
 
 @pytest.mark.parametrize("text", [
@@ -1663,6 +1656,8 @@ def test_a_hyphenated_name_written_with_a_space_is_the_same_person(fantasy_kb):
 
 @pytest.mark.parametrize("lang, text", [
     ("en", "Talks on Monday between Arnor and Gondor in Edoras ended without a breakthrough."),
+    ("en", "Talks on trade between Arnor and Gondor resumed in Edoras on Monday."),
+    ("de", "Gespräche zum Friedensvertrag zwischen Arnor und Gondor fanden am Montag in Edoras statt."),
     ("en", "Talks were held between Arnor and Gondor in Edoras on Friday."),
     ("de", "Die Gespräche am Dienstag zwischen Arnor und Gondor in Edoras verliefen konstruktiv."),
 ])
@@ -1677,7 +1672,7 @@ def test_a_meeting_word_after_the_war_noun_is_held_at_the_place(fantasy_kb):
     assert event.location.city == "Edoras"
 
 
-def test_the_situation_discussed_in_a_city_is_no_second_meeting(fantasy_kb):
-    text = "Vorn met Faramir Ithil in Edoras on Monday. The two men also held talks on the situation in Horn."
+def test_the_situation_in_a_country_discussed_is_no_second_meeting(fantasy_kb):
+    text = "Vorn met Faramir Ithil in Edoras on Monday. The two men also held talks about the situation in Rohan."
     [event] = run(fantasy_kb, text, lang="en")
     assert event.location.city == "Edoras"

@@ -213,13 +213,18 @@ def _load(extra: str | None) -> KnowledgeBase:
     folded: dict[str, set[str]] = {}
     for person in people.values():
         for name in (person.name, *person.aliases):
+            key = fold_name(name, folds)
+            if len(key) >= 5:
+                folded.setdefault(key, set()).add(person.id)
+    for person in people.values():
+        for name in (person.name, *person.aliases):
             # a hyphenated name may be written with a space ("Abdel Fattah el Sisi"), not the reverse: "Al-Jaber"
-            # at the end of a Kuwaiti name is no "Al Jaber"; nor is a surname alone so spelt a full name ("Al Sheikh")
+            # at the end of a Kuwaiti name is no "Al Jaber"; nor is a surname alone so spelt a full name ("Al
+            # Sheikh"), nor a spelling that is someone else's name ("Kim Jong-il" as "Kim Yong Il")
             spaced = name.replace("-", " ")
-            keys = {fold_name(name, folds)} | ({fold_name(spaced, folds)} if len(spaced.split()) >= 3 else set())
-            for key in keys:
-                if len(key) >= 5:
-                    folded.setdefault(key, set()).add(person.id)
+            key = fold_name(spaced, folds)
+            if "-" in name and len(spaced.split()) >= 3 and not folded.get(key, set()) - {person.id}:
+                folded.setdefault(key, set()).add(person.id)
     holders: dict[tuple[str, str], list[tuple[Office, Person]]] = {}
     for person in people.values():
         for office in person.offices:
