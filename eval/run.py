@@ -3,6 +3,7 @@
     python eval/run.py            # all sets
     python eval/run.py dev        # one set
     python eval/run.py dev --errors
+    python eval/run.py /path/to/set      # any folder with input.jsonl and gold.jsonl
 
 Each set is a folder with input.jsonl and gold.jsonl; the seeds live in
 ../shared/corpus/seeds. Besides the scorer's figures this prints the share
@@ -73,8 +74,13 @@ def person_resolution(gold_path: Path, pred_path: Path) -> tuple[int, int]:
     return found, total
 
 
+def set_folder(name: str) -> Path:
+    """A named set, or any folder with input.jsonl and gold.jsonl (a held-out set kept outside the repository)."""
+    return SETS[name] if name in SETS else Path(name)
+
+
 def score_set(name: str, by_language: bool = False) -> dict:
-    folder = SETS[name]
+    folder = set_folder(name)
     with tempfile.TemporaryDirectory() as tmp:
         inputs, gold_path = set_files(folder, Path(tmp))
         pred = Path(tmp) / "pred.jsonl"
@@ -94,8 +100,8 @@ def score_set(name: str, by_language: bool = False) -> dict:
 def main(argv: list[str]) -> int:
     names = [a for a in argv if not a.startswith("--")] or list(SETS)
     for name in names:
-        if not any(SETS[name].glob("*gold.jsonl")):
-            print(f"== {name}: no data at {SETS[name]}")
+        if not any(set_folder(name).glob("*gold.jsonl")):
+            print(f"== {name}: no data at {set_folder(name)}")
             continue
         scores = score_set(name, by_language=True)
         print(f"== {name} ({scores['articles']} articles)")

@@ -57,3 +57,11 @@ def test_dyad_evaluate_gives_the_reference_scores(tmp_path):
     for key, figures in ref.items():
         assert ours[key] == figures, key
     assert "strict" in ours and ours["strict"]["f1"] <= ours["events"]["f1"]
+
+
+def test_a_set_kept_outside_the_repository_is_scored_from_its_folder(tmp_path):
+    # held-out sets of real articles may not enter the repository: eval/run.py scores any folder
+    seeds = evaluation.SETS["seeds"]
+    for name in ("input.jsonl", "gold.jsonl"):
+        (tmp_path / name).write_bytes((seeds / name).read_bytes())
+    assert evaluation.score_set(str(tmp_path))["events"] == evaluation.score_set("seeds")["events"]
