@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 
 from dyad.attendance import Summits, listed_states, summit_attended
 from dyad.clauses import in_quote, next_break, of_kind, tokens_in
@@ -383,19 +384,24 @@ def _after_topic_word(location: Location, sent: Sentence, words: list[str], trig
     if place is None:
         return False
     # "the ceasefire talks in Jeddah": a meeting word after the war noun is held at the place
-    return _topic_before(words, 0, place, lex) or any(
+    return _topic_before(sent.lower, 0, place, lex) or any(
         words[j].lower() in lex.war_nouns and not any(j < t.token < place for t in triggers)
         for j in range(max(0, place - WAR_REACH), place))
 
 
-def _topic_before(words: list[str], lo: int, hi: int, lex: Lexicon) -> bool:
-    """Whether a topic word or phrase ("über", "on the situation") stands within tokens lo..hi."""
-    lowered = [w.lower() for w in words[lo:hi]]
-    for phrase in lex.topic_words:
-        parts = phrase.lower().split()
-        if any(lowered[k:k + len(parts)] == parts for k in range(len(lowered) - len(parts) + 1)):
-            return True
-    return False
+def _topic_before(lower: Sequence[str], lo: int, hi: int, lex: Lexicon) -> bool:
+    """Whether a topic word or phrase ("über", "on the situation") stands within tokens lo..hi (``lower``: the
+    sentence's words in lower case)."""
+    span = tuple(lower[lo:hi])
+    return any(w in lex.topic_words for w in span) or any(
+        span[k:k + len(phrase)] == phrase for phrase in _phrases(lex.topic_words)
+        for k in range(len(span) - len(phrase) + 1))
+
+
+@lru_cache(maxsize=8)
+def _phrases(words: frozenset[str]) -> tuple[tuple[str, ...], ...]:
+    """The entries of a word list that are phrases of several words, split once per list."""
+    return tuple(tuple(w.lower().split()) for w in words if " " in w)
 
 
 def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, mentions: SentenceMentions,
@@ -502,7 +508,7 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
         # "Russian and Ukrainian delegations held talks": or the people who met
         return any(0 < t.token - token <= WEAK_STATE_WINDOW for t in triggers) or any(
             w.lower() in lex.delegation_nouns for w in words[token + 1:token + 1 + WEAK_STATE_WINDOW])
-    if _topic_before(words, max(0, token - TOPIC_REACH), token, lex):
+    if _topic_before(sent.lower, max(0, token - TOPIC_REACH), token, lex):
         return False  # "sprachen über die Verhandlungen mit den USA": what they discussed
     before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in lex.articles]
     if token == 0 or (before and (_own_between(before[-1], sent, words, triggers, lex)

@@ -571,13 +571,11 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
         person = _pick_person(span.targets, kb, seen)
     if person is None:
         return None
-    # the office named beside the name, held by this person that day, decides who is meant ("Sudanese Prime
-    # Minister Idris", also where a first name of another spelling stands before it)
-    named_office = day is not None and office_key is not None and any(
-        o.office == office_key and o.country == country and o.held_on(day) for o in person.offices)
     if word and person.id not in seen.people and kb.first_names.get(word, frozenset()) - {person.id} \
-            and not named_office:
-        return None  # also somebody else's first name: only the article's context decides
+            and not _holds(person, office_key, country, day):
+        # also somebody else's first name: only the article's context decides, or the office named beside the
+        # name, held by this person that day ("Sudanese Prime Minister Idris", "... Kamel Idris")
+        return None
     if all(t.use == "short" for t in span.targets) and person.id not in seen.people \
             and not _in_office_near(person, day):
         return None  # a bare surname counts for people in office or named before ("Rice", "Power")
@@ -603,6 +601,11 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
     elif person.id not in seen.people:
         seen.short_named.setdefault(person.id, mention)
     return mention
+
+
+def _holds(person: Person, office: str | None, country: str | None, day: date | None) -> bool:
+    return day is not None and office is not None and any(
+        o.office == office and o.country == country and o.held_on(day) for o in person.offices)
 
 
 def _named_earlier(office: str | None, country: str | None, seen: _Seen, kb: KnowledgeBase,

@@ -222,8 +222,10 @@ def _load(extra: str | None) -> KnowledgeBase:
             # at the end of a Kuwaiti name is no "Al Jaber"; nor is a surname alone so spelt a full name ("Al
             # Sheikh"), nor a spelling that is someone else's name ("Kim Jong-il" as "Kim Yong Il")
             spaced = name.replace("-", " ")
+            if spaced == name or len(spaced.split()) < 3:
+                continue
             key = fold_name(spaced, folds)
-            if "-" in name and len(spaced.split()) >= 3 and not folded.get(key, set()) - {person.id}:
+            if not folded.get(key, set()) - {person.id}:
                 folded.setdefault(key, set()).add(person.id)
     holders: dict[tuple[str, str], list[tuple[Office, Person]]] = {}
     for person in people.values():
