@@ -1676,3 +1676,9 @@ def test_the_situation_in_a_country_discussed_is_no_second_meeting(fantasy_kb):
     text = "Vorn met Faramir Ithil in Edoras on Monday. The two men also held talks about the situation in Rohan."
     [event] = run(fantasy_kb, text, lang="en")
     assert event.location.city == "Edoras"
+
+
+def test_states_after_a_noun_of_relations_and_between_are_no_sides(fantasy_kb):
+    text = ('Vorn met Faramir Ithil on Monday. "The ministers discussed the harvest, including the trade between '
+            'Rohan and Arnor," the ministry said.')
+    assert [countries(e) for e in run(fantasy_kb, text, lang="en")] == [{"XAR", "XGO"}]
