@@ -7,8 +7,10 @@ Jaishankar and Modi", "nach Paris und Warschau, wo er Macron und Tusk traf" (one
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import cast
 
+from dyad.clauses import tokens_in
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
 from dyad.mentions import PlaceMention, SentenceMentions
@@ -18,6 +20,8 @@ from dyad.trigger import Trigger
 
 TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
 BILATERAL_KINDS = frozenset({"meet", "talks", "call", "video", "host"})
+LIST_GAP = 8  # words between two people of one list: "and", their titles ("and Foreign Minister")
+GENITIVE = frozenset({"'s", "’s"})
 
 
 def trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countries: set[str | None],
@@ -43,7 +47,7 @@ def trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countr
 
 
 def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: Sentence, words: list[str],
-                       triggers: list[Trigger], lex: Lexicon) -> list[list[Mention]]:
+                       triggers: list[Trigger], lex: Lexicon, organisations: Collection[str]) -> list[list[Mention]]:
     """One subject meeting counterparts of two or more states, not said to be together.
 
     The subject is who is named before the first meeting word or "mit"/"with"
@@ -76,7 +80,7 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
             w.lower() in lex.later_words for w in words[boundary:])):
         return []  # "Macron and Scholz held talks with Vucic and then with Osmani": one meeting each
     if len(object_countries) == 1:
-        return _counterparts_by_meeting(subjects, objects, position, sent, words, triggers, lex)
+        return _counterparts_by_meeting(subjects, objects, position, sent, words, triggers, lex, organisations)
     if len({a.start for a in objects}) == 1 and all(t.kind != "call" for t in triggers) \
             and not met_apart(sent, words, triggers, lex):
         # one office of several states met together ("his counterparts from Czechia and Hungary"), but
@@ -100,7 +104,7 @@ def _listed_first(actors: list[Mention], position: dict[int, int], sent: Sentenc
 
 def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], position: dict[int, int],
                              sent: Sentence, words: list[str], triggers: list[Trigger],
-                             lex: Lexicon) -> list[list[Mention]]:
+                             lex: Lexicon, organisations: Collection[str]) -> list[list[Mention]]:
     """Counterparts of one country met apart: "was received by Macron and also held talks with Barrot" (a
     meeting word each), "held separate talks with Jaishankar and Modi"."""
     people = [a for a in objects if a.kind == "person"]
@@ -108,6 +112,11 @@ def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], po
         return []
     if met_apart(sent, words, triggers, lex):
         return [subjects + [person] for person in people]
+    listed = _listed_people(people, sent, lex)
+    if len(listed) >= 2 and objects[0].country not in organisations:
+        # "met President Thuong and Prime Minister Chinh": one meeting per counterpart the text names as met,
+        # unless said to be together; an organisation's people are its one delegation
+        return [subjects + [person] for person in listed]
     starts = sorted(t.token for t in triggers if t.kind in BILATERAL_KINDS)
     if len(starts) < 2:
         return []
@@ -115,6 +124,24 @@ def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], po
               for lo, hi in zip(starts, [*starts[1:], len(words)], strict=True)]
     groups = [g for g in groups if g]
     return [subjects + g for g in groups] if len(groups) >= 2 else []
+
+
+def _listed_people(people: list[Mention], sent: Sentence, lex: Lexicon) -> list[Mention]:
+    """The different people of one list of counterparts, "X and Y" (with their titles between): not a person
+    named in a clause of their own ("Li Qiang, who stood in for Xi"), nor a possessor ("Pezeshkian's
+    predecessor, Raisi")."""
+    aside = tokens_in(sent, "relative") | tokens_in(sent, "subordinate")
+    ordered = sorted(people, key=lambda a: a.start)
+    listed = [ordered[0]]
+    for person in ordered[1:]:
+        between = [k for k, t in enumerate(sent.tokens) if listed[-1].end <= t.start and t.end <= person.start]
+        words = {sent.lower[k] for k in between}
+        if not between or len(between) > LIST_GAP or words.isdisjoint(lex.list_conjunctions) \
+                or not aside.isdisjoint(between) or not words.isdisjoint(GENITIVE):
+            break
+        if (person.key or person.name) not in {a.key or a.name for a in listed}:
+            listed.append(person)
+    return listed
 
 
 def met_apart(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:

@@ -323,7 +323,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 for group in _group(present)], summits
     if len(countries) < 2:
         return [], summits
-    apart = counterparts_apart(actors, mentions, sent, words, live, lex)
+    apart = counterparts_apart(actors, mentions, sent, words, live, lex, kb.organisations)
     if apart:
         # "Blinken sprach mit Abbas und mit König Abdullah": one meeting per counterpart
         return [_candidate(group_all(pair), location, host, **common) for pair in apart], summits

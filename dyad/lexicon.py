@@ -108,6 +108,7 @@ class Lexicon:
     ago_preps: frozenset[str] = frozenset()
     one_words: frozenset[str] = frozenset()
     ordinal_suffixes: frozenset[str] = frozenset()
+    portfolio_words: frozenset[str] = frozenset()  # "and International Cooperation": more of an office's title
 
     @cached_property
     def debris_line(self) -> re.Pattern[str]:

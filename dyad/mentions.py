@@ -235,8 +235,9 @@ def _raw_spans(words: list[str], lower: Sequence[str], actor_at: list, kb: Knowl
         role = role_at[i] or (role_starts[i] and _role_across_adjectives(words, i, kb, roles)) \
             or _compound_role(word, lower[i], lex)
         if role and (not actor or role[0] >= actor[0]):
-            spans.append(Span(i, i + role[0], "role", office=role[1][0]))
-            i += role[0]
+            end = _portfolio_end(words, lower, i + role[0], lex)
+            spans.append(Span(i, end, "role", office=role[1][0]))
+            i = end
         elif actor and _plausible_actor(words, i, actor[0], actor[1], lex, title_case):
             spans.append(Span(i, i + actor[0], "actor", tuple(actor[1])))
             i += actor[0]
@@ -258,6 +259,22 @@ def _raw_spans(words: list[str], lower: Sequence[str], actor_at: list, kb: Knowl
         else:
             i += 1
     return spans
+
+
+def _portfolio_end(words: list[str], lower: Sequence[str], end: int, lex: Lexicon) -> int:
+    """Where an office's title ends that goes on with further portfolios: "Minister of Foreign Affairs [and
+    International Cooperation]", "[, Foreign Employment and Tourism]". Capitalised portfolio words after "and"
+    or a comma, up to a word in lower case; a name after the comma ("Minister of Foreign Affairs, Abdi Ali") is
+    none, nor another office ("Prime Minister, Foreign Minister Ali")."""
+    n = len(words)
+    while end + 1 < n and (lower[end] in lex.list_conjunctions or words[end] == ","):
+        k = end + 1
+        while k < n and words[k][:1].isupper() and lower[k] in lex.portfolio_words:
+            k += 1
+        if k == end + 1 or (k < n and words[k][:1].isupper()):
+            break  # "Prime Minister, Foreign Minister Ali": another office begins
+        end = k
+    return end
 
 
 def _given_name_of_another(words: list[str], i: int, targets: list[AliasTarget], kb: KnowledgeBase,

@@ -885,7 +885,7 @@ def test_clauses_after_a_colon_with_their_own_sides(fantasy_kb):
 
 
 def test_separate_agreements_do_not_separate_one_meeting(fantasy_kb):
-    text = ("Vorn held talks with Faramir Ithil and Boromir Denethorson in Minas Tirith on Monday, and the sides "
+    text = ("Vorn held talks with his counterparts from Gondor and Rohan in Minas Tirith on Monday, and the sides "
             "signed separate agreements on trade.")
     assert len(run(fantasy_kb, text)) == 1
 
@@ -1682,3 +1682,32 @@ def test_states_after_a_noun_of_relations_and_between_are_no_sides(fantasy_kb):
     text = ('Vorn met Faramir Ithil on Monday. "The ministers discussed the harvest, including the trade between '
             'Rohan and Arnor," the ministry said.')
     assert [countries(e) for e in run(fantasy_kb, text, lang="en")] == [{"XAR", "XGO"}]
+
+
+@pytest.mark.parametrize("text", [
+    "Vorn met Gondorian Foreign Minister Faramir Ithil and Defence Minister Boromir Denethorson in Minas Tirith.",
+    "Vorn traf in Minas Tirith den gondorischen Außenminister Faramir Ithil und Verteidigungsminister "
+    "Boromir Denethorson.",
+])
+def test_listed_counterparts_of_one_state_are_one_meeting_each(fantasy_kb, text):
+    events = run(fantasy_kb, text)
+    assert sorted(sorted(p.name for p in e.participants) for e in events) == [
+        ["Boromir Denethorson", "Elendil Vorn"], ["Elendil Vorn", "Faramir Ithil"]]
+
+
+@pytest.mark.parametrize("text", [
+    # named in a clause of its own, or as a possessor: not one of a list of people met
+    "Vorn met Faramir Ithil, who had stood in for Boromir Denethorson, in Minas Tirith.",
+    "Vorn hosted Denethorson's deputy, Faramir Ithil, in Annuminas.",
+    # an organisation's people are its one delegation
+    "Vorn met Fellowship president Galadriel Nenya and secretary general Mithran Grau in Annuminas.",
+])
+def test_people_not_listed_as_met_or_of_one_organisation_stay_one_meeting(fantasy_kb, text):
+    assert len(run(fantasy_kb, text)) == 1
+
+
+def test_further_portfolios_of_an_office_are_no_name(fantasy_kb):
+    text = ("Gondorian Foreign Minister Faramir Ithil hosted the Arnorian Minister of Foreign Affairs, "
+            "Foreign Trade and Tourism, Tarcil Amrod, in Minas Tirith on Monday.")
+    events = run(fantasy_kb, text)
+    assert [sorted(p.name for p in e.participants) for e in events] == [["Faramir Ithil", "Tarcil Amrod"]]
