@@ -127,21 +127,25 @@ def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], po
 
 
 def _listed_people(people: list[Mention], sent: Sentence, lex: Lexicon) -> list[Mention]:
-    """The different people of one list of counterparts, "X and Y" (with their titles between): not a person
-    named in a clause of their own ("Li Qiang, who stood in for Xi"), nor a possessor ("Pezeshkian's
-    predecessor, Raisi")."""
+    """The different people of one list of counterparts, "X, Y and Z" (with their titles between), closed by
+    "and": not a person named in a clause of their own ("Li Qiang, who stood in for Xi"), nor a possessor
+    ("Pezeshkian's predecessor, Raisi"), nor one set off by a comma alone ("Parolin, accompanied by Gallagher")."""
     aside = tokens_in(sent, "relative") | tokens_in(sent, "subordinate")
     ordered = sorted(people, key=lambda a: a.start)
-    listed = [ordered[0]]
+    chain, closed = [ordered[0]], 1  # closed: the people up to the last "and"
     for person in ordered[1:]:
-        between = [k for k, t in enumerate(sent.tokens) if listed[-1].end <= t.start and t.end <= person.start]
+        between = [k for k, t in enumerate(sent.tokens) if chain[-1].end <= t.start and t.end <= person.start]
         words = {sent.lower[k] for k in between}
-        if not between or len(between) > LIST_GAP or words.isdisjoint(lex.list_conjunctions) \
+        joined = not words.isdisjoint(lex.list_conjunctions)
+        if not between or len(between) > LIST_GAP or not (joined or "," in words) \
                 or not aside.isdisjoint(between) or not words.isdisjoint(GENITIVE):
             break
-        if (person.key or person.name) not in {a.key or a.name for a in listed}:
-            listed.append(person)
-    return listed
+        if (person.key or person.name) in {a.key or a.name for a in chain}:
+            continue
+        chain.append(person)
+        if joined:
+            closed = len(chain)
+    return chain[:closed]
 
 
 def met_apart(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:

@@ -1695,10 +1695,20 @@ def test_listed_counterparts_of_one_state_are_one_meeting_each(fantasy_kb, text)
         ["Boromir Denethorson", "Elendil Vorn"], ["Elendil Vorn", "Faramir Ithil"]]
 
 
+def test_a_list_of_three_counterparts_is_three_meetings(fantasy_kb):
+    text = ("In Minas Tirith King Theoden Marke held talks with Gondorian Foreign Minister Galadriel Nenya (Party A), "
+            "Defence Minister Boromir Denethorson (Party B) and the Gondorian envoy Faramir Ithil.")
+    events = run(fantasy_kb, text, published=date(2015, 3, 3))
+    assert sorted(sorted(p.name for p in e.participants) for e in events) == [
+        ["Boromir Denethorson", "Theoden Marke"], ["Faramir Ithil", "Theoden Marke"],
+        ["Galadriel Nenya", "Theoden Marke"]]
+
+
 @pytest.mark.parametrize("text", [
     # named in a clause of its own, or as a possessor: not one of a list of people met
     "Vorn met Faramir Ithil, who had stood in for Boromir Denethorson, in Minas Tirith.",
     "Vorn hosted Denethorson's deputy, Faramir Ithil, in Annuminas.",
+    "Vorn met Faramir Ithil, the foreign minister, accompanied by Boromir Denethorson, in Minas Tirith.",
     # an organisation's people are its one delegation
     "Vorn met Fellowship president Galadriel Nenya and secretary general Mithran Grau in Annuminas.",
 ])
