@@ -20,6 +20,9 @@ from dyad.trigger import Trigger
 
 TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
 BILATERAL_KINDS = frozenset({"meet", "talks", "call", "video", "host"})
+# one office of up to three states met together, with the subject's a meeting of four at most; "met the foreign
+# ministers of Singapore, Malaysia, Iran and Turkey" at a forum are talks with each
+JOINT_OFFICE_STATES = 3
 LIST_GAP = 8  # words between two people of one list: "and", their titles ("and Foreign Minister")
 GENITIVE = frozenset({"'s", "’s"})
 
@@ -81,11 +84,11 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
         return []  # "Macron and Scholz held talks with Vucic and then with Osmani": one meeting each
     if len(object_countries) == 1:
         return _counterparts_by_meeting(subjects, objects, position, sent, words, triggers, lex, organisations)
-    if len({a.start for a in objects}) == 1 and all(t.kind != "call" for t in triggers) \
-            and not met_apart(sent, words, triggers, lex):
+    if len({a.start for a in objects}) == 1 and len(object_countries) <= JOINT_OFFICE_STATES \
+            and all(t.kind != "call" for t in triggers) and not met_apart(sent, words, triggers, lex):
         # one office of several states met together ("his counterparts from Czechia and Hungary"), but
-        # called one by one ("Telefongespräche mit den Außenministern Irans und Israels") or met one after
-        # another ("nacheinander die Regierungschefs Italiens und Polens empfangen")
+        # called one by one ("Telefongespräche mit den Außenministern Irans und Israels"), met one after
+        # another ("nacheinander die Regierungschefs Italiens und Polens empfangen") or met by a longer list
         return []
     # the actors compared here are placed: every one has a country
     return [subjects + [a for a in objects if a.country == country]

@@ -1721,3 +1721,15 @@ def test_further_portfolios_of_an_office_are_no_name(fantasy_kb):
             "Foreign Trade and Tourism, Tarcil Amrod, in Minas Tirith on Monday.")
     events = run(fantasy_kb, text)
     assert [sorted(p.name for p in e.participants) for e in events] == [["Faramir Ithil", "Tarcil Amrod"]]
+
+
+@pytest.mark.parametrize("text, meetings", [
+    # a longer list of states whose one office a subject met: talks with each, as at a forum's margins
+    ("In Singapore the New Zealand foreign minister Winston Peters also met the foreign ministers of Malaysia, "
+     "Indonesia, Cambodia and Turkey on Friday.", 4),
+    # up to three states' counterparts hosted together: one meeting
+    ("Moroccan Foreign Minister Nasser Bourita hosted his counterparts from Mali, Burkina Faso and Niger in Rabat "
+     "on Monday.", 1),
+])
+def test_an_office_of_many_states_met_is_a_meeting_with_each(kb, text, meetings):
+    assert len(run(kb, text, published=date(2018, 8, 4))) == meetings

@@ -15,7 +15,8 @@ from dyad.kb.records import OfficeKind
 LOOKUPS = [
     ("Russland", "state", "RUS"), ("Russia", "state", "RUS"), ("russischen", "state", "RUS"),
     ("Vereinigte Staaten", "state", "USA"), ("USA", "state", "USA"), ("Peking", "state", "CHN"),
-    ("Kreml", "state", "RUS"), ("Weißen Haus", "state", "USA"), ("Kosovo", "state", "XKX"), ("Cook Islands", "state", "COK"),
+    ("Kreml", "state", "RUS"), ("Weißen Haus", "state", "USA"), ("Kosovo", "state", "XKX"),
+    ("Cook Islands", "state", "COK"),
     ("chinesische", "state", "CHN"), ("Chinese", "state", "CHN"), ("türkischen", "state", "TUR"),
     ("SOZ", "org", "SCO"), ("SCO", "org", "SCO"), ("OSZE", "org", "OSCE"), ("NATO", "org", "NATO"),
     ("Vereinten Nationen", "org", "UN"), ("BRICS", "org", "BRICS"), ("Afrikanischen Union", "org", "AU"),
