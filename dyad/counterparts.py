@@ -62,6 +62,12 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
     if boundary >= len(words) or frames.anywhere("together", words):  # "jointly", "gemeinsam"
         return []
     position = mentions.token_of
+    if boundary < first_with < len(words) and any(t.token == boundary and t.kind in BILATERAL_KINDS for t in triggers) \
+            and not any(position.get(a.start, -1) < boundary for a in actors) \
+            and any(boundary < position.get(a.start, -1) < first_with for a in actors):
+        # "In Kairo traf Kerry mit Schukri ... zusammen": nobody named before the meeting verb, its subject follows
+        # it, before "mit"
+        boundary = first_with
     first_object = min((position.get(a.start, -1) for a in actors if position.get(a.start, -1) > boundary),
                        default=boundary)
     if any(boundary <= k < first_object for k in frames.anywhere("between", words)):

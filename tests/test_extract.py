@@ -1695,6 +1695,14 @@ def test_listed_counterparts_of_one_state_are_one_meeting_each(fantasy_kb, text)
         ["Boromir Denethorson", "Elendil Vorn"], ["Elendil Vorn", "Faramir Ithil"]]
 
 
+def test_the_subject_after_a_meeting_verb_in_second_place_meets_each_counterpart(fantasy_kb):
+    text = ("Am Montag sprach Vorn in Minas Tirith mit Außenminister Faramir Ithil und danach mit "
+            "Verteidigungsminister Boromir Denethorson.")
+    events = run(fantasy_kb, text)
+    assert sorted(sorted(p.name for p in e.participants) for e in events) == [
+        ["Boromir Denethorson", "Elendil Vorn"], ["Elendil Vorn", "Faramir Ithil"]]
+
+
 def test_a_list_of_three_counterparts_is_three_meetings(fantasy_kb):
     text = ("In Minas Tirith King Theoden Marke held talks with Gondorian Foreign Minister Galadriel Nenya (Party A), "
             "Defence Minister Boromir Denethorson (Party B) and the Gondorian envoy Faramir Ithil.")
@@ -1711,6 +1719,9 @@ def test_a_list_of_three_counterparts_is_three_meetings(fantasy_kb):
     "Vorn met Faramir Ithil, the foreign minister, accompanied by Boromir Denethorson, in Minas Tirith.",
     # an organisation's people are its one delegation
     "Vorn met Fellowship president Galadriel Nenya and secretary general Mithran Grau in Annuminas.",
+    # the summit named first is no verb its subject follows: one meeting with both
+    "On the eve of the summit, Vorn agreed to a treaty after a meeting with King Theoden Marke and Fellowship "
+    "president Galadriel Nenya.",
 ])
 def test_people_not_listed_as_met_or_of_one_organisation_stay_one_meeting(fantasy_kb, text):
     assert len(run(fantasy_kb, text)) == 1
