@@ -73,7 +73,7 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
                 # the first summit the article names
                 cand = replace(cand, location=summit_places[0][1], place_from_context=True)
         orgs = {country for country, ms in cand.sides if any(m.kind == "org" for m in ms)}
-        if cand.location is None and summit_places and orgs:
+        if cand.location is None and summit_places and (orgs or cand.mode not in ("phone", "video")):
             # "Faramir Ithil and King Theoden Marke attended": the summit's city named before
             earlier = [loc for i, loc in summit_places if i <= cand.sentence_index]
             if earlier:

@@ -13,18 +13,18 @@ from typing import cast
 from dyad.clauses import tokens_in
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
-from dyad.mentions import PlaceMention, SentenceMentions
+from dyad.mentions import GENITIVE, PlaceMention, SentenceMentions
 from dyad.model import Location, Mention, Sentence
 from dyad.sides import group_all
 from dyad.trigger import Trigger
 
 TRIP_LIST_GAP = 4  # "Saudi Arabia, Qatar and the UAE": the next place of a list follows closely
 BILATERAL_KINDS = frozenset({"meet", "talks", "call", "video", "host"})
-# one office of up to three states met together, with the subject's a meeting of four at most; "met the foreign
-# ministers of Singapore, Malaysia, Iran and Turkey" at a forum are talks with each
+# one office of up to three states met together: with the subject's own, four sides at most; "met the foreign
+# ministers of Singapore, Malaysia, Iran and Turkey" at a forum are talks with each (hosting them stays one)
 JOINT_OFFICE_STATES = 3
 LIST_GAP = 8  # words between two people of one list: "and", their titles ("and Foreign Minister")
-GENITIVE = frozenset({"'s", "’s"})
+GROUP_REACH = 3  # words before a list where the delegation it belongs to is named ("delegation including")
 
 
 def trip_stops(places: tuple[PlaceMention, ...], triggers: list[Trigger], countries: set[str | None],
@@ -89,8 +89,10 @@ def counterparts_apart(actors: list[Mention], mentions: SentenceMentions, sent: 
             w.lower() in lex.later_words for w in words[boundary:])):
         return []  # "Macron and Scholz held talks with Vucic and then with Osmani": one meeting each
     if len(object_countries) == 1:
-        return _counterparts_by_meeting(subjects, objects, position, sent, words, triggers, lex, organisations)
-    if len({a.start for a in objects}) == 1 and len(object_countries) <= JOINT_OFFICE_STATES \
+        return _counterparts_by_meeting(subjects, objects, next(iter(object_countries)), position, sent, words,
+                                        triggers, lex, organisations)
+    if len({a.start for a in objects}) == 1 \
+            and (len(object_countries) <= JOINT_OFFICE_STATES or any(t.kind == "host" for t in triggers)) \
             and all(t.kind != "call" for t in triggers) and not met_apart(sent, words, triggers, lex):
         # one office of several states met together ("his counterparts from Czechia and Hungary"), but
         # called one by one ("Telefongespräche mit den Außenministern Irans und Israels"), met one after
@@ -111,21 +113,27 @@ def _listed_first(actors: list[Mention], position: dict[int, int], sent: Sentenc
     return after < len(words) and (words[after] == "," or words[after].lower() in lex.list_conjunctions)
 
 
-def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], position: dict[int, int],
-                             sent: Sentence, words: list[str], triggers: list[Trigger],
+def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], counterpart: str | None,
+                             position: dict[int, int], sent: Sentence, words: list[str], triggers: list[Trigger],
                              lex: Lexicon, organisations: Collection[str]) -> list[list[Mention]]:
     """Counterparts of one country met apart: "was received by Macron and also held talks with Barrot" (a
-    meeting word each), "held separate talks with Jaishankar and Modi"."""
+    meeting word each), "held separate talks with Jaishankar and Modi", "met President Thuong and Prime Minister
+    Chinh" (one meeting per counterpart the text names as met)."""
     people = [a for a in objects if a.kind == "person"]
     if len(people) < 2:
         return []
     if met_apart(sent, words, triggers, lex):
         return [subjects + [person] for person in people]
-    listed = _listed_people(people, sent, lex)
-    if len(listed) >= 2 and objects[0].country not in organisations:
-        # "met President Thuong and Prime Minister Chinh": one meeting per counterpart the text names as met,
-        # unless said to be together; an organisation's people are its one delegation
-        return [subjects + [person] for person in listed]
+    theirs = [a for a in people if a.country == counterpart]
+    own = {a.country for a in subjects}
+    own_people = {a.key or a.name for a in [*subjects, *objects] if a.kind in ("person", "role") and a.country in own}
+    if len(theirs) >= 2 and len(own_people) <= 1 and counterpart not in organisations \
+            and all(t.kind not in ("call", "video") for t in triggers):
+        # not a team meeting a team ("Rubio and Waltz met Lavrov and Ushakov"), an organisation's delegation or
+        # one call with two people
+        listed = _listed_people(theirs, sent, lex)
+        if len(listed) >= 2:
+            return [subjects + [a for a in objects if a not in theirs or a is person] for person in listed]
     starts = sorted(t.token for t in triggers if t.kind in BILATERAL_KINDS)
     if len(starts) < 2:
         return []
@@ -138,19 +146,24 @@ def _counterparts_by_meeting(subjects: list[Mention], objects: list[Mention], po
 def _listed_people(people: list[Mention], sent: Sentence, lex: Lexicon) -> list[Mention]:
     """The different people of one list of counterparts, "X, Y and Z" (with their titles between), closed by
     "and": not a person named in a clause of their own ("Li Qiang, who stood in for Xi"), nor a possessor
-    ("Pezeshkian's predecessor, Raisi"), nor one set off by a comma alone ("Parolin, accompanied by Gallagher")."""
+    ("Pezeshkian's predecessor, Raisi"), nor one set off by a comma alone ("Parolin, accompanied by Gallagher"),
+    nor a person's own staff ("Araghchi and his deputy"); none where a delegation is named first ("a delegation
+    including Kuleba and Umerov")."""
     aside = tokens_in(sent, "relative") | tokens_in(sent, "subordinate")
     ordered = sorted(people, key=lambda a: a.start)
+    lead = [sent.lower[k] for k, t in enumerate(sent.tokens) if t.end <= ordered[0].start][-GROUP_REACH:]
+    if any(w in lex.delegation_nouns or w in lex.inclusion_words for w in lead):
+        return ordered[:1]
     chain, closed = [ordered[0]], 1  # closed: the people up to the last "and"
     for person in ordered[1:]:
-        between = [k for k, t in enumerate(sent.tokens) if chain[-1].end <= t.start and t.end <= person.start]
-        words = {sent.lower[k] for k in between}
-        joined = not words.isdisjoint(lex.list_conjunctions)
-        if not between or len(between) > LIST_GAP or not (joined or "," in words) \
-                or not aside.isdisjoint(between) or not words.isdisjoint(GENITIVE):
-            break
         if (person.key or person.name) in {a.key or a.name for a in chain}:
             continue
+        between = [k for k, t in enumerate(sent.tokens) if chain[-1].end <= t.start and t.end <= person.start]
+        gap = {sent.lower[k] for k in between}
+        joined = not gap.isdisjoint(lex.list_conjunctions)
+        if not between or len(between) > LIST_GAP or not (joined or "," in gap) or not aside.isdisjoint(between) \
+                or not gap.isdisjoint(GENITIVE) or not gap.isdisjoint(lex.possessives):
+            break
         chain.append(person)
         if joined:
             closed = len(chain)

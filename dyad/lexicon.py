@@ -109,6 +109,7 @@ class Lexicon:
     one_words: frozenset[str] = frozenset()
     ordinal_suffixes: frozenset[str] = frozenset()
     portfolio_words: frozenset[str] = frozenset()  # "and International Cooperation": more of an office's title
+    inclusion_words: frozenset[str] = frozenset()  # "a delegation including A and B": the people of one group
 
     @cached_property
     def debris_line(self) -> re.Pattern[str]:

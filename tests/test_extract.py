@@ -1719,6 +1719,13 @@ def test_a_list_of_three_counterparts_is_three_meetings(fantasy_kb):
     "Vorn met Faramir Ithil, the foreign minister, accompanied by Boromir Denethorson, in Minas Tirith.",
     # an organisation's people are its one delegation
     "Vorn met Fellowship president Galadriel Nenya and secretary general Mithran Grau in Annuminas.",
+    # a team meeting a team; a person and his own staff; a delegation named first; one call; a person of
+    # the subject's own state among the people met
+    "Vorn and the Arnorian envoy Hal Dorin met Faramir Ithil and Boromir Denethorson in Minas Tirith.",
+    "Vorn met Faramir Ithil and his deputy Boromir Denethorson in Minas Tirith.",
+    "Vorn met a Gondorian delegation including Faramir Ithil and Boromir Denethorson in Minas Tirith.",
+    "Vorn spoke by phone with Faramir Ithil and Boromir Denethorson on Monday.",
+    "Vorn met Faramir Ithil and the Arnorian envoy Hal Dorin in Minas Tirith.",
     # the summit named first is no verb its subject follows: one meeting with both
     "On the eve of the summit, Vorn agreed to a treaty after a meeting with King Theoden Marke and Fellowship "
     "president Galadriel Nenya.",
@@ -1738,9 +1745,21 @@ def test_further_portfolios_of_an_office_are_no_name(fantasy_kb):
     # a longer list of states whose one office a subject met: talks with each, as at a forum's margins
     ("In Singapore the New Zealand foreign minister Winston Peters also met the foreign ministers of Malaysia, "
      "Indonesia, Cambodia and Turkey on Friday.", 4),
+    # hosting them is one gathering, however many
+    ("Ukrainian President Volodymyr Zelensky hosted the leaders of France, Germany, Britain and Poland in Kyiv "
+     "on Saturday.", 1),
     # up to three states' counterparts hosted together: one meeting
     ("Moroccan Foreign Minister Nasser Bourita hosted his counterparts from Mali, Burkina Faso and Niger in Rabat "
      "on Monday.", 1),
 ])
 def test_an_office_of_many_states_met_is_a_meeting_with_each(kb, text, meetings):
     assert len(run(kb, text, published=date(2018, 8, 4))) == meetings
+
+
+def test_a_meeting_with_no_place_of_its_own_is_at_the_summit_the_article_reported_before(fantasy_kb):
+    text = ("ANNUMINAS: Foreign Minister Elendil Vorn was on his way home last night.\n\n"
+            "Vorn had travelled to Minas Tirith on Wednesday for the summit of the Fellowship of Free Peoples.\n\n"
+            "Vorn also met King Theoden Marke.")
+    events = run(fantasy_kb, text)
+    met = [e for e in events if {p.country for p in e.participants} == {"XAR", "XRO"}]
+    assert [(e.location.city if e.location else None) for e in met] == ["Minas Tirith"]
