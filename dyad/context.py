@@ -74,7 +74,8 @@ def fill_from_context(candidates: list[Candidate], dateline: Location | None, pu
                 cand = replace(cand, location=summit_places[0][1], place_from_context=True)
         orgs = {country for country, ms in cand.sides if any(m.kind == "org" for m in ms)}
         if cand.location is None and summit_places and (orgs or cand.mode not in ("phone", "video")):
-            # "Faramir Ithil and King Theoden Marke attended": the summit's city named before
+            # "Faramir Ithil and King Theoden Marke attended", "Vorn also met Marke" with no place of its own:
+            # the city of the summit the article reported before, not the dateline (a call has no place)
             earlier = [loc for i, loc in summit_places if i <= cand.sentence_index]
             if earlier:
                 cand = replace(cand, location=earlier[-1], place_from_context=True)

@@ -1688,16 +1688,11 @@ def test_states_after_a_noun_of_relations_and_between_are_no_sides(fantasy_kb):
     "Vorn met Gondorian Foreign Minister Faramir Ithil and Defence Minister Boromir Denethorson in Minas Tirith.",
     "Vorn traf in Minas Tirith den gondorischen Außenminister Faramir Ithil und Verteidigungsminister "
     "Boromir Denethorson.",
+    # nobody named before the verb in second place: its subject follows it, up to "mit"
+    "Am Montag sprach Vorn in Minas Tirith mit Außenminister Faramir Ithil und danach mit "
+    "Verteidigungsminister Boromir Denethorson.",
 ])
 def test_listed_counterparts_of_one_state_are_one_meeting_each(fantasy_kb, text):
-    events = run(fantasy_kb, text)
-    assert sorted(sorted(p.name for p in e.participants) for e in events) == [
-        ["Boromir Denethorson", "Elendil Vorn"], ["Elendil Vorn", "Faramir Ithil"]]
-
-
-def test_the_subject_after_a_meeting_verb_in_second_place_meets_each_counterpart(fantasy_kb):
-    text = ("Am Montag sprach Vorn in Minas Tirith mit Außenminister Faramir Ithil und danach mit "
-            "Verteidigungsminister Boromir Denethorson.")
     events = run(fantasy_kb, text)
     assert sorted(sorted(p.name for p in e.participants) for e in events) == [
         ["Boromir Denethorson", "Elendil Vorn"], ["Elendil Vorn", "Faramir Ithil"]]
