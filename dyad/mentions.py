@@ -771,6 +771,8 @@ def _place_list(sent: Sentence, words: list[str], lower: Sequence[str], actor_at
         location, size, others = found
         if genitive_first and not listed and _genitive(words, j, size, kb, lex):
             return listed
+        if not listed and location.city is None and _office_follows(words, j + size, kb, lex):
+            return listed  # "visiting US Defence Secretary Austin": whose secretary, not a place visited
         listed.append(PlaceMention(location, j, destination, others))
         j += size
         if not (j + 1 < len(words) and (words[j] == "," or lower[j] in lex.side_words)):
@@ -778,6 +780,12 @@ def _place_list(sent: Sentence, words: list[str], lower: Sequence[str], actor_at
         j += 1
         if words[j - 1] == "," and j + 1 < len(words) and lower[j] in lex.side_words:
             j += 1  # the serial comma: "Kuwait, Bahrain, and Egypt"
+
+
+def _office_follows(words: list[str], j: int, kb: KnowledgeBase, lex: Lexicon) -> bool:
+    """An office's title begins at ``words[j]``."""
+    roles = kb.roles.get(lex.language)
+    return roles is not None and j < len(words) and roles.match_at(words, j) is not None
 
 
 def _after_preposition(words: list[str], lower: Sequence[str], k: int, lo: int, lex: Lexicon) -> bool:

@@ -1758,3 +1758,9 @@ def test_a_meeting_with_no_place_of_its_own_is_at_the_summit_the_article_reporte
     events = run(fantasy_kb, text)
     met = [e for e in events if {p.country for p in e.participants} == {"XAR", "XRO"}]
     assert [(e.location.city if e.location else None) for e in met] == ["Minas Tirith"]
+
+
+def test_a_state_named_before_an_office_after_visiting_is_no_place_visited(fantasy_kb):
+    text = "The visiting Gondor Foreign Minister Faramir Ithil met King Theoden Marke for talks on Monday."
+    events = run(fantasy_kb, text)
+    assert len(events) == 1 and (events[0].location is None or events[0].location.country != "XGO")
