@@ -1698,6 +1698,11 @@ def test_listed_counterparts_of_one_state_are_one_meeting_each(fantasy_kb, text)
         ["Boromir Denethorson", "Elendil Vorn"], ["Elendil Vorn", "Faramir Ithil"]]
 
 
+def test_a_person_of_the_subjects_own_state_in_the_list_stays_at_the_one_meeting(fantasy_kb):
+    [event] = run(fantasy_kb, "Vorn met Faramir Ithil and the Arnorian envoy Hal Dorin in Minas Tirith.")
+    assert sides(event) == {("XAR", "Elendil Vorn"), ("XAR", "Hal Dorin"), ("XGO", "Faramir Ithil")}
+
+
 def test_a_list_of_three_counterparts_is_three_meetings(fantasy_kb):
     text = ("In Minas Tirith King Theoden Marke held talks with Gondorian Foreign Minister Galadriel Nenya (Party A), "
             "Defence Minister Boromir Denethorson (Party B) and the Gondorian envoy Faramir Ithil.")
@@ -1714,13 +1719,11 @@ def test_a_list_of_three_counterparts_is_three_meetings(fantasy_kb):
     "Vorn met Faramir Ithil, the foreign minister, accompanied by Boromir Denethorson, in Minas Tirith.",
     # an organisation's people are its one delegation
     "Vorn met Fellowship president Galadriel Nenya and secretary general Mithran Grau in Annuminas.",
-    # a team meeting a team; a person and his own staff; a delegation named first; one call; a person of
-    # the subject's own state among the people met
+    # a team meeting a team; a person and his own staff; a delegation named first; one call
     "Vorn and the Arnorian envoy Hal Dorin met Faramir Ithil and Boromir Denethorson in Minas Tirith.",
     "Vorn met Faramir Ithil and his deputy Boromir Denethorson in Minas Tirith.",
     "Vorn met a Gondorian delegation including Faramir Ithil and Boromir Denethorson in Minas Tirith.",
     "Vorn spoke by phone with Faramir Ithil and Boromir Denethorson on Monday.",
-    "Vorn met Faramir Ithil and the Arnorian envoy Hal Dorin in Minas Tirith.",
     # the summit named first is no verb its subject follows: one meeting with both
     "On the eve of the summit, Vorn agreed to a treaty after a meeting with King Theoden Marke and Fellowship "
     "president Galadriel Nenya.",
