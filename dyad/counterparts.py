@@ -8,6 +8,7 @@ Jaishankar and Modi", "nach Paris und Warschau, wo er Macron und Tusk traf" (one
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from typing import cast
 
 from dyad.clauses import tokens_in
@@ -168,6 +169,20 @@ def _listed_people(people: list[Mention], sent: Sentence, lex: Lexicon) -> list[
         if joined:
             closed = len(chain)
     return chain[:closed]
+
+
+def listed_compatriots(unplaced: list[Mention], actors: list[Mention], sent: Sentence, lex: Lexicon) -> list[Mention]:
+    """People without a country named in one list with people of a single state, given that state: "met Foreign
+    Minister Magno and Finance Minister Gomes" (Gomes, whom the knowledge base does not know, is Magno's
+    compatriot)."""
+    ordered = sorted([*(a for a in actors if a.kind == "person"), *unplaced], key=lambda a: a.start)
+    for first in range(len(ordered) - 1):
+        listed = _listed_people(ordered[first:], sent, lex)
+        countries = {a.country for a in listed if a.country}
+        if len(countries) == 1 and any(a in unplaced for a in listed):
+            country = next(iter(countries))
+            return [replace(a, country=country, use="unknown") for a in listed if a in unplaced]
+    return []
 
 
 def met_apart(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:

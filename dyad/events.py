@@ -15,7 +15,14 @@ from functools import lru_cache
 
 from dyad.attendance import Summits, listed_states, summit_attended
 from dyad.clauses import in_quote, next_break, of_kind, tokens_in
-from dyad.counterparts import BILATERAL_KINDS, counterparts_apart, met_apart, split_by_place, trip_stops
+from dyad.counterparts import (
+    BILATERAL_KINDS,
+    counterparts_apart,
+    listed_compatriots,
+    met_apart,
+    split_by_place,
+    trip_stops,
+)
 from dyad.dates import DateMention
 from dyad.kb.loader import KnowledgeBase
 from dyad.lexicon import Lexicon
@@ -272,6 +279,10 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         local = [replace(a, country=location.country, use="unknown") for a in unplaced]
         actors += local
         countries.add(location.country)
+        unplaced = []
+    compatriots = listed_compatriots(unplaced, actors, sent, lex) if unplaced else []
+    actors += compatriots
+    countries.update(a.country for a in compatriots)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
             and lex.side_words.isdisjoint(sent.lower) and lex.visited_object_verbs.isdisjoint(sent.lower):
         # people travelling, not meeting each other ("Für China reiste Li an, ..."); but one pays the other

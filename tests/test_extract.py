@@ -1698,6 +1698,16 @@ def test_listed_counterparts_of_one_state_are_one_meeting_each(fantasy_kb, text)
         ["Boromir Denethorson", "Elendil Vorn"], ["Elendil Vorn", "Faramir Ithil"]]
 
 
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Vorn will also meet Foreign Minister Faramir Ithil and Finance Minister Tolan Brennick on Monday."),
+    ("de", "Vorn trifft am Montag auch Außenminister Faramir Ithil und Finanzminister Tolan Brennick."),
+])
+def test_a_person_the_knowledge_base_lacks_listed_with_counterparts_is_their_compatriot(fantasy_kb, lang, text):
+    events = run(fantasy_kb, text, lang=lang)
+    assert sorted(sorted(sides(e)) for e in events) == [
+        [("XAR", "Elendil Vorn"), ("XGO", "Faramir Ithil")], [("XAR", "Elendil Vorn"), ("XGO", "Tolan Brennick")]]
+
+
 def test_a_person_of_the_subjects_own_state_in_the_list_stays_at_the_one_meeting(fantasy_kb):
     [event] = run(fantasy_kb, "Vorn met Faramir Ithil and the Arnorian envoy Hal Dorin in Minas Tirith.")
     assert sides(event) == {("XAR", "Elendil Vorn"), ("XAR", "Hal Dorin"), ("XGO", "Faramir Ithil")}
