@@ -8,6 +8,7 @@ merged, keeping the most precise date and place of their mentions.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import cast
 
 from dyad.model import Candidate, DateValue, Location
@@ -178,6 +179,32 @@ class _SideGroups:
                 place.pop(n, None)
             else:
                 place[n] = None
+
+
+def held_today(candidates: list[Candidate], published: date | None) -> list[Candidate]:
+    """An undated plan of a meeting the article dates on its publication day, held the same way and by the same
+    people, is that meeting ("the talks are expected to centre on trade" beside "receives him today"): by the
+    guidelines it took place, and it merges with the report that dates it. A further meeting the sentence speaks
+    of ("agreed to meet again", "invited him") stays a plan."""
+    if published is None:
+        return candidates
+    today = published.isoformat()
+    dated = [c for c in candidates if c.date is not None and c.date.value == today]
+    if not dated:
+        return candidates
+    out = []
+    for cand in candidates:
+        sides = {c for c, _ in cand.sides}
+        if cand.status == "planned" and cand.date is None and not cand.follow_up and any(
+                {c for c, _ in d.sides} == sides and _people_agree(cand, d) and _same_channel(cand, d) for d in dated):
+            cand = replace(cand, status="occurred", date=DateValue(today, "day", "publication day"))
+        out.append(cand)
+    return out
+
+
+def _same_channel(a: Candidate, b: Candidate) -> bool:
+    """Whether two reports may be of one meeting by how it was held: a call is no visit."""
+    return a.mode == b.mode or "unspecified" in (a.mode, b.mode)
 
 
 def best_date(group: list[Candidate]) -> DateValue | None:

@@ -293,7 +293,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     if len(stops) >= 2:
         # "visited Saudi Arabia, Qatar and the UAE", "nach Bamako und Ouagadougou gereist": one visit per country
         common = dict(status=status, kinds=kinds, date=date, round=read_round(sent.lower, lex),
-                      topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline)
+                      topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline,
+                      follow_up=_follow_up(sent, lex))
         return [_candidate(group_all([*actors, Mention("state", stop.start, stop.end, "", key=stop.country,
                                                          country=stop.country, use="visited")]),
                            stop, stop.country, **common) for stop in stops], summits
@@ -304,7 +305,8 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         countries.add(location.country)
         host = location.country
     common = dict(status=status, kinds=kinds, date=date, round=read_round(sent.lower, lex),
-                  topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline)
+                  topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline,
+                      follow_up=_follow_up(sent, lex))
     split = split_by_place(actors, view.places)
     if split:
         # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
@@ -363,11 +365,18 @@ def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tu
                    joins=last.sentence_index)
 
 
-def _candidate(sides, location, host, *, status, kinds, date, round, topics, evidence, sentence_index, sideline):
+def _candidate(sides, location, host, *, status, kinds, date, round, topics, evidence, sentence_index, sideline,
+               follow_up):
     mode = "phone" if "call" in kinds else "video" if "video" in kinds else \
         "in_person" if kinds & IN_PERSON_KINDS else "unspecified"
     return Candidate(tuple(sides), status, mode, kinds, date, location, host, round, topics, evidence,
-                     sentence_index, sideline)
+                     sentence_index, sideline, follow_up=follow_up)
+
+
+def _follow_up(sent: Sentence, lex: Lexicon) -> bool:
+    """Whether the sentence speaks of a further meeting ("agreed to meet again", "lud ihn zu einem Gegenbesuch
+    ein"), not of details of the one the article reports."""
+    return not (lex.again_words | lex.follow_up_words).isdisjoint(sent.lower)
 
 
 def _organisation_summit(kinds: frozenset[str], summits: Summits) -> bool:

@@ -158,6 +158,7 @@ class Candidate:
     place_from_context: bool = False  # the place was read from the sentences around it
     date_from_context: bool = False  # the day was read from a sentence before it
     joins: int | None = None  # the sentence of the meeting this one adds people to ("X joined the talks")
+    follow_up: bool = False  # the sentence speaks of a further meeting ("agreed to meet again", "invited")
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from dyad.clean import clean
 from dyad.context import NamedDay, fill_from_context, find_dateline
 from dyad.dates import find_dates
 from dyad.decide import Reading, decide
-from dyad.dedup import MAX_HEADING, heading_sentences, merge_candidates, with_best
+from dyad.dedup import MAX_HEADING, heading_sentences, held_today, merge_candidates, with_best
 from dyad.errors import DocumentError
 from dyad.events import sentence_events
 from dyad.kb.loader import KnowledgeBase, load_kb
@@ -127,8 +127,8 @@ def _read(doc: Document, kb: KnowledgeBase, settings: Settings) -> tuple[str, li
             day_paragraph = paragraph
             paragraph_day = NamedDay(next(d.past for d in dates if d.past and d.past.precision == "day"),
                                      frozenset(p.location.city for p in mentions.places if p.location.city))
-    candidates = fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published, places_before,
-                                   summit_places, days_before)
+    candidates = held_today(fill_from_context(candidates, find_dateline(text.text, lex, kb), doc.published,
+                                              places_before, summit_places, days_before), doc.published)
     named = frozenset(ctx.people) | frozenset(ctx.mentions_of)  # by full name or, in office, by surname
     salient = _salient_people(ctx)
     readings = []

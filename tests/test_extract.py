@@ -1777,3 +1777,26 @@ def test_a_state_named_before_an_office_after_visiting_is_no_place_visited(fanta
     text = "The visiting Gondor Foreign Minister Faramir Ithil met King Theoden Marke for talks on Monday."
     events = run(fantasy_kb, text)
     assert len(events) == 1 and (events[0].location is None or events[0].location.country != "XGO")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "King Theoden Marke receives Elendil Vorn in Edoras today. Talks between the two men are expected to "
+           "centre on trade."),
+    ("de", "König Theoden Marke empfängt Elendil Vorn heute in Edoras. Bei den Gesprächen der beiden soll es vor "
+           "allem um den Handel gehen."),
+])
+def test_the_days_meeting_announced_with_its_details_is_the_one_meeting_held(fantasy_kb, lang, text):
+    # dated on the publication day, a meeting took place whatever the tense; its plan is no second meeting
+    [event] = run(fantasy_kb, text, published=date(2023, 9, 20), lang=lang)
+    assert (event.status, event.date.value) == ("occurred", "2023-09-20")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "King Theoden Marke received Elendil Vorn in Edoras today. The two men agreed to meet again in Arnor."),
+    ("de", "König Theoden Marke empfing Elendil Vorn heute in Edoras. Die beiden vereinbarten ein weiteres Treffen."),
+    # a call today is no visit
+    ("en", "Elendil Vorn spoke by phone with Faramir Ithil today. Vorn is expected to visit Minas Tirith."),
+])
+def test_a_further_meeting_beside_the_days_meeting_stays_planned(fantasy_kb, lang, text):
+    events = run(fantasy_kb, text, published=date(2023, 9, 20), lang=lang)
+    assert sorted(e.status for e in events) == ["occurred", "planned"]
