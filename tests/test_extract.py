@@ -169,13 +169,19 @@ def test_office_named_after_the_person_refers_back_to_them(fantasy_kb):
 @pytest.mark.parametrize("text, city", [
     *((f"{dateline} Gondor's foreign minister Faramir Ithil met Elendil Vorn on Tuesday.", "Minas Tirith")
       for dateline in ("MINAS TIRITH, Sept 19 -", "MINAS TIRITH, Gondor, Sept 19 –", "MINAS TIRITH —",
-                       "MINAS TIRITH, Sept. 19 (Gondor Wire) --")),
+                       "MINAS TIRITH, Sept. 19 (Gondor Wire) --", "Minas Tirith, September 19, 2023 (GBC) –")),
     # a dateline in the host's country beats the capital guessed for the host
     ("PORT-UMBAR – Gondor's foreign minister Faramir Ithil received Elendil Vorn on Tuesday.", "Port-Umbar"),
 ])
 def test_dateline_places_a_meeting_of_its_own_country(fantasy_kb, text, city):
     [event] = run(fantasy_kb, text, lang="en")
     assert (event.location.city, event.location.country) == (city, "XGO")
+
+
+def test_a_german_dateline_with_the_year_places_the_meeting(fantasy_kb):
+    text = "Minas Tirith, 19. September 2023 (Gondor Wire) – Außenminister Faramir Ithil traf am Dienstag Elendil Vorn."
+    [event] = run(fantasy_kb, text, lang="de")
+    assert (event.location.city, event.location.country) == ("Minas Tirith", "XGO")
 
 
 @pytest.mark.parametrize("text, place", [
