@@ -64,6 +64,7 @@ IN_PERSON_KINDS = frozenset({"meet", "visit", "host", "summit", "join"})
 JOIN_KINDS = frozenset({"join", "host"})
 JOIN_REACH = 2  # "X joined the talks": the meeting reported at most this many sentences before
 JOIN_NOUN_REACH = 4  # "joined the talks", "An den Gesprächen nahm ... teil": the join verb and its meeting noun
+HOST_PREP_REACH = 4  # "bei dem jordanischen König Abdullah": the person visited follows "bei" and a title
 ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
 OBJECT_REACH = 4  # words of a host verb's object after its determiner ("received a warm welcome")
 
@@ -284,9 +285,10 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     actors += compatriots
     countries.update(a.country for a in compatriots)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
-            and lex.side_words.isdisjoint(sent.lower) and lex.visited_object_verbs.isdisjoint(sent.lower):
+            and lex.side_words.isdisjoint(sent.lower) and lex.visited_object_verbs.isdisjoint(sent.lower) \
+            and not _visited_person(actors, mentions, sent, lex):
         # people travelling, not meeting each other ("Für China reiste Li an, ..."); but one pays the other
-        # a visit ("stattete dem König einen Besuch ab")
+        # a visit ("stattete dem König einen Besuch ab", "zu Besuch beim König")
         return [], summits
     visiting = len(countries) == 1 and kinds & {"visit"}
     stops = trip_stops(view.places, live, countries, kb, sent, lex) if visiting else []
@@ -371,6 +373,13 @@ def _candidate(sides, location, host, *, status, kinds, date, round, topics, evi
         "in_person" if kinds & IN_PERSON_KINDS else "unspecified"
     return Candidate(tuple(sides), status, mode, kinds, date, location, host, round, topics, evidence,
                      sentence_index, sideline, follow_up=follow_up)
+
+
+def _visited_person(actors: list[Mention], mentions: SentenceMentions, sent: Sentence, lex: Lexicon) -> bool:
+    """A person named just after a word of visiting someone ("zu Besuch bei dem jordanischen König")."""
+    return any(a.kind in ("person", "role") and not lex.host_preps.isdisjoint(
+        sent.lower[max(0, mentions.token_of.get(a.start, 0) - HOST_PREP_REACH):mentions.token_of.get(a.start, 0)])
+        for a in actors)
 
 
 def _follow_up(sent: Sentence, lex: Lexicon) -> bool:

@@ -109,6 +109,7 @@ class Lexicon:
     one_words: frozenset[str] = frozenset()
     ordinal_suffixes: frozenset[str] = frozenset()
     portfolio_words: frozenset[str] = frozenset()  # "and International Cooperation": more of an office's title
+    host_preps: frozenset[str] = frozenset()  # "zu Besuch bei dem König": whom a visit is paid to
     follow_up_words: frozenset[str] = frozenset()  # "agreed to meet again": a further meeting, not the one reported
     inclusion_words: frozenset[str] = frozenset()  # "a delegation including A and B": the people of one group
 

@@ -585,7 +585,7 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
         person = kb.people[max(named_first, key=lambda pid: (seen.mentions_of.get(pid, 0),
                                                              -named_first.index(pid)))]
     else:
-        person = _pick_person(span.targets, kb, seen)
+        person = _pick_person(span.targets, kb, seen, day, country)
     if person is None:
         return None
     if word and person.id not in seen.people and kb.first_names.get(word, frozenset()) - {person.id} \
@@ -667,13 +667,22 @@ def _alike(written: str, name: str) -> bool:
         and matcher.ratio() >= NAME_LIKENESS
 
 
-def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, seen: _Seen) -> Person | None:
-    """The one person a name may be, or of several the last the article has named."""
+def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, seen: _Seen, day: date | None,
+                 country: str | None) -> Person | None:
+    """The one person a name may be; of several, the last the article has named, else the only one of the
+    country named with the name, else the only one in office that day ("King Abdullah" in 2018 is Jordan's)."""
     ids = list(dict.fromkeys(t.key for t in targets if t.kind == "person"))
     if len(ids) == 1:
         return kb.people[ids[0]]
     named = [pid for pid in ids if pid in seen.people]
-    return kb.people[named[-1]] if named else None
+    if named:
+        return kb.people[named[-1]]
+    if any(t.use == "short" for t in targets):
+        return None  # a bare surname shared by several: only the article's context decides
+    if country is not None:
+        ids = [pid for pid in ids if any(o.country == country for o in kb.people[pid].offices)] or ids
+    serving = [pid for pid in ids if kb.people[pid].office_on(day) is not None] if day is not None else ids
+    return kb.people[serving[0]] if len(serving) == 1 else None
 
 
 def _in_office_near(person: Person, day: date | None) -> bool:

@@ -1806,3 +1806,23 @@ def test_the_days_meeting_announced_with_its_details_is_the_one_meeting_held(fan
 def test_a_further_meeting_beside_the_days_meeting_stays_planned(fantasy_kb, lang, text):
     events = run(fantasy_kb, text, published=date(2023, 9, 20), lang=lang)
     assert sorted(e.status for e in events) == ["occurred", "planned"]
+
+
+@pytest.mark.parametrize("text", [
+    "Elendil Vorn war am Sonntag zu Besuch bei dem gondorischen Regenten Faramir Ithil.",
+    "Elendil Vorn war am Sonntag zu Gast bei Faramir Ithil in dessen Residenz.",
+])
+def test_a_visit_paid_to_a_person_is_a_meeting_with_them(fantasy_kb, text):
+    [event] = run(fantasy_kb, text, lang="de")
+    assert sides(event) == {("XAR", "Elendil Vorn"), ("XGO", "Faramir Ithil")}
+
+
+def test_a_name_two_people_bore_is_the_one_in_office_that_day(kb):
+    # "King Abdullah" was Saudi Arabia's king until 2015 and is Jordan's since 1999
+    [event] = run(kb, "Steinmeier met Jordan's King Abdullah on Sunday.", published=date(2018, 1, 29), lang="en")
+    assert ("JOR", "Abdullah II of Jordan") in sides(event)
+
+
+def test_touring_states_is_a_visit_to_each(fantasy_kb):
+    events = run(fantasy_kb, "Elendil Vorn bereiste im Mai Rohan und Gondor.", lang="de")
+    assert sorted(sorted(countries(e)) for e in events) == [["XAR", "XGO"], ["XAR", "XRO"]]
