@@ -38,6 +38,7 @@ MAX_SENTENCE_TOKENS = 200
 CUT_AFTER = frozenset(",;:")
 GLUED_INITIAL_MAX = 2  # letters of a patronymic or given-name initial ("Kh.", "Ts."); "US.", "Ufa." end sentences
 CLOSING = frozenset("\"'“”«»)]’")
+BULLETS = frozenset("•▪►")  # items of a ticker or teaser list run on one line: each is a sentence of its own
 _new_tuple = tuple.__new__
 
 
@@ -109,6 +110,11 @@ def _split_line(tokens: list[Token], abbreviations: frozenset[str], paragraph: i
     begin = 0
     n = len(tokens)
     for i, tok in enumerate(tokens):
+        if tok.text in BULLETS:
+            if begin < i:
+                out.extend(_bounded(tokens[begin:i], paragraph))
+            begin = i + 1
+            continue
         if tok.text not in SENTENCE_END or i == n - 1:
             continue
         nxt = i + 1

@@ -33,6 +33,13 @@ def test_a_quote_after_the_full_stop_closes_it_and_after_a_space_opens_the_next(
         'Er sagte: "Wir sind bereit."', "Dann ging er.", '"Das war gut", sagte sie.']
 
 
+def test_the_items_of_a_ticker_on_one_line_are_sentences_of_their_own():
+    text = "Regent meets king in Edoras  • Rohan sends riders  • Summit of the League opens on Sept. 5"
+    sentences = split_sentences(text, ["Sept"])
+    assert [text[s.start:s.end] for s in sentences] == [
+        "Regent meets king in Edoras", "Rohan sends riders", "Summit of the League opens on Sept. 5"]
+
+
 def test_phrase_keys_normalise_typographic_quotes_and_dashes_as_clean_text_does():
     assert token_texts("Nuku‘alofa") == token_texts("Nuku'alofa") == ("Nuku'alofa",)
     assert token_texts("Guinea–Bissau") == token_texts("Guinea-Bissau")
