@@ -1826,3 +1826,9 @@ def test_a_name_two_people_bore_is_the_one_in_office_that_day(kb):
 def test_touring_states_is_a_visit_to_each(fantasy_kb):
     events = run(fantasy_kb, "Elendil Vorn bereiste im Mai Rohan und Gondor.", lang="de")
     assert sorted(sorted(countries(e)) for e in events) == [["XAR", "XGO"], ["XAR", "XRO"]]
+
+
+def test_meetings_on_the_programme_are_planned(fantasy_kb):
+    text = "Für Elendil Vorn stehen in Minas Tirith Gespräche mit Faramir Ithil und Boromir Denethorson auf dem Programm."
+    events = run(fantasy_kb, text, lang="de")
+    assert [e.status for e in events] == ["planned", "planned"]
