@@ -1829,6 +1829,7 @@ def test_touring_states_is_a_visit_to_each(fantasy_kb):
 
 
 def test_meetings_on_the_programme_are_planned(fantasy_kb):
-    text = "Für Elendil Vorn stehen in Minas Tirith Gespräche mit Faramir Ithil und Boromir Denethorson auf dem Programm."
+    text = ("Für Elendil Vorn stehen in Minas Tirith Gespräche mit Faramir Ithil und Boromir Denethorson auf dem "
+            "Programm.")
     events = run(fantasy_kb, text, lang="de")
     assert [e.status for e in events] == ["planned", "planned"]
