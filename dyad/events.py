@@ -539,6 +539,9 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
             w.lower() in lex.delegation_nouns for w in words[token + 1:token + 1 + WEAK_STATE_WINDOW])
     if _topic_before(sent.lower, max(0, token - TOPIC_REACH), token, lex):
         return False  # "sprachen über die Verhandlungen mit den USA": what they discussed
+    near = [w for w in sent.lower[max(0, token - 2):token] if w not in lex.articles and w not in lex.role_links]
+    if near and near[-1] in lex.delegation_nouns:
+        return True  # "Delegationen Russlands", "delegations of Russia": the people who met
     before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in lex.articles]
     if token == 0 or (before and (_own_between(before[-1], sent, words, triggers, lex)
                                   or _own_with(before[-1], sent, words, triggers, mentions, lex))):

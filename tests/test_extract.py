@@ -1833,3 +1833,13 @@ def test_meetings_on_the_programme_are_planned(fantasy_kb):
             "Programm.")
     events = run(fantasy_kb, text, lang="de")
     assert [e.status for e in events] == ["planned", "planned"]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Gondorische und arnorische Delegationen trafen sich am Freitag in Edoras."),
+    ("de", "Delegationen Gondors und Arnors trafen sich am Freitag in Edoras."),
+    ("en", "Delegations of Gondor and Arnor met in Edoras on Friday."),
+])
+def test_states_whose_delegations_met_are_the_sides(fantasy_kb, lang, text):
+    [event] = run(fantasy_kb, text, lang=lang)
+    assert countries(event) == {"XGO", "XAR"}

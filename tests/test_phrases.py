@@ -30,6 +30,15 @@ def test_a_capital_stands_for_lower_case_only_where_no_phrase_begins_as_written(
     assert index.match_at(["die", "weiße", "Stadt"], 0) is None  # only the first token may differ in case
 
 
+def test_a_capital_also_stands_for_lower_case_where_the_phrases_beginning_as_written_do_not_go_on():
+    index: PhraseIndex[str] = PhraseIndex()
+    index.add("Arnorische Union", "name")
+    index.add("arnorische", "adjective")
+    assert index.match_at(["Arnorische", "Union"], 0) == (2, ["name"])
+    assert index.match_at(["Arnorische", "Gesandte"], 0) == (1, ["adjective"])
+    assert index.scan(["Arnorische", "Gesandte"]) == [(1, ["adjective"]), None]
+
+
 def test_folded_case_ignores_case_everywhere():
     index = _index(fold_case=True)
     assert index.match_at(["ARNOR", "rat"], 0) == (2, ["Arnor Rat"])

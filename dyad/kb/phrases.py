@@ -35,8 +35,9 @@ class PhraseIndex(Generic[V]):
     With ``fold_case`` both the phrases and the looked-up tokens are
     lower-cased (English role nouns); otherwise matching is exact except
     that a capitalised first token also matches a phrase beginning with
-    its lower-case form when no phrase begins with it as written
-    (sentence-initial German adjectives).
+    its lower-case form when no phrase beginning with it as written
+    matches (sentence-initial German adjectives: "Russische Diplomaten",
+    though "Russische Föderation" is a name).
     """
 
     def __init__(self, fold_case: bool = False) -> None:
@@ -120,24 +121,33 @@ class PhraseIndex(Generic[V]):
         out: list[tuple[int, list[V]] | None] = [None] * starts
         for i, first in enumerate(keys if starts == n else keys[:starts]):
             if first in roots:
-                node = roots[first]
+                best = self._walk(roots[first], keys, i)
+                if best is None and fallback and first in capitalised:
+                    # "Russische Föderation" begins with it, but "Russische Diplomaten" is the adjective
+                    best = self._walk(roots[first[0].lower() + first[1:]], keys, i)
             elif fallback and (first in capitalised or (first[:1].isupper() and not first[0].isascii())) \
                     and (lowered := first[0].lower() + first[1:]) in roots:
-                node = roots[lowered]
+                best = self._walk(roots[lowered], keys, i)
             else:
                 continue
-            best = (1, node.values) if node.values is not None else None
-            j = i + 1
-            while j < n and node.next:
-                found = node.next.get(keys[j])
-                if found is None:
-                    break
-                node = found
-                j += 1
-                if node.values is not None:
-                    best = (j - i, node.values)
             out[i] = best
         return out
+
+    @staticmethod
+    def _walk(node: _Node[V], keys: Sequence[str], i: int) -> tuple[int, list[V]] | None:
+        """The longest phrase from ``node``, the root of the token at ``i``."""
+        best = (1, node.values) if node.values is not None else None
+        n = len(keys)
+        j = i + 1
+        while j < n and node.next:
+            found = node.next.get(keys[j])
+            if found is None:
+                break
+            node = found
+            j += 1
+            if node.values is not None:
+                best = (j - i, node.values)
+        return best
 
     def _lowered(self, word: str) -> str:
         """The first token a capitalised ``word`` may stand for, lower-cased ("Russische" for "russische"); ""
