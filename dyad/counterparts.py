@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import replace
+from datetime import date
 from typing import cast
 
 from dyad.clauses import tokens_in
@@ -171,18 +172,31 @@ def _listed_people(people: list[Mention], sent: Sentence, lex: Lexicon) -> list[
     return chain[:closed]
 
 
-def listed_compatriots(unplaced: list[Mention], actors: list[Mention], sent: Sentence, lex: Lexicon) -> list[Mention]:
+def listed_compatriots(unplaced: list[Mention], actors: list[Mention], sent: Sentence, lex: Lexicon,
+                       kb: KnowledgeBase, day: date | None) -> list[Mention]:
     """People without a country named in one list with people of a single state, given that state: "met Foreign
     Minister Magno and Finance Minister Gomes" (Gomes, whom the knowledge base does not know, is Magno's
-    compatriot)."""
+    compatriot). Not in a list of several states' people, nor in an office of one holder that somebody else
+    holds there that day."""
     ordered = sorted([*(a for a in actors if a.kind == "person"), *unplaced], key=lambda a: a.start)
+    listed_before: set[int] = set()
     for first in range(len(ordered) - 1):
+        if ordered[first].start in listed_before:
+            continue  # within a list that begins earlier: that whole list decides
         listed = _listed_people(ordered[first:], sent, lex)
+        listed_before.update(a.start for a in listed)
         countries = {a.country for a in listed if a.country}
-        if len(countries) == 1 and any(a in unplaced for a in listed):
-            country = next(iter(countries))
-            return [replace(a, country=country, use="unknown") for a in listed if a in unplaced]
+        if len(countries) != 1 or not any(a in unplaced for a in listed):
+            continue
+        country = next(iter(countries))
+        return [replace(a, country=country, use="unknown") for a in listed if a in unplaced
+                and not _held_by_another(a.office, country, kb, day)]
     return []
+
+
+def _held_by_another(office: str | None, country: str, kb: KnowledgeBase, day: date | None) -> bool:
+    """Whether an office of one holder is held for ``country`` that day by somebody the knowledge base knows."""
+    return office in kb.offices and kb.offices[office].single_holder and kb.holder(office, country, day) is not None
 
 
 def met_apart(sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:

@@ -281,22 +281,22 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         actors += local
         countries.add(location.country)
         unplaced = []
-    compatriots = listed_compatriots(unplaced, actors, sent, lex) if unplaced else []
+    compatriots = listed_compatriots(unplaced, actors, sent, lex, kb, day) if unplaced else []
     actors += compatriots
     countries.update(a.country for a in compatriots)
     if kinds == {"visit"} and len(countries) >= 2 and not (location and location.country in countries) \
             and lex.side_words.isdisjoint(sent.lower) and lex.visited_object_verbs.isdisjoint(sent.lower) \
-            and not _visited_person(actors, mentions, sent, lex):
+            and not _visited_person(actors, mentions, live, sent, lex):
         # people travelling, not meeting each other ("Für China reiste Li an, ..."); but one pays the other
         # a visit ("stattete dem König einen Besuch ab", "zu Besuch beim König")
         return [], summits
     visiting = len(countries) == 1 and kinds & {"visit"}
     stops = trip_stops(view.places, live, countries, kb, sent, lex) if visiting else []
+    common = dict(status=status, kinds=kinds, date=date, round=read_round(sent.lower, lex),
+                  topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline,
+                  follow_up=_follow_up(sent, lex))
     if len(stops) >= 2:
         # "visited Saudi Arabia, Qatar and the UAE", "nach Bamako und Ouagadougou gereist": one visit per country
-        common = dict(status=status, kinds=kinds, date=date, round=read_round(sent.lower, lex),
-                      topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline,
-                      follow_up=_follow_up(sent, lex))
         return [_candidate(group_all([*actors, Mention("state", stop.start, stop.end, "", key=stop.country,
                                                          country=stop.country, use="visited")]),
                            stop, stop.country, **common) for stop in stops], summits
@@ -306,9 +306,6 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                               country=location.country, use="visited"))
         countries.add(location.country)
         host = location.country
-    common = dict(status=status, kinds=kinds, date=date, round=read_round(sent.lower, lex),
-                  topics=read_topics(sent.lower, lex), evidence=evidence, sentence_index=index, sideline=sideline,
-                      follow_up=_follow_up(sent, lex))
     split = split_by_place(actors, view.places)
     if split:
         # "nach Paris und Warschau, wo er Macron und Tusk traf": one meeting in each place
@@ -375,17 +372,20 @@ def _candidate(sides, location, host, *, status, kinds, date, round, topics, evi
                      sentence_index, sideline, follow_up=follow_up)
 
 
-def _visited_person(actors: list[Mention], mentions: SentenceMentions, sent: Sentence, lex: Lexicon) -> bool:
-    """A person named just after a word of visiting someone ("zu Besuch bei dem jordanischen König")."""
-    return any(a.kind in ("person", "role") and not lex.host_preps.isdisjoint(
-        sent.lower[max(0, mentions.token_of.get(a.start, 0) - HOST_PREP_REACH):mentions.token_of.get(a.start, 0)])
-        for a in actors)
+def _visited_person(actors: list[Mention], mentions: SentenceMentions, triggers: list[Trigger], sent: Sentence,
+                    lex: Lexicon) -> bool:
+    """A person or office named just after a visit word and a word for whom it is paid to ("zu Besuch bei dem
+    jordanischen König", "zu Gast beim Präsidenten")."""
+    preps = [t.token + t.size for t in triggers if t.kind == "visit" and t.token + t.size < len(sent.lower)
+             and sent.lower[t.token + t.size] in lex.host_preps]
+    return any(a.kind in ("person", "role") and k is not None and any(0 < k - prep <= HOST_PREP_REACH for prep in preps)
+               for a in actors for k in (mentions.token_of.get(a.start),))
 
 
 def _follow_up(sent: Sentence, lex: Lexicon) -> bool:
     """Whether the sentence speaks of a further meeting ("agreed to meet again", "lud ihn zu einem Gegenbesuch
     ein"), not of details of the one the article reports."""
-    return not (lex.again_words | lex.follow_up_words).isdisjoint(sent.lower)
+    return not lex.again_words.isdisjoint(sent.lower) or not lex.follow_up_words.isdisjoint(sent.lower)
 
 
 def _organisation_summit(kinds: frozenset[str], summits: Summits) -> bool:

@@ -170,7 +170,7 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
             continue
         target = span.targets[0]
         if target.kind == "person":
-            person = _person_mention(span, sent, words, kb, day, seen)
+            person = _person_mention(span, sent, words, kb, day, seen, beside=_state_before(spans, k, words))
             if person is not None:
                 add(person, span.i, actors)
         elif target.kind == "state":
@@ -553,7 +553,9 @@ def _former(spans: list[Span], k: int, used: set[int], lower: Sequence[str], lex
 
 def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeBase, day: date | None,
                     seen: _Seen, role: str | None = None, country: str | None = None,
-                    office_key: str | None = None) -> Mention | None:
+                    office_key: str | None = None, beside: str | None = None) -> Mention | None:
+    """The person a name span stands for; ``beside``: a state named right before the name ("Jordan's King
+    Abdullah"), which tells apart people of one name."""
     start, end = sent.tokens[span.i].start, sent.tokens[span.j - 1].end
     # as written: tokens the text joins stay joined ("Jean-Marie", not "Jean - Marie")
     tokens = sent.tokens[span.i:span.j]
@@ -585,7 +587,7 @@ def _person_mention(span: Span, sent: Sentence, words: list[str], kb: KnowledgeB
         person = kb.people[max(named_first, key=lambda pid: (seen.mentions_of.get(pid, 0),
                                                              -named_first.index(pid)))]
     else:
-        person = _pick_person(span.targets, kb, seen, day, country)
+        person = _pick_person(span.targets, kb, seen, day, country or beside)
     if person is None:
         return None
     if word and person.id not in seen.people and kb.first_names.get(word, frozenset()) - {person.id} \
@@ -667,6 +669,16 @@ def _alike(written: str, name: str) -> bool:
         and matcher.ratio() >= NAME_LIKENESS
 
 
+def _state_before(spans: list[Span], k: int, words: list[str]) -> str | None:
+    """The state a span names right before span k, with a genitive between at most ("Jordan's", "jordanische")."""
+    if k == 0 or spans[k - 1].kind != "actor" or len(spans[k - 1].targets) != 1:
+        return None
+    before = spans[k - 1]
+    if before.targets[0].kind != "state" or not all(w in GENITIVE for w in words[before.j:spans[k].i]):
+        return None
+    return before.targets[0].key
+
+
 def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, seen: _Seen, day: date | None,
                  country: str | None) -> Person | None:
     """The one person a name may be; of several, the last the article has named, else the only one of the
@@ -680,7 +692,7 @@ def _pick_person(targets: tuple[AliasTarget, ...], kb: KnowledgeBase, seen: _See
     if any(t.use == "short" for t in targets):
         return None  # a bare surname shared by several: only the article's context decides
     if country is not None:
-        ids = [pid for pid in ids if any(o.country == country for o in kb.people[pid].offices)] or ids
+        ids = [pid for pid in ids if any(o.country == country for o in kb.people[pid].offices)]
     serving = [pid for pid in ids if kb.people[pid].office_on(day) is not None] if day is not None else ids
     return kb.people[serving[0]] if len(serving) == 1 else None
 

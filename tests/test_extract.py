@@ -1843,3 +1843,33 @@ def test_meetings_on_the_programme_are_planned(fantasy_kb):
 def test_states_whose_delegations_met_are_the_sides(fantasy_kb, lang, text):
     [event] = run(fantasy_kb, text, lang=lang)
     assert countries(event) == {"XGO", "XAR"}
+
+
+@pytest.mark.parametrize("text", [
+    # a list of several states' people: whose compatriot the unknown person is, the text does not say
+    "Vorn held talks with Faramir Ithil, King Theoden Marke and Prime Minister Tolan Brennick on Monday.",
+    # Gondor's one foreign minister is Ithil: the second is nobody's of Gondor
+    "Vorn met Foreign Minister Faramir Ithil and Foreign Minister Tolan Brennick on Monday.",
+])
+def test_a_person_the_knowledge_base_lacks_gets_no_state_the_list_leaves_open(fantasy_kb, text):
+    events = run(fantasy_kb, text, lang="en")
+    assert all("Tolan Brennick" not in {p.name for p in e.participants} for e in events)
+
+
+def test_a_plan_for_another_place_is_no_report_of_the_days_meeting(fantasy_kb):
+    text = "Elendil Vorn met Faramir Ithil in Minas Tirith today. Ithil is expected to visit Annuminas for talks."
+    events = run(fantasy_kb, text, published=date(2023, 9, 20), lang="en")
+    assert sorted((e.status, e.location.city if e.location else None) for e in events) == [
+        ("occurred", "Minas Tirith"), ("planned", "Annuminas")]
+
+
+def test_bei_without_a_visit_word_pays_nobody_a_visit(fantasy_kb):
+    text = "Zur Trauerfeier reiste für Gondor Faramir Ithil an, für Arnor war bei der Feier Elendil Vorn."
+    assert not run(fantasy_kb, text, lang="de")
+
+
+def test_a_country_named_with_a_name_none_of_its_bearers_fits_leaves_it_unresolved(kb):
+    # "King Abdullah" is Jordan's or was Saudi Arabia's, but not Malaysia's
+    events = run(kb, "Xi Jinping met Malaysian King Abdullah in Beijing on Tuesday.", published=date(2024, 5, 6),
+                 lang="en")
+    assert all(p.country != "JOR" for e in events for p in e.participants)
