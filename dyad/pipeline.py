@@ -210,7 +210,8 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
         # an office whose holder is not among the named people is a participant of its own
         offices = [m for m in mentions if m.kind == "role" and m.actor_id and m.actor_id not in people]
         chosen = list(people.values()) + list({m.actor_id: m for m in offices}.values()) or \
-            [next((m for m in mentions if m.kind == "role"), mentions[0])]
+            [_office_named_elsewhere(next((m for m in mentions if m.kind == "role"), mentions[0]),
+                                     salient.get(country), kb)]
         for m in chosen:
             start, end = text.to_original(m.start, m.end)
             is_person = m.kind == "person"
@@ -233,6 +234,15 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
         participants=tuple(participants), evidence=cand.evidence, date=cand.date, location=location,
         host=_host(cand, location, kb), series=_series(cand, kb), round=cand.round, topics=cand.topics,
     )
+
+
+def _office_named_elsewhere(mention: Mention, salient: Mention | None, kb: KnowledgeBase) -> Mention:
+    """An office the knowledge base has no holder for that day ("seinem vietnamesischen Kollegen" on an undated
+    page) is the person of its state the article is about, where that person holds such an office."""
+    if mention.kind != "role" or mention.actor_id or salient is None \
+            or not (kb.same_office(mention.office, salient.office) or kb.same_office(salient.office, mention.office)):
+        return mention
+    return replace(salient, start=mention.start, end=mention.end)
 
 
 def _host(cand: Candidate, location: Location | None, kb: KnowledgeBase) -> str | None:

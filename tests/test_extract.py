@@ -1873,3 +1873,18 @@ def test_a_country_named_with_a_name_none_of_its_bearers_fits_leaves_it_unresolv
     events = run(kb, "Xi Jinping met Malaysian King Abdullah in Beijing on Tuesday.", published=date(2024, 5, 6),
                  lang="en")
     assert all(p.country != "JOR" for e in events for p in e.participants)
+
+
+def test_an_office_without_a_known_holder_is_the_person_of_its_state_the_article_names_in_it(fantasy_kb):
+    # an undated page: the knowledge base cannot say who held the office; the article names him later
+    text = "Elendil Vorn traf am Montag den gondorischen Außenminister in Edoras. Faramir Ithil sprach danach von " \
+           "Fortschritten."
+    [event] = run(fantasy_kb, text, published=None, lang="de")
+    assert sides(event) == {("XAR", "Elendil Vorn"), ("XGO", "Faramir Ithil")}
+
+
+def test_an_office_is_not_the_person_of_its_state_in_another_office(fantasy_kb):
+    text = "Elendil Vorn traf am Montag den gondorischen Verteidigungsminister in Edoras. Faramir Ithil sprach " \
+           "danach von Fortschritten."
+    [event] = run(fantasy_kb, text, published=None, lang="de")
+    assert ("XGO", None) in sides(event)
