@@ -1888,10 +1888,3 @@ def test_an_office_is_not_the_person_of_its_state_in_another_office(fantasy_kb):
            "danach von Fortschritten."
     [event] = run(fantasy_kb, text, published=None, lang="de")
     assert ("XGO", None) in sides(event)
-
-
-def test_a_minister_named_by_the_general_title_is_the_one_named_before_in_a_ministry(fantasy_kb):
-    text = "Gondor's foreign minister Faramir Ithil arrived in Edoras on Sunday. On Monday the Gondorian minister " \
-           "met Elendil Vorn."
-    monday = [e for e in run(fantasy_kb, text, lang="en") if e.date and e.date.value == "2023-09-18"]
-    assert [sides(e) for e in monday] == [{("XGO", "Faramir Ithil"), ("XAR", "Elendil Vorn")}]
