@@ -185,7 +185,8 @@ def held_today(candidates: list[Candidate], published: date | None) -> list[Cand
     """An undated plan of a meeting the article dates on its publication day, held the same way, at the same
     place and by the same people, is that meeting ("the talks are expected to centre on trade" beside "receives
     him today"): by the guidelines it took place, and it merges with the report that dates it. A further meeting
-    the sentence speaks of ("agreed to meet again", "invited him", "soon") or one at a summit stays a plan."""
+    the sentence speaks of ("agreed to meet again", "invited him"), or talks on a summit's sidelines beside a
+    meeting of its own, stay a plan."""
     if published is None:
         return candidates
     today = published.isoformat()
@@ -195,10 +196,9 @@ def held_today(candidates: list[Candidate], published: date | None) -> list[Cand
     out = []
     for cand in candidates:
         sides = {c for c, _ in cand.sides}
-        if cand.status == "planned" and cand.date is None and not cand.follow_up and not cand.sideline \
-                and "summit" not in cand.kinds and any({c for c, _ in d.sides} == sides and _people_agree(cand, d)
-                                                       and _same_channel(cand, d) and _same_place(cand, d)
-                                                       for d in dated):
+        if cand.status == "planned" and cand.date is None and not cand.follow_up and any(
+                {c for c, _ in d.sides} == sides and _people_agree(cand, d) and _same_channel(cand, d)
+                and _same_place(cand, d) and cand.sideline == d.sideline for d in dated):
             cand = replace(cand, status="occurred", date=DateValue(today, "day", "publication day"))
         out.append(cand)
     return out

@@ -374,10 +374,12 @@ def _candidate(sides, location, host, *, status, kinds, date, round, topics, evi
 
 def _visited_person(actors: list[Mention], mentions: SentenceMentions, triggers: list[Trigger], sent: Sentence,
                     lex: Lexicon) -> bool:
-    """A person or office named just after a visit word and a word for whom it is paid to ("zu Besuch bei dem
-    jordanischen König", "zu Gast beim Präsidenten")."""
-    preps = [t.token + t.size for t in triggers if t.kind == "visit" and t.token + t.size < len(sent.lower)
-             and sent.lower[t.token + t.size] in lex.host_preps]
+    """A person or office named just after a word for whom a visit is paid to, next to the visit word ("zu
+    Besuch bei dem jordanischen König", "beim Präsidenten zu Gast")."""
+    # "zu Besuch bei dem König", or "bei dem König zu Gast": the visit word right before "bei" or after the name
+    preps = [k for k, w in enumerate(sent.lower) if w in lex.host_preps
+             and any(t.kind == "visit" and (t.token + t.size == k or 0 < t.token - k <= HOST_PREP_REACH + 2)
+                     for t in triggers)]
     return any(a.kind in ("person", "role") and k is not None and any(0 < k - prep <= HOST_PREP_REACH for prep in preps)
                for a in actors for k in (mentions.token_of.get(a.start),))
 
@@ -385,7 +387,7 @@ def _visited_person(actors: list[Mention], mentions: SentenceMentions, triggers:
 def _follow_up(sent: Sentence, lex: Lexicon) -> bool:
     """Whether the sentence speaks of a further meeting ("agreed to meet again", "lud ihn zu einem Gegenbesuch
     ein"), not of details of the one the article reports."""
-    return not lex.again_words.isdisjoint(sent.lower) or not lex.follow_up_words.isdisjoint(sent.lower)
+    return not (lex.again_words | lex.follow_up_words).isdisjoint(sent.lower)
 
 
 def _organisation_summit(kinds: frozenset[str], summits: Summits) -> bool:
@@ -539,8 +541,9 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
             w.lower() in lex.delegation_nouns for w in words[token + 1:token + 1 + WEAK_STATE_WINDOW])
     if _topic_before(sent.lower, max(0, token - TOPIC_REACH), token, lex):
         return False  # "sprachen über die Verhandlungen mit den USA": what they discussed
-    near = [w for w in sent.lower[max(0, token - 2):token] if w not in lex.articles and w not in lex.role_links]
-    if near and near[-1] in lex.delegation_nouns:
+    link = sent.lower[max(0, token - 2):token]
+    near = [w for w in link if w not in lex.articles and w not in lex.role_links]
+    if near and near[-1] in lex.delegation_nouns and (lex.capitalised_nouns or not lex.role_links.isdisjoint(link)):
         return True  # "Delegationen Russlands", "delegations of Russia": the people who met
     before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in lex.articles]
     if token == 0 or (before and (_own_between(before[-1], sent, words, triggers, lex)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from calendar import monthrange
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date
@@ -17,6 +18,7 @@ from dyad.dedup import MAX_HEADING, heading_sentences, held_today, merge_candida
 from dyad.errors import DocumentError
 from dyad.events import sentence_events
 from dyad.kb.loader import KnowledgeBase, load_kb
+from dyad.kb.records import Office
 from dyad.language import detect_language
 from dyad.lexicon import available_languages, load_lexicon
 from dyad.mentions import DocContext, find_mentions
@@ -211,7 +213,7 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
         offices = [m for m in mentions if m.kind == "role" and m.actor_id and m.actor_id not in people]
         chosen = list(people.values()) + list({m.actor_id: m for m in offices}.values()) or \
             [_office_named_elsewhere(next((m for m in mentions if m.kind == "role"), mentions[0]),
-                                     salient.get(country), kb)]
+                                     salient.get(country), kb, cand.date)]
         for m in chosen:
             start, end = text.to_original(m.start, m.end)
             is_person = m.kind == "person"
@@ -236,13 +238,28 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
     )
 
 
-def _office_named_elsewhere(mention: Mention, salient: Mention | None, kb: KnowledgeBase) -> Mention:
+def _office_named_elsewhere(mention: Mention, salient: Mention | None, kb: KnowledgeBase,
+                            when: DateValue | None) -> Mention:
     """An office the knowledge base has no holder for that day ("seinem vietnamesischen Kollegen" on an undated
-    page) is the person of its state the article is about, where that person holds such an office."""
+    page) is the person of its state the article is about, where that person holds such an office, and held it
+    at the meeting's date where the date is known."""
     if mention.kind != "role" or mention.actor_id or salient is None \
-            or not (kb.same_office(mention.office, salient.office) or kb.same_office(salient.office, mention.office)):
+            or not kb.same_office(mention.office, salient.office):
         return mention
+    person = kb.people.get(salient.key or "")
+    if when is not None and person is not None and not any(
+            kb.same_office(mention.office, o.office) and _held_within(o, when) for o in person.offices):
+        return mention  # "In 1998 the Russian foreign minister ...": not the one in office now
     return replace(salient, start=mention.start, end=mention.end)
+
+
+def _held_within(office: Office, when: DateValue) -> bool:
+    """Whether an office was held at some time within a date of any precision ("1998", "2024-05", a day)."""
+    parts = [int(p) for p in when.value.split("-")]
+    first = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    last = date(parts[0], 12, 31) if len(parts) == 1 else \
+        (date(parts[0], parts[1], monthrange(parts[0], parts[1])[1]) if len(parts) == 2 else first)
+    return office.start <= last and (office.end is None or first <= office.end)
 
 
 def _host(cand: Candidate, location: Location | None, kb: KnowledgeBase) -> str | None:
