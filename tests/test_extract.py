@@ -1910,3 +1910,12 @@ def test_a_state_after_a_gerund_of_negotiating_is_a_topic_not_a_delegation(fanta
     text = "Faramir Ithil met Elendil Vorn in Edoras on Monday, negotiating Rohan's share of the harvest."
     [event] = run(fantasy_kb, text, lang="en")
     assert countries(event) == {"XGO", "XAR"}
+
+
+@pytest.mark.parametrize("text", [
+    "Am Freitag kommt Elendil Vorn in Minas Tirith mit Faramir Ithil zusammen.",
+    "Am Freitag nimmt Elendil Vorn in Minas Tirith an Gesprächen mit Faramir Ithil teil.",
+])
+def test_a_separable_verb_in_the_present_with_a_weekday_is_the_coming_one(fantasy_kb, text):
+    [event] = run(fantasy_kb, text, published=date(2023, 9, 20), lang="de")  # a Wednesday
+    assert (event.status, event.date.value) == ("planned", "2023-09-22")
