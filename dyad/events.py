@@ -376,7 +376,6 @@ def _visited_person(actors: list[Mention], mentions: SentenceMentions, triggers:
                     lex: Lexicon) -> bool:
     """A person or office named just after a word for whom a visit is paid to, next to the visit word ("zu
     Besuch bei dem jordanischen König", "beim Präsidenten zu Gast")."""
-    # "zu Besuch bei dem König", or "bei dem König zu Gast": the visit word right before "bei" or after the name
     preps = [k for k, w in enumerate(sent.lower) if w in lex.host_preps
              and any(t.kind == "visit" and (t.token + t.size == k or 0 < t.token - k <= HOST_PREP_REACH + 2)
                      for t in triggers)]
@@ -387,7 +386,7 @@ def _visited_person(actors: list[Mention], mentions: SentenceMentions, triggers:
 def _follow_up(sent: Sentence, lex: Lexicon) -> bool:
     """Whether the sentence speaks of a further meeting ("agreed to meet again", "lud ihn zu einem Gegenbesuch
     ein"), not of details of the one the article reports."""
-    return not (lex.again_words | lex.follow_up_words).isdisjoint(sent.lower)
+    return not lex.follow_up_words.isdisjoint(sent.lower)
 
 
 def _organisation_summit(kinds: frozenset[str], summits: Summits) -> bool:

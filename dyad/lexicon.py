@@ -110,7 +110,7 @@ class Lexicon:
     ordinal_suffixes: frozenset[str] = frozenset()
     portfolio_words: frozenset[str] = frozenset()  # "and International Cooperation": more of an office's title
     host_preps: frozenset[str] = frozenset()  # "zu Besuch bei dem König": whom a visit is paid to
-    follow_up_words: frozenset[str] = frozenset()  # "agreed to meet again": a further meeting, not the one reported
+    follow_up_words: frozenset[str] = frozenset()  # "agreed to meet": a further meeting (again_words included)
     inclusion_words: frozenset[str] = frozenset()  # "a delegation including A and B": the people of one group
 
     @cached_property
@@ -249,6 +249,8 @@ def load_lexicon(language: str) -> Lexicon:
                 given[spec.name] = phrases(spec.name)
     # a verb whose object is who is visited has a place for its object too ("stattete Polen einen Besuch ab")
     given["place_verbs"] = given["place_verbs"] | given["visited_object_verbs"]
+    # a meeting said to repeat one ("erneut", "again") is a further meeting too
+    given["follow_up_words"] = given["follow_up_words"] | given["again_words"]
     # the patterns' clauses end where the lexicon's do
     given["patterns"] = load_patterns(language, given["clause_breaks"], given["clause_conjunctions"])
     return Lexicon(**given)
