@@ -437,17 +437,20 @@ def _phrases(words: frozenset[str]) -> tuple[tuple[str, ...], ...]:
 def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, mentions: SentenceMentions,
                    dates: list[DateMention], words: list[str], lex: Lexicon, kb: KnowledgeBase) -> bool:
     """A host verb whose object is a thing, neither a guest nor a meeting: "welcomed the agreement",
-    "received his education", "begrüßte die Einigung" (but "hosted the summit", "begrüßte den Kremlchef")."""
-    k = trigger.token + trigger.size
-    if trigger.kind != "host" or k + 1 >= len(words) \
-            or words[k].lower() not in lex.definite_articles | lex.one_words | lex.possessives:
+    "received his education", "begrüßte die Einigung", "hat das Abkommen begrüßt" (but "hosted the summit",
+    "begrüßte den Kremlchef")."""
+    if trigger.kind != "host":
         return False
+    span = _object_span(trigger, sent, words, mentions, lex)
+    if span is None:
+        return False
+    k, limit = span
     stops = lex.location_preps | lex.name_end_words
     frames = lex.patterns.frames
     withs = frames.anywhere("with", words)
-    end = next((j for j in range(k + 1, min(len(words), k + 1 + OBJECT_REACH))
+    end = next((j for j in range(k + 1, min(limit, k + 1 + OBJECT_REACH))
                 if not words[j][0].isalnum() or words[j].lower() in stops or j in withs),
-               min(len(words), k + 1 + OBJECT_REACH))
+               min(limit, k + 1 + OBJECT_REACH))
     lo, hi = sent.tokens[k].start, sent.tokens[end - 1].end
     if any(d.start < hi and d.end > lo for d in dates):
         return False  # "receives this Wednesday his counterpart": a date, not the object
@@ -459,6 +462,26 @@ def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, me
         and not any(k < t.token < end for t in triggers) \
         and not any(words[j] in people or words[j].lower() in people or j in gathering
                     or (roles is not None and roles.match_at(words, j)) for j in range(k + 1, end))
+
+
+def _object_span(trigger: Trigger, sent: Sentence, words: list[str], mentions: SentenceMentions,
+                 lex: Lexicon) -> tuple[int, int] | None:
+    """Where a verb's object may stand: from the determiner that opens it right after the verb, or, where the
+    verb ends its clause (German puts the participle last: "hat das Abkommen begrüßt"), from the first
+    determiner after its subject up to the verb."""
+    determiners = lex.definite_articles | lex.articles | lex.one_words | lex.possessives
+    after = trigger.token + trigger.size
+    if after < len(words) and words[after][0].isalnum():
+        return (after, len(words)) if after + 1 < len(words) and words[after].lower() in determiners else None
+    named = [(m.start, m.end) for m in (*mentions.actors, *mentions.weak_states, *mentions.orgs)]
+    first = None
+    for j in range(trigger.token - 1, -1, -1):
+        token = sent.tokens[j]
+        if j in sent.breaks or any(lo < token.end and hi > token.start for lo, hi in named):
+            break  # the subject, or the clause before
+        if words[j].lower() in determiners and (j == 0 or sent.lower[j - 1] not in lex.prepositions):
+            first = j  # "in seiner Residenz" opens a place, not the object
+    return None if first is None else (first, trigger.token)
 
 
 def _without_relative_clauses(triggers: list[Trigger], sent: Sentence, mentions: SentenceMentions) -> list[Trigger]:

@@ -16,7 +16,7 @@ from dyad.dates import find_dates
 from dyad.decide import Reading, decide
 from dyad.dedup import MAX_HEADING, heading_sentences, held_today, merge_candidates, with_best
 from dyad.errors import DocumentError
-from dyad.events import sentence_events
+from dyad.events import IN_PERSON_KINDS, sentence_events
 from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.kb.records import Office
 from dyad.language import detect_language
@@ -224,7 +224,9 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
                 actor_type=m.actor_type or ("IGO" if country in kb.organisations else "GOV"),
                 start=start, end=end,
                 holder=kb.people[m.actor_id].name if not name and m.actor_id in kb.people else None))
-    location = cand.location
+    # a call is held nowhere: the dateline or a city in its sentence is where the caller or the reporter was
+    # (unless its sentence also reports a meeting in person, "the call prepared by X, received in Moscow")
+    location = None if cand.mode == "phone" and not cand.kinds & IN_PERSON_KINDS else cand.location
     if location is not None and location.start >= 0:
         start, end = text.to_original(location.start, location.end)
         location = Location(location.city, location.country, location.lat, location.lon,

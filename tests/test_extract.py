@@ -199,6 +199,24 @@ def test_dateline_of_a_third_country_places_only_a_meeting_of_the_day(fantasy_kb
 
 
 @pytest.mark.parametrize("lang, text", [
+    ("en", "MINAS TIRITH, Sept 19 (Gondor Wire) -- Faramir Ithil spoke by phone with Elendil Vorn on Tuesday."),
+    ("en", "Faramir Ithil telephoned Elendil Vorn from Minas Tirith on Tuesday."),
+    ("de", "Minas Tirith (Gondor Wire) – Faramir Ithil hat am Dienstag mit Elendil Vorn telefoniert."),
+])
+def test_a_call_is_held_nowhere(fantasy_kb, lang, text):
+    # neither the dateline nor the caller's city is where a phone call took place
+    [event] = run(fantasy_kb, text, published=date(2023, 9, 19), lang=lang)
+    assert (event.mode, event.location) == ("phone", None)
+
+
+def test_a_call_reported_with_a_visit_keeps_the_visit_s_place(fantasy_kb):
+    text = ("Der Anruf wurde von Elendil Vorn vorbereitet, der am Montag in Minas Tirith von Faramir Ithil "
+            "empfangen wurde.")
+    [event] = run(fantasy_kb, text, lang="de")
+    assert event.location is not None and event.location.city == "Minas Tirith"
+
+
+@pytest.mark.parametrize("lang, text", [
     ("en", "Elendil Vorn received his counterpart from Gondor, Faramir Ithil, on Monday."),
     ("de", "Elendil Vorn empfing am Montag seinen Amtskollegen aus Gondor, Faramir Ithil."),
 ])
@@ -1245,6 +1263,10 @@ def test_a_day_just_after_publication_dates_no_meeting_reported_as_held(fantasy_
     ("en", "Elendil Vorn visited Minas Tirith on Monday. Faramir Ithil welcomed the agreement on river trade."),
     ("en", "Elendil Vorn visited Minas Tirith on Monday. Faramir Ithil received a letter from the king."),
     ("de", "Elendil Vorn reiste am Montag nach Minas Tirith. Faramir Ithil begrüßte die Einigung zum Flusshandel."),
+    ("de", "Elendil Vorn reiste am Montag nach Minas Tirith. Faramir Ithil begrüßte das Abkommen zum Flusshandel."),
+    # the participle ends the clause, its object stands before it
+    ("de", "Elendil Vorn reiste am Montag nach Minas Tirith. Faramir Ithil hat die Einigung als Erfolg begrüßt."),
+    ("de", "Elendil Vorn reiste am Montag nach Minas Tirith. Faramir Ithil hat am Abend das Abkommen begrüßt."),
 ])
 def test_a_host_verb_whose_object_is_a_thing_receives_nobody(fantasy_kb, lang, text):
     second = text.index(". ") + 2
@@ -1261,6 +1283,16 @@ def test_a_host_verb_receives_guests_offices_and_gives_dinners(fantasy_kb, text)
     events = run(fantasy_kb, text, lang="en")
     last = text.rfind("Faramir")
     assert [countries(e) for e in events if e.evidence.start == last] == [{"XAR", "XGO"}]
+
+
+@pytest.mark.parametrize("text", [
+    "Elendil Vorn reiste nach Minas Tirith. Faramir Ithil hat den Gast am Montag begrüßt.",
+    "Elendil Vorn reiste nach Minas Tirith. Faramir Ithil hat Elendil Vorn am Montag in seiner Residenz empfangen.",
+    "Elendil Vorn reiste nach Minas Tirith. Faramir Ithil hat am Montag den arnorischen Außenminister empfangen.",
+])
+def test_a_host_participle_at_the_clause_end_receives_the_guest_before_it(fantasy_kb, text):
+    second = text.index(". ") + 2
+    assert [countries(e) for e in run(fantasy_kb, text, lang="de") if e.evidence.start >= second] == [{"XAR", "XGO"}]
 
 
 def test_a_federal_office_is_the_office(fantasy_kb):
