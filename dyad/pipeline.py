@@ -191,7 +191,7 @@ def _salient_people(ctx: DocContext) -> dict[str, Mention]:
     first = {key: n for n, key in enumerate(ctx.mentions_of)}
     best: dict[str, Mention] = {}
     for key in sorted(first, key=lambda k: (-ctx.mentions_of[k], first[k])):
-        person = ctx.people.get(key) or ctx.unknown.get(key)
+        person = ctx.people.get(key) or ctx.short_named.get(key) or ctx.unknown.get(key)  # "Orban" alone too
         if person is not None and person.country and person.country not in best:
             best[person.country] = person
     return best

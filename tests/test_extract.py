@@ -1916,6 +1916,13 @@ def test_an_office_without_a_known_holder_is_the_person_of_its_state_the_article
     assert sides(event) == {("XAR", "Elendil Vorn"), ("XGO", "Faramir Ithil")}
 
 
+def test_an_office_without_a_known_holder_is_the_person_of_its_state_the_article_names_by_surname(fantasy_kb):
+    text = "Elendil Vorn traf am Montag den gondorischen Außenminister in Edoras. Ithil sprach danach von " \
+           "Fortschritten, und Ithil dankte den Gastgebern."
+    [event] = run(fantasy_kb, text, published=None, lang="de")
+    assert sides(event) == {("XAR", "Elendil Vorn"), ("XGO", "Faramir Ithil")}
+
+
 def test_an_office_is_not_the_person_of_its_state_in_another_office(fantasy_kb):
     text = "Elendil Vorn traf am Montag den gondorischen Verteidigungsminister in Edoras. Faramir Ithil sprach " \
            "danach von Fortschritten."
