@@ -213,8 +213,11 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 out += found
             return out, summits
     # a side the sentence does not name: "er", "sie", "Gespräche mit X", "empfangen worden"
+    # a state or movement opening the sentence is its subject ("The Taliban met ... with Khalilzad")
+    opening = [w for w in view.weak_states if all(x in lex.articles for x in sent.lower[:mentions.token_of[w.start]])]
     refers_back = (pronoun_subject(words, lex) and not plural_subject(words, lex)) \
-        or no_subject_before_with(actors, mentions, words, lex) or (len(countries) < 2 and points_back(words, lex))
+        or no_subject_before_with(actors + opening, mentions, words, lex) \
+        or (len(countries) < 2 and points_back(words, lex))
     # "Xi reiste an": a visit whose other side is the article's protagonist, unless the place visited
     # is named ("Bourita is expected to visit Niamey": Niger is the other side)
     implicit = len(countries) == 1 and kinds & {"host", "visit"} \
@@ -561,6 +564,9 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
         # "Russian and Ukrainian delegations held talks": or the people who met
         return any(0 < t.token - token <= WEAK_STATE_WINDOW for t in triggers) or any(
             w.lower() in lex.delegation_nouns for w in words[token + 1:token + 1 + WEAK_STATE_WINDOW])
+    after = sent.lower[token + 1:token + 1 + WEAK_STATE_WINDOW]
+    if state.use == "movement" and not lex.delegation_nouns.isdisjoint(after):
+        return True  # "met a Taliban delegation", "eine Hamas-Delegation"
     if _topic_before(sent.lower, max(0, token - TOPIC_REACH), token, lex):
         return False  # "sprachen über die Verhandlungen mit den USA": what they discussed
     link = sent.lower[max(0, token - 2):token]
@@ -568,8 +574,11 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
     if near and near[-1] in lex.delegation_nouns and (lex.capitalised_nouns or not lex.role_links.isdisjoint(link)):
         return True  # "Delegationen Russlands", "delegations of Russia": the people who met
     before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in lex.articles]
-    if token == 0 or (before and (_own_between(before[-1], sent, words, triggers, lex)
-                                  or _own_with(before[-1], sent, words, triggers, mentions, lex))):
+    # the sentence's first words; a movement's after an article ("The Taliban met ..."; but "Die Türkei sieht sich
+    # bestätigt", "The United States called ...": a state with its article is a subject of anything)
+    opening = token == 0 or (state.use == "movement" and all(w in lex.articles for w in sent.lower[:token]))
+    if opening or (before and (_own_between(before[-1], sent, words, triggers, lex)
+                               or _own_with(before[-1], sent, words, triggers, mentions, lex))):
         return True
     # "zwischen Russland und China": the second of a pair whose first is a side
     if before and words[before[-1]].lower() in lex.side_words:

@@ -178,6 +178,11 @@ def find_mentions(sent: Sentence, text: str, kb: KnowledgeBase, lex: Lexicon, da
                 continue
             add(Mention("state", start, end, text[start:end], key=target.key, country=target.key,
                         use=target.use), span.i, weak)
+        elif target.kind == "movement":
+            # coded as its country, named in the role: a side where the wording makes it one, as a state is
+            movement = kb.movements[target.key]
+            add(Mention("state", start, end, text[start:end], key=movement.country, country=movement.country,
+                        role=movement.name, actor_type=movement.type, use="movement"), span.i, weak)
         elif target.kind == "org":
             add(Mention("org", start, end, text[start:end], key=target.key, country=target.key,
                         actor_type="IGO", use=target.use), span.i, orgs)

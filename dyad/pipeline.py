@@ -203,7 +203,8 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
     state named without anybody is represented by the person of that state the article is about."""
     participants = []
     for country, mentions in cand.sides:
-        if all(m.kind == "state" for m in mentions) and country in salient:
+        if all(m.kind == "state" and m.use != "movement" for m in mentions) and country in salient:
+            # (a movement is not its country's government: "Hamas" is no Abbas)
             mentions = (replace(salient[country], start=mentions[0].start, end=mentions[0].end),)
         people: dict[str | None, Mention] = {}
         for m in mentions:

@@ -1958,3 +1958,31 @@ def test_a_state_after_a_gerund_of_negotiating_is_a_topic_not_a_delegation(fanta
 def test_a_separable_verb_in_the_present_with_a_weekday_is_the_coming_one(fantasy_kb, text):
     [event] = run(fantasy_kb, text, published=date(2023, 9, 20), lang="de")  # a Wednesday
     assert (event.status, event.date.value) == ("planned", "2023-09-22")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "The Taliban met on Tuesday with Zalmay Khalilzad, the American envoy, in Doha."),
+    ("en", "Zalmay Khalilzad held another round with a Taliban delegation in Doha on Tuesday."),
+    ("de", "Eine Delegation der Taliban traf am Dienstag in Doha den US-Gesandten Zalmay Khalilzad."),
+])
+def test_a_movement_that_negotiates_is_a_side_coded_with_its_country(kb, lang, text):
+    [event] = run(kb, text, published=date(2019, 2, 27), lang=lang)
+    afghan = next(p for p in event.participants if p.country == "AFG")
+    assert countries(event) == {"USA", "AFG"} and (afghan.name, afghan.role) == (None, "Taliban")
+
+
+def test_a_movement_is_not_its_countrys_government(kb):
+    # the article's Palestinian person is the president; the movement's side stays unnamed
+    text = ("Palestinian President Mahmoud Abbas spoke in Ramallah on Monday, and Abbas called for calm. "
+            "Egypt's intelligence chief met a Hamas delegation in Cairo on Tuesday.")
+    [event] = [e for e in run(kb, text, published=date(2024, 1, 10), lang="en") if "Cairo" in e.evidence.text]
+    palestinian = next(p for p in event.participants if p.country == "PSE")
+    assert (palestinian.name, palestinian.role) == (None, "Hamas")
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Israel pressed on with its war against Hamas in Gaza on Monday."),
+    ("de", "Die Huthi griffen am Montag erneut Schiffe im Roten Meer an."),
+])
+def test_a_movement_named_outside_a_meeting_is_no_side(kb, lang, text):
+    assert not run(kb, text, published=date(2024, 1, 10), lang=lang)

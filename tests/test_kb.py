@@ -219,6 +219,20 @@ def test_a_body_part_of_an_unknown_organisation_is_named(tmp_path):
         load_kb(extra)
 
 
+def test_a_movement_is_coded_with_its_country(shipped):
+    assert {code: (m.country, m.name) for code, m in shipped.movements.items()
+            if code in ("HAMAS", "TALIBAN", "HOUTHIS")} == \
+        {"HAMAS": ("PSE", "Hamas"), "TALIBAN": ("AFG", "Taliban"), "HOUTHIS": ("YEM", "Houthis")}
+    assert all(m.country in shipped.states for m in shipped.movements.values())
+
+
+def test_a_movement_of_an_unknown_country_is_named(tmp_path):
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("movements:\n  - {code: XMOV, name: A Front, country: XXX, en: {names: [A Front]}}\n")
+    with pytest.raises(KnowledgeBaseError, match="XMOV.*country 'XXX' is no state"):
+        load_kb(extra)
+
+
 def test_a_person_id_defined_twice_in_the_curated_files_is_named():
     offices = {"president": OfficeKind("president", "president", True, False, None)}
     record = {"id": "x-someone", "name": "X Someone"}

@@ -16,7 +16,7 @@ import yaml
 
 from dyad.errors import KnowledgeBaseError
 from dyad.kb.phrases import PhraseIndex
-from dyad.kb.records import AliasTarget, Office, OfficeKind, Organisation, Person, Place, State
+from dyad.kb.records import AliasTarget, Movement, Office, OfficeKind, Organisation, Person, Place, State
 
 DATA = Path(__file__).parent / "data"
 LANGUAGES = ("de", "en")
@@ -44,6 +44,7 @@ class KnowledgeBase:
     folded_names: dict[str, frozenset[str]] = field(repr=False, default_factory=dict)  # folded name -> people
     folded_prefixes: frozenset[str] = frozenset()  # first letters of every folded name: a cheap gate
     folds: tuple[tuple[str, str], ...] = ()
+    movements: dict[str, Movement] = field(default_factory=dict)
 
     @cached_property
     def fold(self) -> Callable[[str], str]:
@@ -139,6 +140,7 @@ def _load(extra: str | None) -> KnowledgeBase:
     organisations = _organisations(
         _read_yaml(DATA / "organisations.yaml", list) + extra_data.get("organisations", [])
     )
+    movements = _movements(_read_yaml(DATA / "movements.yaml", list) + extra_data.get("movements", []), states)
     people_records = []
     for path in sorted((DATA / "people").glob("*.yaml")):
         people_records += [(path.name, r) for r in _read_yaml(path, list)]
@@ -167,6 +169,9 @@ def _load(extra: str | None) -> KnowledgeBase:
             actors.add(name, AliasTarget("org", org.code, "name"))
         for abbreviation in org.abbreviations:
             actors.add(abbreviation, AliasTarget("org", org.code, "abbreviation"))
+    for movement in movements.values():
+        for name in movement.names:
+            actors.add(name, AliasTarget("movement", movement.code, "name"))
     for person in people.values():
         actors.add(person.name, AliasTarget("person", person.id, "name"))
         for alias in person.aliases:
@@ -249,6 +254,7 @@ def _load(extra: str | None) -> KnowledgeBase:
         folded_names={k: frozenset(v) for k, v in folded.items()},
         folded_prefixes=frozenset(k[:n] for k in folded for n in range(1, FOLD_GATE + 1)),
         folds=folds,
+        movements=movements,
     )
 
 
@@ -337,6 +343,20 @@ def _organisations(records: list[dict]) -> dict[str, Organisation]:
         if org.part_of is not None and org.part_of not in orgs:
             raise KnowledgeBaseError(f"organisations.yaml: {org.code}: part_of '{org.part_of}' is no organisation")
     return orgs
+
+
+def _movements(records: list[dict], states: dict[str, State]) -> dict[str, Movement]:
+    movements: dict[str, Movement] = {}
+    for i, r in enumerate(records):
+        where = f"movements.yaml: entry {i} ({r.get('code', '?')})"
+        code, country = _need(r, "code", where), _need(r, "country", where)
+        if country not in states:
+            raise KnowledgeBaseError(f"{where}: country '{country}' is no state")
+        names: tuple[str, ...] = ()
+        for lang in LANGUAGES:
+            names += _strings((r.get(lang) or {}).get("names"), where)
+        movements[code] = Movement(code, _need(r, "name", where), country, r.get("type") or "REB", names)
+    return movements
 
 
 def _people(records: list[tuple[str, dict]], offices: dict[str, OfficeKind],

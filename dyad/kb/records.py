@@ -29,6 +29,18 @@ class Organisation:
 
 
 @dataclass(frozen=True, slots=True)
+class Movement:
+    """An armed or political movement that negotiates as a party: a side coded with its country, the movement
+    named in the role (the guidelines)."""
+
+    code: str
+    name: str
+    country: str
+    type: str  # CAMEO actor type: REB, INS, OPP ...
+    names: tuple[str, ...]  # all languages
+
+
+@dataclass(frozen=True, slots=True)
 class Office:
     office: str  # key of offices.yaml
     role: str  # English title written in output
@@ -85,6 +97,6 @@ class OfficeKind:
 
 @dataclass(frozen=True, slots=True)
 class AliasTarget:
-    kind: str  # state, org, person, place, role, counterpart
+    kind: str  # state, org, movement, person, place, role, counterpart
     key: str
     use: str  # name, adjective, metonym, prefix, abbreviation, short
