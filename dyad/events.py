@@ -173,7 +173,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
     status = read_status(sent, words, live, view.dates, lex)
     actors = list(view.actors)
     countries = {a.country for a in actors}
-    joined = _joins_last_meeting(live, actors, view.orgs, words, index, before, lex)
+    joined = _joins_last_meeting(live, actors, view.orgs, words, index, before, lex, sent)
     if joined is not None:
         return [joined], summits
     referred: tuple[tuple[str, tuple[Mention, ...]], ...] | None = None
@@ -346,7 +346,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
 
 
 def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tuple[Mention, ...], words: list[str],
-                        index: int, before: list[Candidate], lex: Lexicon) -> Candidate | None:
+                        index: int, before: list[Candidate], lex: Lexicon, sent: Sentence) -> Candidate | None:
     """ "The Italian foreign minister, Luigi Di Maio, joined the talks", "An dem Treffen nahm auch X teil":
     who joins the meeting just reported is one of its participants, not a meeting of their own."""
     if not before or index - before[-1].sentence_index > JOIN_REACH:
@@ -354,11 +354,20 @@ def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tu
     joins = [t for t in triggers if t.kind == "join"]
     meetings = [t for t in triggers if t.kind in ("talks", "meet") and t.token > 0
                 and words[t.token - 1].lower() in lex.definite_articles]
-    if not any(abs(m.token - j.token) <= JOIN_NOUN_REACH for j in joins for m in meetings):
+
+    def joined(meeting: Trigger, join: Trigger) -> bool:
+        if abs(meeting.token - join.token) <= JOIN_NOUN_REACH:
+            return True
+        # "An den Gesprächen sollen ... teilnehmen": the meeting named with its preposition, in the verb's clause
+        return meeting.token >= 2 and words[meeting.token - 2].lower() in lex.join_preps \
+            and meeting.token < join.token and not any(meeting.token < b < join.token for b in sent.breaks)
+
+    if not any(joined(m, j) for j in joins for m in meetings):
         return None
-    if not actors:
+    # the talks or meeting named: not a call reported in between ("... teilte nach einem Telefonat mit")
+    last = next((c for c in reversed(before) if index - c.sentence_index <= JOIN_REACH and c.mode != "phone"), None)
+    if not actors or last is None:
         return None
-    last = before[-1]
     sides = {country: list(ms) for country, ms in last.sides}
     for person in actors:
         assert person.country  # people with a country only

@@ -110,6 +110,7 @@ class Lexicon:
     ordinal_suffixes: frozenset[str] = frozenset()
     portfolio_words: frozenset[str] = frozenset()  # "and International Cooperation": more of an office's title
     host_preps: frozenset[str] = frozenset()  # "zu Besuch bei dem König": whom a visit is paid to
+    join_preps: frozenset[str] = frozenset()  # "an den Gesprächen ... teilnehmen": the meeting one takes part in
     follow_up_words: frozenset[str] = frozenset()  # "agreed to meet": a further meeting (again_words included)
     inclusion_words: frozenset[str] = frozenset()  # "a delegation including A and B": the people of one group
 

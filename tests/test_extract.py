@@ -1986,3 +1986,13 @@ def test_a_movement_is_not_its_countrys_government(kb):
 ])
 def test_a_movement_named_outside_a_meeting_is_no_side(kb, lang, text):
     assert not run(kb, text, published=date(2024, 1, 10), lang=lang)
+
+
+@pytest.mark.parametrize("between", ["", "Das teilte Faramir Ithil nach einem Telefonat mit Elendil Vorn mit. "])
+def test_who_takes_part_in_the_talks_named_with_an_is_one_of_their_sides(fantasy_kb, between):
+    # the German particle closes the clause, far from the talks it names; a call reported in between is not them
+    text = ("Elendil Vorn will am Freitag in Edoras mit Faramir Ithil beraten. " + between +
+            "An den Gesprächen soll nach Angaben aus Edoras auch König Theoden Marke teilnehmen.")
+    events = run(fantasy_kb, text, lang="de")
+    talks = [e for e in events if e.mode != "phone"]
+    assert [countries(e) for e in talks] == [{"XAR", "XGO", "XRO"}]
