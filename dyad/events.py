@@ -91,7 +91,8 @@ def sentence_events(sent: Sentence, index: int, mentions: SentenceMentions, date
                                              earlier, day, ctx, before, summits)
             out += found
         return out, summits
-    actors = [a for a in mentions.actors if a.country and not _excluded(a, mentions, words, lex)]
+    # a spokesperson reports the meeting: no side, nor a side's country that keeps the subject from being found
+    actors = _without_reporters([a for a in mentions.actors if a.country and not _excluded(a, mentions, words, lex)])
     if of_kind(sent, "quote") and not any(in_quote(sent, t.token) for t in live):
         # '"If the leaders of Russia and the US ...", Blinken said as the meeting began':
         # people named in a quotation are not the sides of a meeting reported outside it

@@ -1996,3 +1996,16 @@ def test_who_takes_part_in_the_talks_named_with_an_is_one_of_their_sides(fantasy
     events = run(fantasy_kb, text, lang="de")
     talks = [e for e in events if e.mode != "phone"]
     assert [countries(e) for e in talks] == [{"XAR", "XGO", "XRO"}]
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("de", "Elendil Vorn reist am Donnerstag nach Gondor. Der Politiker will in Minas Tirith mit Faramir Ithil "
+           "zusammenkommen, wie ein Sprecher des arnorischen Außenamts mitteilte."),
+    ("en", "Elendil Vorn travels to Gondor on Thursday. In Minas Tirith, talks with Faramir Ithil are planned, "
+           "an Arnorian foreign ministry spokesperson said."),
+])
+def test_a_spokesperson_of_the_subjects_state_leaves_the_subject_to_be_found(fantasy_kb, lang, text):
+    # the spokesperson reports the meeting: their country is no side that would make the subject's redundant
+    second = text.index(". ") + 2
+    events = [e for e in run(fantasy_kb, text, lang=lang) if e.evidence.start >= second]
+    assert [sides(e) for e in events] == [{("XAR", "Elendil Vorn"), ("XGO", "Faramir Ithil")}]
