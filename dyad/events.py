@@ -8,7 +8,7 @@ words those are lives in the language's lexicon.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -66,6 +66,9 @@ JOIN_REACH = 2  # "X joined the talks": the meeting reported at most this many s
 JOIN_NOUN_REACH = 4  # "joined the talks", "An den Gesprächen nahm ... teil": the join verb and its meeting noun
 HOST_PREP_REACH = 4  # "bei dem jordanischen König Abdullah": the person visited follows "bei" and a title
 ORG_WINDOW = 4  # tokens between an organisation's name and its summit word ("meeting of the new NATO")
+# meeting words of which a movement opening the sentence is the subject ("The Taliban met"; not "The Taliban
+# welcomed the visit of ...", where "welcomed" hosts nothing)
+MOVEMENT_SUBJECT_KINDS = frozenset({"meet", "talks", "call", "video"})
 OBJECT_REACH = 4  # words of a host verb's object after its determiner ("received a warm welcome")
 
 
@@ -215,7 +218,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
             return out, summits
     # a side the sentence does not name: "er", "sie", "Gespräche mit X", "empfangen worden"
     # a state or movement opening the sentence is its subject ("The Taliban met ... with Khalilzad")
-    opening = [w for w in view.weak_states if all(x in lex.articles for x in sent.lower[:mentions.token_of[w.start]])]
+    opening = [w for w in view.weak_states if w.use == "movement" and _movement_opens(w, mentions, live, sent, lex)]
     refers_back = (pronoun_subject(words, lex) and not plural_subject(words, lex)) \
         or no_subject_before_with(actors + opening, mentions, words, lex) \
         or (len(countries) < 2 and points_back(words, lex))
@@ -359,14 +362,18 @@ def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tu
     def joined(meeting: Trigger, join: Trigger) -> bool:
         if abs(meeting.token - join.token) <= JOIN_NOUN_REACH:
             return True
-        # "An den Gesprächen sollen ... teilnehmen": the meeting named with its preposition, in the verb's clause
+        # "An den Gesprächen sollen ... teilnehmen": the meeting named with its preposition, in the verb's clause,
+        # no other meeting word between ("erinnerte an die Gespräche ... und will am Gipfel teilnehmen")
         return meeting.token >= 2 and words[meeting.token - 2].lower() in lex.join_preps \
-            and meeting.token < join.token and not any(meeting.token < b < join.token for b in sent.breaks)
+            and meeting.token < join.token and not any(meeting.token < b < join.token for b in sent.breaks) \
+            and not any(meeting.token < t.token < join.token for t in triggers)
 
     if not any(joined(m, j) for j in joins for m in meetings):
         return None
-    # the talks or meeting named: not a call reported in between ("... teilte nach einem Telefonat mit")
-    last = next((c for c in reversed(before) if index - c.sentence_index <= JOIN_REACH and c.mode != "phone"), None)
+    # the talks or meeting named: not a call reported in between ("... teilte nach einem Telefonat mit"), though
+    # people may join a call too where it is the only meeting in reach
+    reach = [c for c in before if index - c.sentence_index <= JOIN_REACH]
+    last = next((c for c in reversed(reach) if c.mode != "phone"), reach[-1] if reach else None)
     if not actors or last is None:
         return None
     sides = {country: list(ms) for country, ms in last.sides}
@@ -449,12 +456,12 @@ def _phrases(words: frozenset[str]) -> tuple[tuple[str, ...], ...]:
 
 def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, mentions: SentenceMentions,
                    dates: list[DateMention], words: list[str], lex: Lexicon, kb: KnowledgeBase) -> bool:
-    """A host verb whose object is a thing, neither a guest nor a meeting: "welcomed the agreement",
-    "received his education", "begrüßte die Einigung", "hat das Abkommen begrüßt" (but "hosted the summit",
-    "begrüßte den Kremlchef")."""
+    """A host verb whose object is a thing or a call, neither a guest nor a meeting: "welcomed the agreement",
+    "received his education", "received a phone call from X", "begrüßte die Einigung", "hat das Abkommen begrüßt"
+    (but "hosted the summit", "begrüßte den Kremlchef")."""
     if trigger.kind != "host":
         return False
-    span = _object_span(trigger, sent, words, mentions, lex)
+    span = _object_span(trigger, sent, words, mentions, dates, lex)
     if span is None:
         return False
     k, limit = span
@@ -472,29 +479,48 @@ def _hosts_a_thing(trigger: Trigger, triggers: list[Trigger], sent: Sentence, me
     roles = kb.roles.get(lex.language)
     return not any(m.start < hi and m.end > lo for m in (*mentions.actors, *mentions.weak_states, *mentions.orgs)) \
         and not any(k <= p.token < end for p in mentions.places) \
-        and not any(k < t.token < end for t in triggers) \
+        and not any(k < t.token < end and t.kind != "call" for t in triggers) \
         and not any(words[j] in people or words[j].lower() in people or j in gathering
                     or (roles is not None and roles.match_at(words, j)) for j in range(k + 1, end))
 
 
 def _object_span(trigger: Trigger, sent: Sentence, words: list[str], mentions: SentenceMentions,
-                 lex: Lexicon) -> tuple[int, int] | None:
+                 dates: list[DateMention], lex: Lexicon) -> tuple[int, int] | None:
     """Where a verb's object may stand: from the determiner that opens it right after the verb, or, where the
-    verb ends its clause (German puts the participle last: "hat das Abkommen begrüßt"), from the first
-    determiner after its subject up to the verb."""
+    verb ends its clause (German puts the participle last: "hat das Abkommen am Montag begrüßt"), from the first
+    determiner after its subject to the next preposition, date or name."""
     determiners = lex.definite_articles | lex.articles | lex.one_words | lex.possessives
     after = trigger.token + trigger.size
     if after < len(words) and words[after][0].isalnum():
         return (after, len(words)) if after + 1 < len(words) and words[after].lower() in determiners else None
     named = [(m.start, m.end) for m in (*mentions.actors, *mentions.weak_states, *mentions.orgs)]
+
+    def covered(j: int, spans: list[tuple[int, int]]) -> bool:
+        token = sent.tokens[j]
+        return any(lo < token.end and hi > token.start for lo, hi in spans)
+
     first = None
     for j in range(trigger.token - 1, -1, -1):
-        token = sent.tokens[j]
-        if j in sent.breaks or any(lo < token.end and hi > token.start for lo, hi in named):
+        if j in sent.breaks or covered(j, named):
             break  # the subject, or the clause before
-        if words[j].lower() in determiners and (j == 0 or sent.lower[j - 1] not in lex.prepositions):
+        if sent.lower[j] in determiners and (j == 0 or sent.lower[j - 1] not in lex.prepositions):
             first = j  # "in seiner Residenz" opens a place, not the object
-    return None if first is None else (first, trigger.token)
+    if first is None:
+        return None
+    spans = named + [(d.start, d.end) for d in dates]
+    return first, _object_end(first, trigger.token, words, sent.lower, lambda e: covered(e, spans), lex)
+
+
+def _object_end(k: int, verb: int, words: list[str], lower: Sequence[str], covered: Callable[[int], bool],
+                lex: Lexicon) -> int:
+    """Where an object opened by the determiner at k ends before the verb: at a preposition or a date, or at a name
+    after its noun ("die Entscheidung der EU"; but "den ukrainischen Präsidenten" is all of it)."""
+    noun = False
+    for e in range(k + 1, verb):
+        if lower[e] in lex.prepositions or (covered(e) and noun):
+            return e
+        noun = noun or (words[e][:1].isupper() and not covered(e))
+    return verb
 
 
 def _without_relative_clauses(triggers: list[Trigger], sent: Sentence, mentions: SentenceMentions) -> list[Trigger]:
@@ -574,19 +600,19 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
         # "Russian and Ukrainian delegations held talks": or the people who met
         return any(0 < t.token - token <= WEAK_STATE_WINDOW for t in triggers) or any(
             w.lower() in lex.delegation_nouns for w in words[token + 1:token + 1 + WEAK_STATE_WINDOW])
-    after = sent.lower[token + 1:token + 1 + WEAK_STATE_WINDOW]
-    if state.use == "movement" and not lex.delegation_nouns.isdisjoint(after):
-        return True  # "met a Taliban delegation", "eine Hamas-Delegation"
     if _topic_before(sent.lower, max(0, token - TOPIC_REACH), token, lex):
         return False  # "sprachen über die Verhandlungen mit den USA": what they discussed
+    after = sent.lower[token + 1:token + 1 + WEAK_STATE_WINDOW]
+    if state.use == "movement" and (_movement_opens(state, mentions, triggers, sent, lex)
+                                    or not lex.delegation_nouns.isdisjoint(after)):
+        return True  # "The Taliban met ...", "met a Taliban delegation", "eine Hamas-Delegation"
     link = sent.lower[max(0, token - 2):token]
     near = [w for w in link if w not in lex.articles and w not in lex.role_links]
     if near and near[-1] in lex.delegation_nouns and (lex.capitalised_nouns or not lex.role_links.isdisjoint(link)):
         return True  # "Delegationen Russlands", "delegations of Russia": the people who met
     before = [k for k in range(max(0, token - 2), token) if words[k].lower() not in lex.articles]
-    # the sentence's first words; a movement's after an article ("The Taliban met ..."; but "Die Türkei sieht sich
-    # bestätigt", "The United States called ...": a state with its article is a subject of anything)
-    opening = token == 0 or (state.use == "movement" and all(w in lex.articles for w in sent.lower[:token]))
+    # the sentence's first word (a movement only as the meeting verb's subject, above: "Hamas said X met Y")
+    opening = token == 0 and state.use != "movement"
     if opening or (before and (_own_between(before[-1], sent, words, triggers, lex)
                                or _own_with(before[-1], sent, words, triggers, mentions, lex))):
         return True
@@ -595,6 +621,15 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
         earlier = [w for w in mentions.weak_states if mentions.token_of[w.start] < token]
         return bool(earlier) and _weak_side(earlier[-1], mentions, triggers, words, lex, sent)
     return False
+
+
+def _movement_opens(movement: Mention, mentions: SentenceMentions, triggers: list[Trigger], sent: Sentence,
+                    lex: Lexicon) -> bool:
+    """A movement opening the sentence (after an article at most) as the subject of a meeting verb right after it
+    ("The Taliban met ... with Khalilzad"; not "The Taliban welcomed the visit of ...", "Hamas said X met Y")."""
+    token = mentions.token_of[movement.start]
+    return all(w in lex.articles for w in sent.lower[:token]) \
+        and any(0 < t.token - token <= WEAK_STATE_WINDOW and t.kind in MOVEMENT_SUBJECT_KINDS for t in triggers)
 
 
 def _own_between(k: int, sent: Sentence, words: list[str], triggers: list[Trigger], lex: Lexicon) -> bool:

@@ -16,7 +16,7 @@ from dyad.dates import find_dates
 from dyad.decide import Reading, decide
 from dyad.dedup import MAX_HEADING, heading_sentences, held_today, merge_candidates, with_best
 from dyad.errors import DocumentError
-from dyad.events import IN_PERSON_KINDS, sentence_events
+from dyad.events import sentence_events
 from dyad.kb.loader import KnowledgeBase, load_kb
 from dyad.kb.records import Office
 from dyad.language import detect_language
@@ -42,6 +42,8 @@ from dyad.trigger import find_triggers
 # named there still frame the paragraph after it, as they would in print. Three sentences make a paragraph that
 # stands for itself.
 SHORT_PARAGRAPH = 2
+# kinds of a meeting word that place a call's sentence: a meeting, visit or reception it also reports
+CALL_WITH_PLACE_KINDS = frozenset({"meet", "visit", "host"})
 
 
 def extract(doc: Document, kb: KnowledgeBase | None = None, settings: Settings | None = None) -> ArticleResult:
@@ -187,11 +189,12 @@ def _dated_by_publication(cand: Candidate, published: date | None, background: s
 
 
 def _salient_people(ctx: DocContext) -> dict[str, Mention]:
-    """Per country, the person the article names most often (first named on a tie)."""
+    """Per country, the person the article names most often (first named on a tie), by full name or by surname
+    alone ("Orban")."""
     first = {key: n for n, key in enumerate(ctx.mentions_of)}
     best: dict[str, Mention] = {}
     for key in sorted(first, key=lambda k: (-ctx.mentions_of[k], first[k])):
-        person = ctx.people.get(key) or ctx.short_named.get(key) or ctx.unknown.get(key)  # "Orban" alone too
+        person = ctx.people.get(key) or ctx.short_named.get(key) or ctx.unknown.get(key)
         if person is not None and person.country and person.country not in best:
             best[person.country] = person
     return best
@@ -226,8 +229,9 @@ def _event(doc: Document, number: int, cand: Candidate, text: CleanText, kb: Kno
                 start=start, end=end,
                 holder=kb.people[m.actor_id].name if not name and m.actor_id in kb.people else None))
     # a call is held nowhere: the dateline or a city in its sentence is where the caller or the reporter was
-    # (unless its sentence also reports a meeting in person, "the call prepared by X, received in Moscow")
-    location = None if cand.mode == "phone" and not cand.kinds & IN_PERSON_KINDS else cand.location
+    # (unless its sentence also reports a meeting, visit or reception: "the call prepared by X, received in Moscow";
+    # a summit is no such report: "ahead of the summit in San Francisco")
+    location = None if cand.mode == "phone" and not cand.kinds & CALL_WITH_PLACE_KINDS else cand.location
     if location is not None and location.start >= 0:
         start, end = text.to_original(location.start, location.end)
         location = Location(location.city, location.country, location.lat, location.lon,
