@@ -2032,3 +2032,11 @@ def test_talks_named_before_another_meeting_word_are_not_what_the_join_verb_join
             "Gespräche vom Vorjahr und will am Gipfel teilnehmen.")
     friday = next(e for e in run(fantasy_kb, text, lang="de") if e.evidence.text.startswith("Elendil"))
     assert countries(friday) == {"XAR", "XGO"}
+
+
+def test_what_somebody_wanted_to_do_next_is_planned(fantasy_kb):
+    # "wollte": meant to, as the report was written; not said to have happened
+    text = ("Elendil Vorn traf am Montag in Edoras König Theoden Marke. Im Anschluss wollte er mit Faramir Ithil "
+            "zusammenkommen.")
+    later = next(e for e in run(fantasy_kb, text, lang="de") if "XGO" in countries(e))
+    assert later.status == "planned"
