@@ -217,7 +217,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
                 out += found
             return out, summits
     # a side the sentence does not name: "er", "sie", "Gespräche mit X", "empfangen worden"
-    # a state or movement opening the sentence is its subject ("The Taliban met ... with Khalilzad")
+    # a movement opening the sentence as its meeting verb's subject ("The Taliban met ... with Khalilzad")
     opening = [w for w in view.weak_states if w.use == "movement" and _movement_opens(w, mentions, live, sent, lex)]
     refers_back = (pronoun_subject(words, lex) and not plural_subject(words, lex)) \
         or no_subject_before_with(actors + opening, mentions, words, lex) \
