@@ -245,6 +245,7 @@ def _events(view: _View, sent: Sentence, index: int, mentions: SentenceMentions,
         if org.country not in countries:
             actors.append(org)  # "met with the International Monetary Fund": the organisation is a side
             countries.add(org.country)
+    # again: a person borrowed from a sentence before may be a spokesperson
     actors = _without_reporters(_resolve_counterparts(actors, kb, day))
     sideline = bool(lex.patterns.frames.anywhere("sideline", words))  # "on the sidelines of"
     org, near_org = _summit_org(tuple(o for o in view.orgs if o not in met), live, mentions)  # met, no summit
@@ -372,10 +373,10 @@ def _joins_last_meeting(triggers: list[Trigger], actors: list[Mention], orgs: tu
         return None
     # the talks or meeting named: not a call reported in between ("... teilte nach einem Telefonat mit"), though
     # people may join a call too where it is the only meeting in reach
-    reach = [c for c in before if index - c.sentence_index <= JOIN_REACH]
-    last = next((c for c in reversed(reach) if c.mode != "phone"), reach[-1] if reach else None)
-    if not actors or last is None:
+    if not actors:
         return None
+    reach = [c for c in before if index - c.sentence_index <= JOIN_REACH]  # before[-1] at least, checked above
+    last = next((c for c in reversed(reach) if c.mode != "phone"), reach[-1])
     sides = {country: list(ms) for country, ms in last.sides}
     for person in actors:
         assert person.country  # people with a country only
@@ -595,16 +596,14 @@ def _weak_side(state: Mention, mentions: SentenceMentions, triggers: list[Trigge
                lex: Lexicon, sent: Sentence) -> bool:
     """A state named without a person is a side only where the wording makes it one."""
     token = mentions.token_of[state.start]
+    delegation_after = not lex.delegation_nouns.isdisjoint(sent.lower[token + 1:token + 1 + WEAK_STATE_WINDOW])
     if state.use == "adjective":
         # "russisch-chinesische Verhandlungen", "US-Chinese talks": the adjective qualifies the meeting word;
         # "Russian and Ukrainian delegations held talks": or the people who met
-        return any(0 < t.token - token <= WEAK_STATE_WINDOW for t in triggers) or any(
-            w.lower() in lex.delegation_nouns for w in words[token + 1:token + 1 + WEAK_STATE_WINDOW])
+        return any(0 < t.token - token <= WEAK_STATE_WINDOW for t in triggers) or delegation_after
     if _topic_before(sent.lower, max(0, token - TOPIC_REACH), token, lex):
         return False  # "sprachen über die Verhandlungen mit den USA": what they discussed
-    after = sent.lower[token + 1:token + 1 + WEAK_STATE_WINDOW]
-    if state.use == "movement" and (_movement_opens(state, mentions, triggers, sent, lex)
-                                    or not lex.delegation_nouns.isdisjoint(after)):
+    if state.use == "movement" and (_movement_opens(state, mentions, triggers, sent, lex) or delegation_after):
         return True  # "The Taliban met ...", "met a Taliban delegation", "eine Hamas-Delegation"
     link = sent.lower[max(0, token - 2):token]
     near = [w for w in link if w not in lex.articles and w not in lex.role_links]
